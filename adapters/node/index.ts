@@ -1,0 +1,7 @@
+/** Node adapter: serve a gateway with @hono/node-server + `ws`, or embed it in a Node app. */
+export { createNodeGateway } from './create-node-gateway'
+export { createNodeRuntime } from './runtime'
+export { serveGateway, type RunningServer } from './serve'
+export { createNodeSseSink } from './sse-sink'
+export { createNodeWsSink } from './ws-sink'
+export * from '../../src/index'

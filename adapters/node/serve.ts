@@ -1,0 +1,71 @@
+import { once } from 'node:events'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import { WebSocketServer } from 'ws'
+import type { Gateway } from '../../src/index'
+
+export interface RunningServer {
+  server: Server
+  /** `http://HOST:PORT` with the real port. */
+  url: string
+  port: number
+  host: string
+  /** Graceful stop: no new connections, streams get a final event / 1001, done within `graceMs`. */
+  close(graceMs?: number): Promise<void>
+}
+
+/**
+ * Serves a gateway on Node with @hono/node-server and `ws` (`noServer`, bounded `maxPayload`).
+ * Slow or stalled clients are cut by the header and request timeouts (slowloris).
+ */
+export async function serveGateway(
+  gateway: Gateway,
+  options: { host?: string; port?: number } = {},
+): Promise<RunningServer> {
+  const host = options.host ?? gateway.config.host
+  const wss = new WebSocketServer({ noServer: true, maxPayload: gateway.config.limits.wsMaxPayloadBytes, perMessageDeflate: false })
+  const server = createAdaptorServer({
+    fetch: gateway.fetch,
+    hostname: host,
+    websocket: { server: wss },
+    serverOptions: {
+      headersTimeout: 20_000,
+      requestTimeout: 30_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16 * 1024,
+      connectionsCheckingInterval: 2_000,
+    },
+  }) as Server
+  server.listen(options.port ?? gateway.config.port, host)
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  gateway.origins.setListenAddress(host, port)
+  const shownHost = host.includes(':') ? `[${host}]` : host
+
+  let closing: Promise<void> | undefined
+  const close = (graceMs = 8_000): Promise<void> =>
+    (closing ??= (async () => {
+      const closed = once(server, 'close').catch(() => undefined)
+      server.close()
+      server.closeIdleConnections()
+      await gateway.close()
+      // Streams just ended; their keep-alive sockets are idle now.
+      server.closeIdleConnections()
+      wss.close()
+      const wsGone = new Promise<void>((resolve) => {
+        const check = setInterval(() => wss.clients.size === 0 && (clearInterval(check), resolve()), 20)
+        setTimeout(() => (clearInterval(check), resolve()), Math.min(graceMs, 2_000)).unref()
+      })
+      // In-flight requests get a moment to finish; then every socket goes, stalled ones included.
+      const deadline = setTimeout(() => server.closeAllConnections(), Math.min(graceMs, 2_000))
+      const hardStop = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
+      await Promise.race([Promise.all([closed, wsGone]), hardStop])
+      clearTimeout(deadline)
+      server.closeAllConnections()
+      // Upgraded sockets are no longer the HTTP server's: end any that ignored the 1001 close.
+      for (const client of wss.clients) client.terminate()
+    })())
+
+  return { server, url: `http://${shownHost}:${port}`, port, host, close }
+}

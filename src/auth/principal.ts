@@ -1,0 +1,21 @@
+import { z } from 'zod'
+
+export const Role = z.enum(['admin', 'member'])
+export type Role = z.infer<typeof Role>
+
+/** Who is calling. Set on the context by the auth middleware for every protected handler. */
+export interface Principal {
+  userId: string
+  role: Role
+  /** The API token used, or null for the owner's configured token. */
+  tokenId: string | null
+  displayName: string | null
+}
+
+/**
+ * Resolves a token that is not the owner's (API tokens in the database). Given the SHA-256 hex of
+ * the presented token, so plaintext tokens never reach storage code.
+ */
+export interface TokenResolver {
+  resolve(tokenHash: string): Promise<Principal | null>
+}

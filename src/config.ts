@@ -1,0 +1,115 @@
+import { z } from 'zod'
+
+export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
+export type LogLevel = z.infer<typeof LogLevel>
+
+export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
+export type LlmBackend = z.infer<typeof LlmBackend>
+
+/** Limits are configuration, not constants, so embedders and tests can tune them. */
+export const GatewayLimits = z.object({
+  /** SSE + WS streams together, across users (the 101st gets 503 before any upgrade). */
+  maxConnections: z.number().int().positive().default(100),
+  /** Streams one user may hold, so one user cannot take all of them. */
+  maxConnectionsPerUser: z.number().int().positive().default(20),
+  bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+  /** Chat messages per user per window, shared by REST, WS and `/v1/chat/completions`. */
+  chatMessagesPerWindow: z.number().int().positive().default(30),
+  chatWindowMs: z.number().int().positive().default(60_000),
+  wsMaxPayloadBytes: z.number().int().positive().default(1024 * 1024),
+  /** Events kept in memory per user for `Last-Event-ID` replay. */
+  replayBufferPerUser: z.number().int().positive().default(1024),
+  /** Events queued for one subscriber before it is told to resync. */
+  subscriberQueue: z.number().int().positive().default(256),
+  /** Bytes buffered for one subscriber's socket before it is told to resync. */
+  subscriberBufferBytes: z.number().int().positive().default(1024 * 1024),
+  keepAliveMs: z.number().int().positive().default(30_000),
+  /** How long persisted events stay replayable. */
+  eventRetentionMs: z.number().int().positive().default(24 * 60 * 60 * 1000),
+})
+export type GatewayLimits = z.infer<typeof GatewayLimits>
+
+export const LlmConfig = z.object({
+  backend: LlmBackend.default('openai_compatible'),
+  baseUrl: z.string().url().optional(),
+  apiKey: z.string().optional(),
+  model: z.string().optional(),
+  embeddingModel: z.string().optional(),
+})
+export type LlmConfig = z.infer<typeof LlmConfig>
+
+export const GatewayConfig = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** The owner's bearer token. Adapters generate and print one when it is absent. */
+  authToken: z.string().min(1).optional(),
+  userId: z.string().min(1).max(128).default('owner'),
+  dataDir: z.string().min(1).default('./.gateway'),
+  /** Extra origins for CORS and the WebSocket Origin check. */
+  allowedOrigins: z.array(z.string()).default([]),
+  databaseUrl: z.string().optional(),
+  llm: LlmConfig.default({ backend: 'openai_compatible' }),
+  logLevel: LogLevel.default('info'),
+  limits: GatewayLimits.default(GatewayLimits.parse({})),
+})
+export type GatewayConfig = z.infer<typeof GatewayConfig>
+export type GatewayConfigInput = z.input<typeof GatewayConfig>
+
+type Env = Record<string, string | undefined>
+
+const FLAGS: Record<string, 'host' | 'port' | 'dataDir' | 'logLevel'> = {
+  '--host': 'host',
+  '--port': 'port',
+  '--data-dir': 'dataDir',
+  '--log-level': 'logLevel',
+}
+
+/** Reads `--flag value` and `--flag=value` pairs; unknown flags are an error so typos are not silent. */
+export function parseFlags(argv: readonly string[]): Partial<Record<'host' | 'port' | 'dataDir' | 'logLevel', string>> {
+  const out: Partial<Record<'host' | 'port' | 'dataDir' | 'logLevel', string>> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const key = FLAGS[flag]
+    if (!key) throw new Error(`unknown option ${flag} (known: ${Object.keys(FLAGS).join(', ')}, --help)`)
+    const value = inline ?? argv[++i]
+    if (value === undefined) throw new Error(`option ${flag} needs a value`)
+    out[key] = value
+  }
+  return out
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+/**
+ * Builds the configuration from environment variables and command-line flags (flags win).
+ * Names are fixed by architecture.md; see the README's configuration table.
+ */
+export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfig {
+  const flags = parseFlags(argv)
+  const backend = env.LLM_BACKEND || 'openai_compatible'
+  const apiKey =
+    env.LLM_API_KEY || (backend === 'anthropic' ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY) || undefined
+  const port = flags.port ?? env.GATEWAY_PORT
+  return GatewayConfig.parse({
+    host: flags.host ?? env.GATEWAY_HOST ?? undefined,
+    port: port === undefined || port === '' ? undefined : Number(port),
+    authToken: env.GATEWAY_AUTH_TOKEN || undefined,
+    userId: env.GATEWAY_USER_ID || undefined,
+    dataDir: flags.dataDir ?? (env.GATEWAY_DATA_DIR || undefined),
+    allowedOrigins: list(env.GATEWAY_ALLOWED_ORIGINS),
+    databaseUrl: env.DATABASE_URL || undefined,
+    llm: {
+      backend,
+      baseUrl: env.LLM_BASE_URL || undefined,
+      apiKey,
+      model: env.LLM_MODEL || undefined,
+      embeddingModel: env.EMBEDDING_MODEL || undefined,
+    },
+    logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
+  })
+}

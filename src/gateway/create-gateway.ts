@@ -1,0 +1,158 @@
+import { Hono } from 'hono'
+import { requireAuth } from '../auth/auth-middleware'
+import { Authenticator } from '../auth/authenticator'
+import { GatewayConfig, type GatewayConfigInput } from '../config'
+import { type EventBus, MemoryEventBus } from '../hub/event-bus'
+import { EventHub } from '../hub/event-hub'
+import { randomAlphanumeric } from '../lib/crypto'
+import { systemClock } from '../lib/time'
+import { bodyLimit } from '../middleware/body-limit'
+import { cors } from '../middleware/cors'
+import { errorHandler, notFoundHandler } from '../middleware/error-handler'
+import { hostCheck } from '../middleware/host-check'
+import { OriginPolicy } from '../middleware/origin-policy'
+import { SlidingWindowLimiter } from '../middleware/rate-limit'
+import { securityHeaders } from '../middleware/security-headers'
+import { chatRoutes } from '../routes/chat'
+import { docsRoutes } from '../routes/docs'
+import { healthRoutes } from '../routes/health'
+import { staticRoutes } from '../routes/static'
+import { statusRoutes } from '../routes/status'
+import { streamRoutes } from '../routes/streams'
+import { VERSION } from '../version'
+import { ChatCommands } from './chat-commands'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from './env'
+import type { RuntimeCapabilities } from './runtime'
+import type { Services } from './services'
+import { type ChannelAgent, WebChannel } from './web-channel'
+
+export interface GatewayOptions {
+  /** Configuration; defaults as in the README (`loadConfig(env, argv)` reads env and flags). */
+  config?: GatewayConfigInput | GatewayConfig
+  /** What the runtime adapter provides (WebSocket upgrade, fast sinks, hashing). */
+  runtime?: RuntimeCapabilities
+  /** Event transport between producers and streams; in-process by default. */
+  bus?: EventBus
+  /** Subsystems; any left out answers 503 `<name>_unavailable`. */
+  services?: Services
+  /** An agent to attach to the channel at once (the host app's own, or the default agent). */
+  agent?: ChannelAgent
+}
+
+export interface Gateway {
+  /** The Hono app: mount it (`host.route('/agent', gateway.app)`) or serve it. */
+  readonly app: Hono<GatewayEnv>
+  /** Fetch handler for any Fetch-API server. */
+  readonly fetch: (request: Request, env?: unknown, ctx?: unknown) => Response | Promise<Response>
+  readonly hub: EventHub
+  /** The agent-facing channel: messages in, events out. */
+  readonly channel: WebChannel
+  readonly config: GatewayConfig
+  readonly services: Services
+  readonly origins: OriginPolicy
+  readonly auth: Authenticator
+  readonly commands: ChatCommands
+  /** The owner's token, when the gateway generated it (print it once). */
+  readonly generatedToken: string | undefined
+  /** Wires subsystems after creation; routes pick them up on the next request. */
+  withServices(services: Partial<Services>): Gateway
+  /** Attaches an agent to the channel (replacing any other). */
+  withAgent(agent: ChannelAgent): Gateway
+  /** Runs `fn` on `close()`, last registered first. */
+  onClose(fn: () => void | Promise<void>): void
+  /** Ends every stream (final `shutdown` event, WS 1001) and stops background work. */
+  close(): Promise<void>
+}
+
+/**
+ * The composition root: builds the Hono app from its parts. Middleware order (outermost first):
+ * security headers -> host check -> CORS -> body limit -> routers (public, streams, static,
+ * protected) -> error rendering. Every route is a pure Fetch handler; runtime specifics come in
+ * through `options.runtime`.
+ */
+export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const config = GatewayConfig.parse(options.config ?? {})
+  const runtime: RuntimeCapabilities = options.runtime ?? { name: 'fetch' }
+  const clock = runtime.clock ?? systemClock
+  const generatedToken = config.authToken ? undefined : randomAlphanumeric(32)
+  const ownerToken = config.authToken ?? generatedToken!
+  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256 })
+  const bus = options.bus ?? new MemoryEventBus({ replayPerUser: config.limits.replayBufferPerUser, now: () => clock.now() })
+  const hub = new EventHub(bus, config.limits, clock)
+  const channel = new WebChannel(hub)
+  const services: Services = { ...options.services }
+  const limiter = new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now())
+  const commands = new ChatCommands(channel, services, limiter, clock)
+  const origins = new OriginPolicy(config.allowedOrigins)
+  origins.setListenAddress(config.host, config.port)
+
+  const deps: RouteDeps = {
+    config, hub, channel, commands, services, runtime, origins, auth, clock,
+    startedAt: clock.now(),
+    version: VERSION,
+    database: 'none',
+  }
+
+  const app = new Hono<GatewayEnv>()
+  app.onError(errorHandler)
+  app.notFound(notFoundHandler)
+  app.use(securityHeaders())
+  app.use(hostCheck(origins))
+  app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
+  app.use(bodyLimit(config.limits.bodyLimitBytes))
+  app.use('/v1/*', async (c, next) => {
+    c.set('errorShape', 'openai')
+    await next()
+  })
+
+  // Public: no token.
+  app.route('/', healthRoutes())
+  app.route('/', docsRoutes(() => app, VERSION))
+  app.route('/', staticRoutes())
+  // Streams: their own auth, the only place `?token=` is accepted.
+  app.route('/', streamRoutes(deps))
+  // Everything else needs a token.
+  const protectedRoutes = new Hono<GatewayEnv>()
+    .use(requireAuth(auth))
+    .route('/', statusRoutes(deps))
+    .route('/', chatRoutes(deps))
+  app.route('/', protectedRoutes)
+
+  const closers: Array<() => void | Promise<void>> = [() => bus.close(), () => hub.close()]
+  if (options.agent) channel.attach(options.agent)
+
+  const gateway: Gateway = {
+    app,
+    fetch: (request, env, ctx) => app.fetch(request, env, ctx as never),
+    hub,
+    channel,
+    config,
+    services,
+    origins,
+    auth,
+    commands,
+    generatedToken,
+    withServices(more) {
+      Object.assign(services, more)
+      return gateway
+    },
+    withAgent(agent) {
+      channel.attach(agent)
+      return gateway
+    },
+    onClose(fn) {
+      closers.push(fn)
+    },
+    async close() {
+      for (const fn of closers.splice(0).reverse()) {
+        try {
+          await fn()
+        } catch {
+          // keep closing the rest
+        }
+      }
+    },
+  }
+  return gateway
+}

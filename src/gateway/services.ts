@@ -1,0 +1,32 @@
+import type { Authenticator } from '../auth/authenticator'
+
+/**
+ * Resolves the thread a chat message belongs to: the given one when the caller owns it (404
+ * otherwise), or a new one. Implemented by the chat/threads subsystem; without it, threads are
+ * plain UUIDs with no history.
+ */
+export interface ThreadDirectory {
+  resolveThread(userId: string, threadId: string | undefined, firstMessage: string): Promise<string>
+}
+
+/** Extension credential flows started from chat (`auth_required` -> token or cancel). */
+export interface ExtensionAuth {
+  submitToken(userId: string, extensionName: string, token: string): Promise<import('../protocol/errors').ActionResponse>
+  cancelAuth(userId: string, extensionName: string): Promise<void>
+}
+
+/**
+ * The optional subsystems behind the routes. Each is a port with a default implementation; an
+ * absent one makes its routes answer 503 `<name>_unavailable`. Wire them with options or the
+ * gateway's `with*()` methods; routes read this object at request time.
+ */
+export interface Services {
+  threads?: ThreadDirectory | undefined
+  extensionAuth?: ExtensionAuth | undefined
+}
+
+/** Things every route factory may use. */
+export interface CoreDeps {
+  services: Services
+  auth: Authenticator
+}

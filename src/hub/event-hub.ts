@@ -1,0 +1,207 @@
+import type { GatewayLimits } from '../config'
+import { GatewayError } from '../lib/errors'
+import { type Clock, systemClock, unrefTimer } from '../lib/time'
+import { type AppEvent, appEvent } from '../protocol/events'
+import type { EventBus } from './event-bus'
+import type { EventSink } from './event-sink'
+import { PreparedEvent } from './prepared-event'
+import { Subscriber, type SubscriberInfo } from './subscriber'
+
+export type StreamKind = 'sse' | 'ws'
+
+export interface ConnectionCounts {
+  sse: number
+  ws: number
+  total: number
+}
+
+/**
+ * A connection slot taken before a stream is opened, so an over-cap client gets 503 before any
+ * response or upgrade. `attach` turns it into a live subscriber; `release` gives it back.
+ */
+export interface Reservation {
+  attach(sink: EventSink, options?: { lastEventId?: number | undefined }): Subscriber
+  release(): void
+}
+
+type HubLimits = Pick<
+  GatewayLimits,
+  'maxConnections' | 'maxConnectionsPerUser' | 'subscriberQueue' | 'keepAliveMs'
+>
+
+/**
+ * Fans AppEvents out to SSE and WS subscribers, scoped per user: an event for user A never
+ * reaches user B. Events come from the bus in id order; each is encoded once (`PreparedEvent`)
+ * and written to every subscriber of its user; a slow subscriber is dropped to `resync` and
+ * never delays the others.
+ */
+export class EventHub {
+  readonly #byUser = new Map<string, Set<Subscriber>>()
+  readonly #reservedByUser = new Map<string, number>()
+  readonly #counts = { sse: 0, ws: 0 }
+  readonly #keepAliveTimer: ReturnType<typeof setInterval>
+  readonly #unsubscribe: Array<() => void>
+  #closed = false
+  dropped = 0
+
+  constructor(
+    readonly bus: EventBus,
+    readonly limits: HubLimits,
+    readonly clock: Clock = systemClock,
+  ) {
+    this.#unsubscribe = [
+      bus.onEvent((event) => this.#dispatch(event)),
+      bus.onControl((message) => {
+        if (message.kind === 'disconnect') this.disconnect(message)
+      }),
+    ]
+    const tick = Math.max(50, Math.min(1000, Math.floor(limits.keepAliveMs / 4)))
+    this.#keepAliveTimer = unrefTimer(setInterval(() => this.#keepAlive(), tick))
+  }
+
+  /** Publishes an event to one user's streams (on every instance). */
+  publish(userId: string, event: AppEvent): Promise<PreparedEvent> {
+    return this.bus.publish(userId, event)
+  }
+
+  /** Publishes an event to every user's streams. */
+  broadcast(event: AppEvent): Promise<PreparedEvent> {
+    return this.bus.publish(null, event)
+  }
+
+  /** Takes a connection slot or throws 503 `too_many_connections`. */
+  reserve(userId: string, kind: StreamKind, info: Omit<SubscriberInfo, 'userId'> = {}): Reservation {
+    if (this.#closed) throw new GatewayError(503, 'shutting_down', 'The gateway is shutting down')
+    const total = this.#counts.sse + this.#counts.ws
+    if (total >= this.limits.maxConnections) {
+      throw new GatewayError(503, 'too_many_connections', 'Too many connections', { headers: { 'Retry-After': '5' } })
+    }
+    const mine = this.#reservedByUser.get(userId) ?? 0
+    if (mine >= this.limits.maxConnectionsPerUser) {
+      throw new GatewayError(503, 'too_many_connections', 'Too many connections for this user', {
+        headers: { 'Retry-After': '5' },
+      })
+    }
+    this.#counts[kind]++
+    this.#reservedByUser.set(userId, mine + 1)
+
+    let state: 'reserved' | 'attached' | 'released' = 'reserved'
+    let subscriber: Subscriber | undefined
+    const release = (): void => {
+      if (state === 'released') return
+      state = 'released'
+      this.#counts[kind]--
+      const left = (this.#reservedByUser.get(userId) ?? 1) - 1
+      if (left <= 0) this.#reservedByUser.delete(userId)
+      else this.#reservedByUser.set(userId, left)
+      if (subscriber) {
+        const set = this.#byUser.get(userId)
+        set?.delete(subscriber)
+        if (set?.size === 0) this.#byUser.delete(userId)
+        this.dropped += subscriber.dropped
+      }
+    }
+
+    return {
+      release,
+      attach: (sink, options = {}) => {
+        if (state !== 'reserved') throw new Error('reservation already used')
+        state = 'attached'
+        const sub = new Subscriber({ userId, ...info }, sink, this.limits.subscriberQueue, () =>
+          this.clock.now(),
+        )
+        subscriber = sub
+        sink.onClose(release)
+        let set = this.#byUser.get(userId)
+        if (!set) this.#byUser.set(userId, (set = new Set()))
+        set.add(sub)
+        if (options.lastEventId !== undefined) this.#replay(sub, options.lastEventId)
+        return sub
+      },
+    }
+  }
+
+  counts(): ConnectionCounts {
+    return { ...this.#counts, total: this.#counts.sse + this.#counts.ws }
+  }
+
+  /** Open streams of one user (or of all users). */
+  subscriberCount(userId?: string): number {
+    if (userId !== undefined) return this.#byUser.get(userId)?.size ?? 0
+    let n = 0
+    for (const set of this.#byUser.values()) n += set.size
+    return n
+  }
+
+  /** Closes the streams of a user or of one token on this instance (see `BusControl`). */
+  disconnect(filter: { userId?: string | undefined; tokenId?: string | undefined }): number {
+    let closed = 0
+    for (const [userId, set] of this.#byUser) {
+      if (filter.userId !== undefined && filter.userId !== userId) continue
+      for (const sub of set) {
+        if (filter.tokenId !== undefined && sub.info.tokenId !== filter.tokenId) continue
+        this.#closeQuietly(sub)
+        closed++
+      }
+    }
+    return closed
+  }
+
+  /** Sends every stream a final `shutdown` event and closes it (WS with 1001). */
+  async close(message = 'The gateway is shutting down'): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#keepAliveTimer)
+    for (const off of this.#unsubscribe) off()
+    const json = JSON.stringify(appEvent('shutdown', { message }))
+    for (const set of this.#byUser.values()) {
+      for (const sub of [...set]) this.#closeQuietly(sub, new PreparedEvent(this.bus.lastId(), sub.userId, 'shutdown', json))
+    }
+  }
+
+  #dispatch(event: PreparedEvent): void {
+    if (event.userId !== null) {
+      const set = this.#byUser.get(event.userId)
+      if (set) for (const sub of set) this.#deliver(sub, event)
+      return
+    }
+    for (const set of this.#byUser.values()) for (const sub of set) this.#deliver(sub, event)
+  }
+
+  /** One broken socket must not stop delivery to the others, nor fail the publisher. */
+  #deliver(sub: Subscriber, event: PreparedEvent): void {
+    try {
+      sub.deliver(event)
+    } catch {
+      this.#closeQuietly(sub)
+    }
+  }
+
+  #closeQuietly(sub: Subscriber, final?: PreparedEvent): void {
+    try {
+      sub.sink.close(final)
+    } catch {
+      // the sink is already broken; its onClose releases the slot
+    }
+  }
+
+  #replay(sub: Subscriber, afterId: number): void {
+    sub.startReplay()
+    this.bus.replay(sub.userId, afterId).then(
+      (missed) => sub.finishReplay(missed, this.bus.lastId()),
+      () => sub.finishReplay(null, this.bus.lastId()),
+    )
+  }
+
+  /** Keeps idle streams alive and cuts readers that have not taken a byte for two keep-alive periods. */
+  #keepAlive(): void {
+    const now = this.clock.now()
+    const stallLimit = Math.max(2 * this.limits.keepAliveMs, 10_000)
+    for (const set of this.#byUser.values()) {
+      for (const sub of [...set]) {
+        if (sub.stalledSince !== undefined && now - sub.stalledSince > stallLimit) this.#closeQuietly(sub)
+        else sub.keepAlive(this.limits.keepAliveMs)
+      }
+    }
+  }
+}

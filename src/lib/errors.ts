@@ -1,0 +1,53 @@
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/**
+ * The one way a handler fails. Rendered by the error handler as
+ * `{"error":{"code","message","details?"}}` (or OpenAI's shape under `/v1`).
+ *
+ * @example throw new GatewayError(404, 'thread_not_found', 'Thread not found')
+ */
+export class GatewayError extends HTTPException {
+  readonly code: string
+  readonly details: unknown
+  readonly headers: Record<string, string> | undefined
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(status, { message, cause: options.cause })
+    this.name = 'GatewayError'
+    this.code = code
+    this.details = options.details
+    this.headers = options.headers
+  }
+}
+
+/** 503 for a subsystem that is not configured: `{"error":{"code":"memory_unavailable"}}`. */
+export const unavailable = (subsystem: string, message?: string): GatewayError =>
+  new GatewayError(503, `${subsystem}_unavailable`, message ?? `The ${subsystem} subsystem is not enabled on this gateway`)
+
+export const notFound = (what: string, message?: string): GatewayError =>
+  new GatewayError(404, `${what}_not_found`, message ?? `${capitalize(what.replace(/_/g, ' '))} not found`)
+
+export const badRequest = (code: string, message: string, details?: unknown): GatewayError =>
+  new GatewayError(400, code, message, { details })
+
+export const conflict = (code: string, message: string): GatewayError => new GatewayError(409, code, message)
+
+export const forbidden = (message = 'Forbidden', code = 'forbidden'): GatewayError =>
+  new GatewayError(403, code, message)
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+/**
+ * Returns the service when present, else throws the subsystem's 503.
+ * Routes call this at request time, so a subsystem wired after start-up is picked up.
+ */
+export function need<T>(service: T | undefined | null, subsystem: string): T {
+  if (service === undefined || service === null) throw unavailable(subsystem)
+  return service
+}

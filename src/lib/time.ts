@@ -1,0 +1,31 @@
+/** The clock port. Tests inject a controllable one; everything else uses `systemClock`. */
+export interface Clock {
+  now(): number
+}
+
+export const systemClock: Clock = { now: () => Date.now() }
+
+/** Fixed-width UTC timestamp (`2026-11-25T19:07:55.123Z`): sorts the same as text on every dialect. */
+export const isoNow = (clock: Clock = systemClock): string => new Date(clock.now()).toISOString()
+
+export const toIso = (ms: number): string => new Date(ms).toISOString()
+
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+
+/** Lets a timer not keep the process alive, on runtimes whose timers support it. */
+export function unrefTimer<T>(timer: T): T {
+  ;(timer as { unref?: () => void }).unref?.()
+  return timer
+}

@@ -1,0 +1,5 @@
+export * from './events'
+export * from './ws'
+export * from './errors'
+export * from './chat'
+export * from './status'

@@ -1,0 +1,37 @@
+import { z } from 'zod'
+
+export const HealthResponse = z.object({ status: z.literal('healthy'), channel: z.literal('gateway') })
+
+export const ModelUsage = z.object({
+  model: z.string(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cost: z.string(),
+})
+
+export const GatewayStatus = z.object({
+  version: z.string(),
+  sse_connections: z.number().int(),
+  ws_connections: z.number().int(),
+  total_connections: z.number().int(),
+  uptime_secs: z.number().int(),
+  restart_enabled: z.boolean(),
+  llm_backend: z.string().nullable(),
+  llm_model: z.string().nullable(),
+  enabled_channels: z.array(z.string()),
+  database: z.enum(['sqlite', 'postgres', 'none']),
+  subsystems: z.record(z.string(), z.boolean()),
+  isolation: z.string().optional(),
+  daily_cost: z.string().optional(),
+  actions_this_hour: z.number().int().optional(),
+  model_usage: z.array(ModelUsage).optional(),
+})
+export type GatewayStatus = z.infer<typeof GatewayStatus>
+
+export const WhoAmI = z.object({
+  user_id: z.string(),
+  role: z.enum(['admin', 'member']),
+  display_name: z.string().nullable(),
+  token_id: z.string().nullable(),
+})
+export type WhoAmI = z.infer<typeof WhoAmI>

@@ -1,0 +1,39 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { RouteDeps } from '../gateway/deps'
+import type { GatewayEnv } from '../gateway/env'
+import { describe } from '../gateway/openapi-registry'
+import { jsonBody } from '../middleware/validate'
+import { ApprovalRequest, SendMessageAccepted, SendMessageRequest } from '../protocol/chat'
+import { ActionResponse } from '../protocol/errors'
+
+const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
+const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
+const CancelRequest = z.object({ thread_id: z.string() })
+const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
+
+/** Chat commands over REST; the WebSocket frames run the same `ChatCommands`. */
+export const chatRoutes = (d: RouteDeps) =>
+  new Hono<GatewayEnv>()
+    .post(
+      '/api/chat/send',
+      describe({ summary: 'Send a message to the agent; output arrives as events', response: SendMessageAccepted, status: 202 }),
+      jsonBody(SendMessageRequest),
+      async (c) => c.json(await d.commands.send(c.get('principal'), c.req.valid('json'), 'http', c.req.header('x-timezone')), 202),
+    )
+    .post(
+      '/api/chat/approval',
+      describe({ summary: 'Approve, deny or always-allow a pending tool call', response: ApprovalAccepted, status: 202 }),
+      jsonBody(ApprovalRequest),
+      async (c) => c.json(await d.commands.approve(c.get('principal'), c.req.valid('json')), 202),
+    )
+    .post('/api/chat/cancel', describe({ summary: 'Stop the running turn of a thread' }), jsonBody(CancelRequest), async (c) =>
+      c.json(await d.commands.cancel(c.get('principal'), c.req.valid('json').thread_id)),
+    )
+    .post('/api/chat/auth-token', describe({ summary: 'Submit a credential an extension asked for', response: ActionResponse }), jsonBody(AuthTokenRequest), async (c) => {
+      const { extension_name, token } = c.req.valid('json')
+      return c.json(await d.commands.authToken(c.get('principal'), extension_name, token))
+    })
+    .post('/api/chat/auth-cancel', describe({ summary: 'Cancel a pending extension auth flow', response: ActionResponse }), jsonBody(AuthCancelRequest), async (c) =>
+      c.json(await d.commands.authCancel(c.get('principal'), c.req.valid('json').extension_name)),
+    )

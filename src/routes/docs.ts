@@ -1,0 +1,31 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { GatewayEnv } from '../gateway/env'
+import { buildOpenApi, describe } from '../gateway/openapi-registry'
+import { AppEvent } from '../protocol/events'
+import { WsClientFrame, WsServerFrame } from '../protocol/ws'
+
+/**
+ * Machine-readable docs built from the same zod schemas that validate requests:
+ * `GET /api/openapi.json` and `GET /api/events.schema.json` (AppEvent and WS frames).
+ */
+export const docsRoutes = (appForDocs: () => Hono<any, any, any>, version: string) => {
+  let openapi: string | undefined
+  let events: string | undefined
+  return new Hono<GatewayEnv>()
+    .get('/api/openapi.json', describe({ summary: 'This API as OpenAPI 3.0', auth: false }), (c) => {
+      openapi ??= JSON.stringify(buildOpenApi(appForDocs(), { title: 'Agent gateway', version }))
+      return c.body(openapi, 200, { 'Content-Type': 'application/json' })
+    })
+    .get('/api/events.schema.json', describe({ summary: 'JSON Schema of events and WebSocket frames', auth: false }), (c) => {
+      events ??= JSON.stringify({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $defs: {
+          AppEvent: z.toJSONSchema(AppEvent, { unrepresentable: 'any' }),
+          WsClientFrame: z.toJSONSchema(WsClientFrame, { io: 'input', unrepresentable: 'any' }),
+          WsServerFrame: z.toJSONSchema(WsServerFrame, { unrepresentable: 'any' }),
+        },
+      })
+      return c.body(events, 200, { 'Content-Type': 'application/json' })
+    })
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest'
+import { type EventSink, EventHub, MemoryEventBus, Once, type PreparedEvent } from '../../src/index'
+import { GatewayError } from '../../src/lib/errors'
+
+/** A sink that records what it is given and can pretend to be full. */
+class RecordingSink implements EventSink {
+  readonly kind = 'sse' as const
+  readonly written: Array<{ id: number; type: string; json: Record<string, unknown> }> = []
+  full = false
+  finalEvent: PreparedEvent | undefined
+  #drain: (() => void) | undefined
+  readonly closed = new Once()
+  write(event: PreparedEvent) {
+    this.written.push({ id: event.id, type: event.type, json: JSON.parse(event.json) as Record<string, unknown> })
+  }
+  ready() {
+    return !this.full
+  }
+  onDrain(cb: () => void) {
+    this.#drain = cb
+  }
+  drain() {
+    this.full = false
+    this.#drain?.()
+  }
+  keepAlive() {}
+  close(final?: PreparedEvent) {
+    this.finalEvent = final
+    this.closed.fire()
+  }
+  onClose(cb: () => void) {
+    this.closed.add(cb)
+  }
+  types() {
+    return this.written.map((e) => e.type)
+  }
+}
+
+const limits = { maxConnections: 5, maxConnectionsPerUser: 3, subscriberQueue: 4, keepAliveMs: 30_000 }
+const chunk = (content: string) => ({ type: 'stream_chunk' as const, content })
+const tick = () => new Promise((r) => setTimeout(r, 0))
+
+describe('EventHub', () => {
+  it('scopes events to their user and broadcasts to all', async () => {
+    const hub = new EventHub(new MemoryEventBus(), limits)
+    const a = new RecordingSink()
+    const b = new RecordingSink()
+    hub.reserve('alice', 'sse').attach(a)
+    hub.reserve('bob', 'sse').attach(b)
+    await hub.publish('alice', chunk('for alice'))
+    await hub.publish('bob', chunk('for bob'))
+    await hub.broadcast({ type: 'status', message: 'everyone' })
+    expect(a.written.map((e) => e.json.content ?? e.json.message)).toEqual(['for alice', 'everyone'])
+    expect(b.written.map((e) => e.json.content ?? e.json.message)).toEqual(['for bob', 'everyone'])
+    await hub.close()
+  })
+
+  it('assigns monotonic ids and encodes each event once', async () => {
+    const bus = new MemoryEventBus()
+    const hub = new EventHub(bus, limits)
+    const first = await hub.publish('alice', chunk('1'))
+    const second = await hub.publish('alice', chunk('2'))
+    expect(second.id).toBeGreaterThan(first.id)
+    expect(new TextDecoder().decode(first.sse)).toBe(`event: stream_chunk\nid: ${first.id}\ndata: {"type":"stream_chunk","content":"1"}\n\n`)
+    expect(first.sse).toBe(first.sse)
+    expect(JSON.parse(first.wsText)).toEqual({ type: 'event', event_type: 'stream_chunk', data: { type: 'stream_chunk', content: '1' }, id: String(first.id) })
+    await hub.close()
+  })
+
+  it('replays missed events after Last-Event-ID, then continues live without duplicates', async () => {
+    const hub = new EventHub(new MemoryEventBus(), limits)
+    const e1 = await hub.publish('alice', chunk('1'))
+    await hub.publish('alice', chunk('2'))
+    await hub.publish('bob', chunk('not yours'))
+    await hub.publish('alice', chunk('3'))
+    const sink = new RecordingSink()
+    hub.reserve('alice', 'sse').attach(sink, { lastEventId: e1.id })
+    await hub.publish('alice', chunk('4'))
+    await tick()
+    expect(sink.written.map((e) => e.json.content)).toEqual(['2', '3', '4'])
+    await hub.close()
+  })
+
+  it('sends resync when the requested events are no longer available', async () => {
+    const bus = new MemoryEventBus({ replayPerUser: 2 })
+    const hub = new EventHub(bus, limits)
+    const e1 = await hub.publish('alice', chunk('1'))
+    for (const n of ['2', '3', '4']) await hub.publish('alice', chunk(n))
+    const sink = new RecordingSink()
+    hub.reserve('alice', 'sse').attach(sink, { lastEventId: e1.id })
+    await tick()
+    expect(sink.written[0]).toMatchObject({ type: 'resync', json: { reason: 'replay_unavailable' } })
+    // An id from before this process started is unavailable too.
+    const stale = new RecordingSink()
+    hub.reserve('alice', 'sse').attach(stale, { lastEventId: 12 })
+    await tick()
+    expect(stale.types()).toEqual(['resync'])
+    await hub.close()
+  })
+
+  it('tells a slow subscriber to resync without slowing the others', async () => {
+    const hub = new EventHub(new MemoryEventBus(), limits)
+    const slow = new RecordingSink()
+    const fast = new RecordingSink()
+    hub.reserve('alice', 'sse').attach(slow)
+    hub.reserve('alice', 'sse').attach(fast)
+    await hub.publish('alice', chunk('1'))
+    slow.full = true
+    for (let i = 2; i <= 6; i++) await hub.publish('alice', chunk(String(i)))
+    expect(fast.written).toHaveLength(6)
+    expect(slow.written).toHaveLength(1)
+    slow.drain()
+    await hub.publish('alice', chunk('7'))
+    expect(slow.types()).toEqual(['stream_chunk', 'resync', 'stream_chunk'])
+    expect(slow.written[1]!.json).toMatchObject({ reason: 'overflow', last_event_id: String(fast.written[5]!.id) })
+    expect(slow.written[2]!.json.content).toBe('7')
+    await hub.close()
+  })
+
+  it('enforces the global and per-user connection caps before attaching', async () => {
+    const hub = new EventHub(new MemoryEventBus(), limits)
+    const held = [1, 2, 3].map(() => hub.reserve('alice', 'sse'))
+    expect(() => hub.reserve('alice', 'ws')).toThrow(GatewayError)
+    hub.reserve('bob', 'ws')
+    hub.reserve('bob', 'sse')
+    expect(hub.counts()).toEqual({ sse: 4, ws: 1, total: 5 })
+    try {
+      hub.reserve('carol', 'sse')
+      expect.unreachable()
+    } catch (error) {
+      expect((error as GatewayError).status).toBe(503)
+      expect((error as GatewayError).code).toBe('too_many_connections')
+    }
+    held[0]!.release()
+    held[0]!.release()
+    expect(hub.counts().total).toBe(4)
+    hub.reserve('carol', 'sse')
+    await hub.close()
+  })
+
+  it('releases the slot when the client goes away', async () => {
+    const hub = new EventHub(new MemoryEventBus(), limits)
+    const sink = new RecordingSink()
+    hub.reserve('alice', 'sse').attach(sink)
+    expect(hub.subscriberCount('alice')).toBe(1)
+    sink.closed.fire()
+    expect(hub.subscriberCount('alice')).toBe(0)
+    expect(hub.counts().total).toBe(0)
+    await hub.close()
+  })
+
+  it('closes the streams of a revoked token and sends shutdown on close', async () => {
+    const bus = new MemoryEventBus()
+    const hub = new EventHub(bus, limits)
+    const revoked = new RecordingSink()
+    const other = new RecordingSink()
+    hub.reserve('alice', 'sse', { tokenId: 't1' }).attach(revoked)
+    hub.reserve('alice', 'sse', { tokenId: 't2' }).attach(other)
+    await bus.publishControl({ kind: 'disconnect', tokenId: 't1' })
+    expect(revoked.closed.fired).toBe(true)
+    expect(other.closed.fired).toBe(false)
+    await hub.close()
+    expect(other.finalEvent?.type).toBe('shutdown')
+    expect(() => hub.reserve('alice', 'sse')).toThrow(/shutting down/)
+  })
+})
