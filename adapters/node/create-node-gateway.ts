@@ -1,10 +1,20 @@
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/index'
+import { GatewayConfig } from '../../src/config'
+import { openNodeStore } from './open-node-store'
 import { createNodeRuntime } from './runtime'
 
 /**
- * `createGateway()` with Node's runtime capabilities filled in: `ws` upgrades, direct-to-socket
- * SSE and WS sinks, synchronous hashing.
+ * `createGateway()` with Node's capabilities filled in: `ws` upgrades, direct-to-socket SSE and WS
+ * sinks, synchronous hashing, and the database the configuration names (SQLite in the data dir, or
+ * PostgreSQL for `DATABASE_URL=postgres://...`). Pass `store: undefined` explicitly for none.
  */
 export async function createNodeGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  return createGateway({ ...options, runtime: { ...createNodeRuntime(), ...options.runtime } })
+  const config = GatewayConfig.parse(options.config ?? {})
+  const store = 'store' in options ? options.store : await openNodeStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
+  try {
+    return await createGateway({ ...options, config, store, runtime: { ...createNodeRuntime(), ...options.runtime } })
+  } catch (error) {
+    await store?.close()
+    throw error
+  }
 }

@@ -19,6 +19,9 @@ import { healthRoutes } from '../routes/health'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
+import { createDefaultServices } from '../services/default-services'
+import type { Store } from '../store/database'
+import { StoreEventBus } from '../store/store-event-bus'
 import { VERSION } from '../version'
 import { ChatCommands } from './chat-commands'
 import type { RouteDeps } from './deps'
@@ -32,10 +35,15 @@ export interface GatewayOptions {
   config?: GatewayConfigInput | GatewayConfig
   /** What the runtime adapter provides (WebSocket upgrade, fast sinks, hashing). */
   runtime?: RuntimeCapabilities
-  /** Event transport between producers and streams; in-process by default. */
+  /**
+   * The database (opened by the adapter). With it, events persist for replay across restarts and
+   * the default subsystems are created. `gateway.close()` closes it.
+   */
+  store?: Store | undefined
+  /** Event transport between producers and streams; persisted with a store, else in-process. */
   bus?: EventBus
-  /** Subsystems; any left out answers 503 `<name>_unavailable`. */
-  services?: Services
+  /** Subsystems, replacing the defaults; set one to `undefined` to disable it (503). */
+  services?: Partial<Services>
   /** An agent to attach to the channel at once (the host app's own, or the default agent). */
   agent?: ChannelAgent
 }
@@ -50,6 +58,7 @@ export interface Gateway {
   readonly channel: WebChannel
   readonly config: GatewayConfig
   readonly services: Services
+  readonly store: Store | undefined
   readonly origins: OriginPolicy
   readonly auth: Authenticator
   readonly commands: ChatCommands
@@ -78,10 +87,20 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const generatedToken = config.authToken ? undefined : randomAlphanumeric(32)
   const ownerToken = config.authToken ?? generatedToken!
   const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256 })
-  const bus = options.bus ?? new MemoryEventBus({ replayPerUser: config.limits.replayBufferPerUser, now: () => clock.now() })
+  const store = options.store
+  const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
+  const bus = options.bus ?? (store ? await StoreEventBus.open(store, busOptions) : new MemoryEventBus(busOptions))
   const hub = new EventHub(bus, config.limits, clock)
   const channel = new WebChannel(hub)
-  const services: Services = { ...options.services }
+  const closers: Array<() => void | Promise<void>> = []
+  if (store) closers.push(() => store.close())
+  closers.push(() => bus.close(), () => hub.close())
+  const services: Services = {}
+  const defaults = await createDefaultServices({
+    config, store, hub, channel, auth, runtime, clock,
+    onClose: (fn) => void closers.push(fn),
+  })
+  Object.assign(services, defaults, options.services)
   const limiter = new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now())
   const commands = new ChatCommands(channel, services, limiter, clock)
   const origins = new OriginPolicy(config.allowedOrigins)
@@ -91,7 +110,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     config, hub, channel, commands, services, runtime, origins, auth, clock,
     startedAt: clock.now(),
     version: VERSION,
-    database: 'none',
+    database: store?.dialect ?? 'none',
   }
 
   const app = new Hono<GatewayEnv>()
@@ -119,7 +138,6 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', chatRoutes(deps))
   app.route('/', protectedRoutes)
 
-  const closers: Array<() => void | Promise<void>> = [() => bus.close(), () => hub.close()]
   if (options.agent) channel.attach(options.agent)
 
   const gateway: Gateway = {
@@ -129,6 +147,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     channel,
     config,
     services,
+    store,
     origins,
     auth,
     commands,

@@ -1,13 +1,19 @@
 import { createNodeGateway, type Gateway, type GatewayOptions, serveGateway, type RunningServer } from '../../adapters/node/index'
 import type { GatewayConfigInput } from '../../src/config'
+import { tempDir, testStore } from './store'
 
 export const TEST_TOKEN = 'test-owner-token-0123456789abcdef'
 
 type TestOptions = Omit<GatewayOptions, 'config'> & { config?: Partial<GatewayConfigInput> }
 
-/** A gateway for `app.request()` tests: owner token `TEST_TOKEN`, in-process bus. */
+/**
+ * A gateway for `app.request()` tests: owner token `TEST_TOKEN`, a temp data dir, and an isolated
+ * test database (SQLite, or PostgreSQL under GATEWAY_TEST_DATABASE_URL). Pass `store: undefined`
+ * for none.
+ */
 export async function testGateway(options: TestOptions = {}): Promise<Gateway & { request: (path: string, init?: RequestInit & { json?: unknown; token?: string | null }) => Promise<Response> }> {
-  const gateway = await createNodeGateway({ ...options, config: { authToken: TEST_TOKEN, port: 3000, ...options.config } })
+  const store = 'store' in options ? options.store : await testStore()
+  const gateway = await createNodeGateway({ ...options, store, config: { authToken: TEST_TOKEN, port: 3000, dataDir: tempDir(), ...options.config } })
   const request = (path: string, init: RequestInit & { json?: unknown; token?: string | null } = {}) => {
     const headers = new Headers(init.headers)
     const token = init.token === undefined ? TEST_TOKEN : init.token
@@ -34,7 +40,8 @@ export interface TestServer {
 
 /** A real Node server on 127.0.0.1, port 0. */
 export async function startTestServer(options: TestOptions = {}): Promise<TestServer> {
-  const gateway = await createNodeGateway({ ...options, config: { authToken: TEST_TOKEN, host: '127.0.0.1', port: 0, ...options.config } })
+  const store = 'store' in options ? options.store : await testStore()
+  const gateway = await createNodeGateway({ ...options, store, config: { authToken: TEST_TOKEN, host: '127.0.0.1', port: 0, dataDir: tempDir(), ...options.config } })
   const server = await serveGateway(gateway)
   return {
     gateway,

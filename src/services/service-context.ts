@@ -1,0 +1,20 @@
+import type { Authenticator } from '../auth/authenticator'
+import type { GatewayConfig } from '../config'
+import type { RuntimeCapabilities } from '../gateway/runtime'
+import type { WebChannel } from '../gateway/web-channel'
+import type { EventHub } from '../hub/event-hub'
+import type { Clock } from '../lib/time'
+import type { Store } from '../store/database'
+
+/** What a default service factory gets from the composition root. */
+export interface ServiceContext {
+  config: GatewayConfig
+  store: Store | undefined
+  hub: EventHub
+  channel: WebChannel
+  auth: Authenticator
+  runtime: RuntimeCapabilities
+  clock: Clock
+  /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */
+  onClose(fn: () => void | Promise<void>): void
+}

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely'
+import type { CoreTables } from './tables/core'
+
+/**
+ * The whole schema as Kysely sees it: one interface per domain in `tables/`, merged here.
+ *
+ * Portable conventions (both dialects run the same migrations and queries):
+ * - ids are UUID text (`crypto.randomUUID()`), except the events table's monotonic integer;
+ * - timestamps are fixed-width UTC ISO text (`2026-11-25T19:07:55.123Z`), so text order = time order;
+ * - JSON is text, parsed through zod where it is read;
+ * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
+ */
+export interface Database extends CoreTables {}
+
+export type Db = Kysely<Database>
+export type Dialect = 'sqlite' | 'postgres'
+
+/** LISTEN/NOTIFY for PostgreSQL, supplied by the adapter (it owns the driver). */
+export interface Notifier {
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  notify(channel: string, payload: string): Promise<void>
+}
+
+/** An open, migrated database. Created by the adapter (which picks the driver); closed by the gateway. */
+export interface Store {
+  db: Db
+  dialect: Dialect
+  /** Present on PostgreSQL: carries events and control messages between gateway instances. */
+  notifier?: Notifier | undefined
+  close(): Promise<void>
+}

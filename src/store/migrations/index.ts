@@ -1,0 +1,24 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { Dialect } from '../database'
+import * as core from './0001-core'
+
+type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
+
+/**
+ * Every migration, in order. One set runs on SQLite and PostgreSQL; a migration that needs
+ * dialect-specific SQL branches on its `dialect` argument. Never edit a released migration:
+ * add the next number. Each domain owns its file.
+ */
+const ordered: Record<string, DialectMigration> = {
+  '0001_core': core,
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {}
+      for (const [name, m] of Object.entries(ordered)) out[name] = { up: (db) => m.up(db, dialect) }
+      return out
+    },
+  }
+}
