@@ -19,6 +19,7 @@ import { healthRoutes } from '../routes/health'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
+import { ToolRegistry } from '../agent/tools/tool-registry'
 import { createDefaultServices } from '../services/default-services'
 import type { Store } from '../store/database'
 import { StoreEventBus } from '../store/store-event-bus'
@@ -59,6 +60,8 @@ export interface Gateway {
   readonly config: GatewayConfig
   readonly services: Services
   readonly store: Store | undefined
+  /** Every tool the agent can call, from all providers. */
+  readonly tools: ToolRegistry
   readonly origins: OriginPolicy
   readonly auth: Authenticator
   readonly commands: ChatCommands
@@ -96,9 +99,16 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   if (store) closers.push(() => store.close())
   closers.push(() => bus.close(), () => hub.close())
   const services: Services = {}
+  const tools = new ToolRegistry()
+  const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock,
+    config, store, hub, channel, auth, runtime, clock, tools,
     onClose: (fn) => void closers.push(fn),
+    onDeleteUser: (fn) => void userErasers.push(fn),
+    deleteUserData: async (userId) => {
+      for (const erase of userErasers) await erase(userId)
+      await hub.bus.publishControl({ kind: 'disconnect', userId })
+    },
   })
   Object.assign(services, defaults, options.services)
   const limiter = new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now())
@@ -148,6 +158,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     config,
     services,
     store,
+    tools,
     origins,
     auth,
     commands,

@@ -1,4 +1,5 @@
-import type { Authenticator } from '../auth/authenticator'
+import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { UsageService } from '../services/usage/usage-service'
 
 /**
  * Resolves the thread a chat message belongs to: the given one when the caller owns it (404
@@ -16,6 +17,17 @@ export interface ExtensionAuth {
 }
 
 /**
+ * Per-user secrets (API keys for extensions...), encrypted at rest. Values go out only through
+ * `get`, to code that needs them; no route, log line or event ever carries one.
+ */
+export interface SecretsPort {
+  get(userId: string, name: string): Promise<string | undefined>
+  set(userId: string, name: string, value: string): Promise<void>
+  delete(userId: string, name: string): Promise<boolean>
+  list(userId: string): Promise<Array<{ name: string; created_at: string; updated_at: string }>>
+}
+
+/**
  * The optional subsystems behind the routes. Each is a port with a default implementation; an
  * absent one makes its routes answer 503 `<name>_unavailable`. Wire them with options or the
  * gateway's `with*()` methods; routes read this object at request time.
@@ -23,10 +35,8 @@ export interface ExtensionAuth {
 export interface Services {
   threads?: ThreadDirectory | undefined
   extensionAuth?: ExtensionAuth | undefined
+  /** The LLM usage ledger (needs a database). */
+  usage?: UsageService | undefined
+  secrets?: SecretsPort | undefined
 }
 
-/** Things every route factory may use. */
-export interface CoreDeps {
-  services: Services
-  auth: Authenticator
-}

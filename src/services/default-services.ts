@@ -1,5 +1,6 @@
 import type { Services } from '../gateway/services'
 import type { ServiceContext } from './service-context'
+import { UsageService } from './usage/usage-service'
 
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
@@ -8,6 +9,14 @@ import type { ServiceContext } from './service-context'
  */
 export async function createDefaultServices(ctx: ServiceContext): Promise<Partial<Services>> {
   const services: Partial<Services> = {}
-  void ctx
+  const store = ctx.store
+  if (store) {
+    const usage = new UsageService(store.db, ctx.clock)
+    services.usage = usage
+    ctx.onDeleteUser((userId) => usage.deleteUser(userId))
+    ctx.onDeleteUser(async (userId) => {
+      await store.db.deleteFrom('events').where('user_id', '=', userId).execute()
+    })
+  }
   return services
 }

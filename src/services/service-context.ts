@@ -1,3 +1,4 @@
+import type { ToolRegistry } from '../agent/tools/tool-registry'
 import type { Authenticator } from '../auth/authenticator'
 import type { GatewayConfig } from '../config'
 import type { RuntimeCapabilities } from '../gateway/runtime'
@@ -15,6 +16,12 @@ export interface ServiceContext {
   auth: Authenticator
   runtime: RuntimeCapabilities
   clock: Clock
+  /** Every tool the agent can call; services add their providers. */
+  tools: ToolRegistry
   /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */
   onClose(fn: () => void | Promise<void>): void
+  /** Registers how this service erases a user's data when the user is deleted. */
+  onDeleteUser(fn: (userId: string) => Promise<void>): void
+  /** Runs every registered eraser (the users service calls this on DELETE /api/admin/users/{id}). */
+  deleteUserData(userId: string): Promise<void>
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { CoreTables } from './tables/core'
+import type { UsageTables } from './tables/usage'
 
 /**
  * The whole schema as Kysely sees it: one interface per domain in `tables/`, merged here.
@@ -10,7 +11,7 @@ import type { CoreTables } from './tables/core'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables {}
+export interface Database extends CoreTables, UsageTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

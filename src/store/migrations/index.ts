@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../database'
 import * as core from './0001-core'
+import * as usage from './0002-usage'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -11,6 +12,7 @@ type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
  */
 const ordered: Record<string, DialectMigration> = {
   '0001_core': core,
+  '0002_usage': usage,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,117 @@
+import type { Clock } from '../../lib/time'
+import type { Db } from '../../store/database'
+
+export interface UsageRecord {
+  userId: string
+  model: string
+  inputTokens: number
+  outputTokens: number
+  /** US dollars. */
+  costUsd: number
+  purpose: 'chat' | 'proxy' | 'job' | 'routine' | 'embedding'
+  threadId?: string | undefined
+}
+
+export interface UsageTotals {
+  input_tokens: number
+  output_tokens: number
+  /** 6-decimal string. */
+  cost_usd: string
+  calls: number
+}
+
+export interface ModelUsage {
+  model: string
+  input_tokens: number
+  output_tokens: number
+  cost: string
+}
+
+/**
+ * The LLM usage ledger: every call's tokens and cost per user and model. The agent and the proxy
+ * record; budgets, `/api/admin/usage` and the gateway status read. Costs are summed in integer
+ * micro-dollars so totals are exact.
+ */
+export class UsageService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async record(r: UsageRecord): Promise<void> {
+    await this.db
+      .insertInto('llm_usage')
+      .values({
+        user_id: r.userId,
+        model: r.model,
+        input_tokens: Math.max(0, Math.round(r.inputTokens)),
+        output_tokens: Math.max(0, Math.round(r.outputTokens)),
+        cost_usd: r.costUsd.toFixed(6),
+        purpose: r.purpose,
+        thread_id: r.threadId ?? null,
+        created_at: new Date(this.clock.now()).toISOString(),
+      })
+      .execute()
+  }
+
+  /** Totals for one user (or everyone) since an ISO time. */
+  async totals(options: { userId?: string; since?: string } = {}): Promise<UsageTotals> {
+    const rows = await this.#rows(options)
+    let micros = 0
+    let input = 0
+    let output = 0
+    for (const row of rows) {
+      micros += toMicros(row.cost_usd)
+      input += row.input_tokens
+      output += row.output_tokens
+    }
+    return { input_tokens: input, output_tokens: output, cost_usd: fromMicros(micros), calls: rows.length }
+  }
+
+  /** Per-model totals since an ISO time (for the status route's `model_usage`). */
+  async byModel(options: { userId?: string; since?: string } = {}): Promise<ModelUsage[]> {
+    const models = new Map<string, { input: number; output: number; micros: number }>()
+    for (const row of await this.#rows(options)) {
+      const m = models.get(row.model) ?? { input: 0, output: 0, micros: 0 }
+      m.input += row.input_tokens
+      m.output += row.output_tokens
+      m.micros += toMicros(row.cost_usd)
+      models.set(row.model, m)
+    }
+    return [...models].map(([model, m]) => ({ model, input_tokens: m.input, output_tokens: m.output, cost: fromMicros(m.micros) }))
+  }
+
+  /** Per-user totals since an ISO time (for `/api/admin/usage`). */
+  async byUser(options: { since?: string; userId?: string } = {}): Promise<Array<UsageTotals & { user_id: string }>> {
+    const users = new Map<string, { input: number; output: number; micros: number; calls: number }>()
+    for (const row of await this.#rows(options)) {
+      const u = users.get(row.user_id) ?? { input: 0, output: 0, micros: 0, calls: 0 }
+      u.input += row.input_tokens
+      u.output += row.output_tokens
+      u.micros += toMicros(row.cost_usd)
+      u.calls++
+      users.set(row.user_id, u)
+    }
+    return [...users].map(([user_id, u]) => ({ user_id, input_tokens: u.input, output_tokens: u.output, cost_usd: fromMicros(u.micros), calls: u.calls }))
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.db.deleteFrom('llm_usage').where('user_id', '=', userId).execute()
+  }
+
+  #rows(options: { userId?: string | undefined; since?: string | undefined }) {
+    let q = this.db.selectFrom('llm_usage').select(['user_id', 'model', 'input_tokens', 'output_tokens', 'cost_usd'])
+    if (options.userId !== undefined) q = q.where('user_id', '=', options.userId)
+    if (options.since !== undefined) q = q.where('created_at', '>=', options.since)
+    return q.execute()
+  }
+}
+
+const toMicros = (decimal: string): number => Math.round(Number(decimal) * 1_000_000)
+const fromMicros = (micros: number): string => (micros / 1_000_000).toFixed(6)
+
+/** Midnight UTC of the clock's day, as ISO: the start of "today" for daily budgets. */
+export const startOfUtcDay = (now: number): string => {
+  const d = new Date(now)
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString()
+}
