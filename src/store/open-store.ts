@@ -3,6 +3,7 @@ import type { Database, Dialect, Notifier, Store } from './database'
 import { migrationProvider } from './migrations/index'
 import { SqliteBooleanPlugin } from './sqlite-boolean-plugin'
 import { BOOLEAN_COLUMNS } from './boolean-columns'
+import { NulTextPlugin } from './nul-text-plugin'
 
 /**
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
@@ -21,7 +22,7 @@ export async function openStore(options: {
 }): Promise<Store> {
   const db = new Kysely<Database>({
     dialect: options.dialect,
-    plugins: options.kind === 'sqlite' ? [new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [],
+    plugins: options.kind === 'sqlite' ? [new NulTextPlugin(), new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [new NulTextPlugin()],
   })
   let error: unknown
   let results: MigrationResult[] | undefined
