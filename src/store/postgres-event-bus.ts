@@ -11,6 +11,9 @@ import { pruneEventLog, replayFromLog } from './event-log'
 const ECHO_TIMEOUT_MS = 2_000
 const CATCH_UP_PAGE = 500
 const RETRY_MS = 1_000
+/** Bounds one publishing call: events, and bytes of payload. */
+const BATCH_EVENTS = 200
+const BATCH_BYTES = 1024 * 1024
 
 /** The header line of a notification (see migration 0009): an event or a control message. */
 const Notice = z.union([
@@ -26,6 +29,14 @@ interface QueuedNotice {
 
 /** In the queue where notifications may have been missed: read the tables before going on. */
 const CATCH_UP = 'catch-up'
+
+interface Outgoing {
+  userId: string | null
+  type: string
+  json: string
+  stored(id: number): void
+  failed(error: unknown): void
+}
 
 export interface PostgresEventBusOptions {
   replayPerUser?: number
@@ -64,8 +75,9 @@ export class PostgresEventBus implements EventBus {
   #unlisten: (() => Promise<void>) | undefined
   /** Publishers waiting for their event to come back through the stream, by id. */
   readonly #echoes = new Map<number, () => void>()
-  /** Per-user publish chains: one user's events are stored in the order they were published. */
-  readonly #chains = new Map<string | null, Promise<unknown>>()
+  /** Events waiting to be stored, in publish order; sent in batches by `#flush`. */
+  #outgoing: Outgoing[] = []
+  #flushing: Promise<void> | undefined
 
   private constructor(
     readonly store: Store,
@@ -110,21 +122,48 @@ export class PostgresEventBus implements EventBus {
   publish(userId: string | null, event: AppEvent): Promise<PreparedEvent> {
     if (this.#closed) return Promise.reject(new Error('the event bus is closed'))
     const json = JSON.stringify(event)
-    const stored = (this.#chains.get(userId) ?? Promise.resolve()).then(() => this.#store(userId, event.type, json))
-    const tail = stored.catch(() => undefined)
-    this.#chains.set(userId, tail)
-    void tail.then(() => this.#chains.get(userId) === tail && this.#chains.delete(userId))
+    const stored = new Promise<number>((resolve, reject) => {
+      this.#outgoing.push({ userId, type: event.type, json, stored: resolve, failed: reject })
+    })
+    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined))
     return stored.then(async (id) => {
       await this.#echo(id)
       return new PreparedEvent(id, userId, event.type, json)
     })
   }
 
-  async #store(userId: string | null, type: string, json: string): Promise<number> {
-    const { rows } = await sql<{ id: number | string }>`select gateway_publish_event(${this.channel}, ${userId}, ${type}, ${json}, ${this.#nowIso()}) as id`.execute(
+  /**
+   * Stores the queued events, oldest first, one call at a time: what queues up during a call goes
+   * in the next one. So this instance's events are stored (and numbered) in publish order, and a
+   * burst costs a few commits rather than one per event.
+   */
+  async #flush(): Promise<void> {
+    while (this.#outgoing.length > 0) {
+      let bytes = 0
+      let n = 0
+      while (n < this.#outgoing.length && n < BATCH_EVENTS && (n === 0 || bytes + this.#outgoing[n]!.json.length <= BATCH_BYTES)) {
+        bytes += this.#outgoing[n]!.json.length
+        n++
+      }
+      const batch = this.#outgoing.splice(0, n)
+      try {
+        const ids = await this.#store(batch)
+        batch.forEach((event, i) => event.stored(ids[i]!))
+      } catch (error) {
+        if (batch.length === 1) batch[0]!.failed(error)
+        // One event the database refuses must not fail the others: store them one by one.
+        else for (const event of batch) await this.#store([event]).then(([id]) => event.stored(id!), event.failed)
+      }
+    }
+  }
+
+  async #store(batch: Outgoing[]): Promise<number[]> {
+    const { rows } = await sql<{ ids: Array<number | string> }>`select gateway_publish_events(${this.channel}, ${batch.map((e) => e.userId)}::text[], ${batch.map((e) => e.type)}::text[], ${batch.map((e) => e.json)}::text[], ${this.#nowIso()}) as ids`.execute(
       this.store.db,
     )
-    return Number(rows[0]!.id)
+    const ids = rows[0]?.ids ?? []
+    if (ids.length !== batch.length) throw new Error(`stored ${ids.length} of ${batch.length} events`)
+    return ids.map(Number)
   }
 
   /**
@@ -191,7 +230,7 @@ export class PostgresEventBus implements EventBus {
     this.#closed = true
     clearInterval(this.#pruneTimer)
     clearTimeout(this.#retryTimer)
-    await Promise.all(this.#chains.values())
+    await this.#flushing
     this.#releaseEchoes(Number.POSITIVE_INFINITY)
     await this.#unlisten?.().catch(() => undefined)
   }

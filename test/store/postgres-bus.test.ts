@@ -72,6 +72,18 @@ describe.skipIf(!POSTGRES_URL)('PostgresEventBus across instances', () => {
     expect(b.events.map(contentOf)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)))
   })
 
+  it('stores a burst in publish order, and one event the database refuses fails alone', async () => {
+    await fresh()
+    const a = await instance()
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => a.bus.publish(i === 7 ? 'bad\u0000user' : 'alice', chunk(String(i)))),
+    )
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
+    expect(results[7]!.status).toBe('rejected')
+    const delivered = a.events.map(contentOf)
+    expect(delivered).toEqual(Array.from({ length: 40 }, (_, i) => String(i)).filter((x) => x !== '7'))
+  })
+
   it('sends payloads over the 8000-byte NOTIFY limit through the table, in order', async () => {
     await fresh()
     const a = await instance()

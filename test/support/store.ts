@@ -22,8 +22,11 @@ export const testDialect = TEST_DATABASE_URL ? 'postgres' : 'sqlite'
 export const POSTGRES_URL = TEST_DATABASE_URL ?? (process.env.GATEWAY_PG_URL || undefined)
 if (process.env.CI && !POSTGRES_URL) throw new Error('CI runs need PostgreSQL: set GATEWAY_PG_URL (see .ci/run)')
 
-/** The dialects this run can test side by side: SQLite always, PostgreSQL when it is configured. */
-export const availableDialects: Dialect[] = POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite']
+/**
+ * The dialects for suites that compare them side by side: SQLite, plus PostgreSQL when it is
+ * configured; the PostgreSQL run (which follows the SQLite one in CI) takes only PostgreSQL.
+ */
+export const availableDialects: Dialect[] = TEST_DATABASE_URL ? ['postgres'] : POSTGRES_URL ? ['sqlite', 'postgres'] : ['sqlite']
 
 export async function testStore(): Promise<Store> {
   return TEST_DATABASE_URL ? testStoreOf('postgres') : testStoreOf('sqlite')

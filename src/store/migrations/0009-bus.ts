@@ -30,24 +30,30 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   if (dialect !== 'postgres') return
 
   // 1735877237 = 'gwbu': our class of advisory locks; the second key is the schema.
+  // A batch per call: an instance sends what queued up while its previous call was running, so
+  // under load one commit (one WAL flush, under NOTIFY's lock) carries many events.
   await sql`
-    CREATE FUNCTION gateway_publish_event(p_channel text, p_user_id text, p_type text, p_payload text, p_created_at text)
-    RETURNS bigint LANGUAGE plpgsql AS $$
+    CREATE FUNCTION gateway_publish_events(p_channel text, p_user_ids text[], p_types text[], p_payloads text[], p_created_at text)
+    RETURNS bigint[] LANGUAGE plpgsql AS $$
     DECLARE
+      ids bigint[] := '{}';
       new_id bigint;
       header text;
     BEGIN
       PERFORM pg_advisory_xact_lock(1735877237, hashtext(current_schema()));
-      INSERT INTO events (user_id, type, payload, created_at)
-        VALUES (p_user_id, p_type, p_payload, p_created_at)
-        RETURNING id INTO new_id;
-      header := json_build_object('e', new_id, 'u', p_user_id, 't', p_type)::text;
-      IF octet_length(header) + 1 + octet_length(p_payload) < 8000 THEN
-        PERFORM pg_notify(p_channel, header || chr(10) || p_payload);
-      ELSE
-        PERFORM pg_notify(p_channel, header);
-      END IF;
-      RETURN new_id;
+      FOR i IN 1 .. coalesce(array_length(p_payloads, 1), 0) LOOP
+        INSERT INTO events (user_id, type, payload, created_at)
+          VALUES (p_user_ids[i], p_types[i], p_payloads[i], p_created_at)
+          RETURNING id INTO new_id;
+        ids := ids || new_id;
+        header := json_build_object('e', new_id, 'u', p_user_ids[i], 't', p_types[i])::text;
+        IF octet_length(header) + 1 + octet_length(p_payloads[i]) < 8000 THEN
+          PERFORM pg_notify(p_channel, header || chr(10) || p_payloads[i]);
+        ELSE
+          PERFORM pg_notify(p_channel, header);
+        END IF;
+      END LOOP;
+      RETURN ids;
     END
     $$`.execute(db)
 
