@@ -56,7 +56,7 @@ describe.skipIf(!POSTGRES_URL)('migrations on PostgreSQL', () => {
     schemas.push(schema)
     const store = await openSchemaStore(schema)
     const { rows } = await sql<{ proname: string }>`select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = ${schema} order by 1`.execute(store.db)
-    expect(rows.map((r) => r.proname)).toEqual(['gateway_publish_control', 'gateway_publish_event'])
+    expect(rows.map((r) => r.proname)).toEqual(['gateway_publish_control', 'gateway_publish_events'])
     await store.close()
   })
 
