@@ -4,6 +4,7 @@ import { migrationProvider } from './migrations/index'
 import { SqliteBooleanPlugin } from './sqlite-boolean-plugin'
 import { BOOLEAN_COLUMNS } from './boolean-columns'
 import { NulTextPlugin } from './nul-text-plugin'
+import { withSchemaScopedIntrospection } from './schema-scoped-introspector'
 
 /**
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
@@ -21,7 +22,7 @@ export async function openStore(options: {
   onClose?: () => Promise<void> | void
 }): Promise<Store> {
   const db = new Kysely<Database>({
-    dialect: options.dialect,
+    dialect: options.kind === 'postgres' ? withSchemaScopedIntrospection(options.dialect) : options.dialect,
     plugins: options.kind === 'sqlite' ? [new NulTextPlugin(), new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [new NulTextPlugin()],
   })
   let error: unknown
@@ -64,3 +65,4 @@ async function currentSchema(db: Kysely<Database>): Promise<string | undefined> 
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema ?? undefined
 }
+

@@ -75,6 +75,11 @@ export class PostgresEventBus implements EventBus {
   #unlisten: (() => Promise<void>) | undefined
   /** Publishers waiting for their event to come back through the stream, by id. */
   readonly #echoes = new Map<number, () => void>()
+  /**
+   * An echo timed out: the listening connection may be dead without having said so (until the
+   * notifier's ping finds out). Publishers stop waiting until a notification arrives again.
+   */
+  #echoStalled = false
   /** Events waiting to be stored, in publish order; sent in batches by `#flush`. */
   #outgoing: Outgoing[] = []
   #flushing: Promise<void> | undefined
@@ -172,9 +177,14 @@ export class PostgresEventBus implements EventBus {
    * deliver it), and after a bounded wait in any case.
    */
   #echo(id: number): Promise<void> {
-    if (id <= this.#lastId || !this.#live || this.#closed) return Promise.resolve()
+    if (id <= this.#lastId || !this.#live || this.#echoStalled || this.#closed) return Promise.resolve()
     return new Promise((resolve) => {
-      const timer = unrefTimer(setTimeout(() => this.#echoes.delete(id) && resolve(), ECHO_TIMEOUT_MS))
+      const timer = unrefTimer(
+        setTimeout(() => {
+          this.#echoStalled = true
+          if (this.#echoes.delete(id)) resolve()
+        }, ECHO_TIMEOUT_MS),
+      )
       this.#echoes.set(id, () => {
         clearTimeout(timer)
         resolve()
@@ -338,6 +348,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   #deliver(event: PreparedEvent): void {
+    this.#echoStalled = false
     this.#lastId = event.id
     this.#ring.add(event)
     try {

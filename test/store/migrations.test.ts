@@ -3,13 +3,20 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../../adapters/node/open-node-store'
 import type { Store } from '../../src/store/database'
-import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL, tempDir, testStoreOf } from '../support/store'
+import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL, tempDir, testStoreOf, withAdmin } from '../support/store'
 
 const EXPECTED_TABLES = ['bus_controls', 'events', 'llm_usage']
 const MIGRATIONS = ['0001_core', '0002_usage', '0009_bus']
 
-const tablesOf = async (store: Store) =>
-  (await store.db.introspection.getTables()).map((t) => t.name).filter((name) => !name.startsWith('kysely_')).sort()
+/** Our tables (not Kysely's introspection, which scans every schema and races with other tests' DROP SCHEMA). */
+const tablesOf = async (store: Store) => {
+  const query =
+    store.dialect === 'postgres'
+      ? sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema()`
+      : sql<{ name: string }>`select name from sqlite_master where type = 'table'`
+  const { rows } = await query.execute(store.db)
+  return rows.map((r) => r.name).filter((name) => !name.startsWith('kysely_') && !name.startsWith('sqlite_')).sort()
+}
 
 const executedMigrations = async (store: Store) =>
   (await store.db.selectFrom('kysely_migration' as never).select('name' as never).orderBy('name' as never).execute()).map(
@@ -72,6 +79,29 @@ describe.skipIf(!POSTGRES_URL)('migrations on PostgreSQL', () => {
       for (const store of stores) expect(await tablesOf(store)).toEqual(expect.arrayContaining(EXPECTED_TABLES))
     } finally {
       await Promise.all(stores.map((s) => s.close()))
+    }
+  })
+
+  it('starts cleanly while other schemas of the database are being dropped', async () => {
+    // Kysely's own introspection scans every schema and fails on one dropped mid-query.
+    let churning = true
+    const churn = withAdmin(async (admin) => {
+      for (let i = 0; churning; i++) {
+        const other = `churn_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`
+        await admin.query(`create schema ${other}; create table ${other}.t (id serial primary key, a text); drop schema ${other} cascade`)
+      }
+    })
+    try {
+      for (let i = 0; i < 10; i++) {
+        const schema = await createTestSchema()
+        schemas.push(schema)
+        const store = await openSchemaStore(schema)
+        expect(await tablesOf(store)).toEqual(expect.arrayContaining(EXPECTED_TABLES))
+        await store.close()
+      }
+    } finally {
+      churning = false
+      await churn
     }
   })
 

@@ -1,4 +1,6 @@
+import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
+import { openPostgresStore } from '../../adapters/node/open-node-store'
 import type { PgNotifier } from '../../adapters/node/pg-notifier'
 import type { BusControl, PreparedEvent } from '../../src/hub'
 import { appEvent } from '../../src/protocol/events'
@@ -146,6 +148,34 @@ describe.skipIf(!POSTGRES_URL)('PostgresEventBus across instances', () => {
     await waitFor(() => a.events.length === 8)
   })
 
+  it('notices a blackholed listening connection by its ping, reconnects, and catches up', async () => {
+    await fresh()
+    const a = await instance()
+    const proxy = await blackholeProxy(new URL(POSTGRES_URL!))
+    try {
+      const url = new URL(POSTGRES_URL!)
+      url.port = String(proxy.port)
+      const store = await openPostgresStore(url.href, { searchPath: schema, notifier: { pingIntervalMs: 100, pingTimeoutMs: 300, minBackoffMs: 50, maxBackoffMs: 200 } })
+      const bus = await PostgresEventBus.open(store)
+      const b: Instance = { store, bus, events: [], controls: [] }
+      bus.onEvent((e) => b.events.push(e))
+      open.push(b)
+      await a.bus.publish('alice', chunk('before'))
+      await waitFor(() => b.events.length === 1)
+
+      proxy.freeze() // packets vanish; no FIN, no RST
+      const notifier = store.notifier as PgNotifier
+      await a.bus.publish('alice', chunk('during'))
+      await waitFor(() => !notifier.connected, 5_000, 'the ping to find the dead connection')
+      proxy.thaw()
+      await a.bus.publish('alice', chunk('after'))
+      await waitFor(() => b.events.length === 3, 10_000, 'B to reconnect and catch up')
+      expect(b.events.map(contentOf)).toEqual(['before', 'during', 'after'])
+    } finally {
+      proxy.close()
+    }
+  })
+
   it('replays on any instance, and after a restart from the table; a gap it cannot fill is reported', async () => {
     await fresh()
     const a = await instance()
@@ -187,3 +217,39 @@ describe.skipIf(!POSTGRES_URL)('PostgresEventBus across instances', () => {
     expect((await b.store.db.selectFrom('events').select('id').execute()).map((r) => r.id)).toEqual([recent.id])
   })
 })
+
+/**
+ * A TCP proxy to PostgreSQL that can turn into a black hole: frozen, it drops every byte both
+ * ways without closing anything (a dead peer behind a NAT or firewall) and refuses new
+ * connections; thawed, it forwards again.
+ */
+async function blackholeProxy(target: URL) {
+  let frozen = false
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    if (frozen) return void client.destroy()
+    const upstream = net.connect(Number(target.port || 5432), target.hostname)
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from)
+      from.on('data', (chunk) => frozen || to.write(chunk))
+      from.on('error', () => to.destroy())
+      from.on('close', () => {
+        sockets.delete(from)
+        to.destroy()
+      })
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    freeze: () => void (frozen = true),
+    thaw: () => void (frozen = false),
+    close: () => {
+      server.close()
+      for (const s of sockets) s.destroy()
+    },
+  }
+}
