@@ -1,34 +1,17 @@
 import { sql } from 'kysely'
-import { z } from 'zod'
 import { BusControl, BusListeners, type EventBus, ReplayRing } from '../hub/event-bus'
 import { PreparedEvent } from '../hub/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
 import type { Notifier, Store } from './database'
 import { pruneEventLog, replayFromLog } from './event-log'
+import { BusInbox } from './postgres-bus-inbox'
 
 /** How long a publisher waits to see its own event come back before it stops waiting. */
 const ECHO_TIMEOUT_MS = 2_000
-const CATCH_UP_PAGE = 500
-const RETRY_MS = 1_000
 /** Bounds one publishing call: events, and bytes of payload. */
 const BATCH_EVENTS = 200
 const BATCH_BYTES = 1024 * 1024
-
-/** The header line of a notification (see migration 0009): an event or a control message. */
-const Notice = z.union([
-  z.object({ e: z.number().int().positive(), u: z.string().nullable(), t: z.string() }),
-  z.object({ c: z.number().int().positive(), o: z.string() }),
-])
-
-interface QueuedNotice {
-  header: z.infer<typeof Notice>
-  /** The payload, unless it was too large for NOTIFY and must be read from the table. */
-  payload: string | undefined
-}
-
-/** In the queue where notifications may have been missed: read the tables before going on. */
-const CATCH_UP = 'catch-up'
 
 interface Outgoing {
   userId: string | null
@@ -47,30 +30,24 @@ export interface PostgresEventBusOptions {
 /**
  * The event bus of several gateway instances sharing one PostgreSQL database.
  *
- * Every event, local ones included, reaches this instance's hub through the notification stream:
- * `gateway_publish_event` stores it and NOTIFYs in one statement, under a lock that makes ids
- * follow commit order, and notifications arrive in commit order, so every instance delivers the
- * same events in the same (id) order. When the listening connection drops, the events committed
- * meanwhile are read back from the table (`id > last seen`) once it is back; payloads too large
- * for NOTIFY are read by id. Control messages (`disconnect`, `invalidate_auth`, `custom`) take
- * the same path through `bus_controls`, except that the publishing instance applies them at once.
+ * Every event, local ones included, reaches this instance's hub through the notification stream
+ * (`BusInbox`): `gateway_publish_events` stores events and NOTIFYs in one statement, under a lock
+ * that makes ids follow commit order, and notifications arrive in commit order, so every instance
+ * delivers the same events in the same (id) order. When the listening connection drops, the
+ * events committed meanwhile are read back from the table (`id > last seen`) once it is back;
+ * payloads too large for NOTIFY are read by id. Control messages (`disconnect`,
+ * `invalidate_auth`, `custom`) take the same path through `bus_controls`, except that the
+ * publishing instance applies them at once.
  */
 export class PostgresEventBus implements EventBus {
   readonly #listeners = new BusListeners()
   readonly #ring: ReplayRing
   /** This instance, so it can skip the control messages it published itself. */
   readonly #origin = crypto.randomUUID()
-  /** Highest event id delivered to this instance's listeners. */
-  #lastId = 0
+  readonly #inbox: BusInbox
   /** The ring holds every event delivered since start; older ones are in the table. */
   #ringFrom = 0
-  #lastControlId = 0
-  readonly #queue: Array<QueuedNotice | typeof CATCH_UP> = []
-  #draining = false
-  #ready = false
-  #live = false
   #closed = false
-  #retryTimer: ReturnType<typeof setTimeout> | undefined
   #pruneTimer: ReturnType<typeof setInterval> | undefined
   #unlisten: (() => Promise<void>) | undefined
   /** Publishers waiting for their event to come back through the stream, by id. */
@@ -90,6 +67,10 @@ export class PostgresEventBus implements EventBus {
     private readonly options: Required<PostgresEventBusOptions>,
   ) {
     this.#ring = new ReplayRing(options.replayPerUser)
+    this.#inbox = new BusInbox(store.db, this.#origin, {
+      event: (event) => this.#deliver(event),
+      control: (message) => this.#listeners.emitControl(message),
+    })
   }
 
   static async open(store: Store, options: PostgresEventBusOptions = {}): Promise<PostgresEventBus> {
@@ -105,21 +86,22 @@ export class PostgresEventBus implements EventBus {
   }
 
   async #start(notifier: Notifier): Promise<void> {
-    this.#unlisten = await notifier.listen(this.channel, (payload) => this.#receive(payload), {
-      onLost: () => this.#onLost(),
-      onResume: () => this.#onResume(),
+    this.#unlisten = await notifier.listen(this.channel, (payload) => this.#inbox.receive(payload), {
+      onLost: () => {
+        this.#inbox.lost()
+        // Nothing comes back until the connection does; do not hold publishers meanwhile.
+        this.#releaseEchoes(Number.POSITIVE_INFINITY)
+      },
+      onResume: () => this.#inbox.resumed(),
     })
-    this.#live = true
     // Listening first, then the high-water marks: a notification at or below them is from before us.
     const db = this.store.db
     const [events, controls] = await Promise.all([
       db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst(),
       db.selectFrom('bus_controls').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst(),
     ])
-    this.#lastId = this.#ringFrom = Number(events?.max ?? 0)
-    this.#lastControlId = Number(controls?.max ?? 0)
-    this.#ready = true
-    void this.#drain()
+    this.#ringFrom = Number(events?.max ?? 0)
+    this.#inbox.start(this.#ringFrom, Number(controls?.max ?? 0))
     await this.prune()
     this.#pruneTimer = unrefTimer(setInterval(() => void this.prune().catch(() => undefined), 60 * 60 * 1000))
   }
@@ -177,7 +159,7 @@ export class PostgresEventBus implements EventBus {
    * deliver it), and after a bounded wait in any case.
    */
   #echo(id: number): Promise<void> {
-    if (id <= this.#lastId || !this.#live || this.#echoStalled || this.#closed) return Promise.resolve()
+    if (id <= this.#inbox.lastId || !this.#inbox.live || this.#echoStalled || this.#closed) return Promise.resolve()
     return new Promise((resolve) => {
       const timer = unrefTimer(
         setTimeout(() => {
@@ -205,7 +187,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   async replay(userId: string, afterId: number): Promise<PreparedEvent[] | null> {
-    if (afterId >= this.#ringFrom && afterId <= this.#lastId) {
+    if (afterId >= this.#ringFrom && afterId <= this.#inbox.lastId) {
       const fromRing = this.#ring.since(userId, afterId)
       if (fromRing !== null) return fromRing
     }
@@ -214,7 +196,7 @@ export class PostgresEventBus implements EventBus {
   }
 
   lastId(): number {
-    return this.#lastId
+    return this.#inbox.lastId
   }
 
   async publishControl(message: BusControl): Promise<void> {
@@ -239,7 +221,7 @@ export class PostgresEventBus implements EventBus {
     if (this.#closed) return
     this.#closed = true
     clearInterval(this.#pruneTimer)
-    clearTimeout(this.#retryTimer)
+    this.#inbox.close()
     await this.#flushing
     this.#releaseEchoes(Number.POSITIVE_INFINITY)
     await this.#unlisten?.().catch(() => undefined)
@@ -249,129 +231,13 @@ export class PostgresEventBus implements EventBus {
     return new Date(this.options.now()).toISOString()
   }
 
-  #receive(raw: string): void {
-    const newline = raw.indexOf('\n')
-    let header: unknown
-    try {
-      header = JSON.parse(newline < 0 ? raw : raw.slice(0, newline))
-    } catch {
-      return
-    }
-    const parsed = Notice.safeParse(header)
-    if (!parsed.success) return
-    this.#queue.push({ header: parsed.data, payload: newline < 0 ? undefined : raw.slice(newline + 1) })
-    void this.#drain()
-  }
-
-  #onLost(): void {
-    this.#live = false
-    if (this.#queue.at(-1) !== CATCH_UP) this.#queue.push(CATCH_UP)
-    // Nothing comes back until the connection does; do not hold publishers meanwhile.
-    this.#releaseEchoes(Number.POSITIVE_INFINITY)
-  }
-
-  #onResume(): void {
-    this.#live = true
-    void this.#drain()
-  }
-
-  /**
-   * Delivers queued notifications one at a time, in arrival (= id) order. Synchronous for the
-   * usual notification that carries its payload; a catch-up or an oversized payload is read from
-   * the table first, and later notifications wait for it.
-   */
-  async #drain(): Promise<void> {
-    if (this.#draining || !this.#ready || this.#closed) return
-    this.#draining = true
-    try {
-      while (this.#queue.length > 0 && !this.#closed) {
-        const notice = this.#queue[0]!
-        if (notice === CATCH_UP) {
-          // Notifications received before the drop are delivered; the rest waits for the connection.
-          if (!this.#live) return
-          await this.#catchUp()
-        } else if ('e' in notice.header) {
-          const { e: id, u: userId, t: type } = notice.header
-          if (id > this.#lastId) {
-            const json = notice.payload ?? (await this.#payloadOf('events', id))
-            if (json === undefined) this.#lastId = id
-            else this.#deliver(new PreparedEvent(id, userId, type as AppEvent['type'], json))
-          }
-        } else {
-          const { c: id, o: origin } = notice.header
-          if (id > this.#lastControlId) {
-            const json = origin === this.#origin ? undefined : (notice.payload ?? (await this.#payloadOf('bus_controls', id)))
-            this.#applyControl(id, json)
-          }
-        }
-        this.#queue.shift()
-      }
-    } catch {
-      // The database did not answer: read everything after the last delivered ids once it does.
-      this.#queue[0] = CATCH_UP
-      this.#retryTimer = unrefTimer(setTimeout(() => void this.#drain(), RETRY_MS))
-    } finally {
-      this.#draining = false
-    }
-  }
-
-  async #catchUp(): Promise<void> {
-    const db = this.store.db
-    for (;;) {
-      const rows = await db
-        .selectFrom('events')
-        .select(['id', 'user_id', 'type', 'payload'])
-        .where('id', '>', this.#lastId)
-        .orderBy('id')
-        .limit(CATCH_UP_PAGE)
-        .execute()
-      for (const r of rows) this.#deliver(new PreparedEvent(Number(r.id), r.user_id, r.type as AppEvent['type'], r.payload))
-      if (rows.length < CATCH_UP_PAGE) break
-    }
-    for (;;) {
-      const rows = await db
-        .selectFrom('bus_controls')
-        .select(['id', 'origin', 'payload'])
-        .where('id', '>', this.#lastControlId)
-        .orderBy('id')
-        .limit(CATCH_UP_PAGE)
-        .execute()
-      for (const r of rows) this.#applyControl(Number(r.id), r.origin === this.#origin ? undefined : r.payload)
-      if (rows.length < CATCH_UP_PAGE) break
-    }
-  }
-
-  /** A payload that did not fit in its notification; `undefined` when the row is gone (pruned). */
-  async #payloadOf(table: 'events' | 'bus_controls', id: number): Promise<string | undefined> {
-    const row = await this.store.db.selectFrom(table).select('payload').where('id', '=', id).executeTakeFirst()
-    return row?.payload
-  }
-
   #deliver(event: PreparedEvent): void {
     this.#echoStalled = false
-    this.#lastId = event.id
     this.#ring.add(event)
     try {
       this.#listeners.emitEvent(event)
-    } catch {
-      // a listener's failure is its own (the hub isolates subscribers); delivery goes on
-    }
-    this.#releaseEchoes(event.id)
-  }
-
-  #applyControl(id: number, json: string | undefined): void {
-    this.#lastControlId = id
-    if (json === undefined) return
-    let message: BusControl
-    try {
-      message = BusControl.parse(JSON.parse(json))
-    } catch {
-      return
-    }
-    try {
-      this.#listeners.emitControl(message)
-    } catch {
-      // as for events
+    } finally {
+      this.#releaseEchoes(event.id)
     }
   }
 }
