@@ -41,7 +41,10 @@ export interface GatewayOptions {
    * the default subsystems are created. `gateway.close()` closes it.
    */
   store?: Store | undefined
-  /** Event transport between producers and streams: persisted with a store (and shared by every instance on PostgreSQL), else in-process. */
+  /**
+   * Event transport between producers and streams: persisted with a store (and shared by every
+   * instance on PostgreSQL), else in-process.
+   */
   bus?: EventBus
   /** Subsystems, replacing the defaults; set one to `undefined` to disable it (503). */
   services?: Partial<Services>
