@@ -182,14 +182,17 @@ async function repositoryRows(
   const perSecond = Math.round((streams * perStream) / ((performance.now() - started) / 1000))
   await bus.close()
 
-  const writeGoal = dialect === 'sqlite' ? '< 1 ms' : '< 5 ms'
+  // SQLite answers in tens of microseconds, where the query builder's own cost shows as a ratio
+  // that means little: absolute goals. PostgreSQL writes wait for a WAL flush (the disk's fsync
+  // time, which varies by machine and load): goals relative to the raw driver.
+  const sqlite = dialect === 'sqlite'
   return [
     {
       scenario: `${dialect} repository write (usage.record)`,
       unit: 'ms',
       baseline: write.raw,
       value: write.repo,
-      goal: writeGoal,
+      goal: sqlite ? '< 1 ms' : '<= 1.5x raw',
       note: `p50 of ${samples}; baseline: the same INSERT on the raw driver`,
     },
     {
@@ -197,15 +200,16 @@ async function repositoryRows(
       unit: 'ms',
       baseline: read.raw,
       value: read.repo,
-      goal: '< 1 ms',
+      goal: sqlite ? '< 1 ms' : '<= 1.5x raw and < 2 ms',
       note: `p50 of ${samples}; ${READ_USER_ROWS} of ${BACKGROUND_ROWS + READ_USER_ROWS} rows by index; baseline: raw driver`,
     },
     {
       scenario: `${dialect} event publish (${dialect === 'sqlite' ? 'StoreEventBus' : 'PostgresEventBus'})`,
       unit: 'ms',
+      ...(sqlite ? {} : { baseline: write.raw }),
       value: publish,
-      goal: writeGoal,
-      note: dialect === 'sqlite' ? 'insert + local delivery' : 'lock + insert + NOTIFY + own delivery through LISTEN',
+      goal: sqlite ? '< 1 ms' : '<= 2x raw',
+      note: sqlite ? 'insert + local delivery' : 'lock + insert + NOTIFY + own delivery through LISTEN; baseline: one raw INSERT',
     },
     {
       scenario: `${dialect} events/s, ${streams} concurrent streams`,
