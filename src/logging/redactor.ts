@@ -1,6 +1,4 @@
 const MASK = '[REDACTED]'
-/** Replaces a whole line whose secret could not be cut out cleanly. */
-export const BLOCKED_LINE = '[log message redacted: contained blocked secret]'
 
 /** Values shorter than this are not registered: masking them would garble ordinary words. */
 const MIN_SECRET_LENGTH = 4
@@ -68,11 +66,8 @@ export class Redactor {
 
   redact(text: string): string {
     if (this.#dirty) this.#rebuild()
-    let out = text
-    for (const variant of this.#variants) if (out.includes(variant)) out = out.split(variant).join(MASK)
+    let out = this.#variants.length > 0 ? maskSpans(text, this.#variants) : text
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
-    // Overlapping secrets can leave a fragment of one behind; never let such a line out.
-    for (const value of this.#values.keys()) if (out.includes(value)) return BLOCKED_LINE
     return out
   }
 
@@ -84,7 +79,31 @@ export class Redactor {
       variants.add(JSON.stringify(value).slice(1, -1))
       variants.add(encodeURIComponent(value))
     }
-    // Longest first, so a secret containing another is masked whole.
-    this.#variants = [...variants].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
+    this.#variants = [...variants].filter((v) => v.length >= MIN_SECRET_LENGTH)
   }
+}
+
+/**
+ * Masks every occurrence of every value, found in the original text first and merged where they
+ * overlap, so two secrets sharing characters cannot leave a fragment of either behind.
+ */
+function maskSpans(text: string, values: readonly string[]): string {
+  const spans: Array<[number, number]> = []
+  for (const value of values) {
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) spans.push([at, at + value.length])
+  }
+  if (spans.length === 0) return text
+  spans.sort((a, b) => a[0] - b[0])
+  let out = ''
+  let cursor = 0
+  let [start, end] = spans[0]!
+  for (const [s, e] of spans.slice(1)) {
+    if (s <= end) end = Math.max(end, e)
+    else {
+      out += text.slice(cursor, start) + MASK
+      cursor = end
+      ;[start, end] = [s, e]
+    }
+  }
+  return out + text.slice(cursor, start) + MASK + text.slice(end)
 }
