@@ -142,7 +142,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
   app.use(securityHeaders())
-  app.use(accessLog(() => clock.now()))
+  const logging = options.logging
+  app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
   app.use(hostCheck(origins))
   app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
   app.use(bodyLimit(config.limits.bodyLimitBytes))

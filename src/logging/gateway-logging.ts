@@ -52,6 +52,11 @@ export class GatewayLogging {
     return { level: this.#level, changed_by: this.#changedBy, changed_at: this.#changedAt }
   }
 
+  /** Whether lines of `level` pass now: lets hot paths skip building a record that would be dropped. */
+  enabled(level: LogLevel): boolean {
+    return RANK[CONFIG_TO_LOGTAPE[level]] >= this.#rank
+  }
+
   /** Changes the level at once for every `gateway` logger; `by` is recorded for the audit trail. */
   setLevel(level: LogLevel, by: string | null = null): void {
     this.#level = level

@@ -14,10 +14,14 @@ export const loggableUrl = (url: string): string => {
 
 /**
  * One DEBUG line per request (`GET /api/x?token=[REDACTED] 200 3ms`): off at the default level,
- * there when an admin turns the level to debug to watch traffic live.
+ * there when an admin turns the level to debug to watch traffic live. `enabled` is the run-time
+ * level check, so a request pays nothing for the line when it is off.
  */
-export const accessLog = (now: () => number = Date.now): MiddlewareHandler =>
-  async function accessLog(c, next) {
+export const accessLog = (options: { now?: () => number; enabled?: () => boolean } = {}): MiddlewareHandler => {
+  const now = options.now ?? Date.now
+  const enabled = options.enabled ?? (() => log.isEnabledFor('debug'))
+  return async function accessLog(c, next) {
+    if (!enabled()) return next()
     const started = now()
     try {
       await next()
@@ -30,3 +34,4 @@ export const accessLog = (now: () => number = Date.now): MiddlewareHandler =>
       })
     }
   }
+}
