@@ -103,6 +103,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const clock = runtime.clock ?? systemClock
   const generatedToken = config.authToken ? undefined : randomAlphanumeric(32)
   const ownerToken = config.authToken ?? generatedToken!
+  const logging = options.logging
+  // Masked in every log line, whatever code would print it.
+  logging?.redactor.add(ownerToken)
   const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, now: () => clock.now() })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
@@ -115,9 +118,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const services: Services = {}
   const tools = new ToolRegistry()
   const userErasers: Array<(userId: string) => Promise<void>> = []
-  options.logging?.redactor.add(ownerToken)
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging: options.logging,
+    config, store, hub, channel, auth, runtime, clock, tools, logging,
     onClose: (fn) => void closers.push(fn),
     onDeleteUser: (fn) => void userErasers.push(fn),
     deleteUserData: async (userId) => {
@@ -142,7 +144,6 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
   app.use(securityHeaders())
-  const logging = options.logging
   app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
   app.use(hostCheck(origins))
   app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))

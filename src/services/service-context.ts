@@ -18,7 +18,7 @@ export interface ServiceContext {
   runtime: RuntimeCapabilities
   clock: Clock
   /** The process's logging (level, redactor, live feed), when the entry point set it up. */
-  logging: GatewayLogging | undefined
+  logging?: GatewayLogging | undefined
   /** Every tool the agent can call; services add their providers. */
   tools: ToolRegistry
   /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */

@@ -20,7 +20,6 @@ export async function createUsersServices(ctx: ServiceContext): Promise<Partial<
     const logs = new LogsService(ctx.logging, ctx.hub.bus, ctx.config.limits.keepAliveMs)
     ctx.onClose(() => logs.close())
     services.logs = logs
-    if (ctx.config.authToken) ctx.logging.redactor.add(ctx.config.authToken)
     if (ctx.config.masterKey) ctx.logging.redactor.add(ctx.config.masterKey)
   }
   const store = ctx.store
