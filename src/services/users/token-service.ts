@@ -1,3 +1,4 @@
+import { getLogger } from '@logtape/logtape'
 import type { Principal, TokenResolver } from '../../auth/principal'
 import { Role } from '../../auth/principal'
 import { randomHex, type Sha256, sha256Hex } from '../../lib/crypto'
@@ -15,6 +16,8 @@ export const MAX_LIVE_TOKENS = 100
 const TOUCH_INTERVAL_MS = 60_000
 /** Tokens expiring within this window get a timer that closes their streams on the dot. */
 const EXPIRY_HORIZON_MS = 60 * 60_000
+
+const log = getLogger(['gateway', 'tokens'])
 
 const INFO_COLUMNS = ['id', 'name', 'token_prefix', 'user_id', 'expires_at', 'last_used_at', 'created_at', 'revoked_at'] as const
 
@@ -170,7 +173,10 @@ export class TokenService implements TokenResolver {
         await this.db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', tokenId).execute()
         await this.db.updateTable('users').set({ last_login_at: at }).where('id', '=', userId).execute()
       }
-    }).catch(() => undefined)
+    }).catch((error: unknown) => {
+      // Only bookkeeping is lost; authentication does not depend on it.
+      log.warn('could not record token use: {error}', { error })
+    })
     return this.#flushing
   }
 
