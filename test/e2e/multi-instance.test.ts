@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appEvent } from '../../src/protocol/events'
 import { PostgresEventBus } from '../../src/store/postgres-event-bus'
-import { echoAgent, startTestServer, type TestServer, waitFor } from '../support/gateway'
+import { echoAgent, startTestServer, TEST_TOKEN, type TestServer, waitFor } from '../support/gateway'
 import { SseClient } from '../support/sse-client'
 import { createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL } from '../support/store'
 import { WsClient } from '../support/ws-client'
@@ -80,6 +80,29 @@ describe.skipIf(!POSTGRES_URL)('two gateway instances on one PostgreSQL database
     expect(onB.ofType('stream_chunk').map((e) => e.json.content)).toEqual(['echo: ', 'two'])
     expect(onB.ofType('resync')).toEqual([])
     onB.close()
+  })
+
+  it("revoking a member's token on A closes its streams on B within a second, and B refuses the token at once", async () => {
+    const api = async (t: TestServer, path: string, init: { method?: string; token?: string; body?: unknown } = {}) => {
+      const res = await fetch(`${t.url}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization: `Bearer ${init.token ?? TEST_TOKEN}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      })
+      return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, string> }
+    }
+    const member = (await api(a, '/api/admin/users', { method: 'POST', body: { display_name: 'Roamer' } })).body
+    // B has seen (and cached) the token before it is revoked on A.
+    expect((await api(b, '/api/auth/whoami', { token: member.token })).status).toBe(200)
+    const sse = await SseClient.open(`${b.url}/api/chat/events`, { headers: { authorization: `Bearer ${member.token}` } })
+    const ws = await WsClient.connect(`${b.wsUrl}/api/chat/ws?token=${member.token}`, { origin: b.origin })
+    await waitFor(() => b.gateway.hub.subscriberCount(member.id!) === 2)
+
+    const started = Date.now()
+    expect((await api(a, `/api/tokens/${member.token_id}`, { method: 'DELETE', token: member.token })).status).toBe(200)
+    await Promise.all([sse.waitEnd(1_000), ws.waitClose(1_000)])
+    expect(Date.now() - started).toBeLessThan(1_000)
+    expect((await api(b, '/api/auth/whoami', { token: member.token })).status).toBe(401)
   })
 
   it('closes the streams on B within a second of a disconnect control published on A', async () => {
