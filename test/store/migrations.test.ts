@@ -3,6 +3,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../../adapters/node/open-node-store'
 import type { Store } from '../../src/store/database'
+import { withSchemaScopedIntrospection } from '../../src/store/schema-scoped-introspector'
 import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL, tempDir, testStoreOf, withAdmin } from '../support/store'
 
 const EXPECTED_TABLES = ['bus_controls', 'events', 'llm_usage']
@@ -128,7 +129,10 @@ describe.skipIf(!POSTGRES_URL)('migrations on PostgreSQL', () => {
     const instances = [1, 2, 3].map(
       () =>
         new Kysely<unknown>({
-          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: POSTGRES_URL, max: 2, options: `-c search_path=${schema}` }) }),
+          // Scoped as in openStore, so other test files dropping their schemas cannot interfere.
+          dialect: withSchemaScopedIntrospection(
+            new PostgresDialect({ pool: new pg.Pool({ connectionString: POSTGRES_URL, max: 2, options: `-c search_path=${schema}` }) }),
+          ),
         }),
     )
     try {
