@@ -1,5 +1,5 @@
-import { createGateway, type Gateway, type GatewayOptions } from '../../src/index'
-import { GatewayConfig } from '../../src/config'
+import type { Gateway, GatewayOptions } from '../../src/index'
+import { createRuntimeGateway } from '../shared/create-runtime-gateway'
 import { openNodeStore } from './open-node-store'
 import { createNodeRuntime } from './runtime'
 
@@ -8,13 +8,6 @@ import { createNodeRuntime } from './runtime'
  * sinks, synchronous hashing, and the database the configuration names (SQLite in the data dir, or
  * PostgreSQL for `DATABASE_URL=postgres://...`). Pass `store: undefined` explicitly for none.
  */
-export async function createNodeGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const config = GatewayConfig.parse(options.config ?? {})
-  const store = 'store' in options ? options.store : await openNodeStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
-  try {
-    return await createGateway({ ...options, config, store, runtime: { ...createNodeRuntime(), ...options.runtime } })
-  } catch (error) {
-    await store?.close()
-    throw error
-  }
+export function createNodeGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  return createRuntimeGateway(options, createNodeRuntime(), (config) => openNodeStore(config))
 }

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { openStore, type Store } from '../../src/store/index'
+import { lockDataDir } from './data-dir-lock'
+
+// int8 (bigint) columns, such as event ids and counts, as JS numbers: they stay below 2^53 here.
+pg.types.setTypeParser(20, (value) => Number(value))
+
+/** Opens SQLite at `file` with the runtime's own driver; `onClose` releases the data-dir lock. */
+export type SqliteOpener = (file: string, onClose?: () => void) => Promise<Store>
+
+export const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//.test(url)
+
+/**
+ * Opens the database the configuration asks for: PostgreSQL when `DATABASE_URL` is a
+ * `postgres://` URL, else SQLite in `<dataDir>/gateway.db` through the runtime's driver
+ * (better-sqlite3, bun:sqlite, node:sqlite), holding the data-dir lock while open.
+ */
+export async function openConfiguredStore(
+  options: { dataDir: string; databaseUrl?: string | undefined },
+  openSqlite: SqliteOpener,
+): Promise<Store> {
+  if (isPostgresUrl(options.databaseUrl)) return openPostgresStore(options.databaseUrl)
+  mkdirSync(options.dataDir, { recursive: true })
+  const unlock = lockDataDir(options.dataDir)
+  try {
+    return await openSqlite(join(options.dataDir, 'gateway.db'), unlock)
+  } catch (error) {
+    unlock()
+    throw error
+  }
+}
+
+/** The pragmas every SQLite driver gets: WAL, a busy timeout, foreign keys. */
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const
+
+/** PostgreSQL through `pg`, which Node, Bun and Deno all run. */
+export async function openPostgresStore(
+  connectionString: string,
+  options: { searchPath?: string; onClose?: () => Promise<void> | void } = {},
+): Promise<Store> {
+  const config: pg.PoolConfig = {
+    connectionString,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  }
+  const pool = new pg.Pool(config)
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => undefined)
+  return openStore({ dialect: new PostgresDialect({ pool }), kind: 'postgres', onClose: options.onClose, migrationSchema: options.searchPath })
+}
