@@ -22,7 +22,7 @@ export async function openConfiguredStore(
   options: { dataDir: string; databaseUrl?: string | undefined },
   openSqlite: SqliteOpener,
 ): Promise<Store> {
-  if (isPostgresUrl(options.databaseUrl)) return openPostgresStore(options.databaseUrl)
+  if (isPostgresUrl(options.databaseUrl)) return openPostgresStore(options.databaseUrl, { migrationSchema: searchPathOf(options.databaseUrl) })
   mkdirSync(options.dataDir, { recursive: true })
   const unlock = lockDataDir(options.dataDir)
   try {
@@ -36,10 +36,25 @@ export async function openConfiguredStore(
 /** The pragmas every SQLite driver gets: WAL, a busy timeout, foreign keys. */
 export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const
 
-/** PostgreSQL through `pg`, which Node, Bun and Deno all run. */
+/**
+ * The schema a `DATABASE_URL` selects with `?options=-c search_path=NAME` (libpq's way), so the
+ * migration tables go there too and not to whatever `public` holds.
+ */
+export function searchPathOf(url: string): string | undefined {
+  try {
+    return /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(new URL(url).searchParams.get('options') ?? '')?.[1]
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * PostgreSQL through `pg`, which Node, Bun and Deno all run. `searchPath` sets the connection's
+ * schema; `migrationSchema` (default: `searchPath`) names where the migration tables live.
+ */
 export async function openPostgresStore(
   connectionString: string,
-  options: { searchPath?: string; onClose?: () => Promise<void> | void } = {},
+  options: { searchPath?: string; migrationSchema?: string | undefined; onClose?: () => Promise<void> | void } = {},
 ): Promise<Store> {
   const config: pg.PoolConfig = {
     connectionString,
@@ -51,5 +66,5 @@ export async function openPostgresStore(
   const pool = new pg.Pool(config)
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined)
-  return openStore({ dialect: new PostgresDialect({ pool }), kind: 'postgres', onClose: options.onClose, migrationSchema: options.searchPath })
+  return openStore({ dialect: new PostgresDialect({ pool }), kind: 'postgres', onClose: options.onClose, migrationSchema: options.migrationSchema ?? options.searchPath })
 }
