@@ -2,8 +2,8 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { WebSocketServer } from 'ws'
 import type { Gateway } from '../../src/index'
+import { nodeWebSocketServer } from './listeners'
 import { listenUrl, type ServedGateway } from '../shared/served-gateway'
 
 export interface RunningServer extends ServedGateway {
@@ -19,7 +19,7 @@ export async function serveGateway(
   options: { host?: string; port?: number } = {},
 ): Promise<RunningServer> {
   const host = options.host ?? gateway.config.host
-  const wss = new WebSocketServer({ noServer: true, maxPayload: gateway.config.limits.wsMaxPayloadBytes, perMessageDeflate: false })
+  const wss = nodeWebSocketServer(gateway)
   const server = createAdaptorServer({
     fetch: gateway.fetch,
     hostname: host,

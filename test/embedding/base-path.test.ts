@@ -1,0 +1,44 @@
+import { Hono } from 'hono'
+import { describe, expect, it } from 'vitest'
+import { createGateway } from '../../src/index'
+import { TEST_TOKEN } from '../support/gateway'
+
+const config = { authToken: TEST_TOKEN }
+const auth = { authorization: `Bearer ${TEST_TOKEN}` }
+
+describe('basePath and mounting (core, any Fetch host)', () => {
+  it('serves every route under basePath and nothing outside it', async () => {
+    const gateway = await createGateway({ config, basePath: '/tools/agent/' })
+    expect(gateway.basePath).toBe('/tools/agent')
+    expect((await gateway.fetch(new Request('http://localhost:3000/tools/agent/api/health'))).status).toBe(200)
+    expect((await gateway.fetch(new Request('http://localhost:3000/api/health'))).status).toBe(404)
+    const whoami = await gateway.fetch(new Request('http://localhost:3000/tools/agent/api/auth/whoami', { headers: auth }))
+    expect(await whoami.json()).toMatchObject({ user_id: 'owner' })
+    const page = await (await gateway.fetch(new Request('http://localhost:3000/tools/agent'))).text()
+    expect(page).toContain('<base href="/tools/agent/" />')
+    const slash = await gateway.fetch(new Request('http://localhost:3000/tools/agent/?lang=en'))
+    expect(slash.status).toBe(308)
+    expect(slash.headers.get('location')).toBe('/tools/agent?lang=en')
+    await gateway.close()
+  })
+
+  it('finds its mount path under host.route() without being told', async () => {
+    const gateway = await createGateway({ config })
+    const host = new Hono().route('/agent', gateway.app)
+    const page = await host.request('http://localhost:3000/agent')
+    expect(await page.text()).toContain('<base href="/agent/" />')
+    const etag = page.headers.get('etag')
+    expect(etag).not.toBe((await gateway.app.request('http://localhost:3000/')).headers.get('etag'))
+    expect((await host.request('http://localhost:3000/agent/')).headers.get('location')).toBe('/agent')
+    expect((await host.request('http://localhost:3000/agent/api/health')).status).toBe(200)
+    // At the root there is nothing to redirect.
+    expect((await gateway.app.request('http://localhost:3000/')).status).toBe(200)
+    await gateway.close()
+  })
+
+  it('refuses a basePath that is not a plain URL path', async () => {
+    for (const bad of ['agent', '/a b', '/a?b', '//evil.example', '/a/../b"']) {
+      await expect(createGateway({ config, basePath: bad }), bad).rejects.toThrow(/basePath must be a URL path/)
+    }
+  })
+})
