@@ -1,12 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PostgresDialect } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import { openStore, type Store } from '../../src/store/index'
 import { lockDataDir } from './data-dir-lock'
-
-// int8 (bigint) columns, such as event ids and counts, as JS numbers: they stay below 2^53 here.
-pg.types.setTypeParser(20, (value) => Number(value))
 
 /** Opens SQLite at `file` with the runtime's own driver; `onClose` releases the data-dir lock. */
 export type SqliteOpener = (file: string, onClose?: () => void) => Promise<Store>
@@ -56,6 +53,10 @@ export async function openPostgresStore(
   connectionString: string,
   options: { searchPath?: string; migrationSchema?: string | undefined; onClose?: () => Promise<void> | void } = {},
 ): Promise<Store> {
+  // Loaded only for PostgreSQL: it is a good part of the start-up time of a SQLite gateway.
+  const { default: driver } = await import('pg')
+  // int8 (bigint) columns, such as event ids and counts, as JS numbers: they stay below 2^53 here.
+  driver.types.setTypeParser(20, (value) => Number(value))
   const config: pg.PoolConfig = {
     connectionString,
     max: 10,
@@ -63,7 +64,7 @@ export async function openPostgresStore(
     idleTimeoutMillis: 30_000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   }
-  const pool = new pg.Pool(config)
+  const pool = new driver.Pool(config)
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined)
   return openStore({ dialect: new PostgresDialect({ pool }), kind: 'postgres', onClose: options.onClose, migrationSchema: options.migrationSchema ?? options.searchPath })
