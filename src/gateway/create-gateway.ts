@@ -148,7 +148,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 
   // Public: no token.
   app.route('/', healthRoutes())
-  app.route('/', docsRoutes(() => app, VERSION))
+  app.route('/', docsRoutes(() => app, VERSION, basePath))
   app.route('/', staticRoutes())
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))

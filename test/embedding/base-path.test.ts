@@ -36,6 +36,21 @@ describe('basePath and mounting (core, any Fetch host)', () => {
     await gateway.close()
   })
 
+  it('documents its own paths in OpenAPI and where it is mounted in `servers`', async () => {
+    type Doc = { servers?: Array<{ url: string }>; paths: Record<string, unknown> }
+    const mounted = await createGateway({ config, basePath: '/tools/agent' })
+    const viaBase = (await (await mounted.fetch(new Request('http://localhost:3000/tools/agent/api/openapi.json'))).json()) as Doc
+    expect(viaBase.servers).toEqual([{ url: '/tools/agent' }])
+    expect(Object.keys(viaBase.paths)).toContain('/api/health')
+    const plain = await createGateway({ config })
+    const viaRoute = (await (await new Hono().route('/agent', plain.app).request('http://localhost:3000/agent/api/openapi.json')).json()) as Doc
+    expect(viaRoute.servers).toEqual([{ url: '/agent' }])
+    expect(Object.keys(viaRoute.paths)).toEqual(Object.keys(viaBase.paths))
+    const atRoot = (await (await plain.app.request('http://localhost:3000/api/openapi.json')).json()) as Doc
+    expect(atRoot.servers).toBeUndefined()
+    await Promise.all([mounted.close(), plain.close()])
+  })
+
   it('refuses a basePath that is not a plain URL path', async () => {
     for (const bad of ['agent', '/a b', '/a?b', '//evil.example', '/a/../b"']) {
       await expect(createGateway({ config, basePath: bad }), bad).rejects.toThrow(/basePath must be a URL path/)
