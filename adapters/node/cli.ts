@@ -3,4 +3,4 @@ import { createNodeGateway } from './create-node-gateway'
 import { serveGateway } from './serve'
 
 // `gateway` (npx gateway): the Node server.
-void runCli({ createGateway: (config) => createNodeGateway({ config }), serve: (gateway) => serveGateway(gateway) })
+void runCli({ createGateway: (config, logging) => createNodeGateway({ config, logging }), serve: (gateway) => serveGateway(gateway) })

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import process from 'node:process'
-import { configure, getConsoleSink, type LogLevel as LogtapeLevel } from '@logtape/logtape'
-import { type Gateway, type GatewayConfig, type LogLevel, loadConfig, VERSION } from '../../src/index'
+import { getConsoleSink } from '@logtape/logtape'
+import { configureLogging, type Gateway, type GatewayConfig, GatewayLogging, loadConfig, VERSION } from '../../src/index'
 import { unrefTimer } from '../../src/lib/time'
 import { ownerToken } from './owner-token'
 import type { ServedGateway } from './served-gateway'
@@ -11,17 +11,15 @@ const HELP = `gateway ${VERSION}: HTTP API, streaming and web app for a self-hos
 Usage: gateway [--host HOST] [--port PORT] [--data-dir DIR] [--log-level LEVEL]
 
 Environment: GATEWAY_HOST, GATEWAY_PORT, GATEWAY_AUTH_TOKEN, GATEWAY_USER_ID, GATEWAY_DATA_DIR,
-GATEWAY_ALLOWED_ORIGINS, DATABASE_URL, LLM_BACKEND, LLM_BASE_URL, LLM_API_KEY, LLM_MODEL,
-EMBEDDING_MODEL, GATEWAY_LOG_LEVEL (see the README).`
+GATEWAY_ALLOWED_ORIGINS, GATEWAY_MASTER_KEY, DATABASE_URL, LLM_BACKEND, LLM_BASE_URL, LLM_API_KEY,
+LLM_MODEL, EMBEDDING_MODEL, GATEWAY_LOG_LEVEL (see the README).`
 
 /** What a runtime adapter plugs into the shared CLI. */
 export interface CliRuntime {
   /** The gateway with this runtime's capabilities and database driver. */
-  createGateway(config: GatewayConfig): Promise<Gateway>
+  createGateway(config: GatewayConfig, logging: GatewayLogging): Promise<Gateway>
   serve(gateway: Gateway): Promise<ServedGateway>
 }
-
-const LOGTAPE_LEVEL: Record<LogLevel, LogtapeLevel> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warning', error: 'error' }
 
 /**
  * The `gateway` command, the same on every runtime: configuration from env and flags, the owner
@@ -34,16 +32,12 @@ export async function runCli(runtime: CliRuntime, argv: readonly string[] = proc
     if (argv.includes('--help') || argv.includes('-h')) return void console.log(HELP)
     if (argv.includes('--version')) return void console.log(VERSION)
     const config = loadConfig(process.env, argv)
-    await configure({
-      sinks: { console: getConsoleSink() },
-      loggers: [
-        { category: ['gateway'], lowestLevel: LOGTAPE_LEVEL[config.logLevel], sinks: ['console'] },
-        { category: ['logtape', 'meta'], lowestLevel: 'warning', sinks: ['console'] },
-      ],
-    })
+    // Every line is redacted before the console (or /api/logs/events) sees it.
+    const logging = new GatewayLogging({ level: config.logLevel })
+    await configureLogging(logging, { console: getConsoleSink() })
     await mkdir(config.dataDir, { recursive: true })
     const owner = config.authToken ? undefined : await ownerToken(config.dataDir)
-    const gateway = await runtime.createGateway({ ...config, authToken: config.authToken ?? owner!.token })
+    const gateway = await runtime.createGateway({ ...config, authToken: config.authToken ?? owner!.token }, logging)
     const running = await runtime.serve(gateway)
     if (owner?.generated) console.log(`owner token (generated, stored in ${owner.path}): ${owner.token}`)
     else if (owner) console.log(`owner token: stored in ${owner.path}`)

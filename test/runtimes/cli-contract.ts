@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/store'
 import { SseClient } from '../support/sse-client'
 import { WsClient } from '../support/ws-client'
-import { type ChildServer, childDatabase, type RuntimeName, runtimeCommand, spawnServer } from './targets'
+import { type ChildServer, type RuntimeName, runtimeCommand, spawnServer, withChildDatabase } from './targets'
 
 const ENTRY: Record<RuntimeName, string> = {
   node: 'adapters/node/cli.ts',
@@ -63,17 +63,17 @@ export function cliContract(runtime: RuntimeName): void {
       const token = /: ([A-Za-z0-9]{32})$/m.exec(first.output())![1]!
       first.kill('SIGTERM')
       await first.exited
-      const database = await childDatabase()
+      let databaseUrl: string | undefined
+      const { value: second, drop } = await withChildDatabase((env) => ((databaseUrl = env.DATABASE_URL), start(dataDir, env)))
       try {
-        const second = await start(dataDir, database.env)
         expect(second.output()).toMatch(/^owner token: stored in /m)
         expect(second.output()).not.toContain(token)
         const status = await fetch(`${second.url}/api/gateway/status`, { headers: { authorization: `Bearer ${token}` } })
-        expect(((await status.json()) as { database: string }).database).toBe(database.env.DATABASE_URL ? 'postgres' : 'sqlite')
+        expect(((await status.json()) as { database: string }).database).toBe(databaseUrl ? 'postgres' : 'sqlite')
         second.kill('SIGTERM')
         await second.exited
       } finally {
-        await database.drop()
+        await drop()
       }
       const third = await start(dataDir, { GATEWAY_AUTH_TOKEN: 'configured-token-123' })
       expect(third.output()).not.toContain('owner token')

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import pg from 'pg'
 import { startTestServer, TEST_TOKEN } from '../support/gateway'
-import { TEST_DATABASE_URL, tempDir } from '../support/store'
+import { TEST_DATABASE_URL, tempDir, withSchemaLock } from '../support/store'
 import { echoAgent } from './fixtures/echo-agent'
 
 export const ROOT = join(__dirname, '../..')
@@ -77,22 +76,21 @@ export function spawnServer(command: string[], env: Record<string, string>, time
 }
 
 /**
- * The database for a child server: its own SQLite file through the runtime's driver, or, when
- * the suite runs on PostgreSQL, a fresh schema named in `DATABASE_URL` (dropped on `drop()`).
+ * Starts a child server on its own database: a SQLite file through the runtime's driver, or, when
+ * the suite runs on PostgreSQL, a fresh schema named in `DATABASE_URL`. The child migrates it
+ * while the test-schema lock is held (see test/support/store.ts); `drop()` removes the schema.
  */
-export async function childDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  if (!TEST_DATABASE_URL) return { env: {}, drop: async () => {} }
+export async function withChildDatabase<T>(start: (env: Record<string, string>) => Promise<T>): Promise<{ value: T; drop(): Promise<void> }> {
+  const url = TEST_DATABASE_URL
+  if (!url) return { value: await start({}), drop: async () => {} }
   const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-  const sql = async (text: string) => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await client.connect()
-    await client.query(text)
-    await client.end()
-  }
-  await sql(`CREATE SCHEMA ${schema}`)
-  const url = new URL(TEST_DATABASE_URL)
-  url.searchParams.set('options', `-c search_path=${schema}`)
-  return { env: { DATABASE_URL: url.toString() }, drop: () => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) }
+  const databaseUrl = new URL(url)
+  databaseUrl.searchParams.set('options', `-c search_path=${schema}`)
+  const value = await withSchemaLock(url, async (client) => {
+    await client.query(`CREATE SCHEMA ${schema}`)
+    return start({ DATABASE_URL: databaseUrl.toString() })
+  })
+  return { value, drop: () => withSchemaLock(url, async (c) => void (await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))) }
 }
 
 const targetOf = (runtime: RuntimeName, url: string, stop: () => Promise<void>): RuntimeTarget => ({
@@ -114,18 +112,19 @@ export async function startNodeTarget(): Promise<RuntimeTarget> {
 
 /** Bun or Deno in a child process, running its adapter as a library with the echo agent. */
 export async function startChildTarget(runtime: 'bun' | 'deno'): Promise<RuntimeTarget> {
-  const database = await childDatabase()
-  const server = await spawnServer(runtimeCommand(runtime, `test/runtimes/fixtures/${runtime}-echo.ts`), {
-    GATEWAY_AUTH_TOKEN: TEST_TOKEN,
-    GATEWAY_PORT: '0',
-    GATEWAY_DATA_DIR: tempDir(`gw-${runtime}-`),
-    ...database.env,
-  })
+  const { value: server, drop } = await withChildDatabase((database) =>
+    spawnServer(runtimeCommand(runtime, `test/runtimes/fixtures/${runtime}-echo.ts`), {
+      GATEWAY_AUTH_TOKEN: TEST_TOKEN,
+      GATEWAY_PORT: '0',
+      GATEWAY_DATA_DIR: tempDir(`gw-${runtime}-`),
+      ...database,
+    }),
+  )
   return targetOf(runtime, server.url, async () => {
     server.kill('SIGTERM')
     const timer = setTimeout(() => server.kill('SIGKILL'), 5_000)
     await server.exited
     clearTimeout(timer)
-    await database.drop()
+    await drop()
   })
 }
