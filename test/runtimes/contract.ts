@@ -143,6 +143,43 @@ export function runtimeContract(name: string, start: () => Promise<RuntimeTarget
       expect(await ws.waitClose()).toBe(1009)
     })
 
+    it("keeps users, tokens, settings and secrets in the runtime's database, and each user's events to that user", async () => {
+      const created = await post('/api/admin/users', { display_name: 'Runtime Member' })
+      expect(created.status).toBe(201)
+      const member = (await created.json()) as Json
+      const memberAuth = { authorization: `Bearer ${member.token}` }
+      expect(await (await get('/api/auth/whoami', memberAuth)).json()).toMatchObject({ user_id: member.id, role: 'member' })
+      expect((await get('/api/admin/users', memberAuth)).status).toBe(403)
+
+      const put = await fetch(`${t.url}/api/settings/theme`, { method: 'PUT', headers: { ...memberAuth, 'content-type': 'application/json' }, body: JSON.stringify({ value: { dark: true, size: 14 } }) })
+      expect(put.status).toBe(204)
+      expect(await (await get('/api/settings/theme', memberAuth)).json()).toMatchObject({ key: 'theme', value: { dark: true, size: 14 } })
+      expect((await get('/api/settings/theme', t.auth)).status).toBe(404)
+
+      const secret = await fetch(`${t.url}/api/admin/users/${member.id}/secrets/api_key`, { method: 'PUT', headers: { ...t.auth, 'content-type': 'application/json' }, body: JSON.stringify({ value: 'sk-secret-value' }) })
+      expect(secret.status).toBe(201)
+      const listed = await (await get(`/api/admin/users/${member.id}/secrets`, t.auth)).text()
+      expect(listed).toContain('api_key')
+      expect(listed).not.toContain('sk-secret-value')
+
+      const minted = (await (await post('/api/tokens', { name: 'laptop' }, memberAuth)).json()) as Json
+      const laptop = { authorization: `Bearer ${minted.token}` }
+      expect((await get('/api/auth/whoami', laptop)).status).toBe(200)
+      expect((await fetch(`${t.url}/api/tokens/${minted.id}`, { method: 'DELETE', headers: memberAuth })).status).toBe(200)
+      expect((await get('/api/auth/whoami', laptop)).status).toBe(401)
+
+      const mine = await SseClient.open(`${t.url}/api/chat/events`, { headers: memberAuth })
+      const owners = await SseClient.open(`${t.url}/api/chat/events`, { headers: t.auth })
+      expect((await post('/api/chat/send', { content: 'only mine' }, memberAuth)).status).toBe(202)
+      expect((await mine.next((e) => e.event === 'response')).json.content).toBe('echo: only mine')
+      expect((await post('/api/chat/send', { content: 'owner turn' })).status).toBe(202)
+      await owners.next((e) => e.event === 'response')
+      expect(owners.events.map((e) => e.json.content)).not.toContain('echo: only mine')
+      expect(mine.events.map((e) => e.json.content)).not.toContain('echo: owner turn')
+      mine.close()
+      owners.close()
+    })
+
     it('serves the web app from the build, byte for byte', async () => {
       const page = await get('/')
       expect(page.status).toBe(200)
