@@ -2,7 +2,8 @@
  * Runtimes side by side: the same built gateway (`dist/cli/cli.js`, the `gateway` bin) on Node,
  * Bun and Deno. Cold start is the time from spawn to the first 200 from `/api/health` (a fresh
  * data dir, so the SQLite migrations are included); idle memory is the server's RSS once it has
- * answered a few requests and sat still for a second.
+ * answered a few requests and sat still for a second. Outside quick runs, the RSS each idle SSE
+ * stream and WebSocket adds (100 of them, the default cap) shows the runtimes' stream sinks.
  *
  *   npx tsx bench/scenarios/runtimes.ts [--quick|--full]
  */
@@ -12,6 +13,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import WebSocket from 'ws'
 
 interface Row {
   scenario: string
@@ -64,8 +66,69 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-/** One start of one runtime: ms to the first 200, and idle RSS. */
-async function once(runtime: Runtime): Promise<{ coldStartMs: number; idleRssMb: number }> {
+interface Sample {
+  coldStartMs: number
+  idleRssMb: number
+  /** KB of RSS per idle SSE stream / WebSocket, over `STREAMS` of them (not in quick runs). */
+  sseKb?: number
+  wsKb?: number
+}
+
+/** The default caps: 100 streams in all, 20 per user, so five users hold them. */
+const STREAMS = 100
+const PER_USER = 20
+
+/**
+ * Opens `STREAMS` idle streams of one kind across five users and returns RSS KB per stream. A
+ * first, unmeasured round takes the one-time costs (code compiled on first use, pools grown).
+ */
+async function perStreamKb(pid: number, url: string, tokens: string[], kind: 'sse' | 'ws'): Promise<number> {
+  await openStreams(url, tokens, kind)
+  return openStreams(url, tokens, kind, pid)
+}
+
+async function openStreams(url: string, tokens: string[], kind: 'sse' | 'ws', pid?: number): Promise<number> {
+  const before = pid === undefined ? 0 : rssMb(pid)
+  const closers: Array<() => void> = []
+  try {
+    for (const token of tokens) {
+      for (let i = 0; i < PER_USER; i++) {
+        if (kind === 'sse') {
+          const abort = new AbortController()
+          const res = await fetch(`${url}/api/chat/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal })
+          if (res.status !== 200) throw new Error(`SSE stream refused: ${res.status}`)
+          closers.push(() => abort.abort())
+        } else {
+          const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/chat/ws?token=${token}`, { origin: url })
+          await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+          closers.push(() => ws.terminate())
+        }
+      }
+    }
+    await sleep(1_000)
+    return pid === undefined ? 0 : ((rssMb(pid) - before) * 1024) / STREAMS
+  } finally {
+    for (const close of closers) close()
+    await sleep(500)
+  }
+}
+
+/** Four members besides the owner, so the streams fit the per-user cap. */
+async function memberTokens(url: string): Promise<string[]> {
+  const tokens = [TOKEN]
+  for (let i = 0; tokens.length < STREAMS / PER_USER; i++) {
+    const res = await fetch(`${url}/api/admin/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: `bench ${i}` }),
+    })
+    tokens.push(((await res.json()) as { token: string }).token)
+  }
+  return tokens
+}
+
+/** One start of one runtime: ms to the first 200, idle RSS, and (unless quick) RSS per stream. */
+async function once(runtime: Runtime, streams = false): Promise<Sample> {
   const dataDir = mkdtempSync(join(tmpdir(), `gw-bench-${runtime}-`))
   const port = await freePort()
   const [command, ...args] = COMMANDS[runtime]
@@ -91,7 +154,13 @@ async function once(runtime: Runtime): Promise<{ coldStartMs: number; idleRssMb:
       await Promise.all([fetch(`${url}/api/health`), fetch(`${url}/api/auth/whoami`, { headers: auth }), fetch(`${url}/`)].map((p) => p.then((r) => r.arrayBuffer())))
     }
     await sleep(1_000)
-    return { coldStartMs, idleRssMb: rssMb(child.pid!) }
+    const sample: Sample = { coldStartMs, idleRssMb: rssMb(child.pid!) }
+    if (streams) {
+      const tokens = await memberTokens(url)
+      sample.sseKb = await perStreamKb(child.pid!, url, tokens, 'sse')
+      sample.wsKb = await perStreamKb(child.pid!, url, tokens, 'ws')
+    }
+    return sample
   } finally {
     await stop(child)
     rmSync(dataDir, { recursive: true, force: true })
@@ -108,12 +177,13 @@ export async function run(ctx: { quick: boolean; full: boolean; pgUrl?: string }
   const rounds = ctx.quick ? 1 : ctx.full ? 9 : 5
   // One uncounted round first: it fills the OS file cache and Deno's code cache.
   for (const runtime of runtimes) await once(runtime)
-  const samples: Record<Runtime, Array<{ coldStartMs: number; idleRssMb: number }>> = { node: [], bun: [], deno: [] }
+  const samples: Record<Runtime, Sample[]> = { node: [], bun: [], deno: [] }
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round, so drift in machine load favours no runtime.
     for (let i = 0; i < runtimes.length; i++) {
       const runtime = runtimes[(round + i) % runtimes.length]!
-      samples[runtime].push(await once(runtime))
+      // Streams are measured in the first rounds only: they do not depend on the start.
+      samples[runtime].push(await once(runtime, !ctx.quick && round < 3))
     }
   }
   const note = (runtime: Runtime, key: 'coldStartMs' | 'idleRssMb') =>
@@ -128,6 +198,20 @@ export async function run(ctx: { quick: boolean; full: boolean; pgUrl?: string }
   for (const runtime of runtimes) {
     const versus = runtime === 'node' ? {} : { baseline: Number(rss('node').toFixed(1)) }
     rows.push({ scenario: `runtimes: idle memory (RSS), ${runtime}`, unit: 'MB', ...versus, value: Number(rss(runtime).toFixed(1)), goal: '<= 200 MB', note: note(runtime, 'idleRssMb') })
+  }
+  for (const kind of ['sseKb', 'wsKb'] as const) {
+    for (const runtime of runtimes) {
+      const values = samples[runtime].flatMap((s) => (s[kind] === undefined ? [] : [s[kind]]))
+      if (!values.length) continue
+      const label = kind === 'sseKb' ? 'SSE stream' : 'WebSocket'
+      const sink = runtime === 'node' ? 'direct-to-socket sink' : kind === 'sseKb' ? 'Web Streams sink' : runtime === 'bun' ? 'Bun drain sink' : 'generic sink'
+      rows.push({
+        scenario: `runtimes: idle memory per ${label}, ${runtime}`,
+        unit: 'KB',
+        value: Number(median(values).toFixed(1)),
+        note: `${STREAMS} idle streams, ${sink}; median of ${values.length}: ${values.map((v) => v.toFixed(1)).join(', ')}`,
+      })
+    }
   }
   return rows
 }
