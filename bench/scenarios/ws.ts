@@ -1,0 +1,14 @@
+/**
+ * WebSocket fan-out: the gateway's `/api/chat/ws` (upgrade with auth and Origin check, hub, Node
+ * sink writing one pre-built frame to every socket) against a plain `ws` server that calls
+ * `ws.send` with one pre-encoded buffer per client.
+ */
+import type { BenchRow, ScenarioContext } from '../lib/types'
+import { fanoutScenario } from './sse'
+
+export async function run(ctx: ScenarioContext): Promise<BenchRow[]> {
+  const p = ctx.quick
+    ? { big: 200, small: 20, burstBig: 50, burstSmall: 200, pairs: 1, pacedSeconds: 1, pacedPairs: 1, hygiene: 100 }
+    : { big: 1000, small: 100, burstBig: 300, burstSmall: 2000, pairs: 3, pacedSeconds: 3, pacedPairs: 1, hygiene: 1000 }
+  return fanoutScenario('ws', ctx, p, { idleRssKB: 15, idle10kMB: 300 })
+}
