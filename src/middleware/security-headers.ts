@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 
 /**
  * Strict CSP: only our own bundled script and style, no CDN, no inline code, no framing.
@@ -41,12 +41,26 @@ export function applySecurityHeaders(headers: Headers, secure: boolean): void {
 export const securityHeaders = (): MiddlewareHandler =>
   async function securityHeaders(c, next) {
     await next()
-    const secure = c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https'
-    try {
-      applySecurityHeaders(c.res.headers, secure)
-    } catch {
-      // Immutable headers (a Response from fetch): copy into a mutable response.
-      c.res = new Response(c.res.body, c.res)
-      applySecurityHeaders(c.res.headers, secure)
-    }
+    if (c.get('responseSent')) return
+    const secure = requestIsSecure(c)
+    editResponseHeaders(c, (headers) => applySecurityHeaders(headers, secure))
   }
+
+/** Served over TLS, directly or behind a proxy that says so (HSTS is sent only then). */
+export const requestIsSecure = (c: Context): boolean =>
+  c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https'
+
+/**
+ * Edits the headers of the response a handler returned, in place. Not `c.header()`: after the
+ * handler, it rebuilds the response around a Web Streams body, which takes @hono/node-server
+ * off its fast path for string bodies (bench: `http`). Immutable headers (a Response from
+ * `fetch`) are copied into a mutable response first.
+ */
+export function editResponseHeaders(c: Context, edit: (headers: Headers) => void): void {
+  try {
+    edit(c.res.headers)
+  } catch {
+    c.res = new Response(c.res.body, c.res)
+    edit(c.res.headers)
+  }
+}
