@@ -126,9 +126,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const app = new Hono<GatewayEnv>()
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
-  app.use(securityHeaders())
+  app.use(securityHeaders(runtime))
   app.use(hostCheck(origins))
-  app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
+  app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws'), runtime }))
   app.use(bodyLimit(config.limits.bodyLimitBytes))
   app.use('/v1/*', async (c, next) => {
     c.set('errorShape', 'openai')

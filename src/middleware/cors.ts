@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { cors as honoCors } from 'hono/cors'
+import type { RuntimeCapabilities } from '../gateway/runtime'
 import type { OriginPolicy } from './origin-policy'
 import { editResponseHeaders } from './security-headers'
 
@@ -20,7 +21,17 @@ export function applyCorsHeaders(headers: Headers, allowedOrigin: string | undef
   headers.append('Vary', 'Origin')
 }
 
-export const cors = (policy: OriginPolicy, options: { skip?: (path: string) => boolean } = {}): MiddlewareHandler => {
+const VARY_ORIGIN: Readonly<Record<string, string>> = { Vary: 'Origin' }
+const allowedHeaders = (origin: string): Record<string, string> => ({
+  'Access-Control-Allow-Origin': origin,
+  'Access-Control-Allow-Credentials': 'true',
+  Vary: 'Origin',
+})
+
+export const cors = (
+  policy: OriginPolicy,
+  options: { skip?: (path: string) => boolean; runtime?: Pick<RuntimeCapabilities, 'baseHeaders'> } = {},
+): MiddlewareHandler => {
   const preflight = honoCors({
     origin: (origin, c) => (policy.allows(origin, c.req.url) ? origin : null),
     allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -35,6 +46,7 @@ export const cors = (policy: OriginPolicy, options: { skip?: (path: string) => b
     const allowed = origin !== undefined && policy.allows(origin, c.req.url) ? origin : undefined
     // For responses that write their own headers before the handler returns (SSE on Node).
     if (allowed) c.set('allowedOrigin', allowed)
+    if (options.runtime?.baseHeaders?.(c, allowed ? allowedHeaders(allowed) : VARY_ORIGIN)) return next()
     await next()
     if (c.get('responseSent')) return
     editResponseHeaders(c, (headers) => applyCorsHeaders(headers, allowed))

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import type { RuntimeCapabilities } from '../gateway/runtime'
 
 /**
  * Strict CSP: only our own bundled script and style, no CDN, no inline code, no framing.
@@ -26,6 +27,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
+const SECURE_HEADERS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+}
+
 /** Adds the security headers to a header set unless a handler chose its own (e.g. a sandbox CSP). */
 export function applySecurityHeaders(headers: Headers, secure: boolean): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!headers.has(name)) headers.set(name, value)
@@ -38,8 +44,10 @@ export function applySecurityHeaders(headers: Headers, secure: boolean): void {
  * Outermost middleware: every response gets the headers, errors and 404s included (it runs after
  * the error handler has rendered them).
  */
-export const securityHeaders = (): MiddlewareHandler =>
+export const securityHeaders = (runtime: Pick<RuntimeCapabilities, 'baseHeaders'> = {}): MiddlewareHandler =>
   async function securityHeaders(c, next) {
+    // Where the runtime can put them under the app's own headers, nothing is left to do after.
+    if (runtime.baseHeaders?.(c, requestIsSecure(c) ? SECURE_HEADERS : SECURITY_HEADERS)) return next()
     await next()
     if (c.get('responseSent')) return
     const secure = requestIsSecure(c)

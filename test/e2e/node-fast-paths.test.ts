@@ -5,15 +5,38 @@ import { SseClient } from '../support/sse-client'
 import { WsClient } from '../support/ws-client'
 
 /**
- * The Node fast paths: SSE written straight to the response (headers complete, nothing added
- * after), WebSocket frames built once per event and written corked per tick.
+ * The Node fast paths: security and CORS headers set on the Node response under the app's own,
+ * SSE written straight to the response (headers complete, nothing added after), WebSocket
+ * frames built once per event and written corked per tick.
  */
-describe('Node stream fast paths', () => {
+describe('Node fast paths', () => {
   let t: TestServer
   beforeAll(async () => {
     t = await startTestServer({ store: undefined, config: { limits: { subscriberBufferBytes: 64 * 1024 } } })
+    // Added before the first request builds the router: a route that chooses its own policy.
+    t.gateway.app.get('/api/sandboxed', (c) => c.body('<p>preview</p>', 200, { 'Content-Type': 'text/html', 'Content-Security-Policy': 'sandbox' }))
   })
   afterAll(() => t.close())
+
+  it('puts the security and CORS headers on plain responses once, under a route\'s own choice', async () => {
+    const health = await fetch(`${t.url}/api/health`, { headers: { origin: t.origin, 'x-forwarded-proto': 'https' } })
+    expect(health.status).toBe(200)
+    expect(health.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(health.headers.get('x-frame-options')).toBe('DENY')
+    expect(health.headers.get('strict-transport-security')).toContain('max-age=')
+    expect(health.headers.get('access-control-allow-origin')).toBe(t.origin)
+    expect(health.headers.get('vary')).toBe('Origin')
+    expect(health.headers.get('content-type')).toBe('application/json')
+    const plain = await fetch(`${t.url}/api/health`)
+    expect(plain.headers.get('strict-transport-security')).toBeNull()
+    expect(plain.headers.get('access-control-allow-origin')).toBeNull()
+    const sandboxed = await fetch(`${t.url}/api/sandboxed`, { headers: t.auth })
+    expect(sandboxed.headers.get('content-security-policy')).toBe('sandbox')
+    expect(sandboxed.headers.get('x-content-type-options')).toBe('nosniff')
+    const missing = await fetch(`${t.url}/api/nope`, { headers: t.auth })
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff')
+  })
 
   const chunk = (i: number, pad = '') => ({ type: 'stream_chunk' as const, content: `${i}${pad}` })
 
