@@ -11,7 +11,7 @@
  *   npm run bench -- --pg URL         PostgreSQL for the scenarios that use one (or GATEWAY_PG_URL)
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -72,10 +72,16 @@ const env = {
   pinned,
   profile,
   date: new Date().toISOString(),
+  /** 1-minute load average before and after: above the core count, other work shared the CPUs. */
+  loadBefore: +loadavg()[0]!.toFixed(2),
+  loadAfter: Number.NaN,
 }
 console.log(`gateway bench: ${profile} profile, Node ${env.node}, ${env.cores} x ${env.cpu}`)
 if (!pinned) console.warn('warning: taskset is unavailable, so servers and load generators share CPUs; expect more noise')
 else console.log('servers pinned to CPU 1, load generators to CPU 0 (taskset)')
+if (env.loadBefore > env.cores) {
+  console.warn(`warning: load average ${env.loadBefore} on ${env.cores} cores: other work shares the CPUs, expect NOISY rows`)
+}
 
 const all: Judged[] = []
 const started = Date.now()
@@ -101,7 +107,8 @@ for (const name of wanted) {
 }
 
 const seconds = Math.round((Date.now() - started) / 1000)
-console.log(`\n== summary (${seconds} s; ratio = median of per-pair gateway/baseline ratios)\n`)
+env.loadAfter = +loadavg()[0]!.toFixed(2)
+console.log(`\n== summary (${seconds} s, load average ${env.loadBefore} -> ${env.loadAfter}; ratio = median of per-pair gateway/baseline ratios)\n`)
 console.log(table(all))
 
 const resultsDir = join(HERE, 'results')

@@ -33,6 +33,8 @@ export interface BenchRow {
   ratios?: number[]
   /** The load generator used more than 80% of a core while the server had headroom. */
   clientBound?: boolean
+  /** Per-pair measurements, kept in the JSON results only. */
+  detail?: unknown
   /** The row could not be measured (a route not built yet, a tool missing); `note` says why. */
   skipped?: boolean
 }
