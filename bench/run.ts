@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os'
 import { basename, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { buildGateway } from './lib/build'
 import { type Judged, table } from './lib/format'
 import { killAllChildren, pinningAvailable } from './lib/processes'
 import type { BenchRow, Scenario, ScenarioContext } from './lib/types'
@@ -82,6 +83,9 @@ else console.log('servers pinned to CPU 1, load generators to CPU 0 (taskset)')
 if (env.loadBefore > env.cores) {
   console.warn(`warning: load average ${env.loadBefore} on ${env.cores} cores: other work shares the CPUs, expect NOISY rows`)
 }
+
+// Children inherit it: the gateway runs as built JavaScript (see lib/build.ts).
+process.env.BENCH_GATEWAY_BUNDLE = pathToFileURL(await buildGateway()).href
 
 const all: Judged[] = []
 const started = Date.now()

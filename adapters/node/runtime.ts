@@ -1,10 +1,10 @@
 import { createHash, hash } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
-import { upgradeWebSocket } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
 import { createNodeSseSink } from './sse-sink'
+import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
 
 /** One-shot `crypto.hash` (Node >= 20.12) is ~0.7 us cheaper per request than a Hash object. */

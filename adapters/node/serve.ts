@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Gateway } from '../../src/index'
+import { attachWebSocketUpgrades } from './websocket'
 
 export interface RunningServer {
   server: Server
@@ -28,7 +29,6 @@ export async function serveGateway(
   const server = createAdaptorServer({
     fetch: gateway.fetch,
     hostname: host,
-    websocket: { server: wss },
     serverOptions: {
       headersTimeout: 20_000,
       requestTimeout: 30_000,
@@ -37,6 +37,7 @@ export async function serveGateway(
       connectionsCheckingInterval: 2_000,
     },
   }) as Server
+  attachWebSocketUpgrades(server, wss, gateway.fetch)
   server.listen(options.port ?? gateway.config.port, host)
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo

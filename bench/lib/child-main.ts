@@ -35,6 +35,14 @@ const builtins: Record<string, Handler> = {
  * each child writes a `.cpuprofile` of them (open in Chrome DevTools or speedscope).
  */
 let profiler: import('node:inspector/promises').Session | undefined
+/** `BENCH_PROFILE=<dir>` also enables `heapSnapshot` (for memory-per-connection questions). */
+builtins.heapSnapshot = async (args: { name: string }) => {
+  if (!process.env.BENCH_PROFILE) return undefined
+  const { writeHeapSnapshot } = await import('node:v8')
+  const { mkdirSync } = await import('node:fs')
+  mkdirSync(process.env.BENCH_PROFILE, { recursive: true })
+  return writeHeapSnapshot(`${process.env.BENCH_PROFILE}/${args.name}-${process.pid}.heapsnapshot`)
+}
 builtins.profileStart = async () => {
   if (!process.env.BENCH_PROFILE) return false
   const { Session } = await import('node:inspector/promises')

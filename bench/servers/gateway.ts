@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createNodeGateway, openSqliteStore, serveGateway } from '../../adapters/node/index'
 import { BENCH_TOKEN, BENCH_USER, chunkEvent, publishLoop, trackSockets } from '../lib/shared'
 
 export interface GatewayArgs {
@@ -15,7 +14,13 @@ export interface GatewayArgs {
   llmBaseUrl?: string
 }
 
+type NodeAdapter = typeof import('../../adapters/node/index')
+
 export async function start(args: GatewayArgs) {
+  // The bundle `bench/run.ts` builds (the code as it ships); the sources when run on their own.
+  const { createNodeGateway, openSqliteStore, serveGateway } = (await import(
+    process.env.BENCH_GATEWAY_BUNDLE ?? '../../adapters/node/index'
+  )) as NodeAdapter
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
   const store = args.store === 'sqlite' ? await openSqliteStore(join(dataDir, 'gateway.db')) : undefined
   const gateway = await createNodeGateway({
