@@ -120,9 +120,21 @@ export async function start() {
         return true
       },
       /** Resolves once `total` stamps arrived (since the last reset) or after `timeoutMs`. */
-      async wait(args: { total: number; timeoutMs: number }) {
+      async wait(args: { total: number; timeoutMs: number; idleMs?: number }) {
         if (received < args.total) {
-          await Promise.race([new Promise<void>((resolve) => (waiter = { total: args.total, resolve })), sleep(args.timeoutMs)])
+          const done = new Promise<void>((resolve) => (waiter = { total: args.total, resolve }))
+          // Also gives up when nothing has arrived for `idleMs`: the rest was dropped (resync).
+          let stalled: NodeJS.Timeout | undefined
+          const idle = new Promise<void>((resolve) => {
+            if (!args.idleMs) return
+            let seen = received
+            stalled = setInterval(() => {
+              if (received === seen) resolve()
+              seen = received
+            }, args.idleMs)
+          })
+          await Promise.race([done, idle, sleep(args.timeoutMs)])
+          clearInterval(stalled)
           waiter = undefined
         }
         return { received }

@@ -113,7 +113,7 @@ export class FanoutBench {
     const cpu0 = await server.call<CpuSample>('cpu')
     const sent = await server.call<{ t0Us: number; sendMs: number }>('broadcast', { count, rate }, 600_000)
     const onTime = await this.client.call<{ received: number }>('wait', { total: expected, timeoutMs: 1_000 })
-    await this.client.call('wait', { total: expected, timeoutMs: 60_000 })
+    await this.client.call('wait', { total: expected, timeoutMs: 120_000, idleMs: 3_000 }, 130_000)
     const stats = await this.client.call<ClientStats>('stats')
     const cpu1 = await server.call<CpuSample>('cpu')
     if (profiling) await server.call('profileStop', { name: `${this.mode}-${server.info.kind}-n${n}-c${count}-r${rate}` })
@@ -151,6 +151,7 @@ export class FanoutBench {
       ...stats,
       goal,
       clientBound: clientBound(results),
+      detail: results.map(details),
       note:
         `${count} events x ${n} clients; p99 ${fmt(median(results.map((r) => r.raw.latencyMs.p99)))} vs ` +
         `${fmt(median(results.map((r) => r.gateway.latencyMs.p99)))} ms; client CPU ${pct(median(results.map((r) => r.gateway.clientUtil)))}` +
@@ -184,6 +185,7 @@ export class FanoutBench {
         ...pairStats(results.map((r) => ({ baseline: r.raw.latencyMs.p99, value: r.gateway.latencyMs.p99 }))),
         goal: '<= 2x and < 100',
         clientBound: clientBound(results),
+        detail: results.map(details),
         note: `p50 ${fmt(median(results.map((r) => r.raw.latencyMs.p50)))} vs ${fmt(median(results.map((r) => r.gateway.latencyMs.p50)))} ms`,
       },
     ]
@@ -226,6 +228,18 @@ export class FanoutBench {
 /** The client process, not the server, set the pace: above 80% of a core while the server had room. */
 const clientBound = (results: Array<{ raw: Broadcast; gateway: Broadcast }>): boolean =>
   results.some((r) => [r.raw, r.gateway].some((b) => b.clientUtil > 0.8 && b.serverUtil < 0.8))
+
+const details = (r: { raw: Broadcast; gateway: Broadcast }) => {
+  const one = (b: Broadcast) => ({
+    cpuPerDelivery: +b.cpuPerDelivery.toFixed(3),
+    received: b.received,
+    expected: b.expected,
+    latencyMs: b.latencyMs,
+    clientUtil: +b.clientUtil.toFixed(2),
+    serverUtil: +b.serverUtil.toFixed(2),
+  })
+  return { raw: one(r.raw), gateway: one(r.gateway) }
+}
 
 const fmt = (x: number) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(0)) : '-')
 const pct = (x: number) => `${Math.round(100 * x)}%`

@@ -32,6 +32,8 @@ export const ratioOf = (row: BenchRow): number | undefined =>
 /**
  * PASS / FAIL on the goal. A row whose pair ratios spread wider than ±15% and fall on both sides
  * of a ratio goal is NOISY: this run cannot tell. A spread that stays on one side still decides.
+ * A row that misses only absolute goals its baseline misses too (p99 < 100 ms while the raw
+ * server itself is at 300 ms on a loaded machine) is NOISY as well.
  * CLIENT-BOUND means the load generator, not the server, set the pace, so the ratio is not the
  * server's.
  */
@@ -43,6 +45,7 @@ export function verdictOf(row: BenchRow): Verdict {
   const ratio = ratioOf(row)
   let pass = true
   let straddles = false
+  let machineBound = false
   for (const c of clauses) {
     if (c.onRatio) {
       if (ratio === undefined || !Number.isFinite(ratio)) return 'ERROR'
@@ -51,11 +54,24 @@ export function verdictOf(row: BenchRow): Verdict {
       if (lo !== undefined && hi !== undefined && (hi - lo) / Math.abs(ratio || 1) > NOISE_SPREAD) {
         if (holds(c.op, lo, c.limit) !== holds(c.op, hi, c.limit)) straddles = true
       }
-    } else if (!holds(c.op, row.value, c.limit)) pass = false
+    } else if (!holds(c.op, row.value, c.limit)) {
+      pass = false
+      // The baseline misses the absolute goal too: this machine, not the gateway, is the limit.
+      if (row.baseline !== undefined && !holds(c.op, row.baseline, c.limit)) machineBound = true
+    }
   }
   if (row.clientBound) return 'CLIENT-BOUND'
-  if (straddles) return 'NOISY'
+  if (straddles || (!pass && machineBound && onlyAbsoluteFailures(clauses, row, ratio))) return 'NOISY'
   return pass ? 'PASS' : 'FAIL'
+}
+
+/** Every failing clause is an absolute one the baseline fails as well (ratio clauses hold). */
+function onlyAbsoluteFailures(clauses: Clause[], row: BenchRow, ratio: number | undefined): boolean {
+  return clauses.every((c) =>
+    c.onRatio
+      ? ratio !== undefined && holds(c.op, ratio, c.limit)
+      : holds(c.op, row.value, c.limit) || (row.baseline !== undefined && !holds(c.op, row.baseline, c.limit)),
+  )
 }
 
 export function median(xs: readonly number[]): number {

@@ -43,7 +43,7 @@ export async function run(ctx: ScenarioContext): Promise<BenchRow[]> {
 
 /** `/api/health` (public) and `/api/auth/whoami` (bearer), and what auth costs. */
 async function routeRows(ctx: ScenarioContext): Promise<BenchRow[]> {
-  const p = ctx.quick ? { warm: 1, dur: 1, pairs: 1 } : { warm: 2, dur: 4, pairs: 3 }
+  const p = ctx.quick ? { warm: 1, dur: 1, pairs: 1 } : { warm: 2, dur: 3, pairs: 3 }
   const raw = await startChild(benchFile('servers/raw.ts'), { cpu: SERVER_CPU })
   const gateway = await startChild(benchFile('servers/gateway.ts'), { cpu: SERVER_CPU })
   const load = await startChild(benchFile('clients/http-load.ts'), { cpu: LOAD_CPU })

@@ -10,7 +10,7 @@ import type { BenchRow, ScenarioContext } from '../lib/types'
 export async function run(ctx: ScenarioContext): Promise<BenchRow[]> {
   const p = ctx.quick
     ? { big: 200, small: 20, burstBig: 50, burstSmall: 200, pairs: 1, pacedSeconds: 1, pacedPairs: 1, hygiene: 100 }
-    : { big: 1000, small: 100, burstBig: 300, burstSmall: 2000, pairs: 3, pacedSeconds: 5, pacedPairs: 2, hygiene: 1000 }
+    : { big: 1000, small: 100, burstBig: 300, burstSmall: 2000, pairs: 3, pacedSeconds: 4, pacedPairs: 2, hygiene: 1000 }
   return fanoutScenario('sse', ctx, p, { idleRssKB: 25, idle10kMB: 300 })
 }
 
@@ -21,11 +21,19 @@ export async function fanoutScenario(
   goals: { idleRssKB: number; idle10kMB: number },
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
-  const bench = await FanoutBench.start(mode)
+  const t0 = Date.now()
+  /** Progress on stderr, so a slow phase is visible while the table stays clean. */
+  const step = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+    const t = Date.now()
+    const out = await work()
+    process.stderr.write(`  ${mode}: ${label} (${((Date.now() - t) / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`)
+    return out
+  }
+  const bench = await step('start', () => FanoutBench.start(mode))
   try {
     // Idle memory first, on fresh processes, so earlier traffic does not blur the deltas.
-    const rawMem = await bench.idleMemory(bench.raw, p.big)
-    const gwMem = await bench.idleMemory(bench.gateway, p.big)
+    const rawMem = await step('idle memory, baseline', () => bench.idleMemory(bench.raw, p.big))
+    const gwMem = await step('idle memory, gateway', () => bench.idleMemory(bench.gateway, p.big))
     rows.push({
       scenario: `${mode} idle memory per stream (${p.big.toLocaleString('en-US')} open)`,
       unit: 'KB RSS',
@@ -35,15 +43,17 @@ export async function fanoutScenario(
       note: `heap ${rawMem.heapKB.toFixed(1)} vs ${gwMem.heapKB.toFixed(1)} KB per stream`,
     })
 
-    rows.push(await bench.burstPairs(`burst to ${p.big.toLocaleString('en-US')} clients`, p.big, p.burstBig, p.pairs, '<= 1.3x'))
-    rows.push(...(await bench.pacedPairs(p.big, 100, p.pacedSeconds, p.pacedPairs)))
-    await bench.closeAll()
+    rows.push(await step('bursts, many clients', () => bench.burstPairs(`burst to ${p.big.toLocaleString('en-US')} clients`, p.big, p.burstBig, p.pairs, '<= 1.3x')))
+    rows.push(...(await step('paced', () => bench.pacedPairs(p.big, 100, p.pacedSeconds, p.pacedPairs))))
+    await step('close', () => bench.closeAll())
 
-    await bench.connect(bench.raw, p.small)
-    await bench.connect(bench.gateway, p.small)
-    rows.push(await bench.burstPairs(`burst to ${p.small} clients`, p.small, p.burstSmall, p.pairs, '<= 1.3x'))
+    await step('connect few', async () => {
+      await bench.connect(bench.raw, p.small)
+      await bench.connect(bench.gateway, p.small)
+    })
+    rows.push(await step('bursts, few clients', () => bench.burstPairs(`burst to ${p.small} clients`, p.small, p.burstSmall, p.pairs, '<= 1.3x')))
 
-    rows.push(...(await bench.hygiene(p.hygiene)))
+    rows.push(...(await step('disconnect hygiene', () => bench.hygiene(p.hygiene))))
 
     if (ctx.full) {
       await bench.closeAll()
