@@ -65,6 +65,40 @@ export class FanoutBench {
     await this.until(server, (count) => count >= want, 10_000)
   }
 
+  /** Closes the streams to one server and waits until it counts none. */
+  async close(server: Child): Promise<void> {
+    await this.client.call('closeAll', { group: server.info.kind })
+    await this.until(server, (count) => count === 0, 20_000)
+  }
+
+  /**
+   * Bursts at a scale where one client process cannot hold streams to both servers at once
+   * (10,000 each would pass its 20,000 file descriptors): all baseline runs, then all gateway
+   * runs, paired in order. Less robust against drift than alternating.
+   */
+  async sequentialBursts(label: string, n: number, count: number, pairs: number, goal: string): Promise<BenchRow> {
+    const runs = async (server: Child) => {
+      await this.connect(server, n)
+      await this.broadcast(server, n, Math.min(count, 20), 0)
+      const out: Broadcast[] = []
+      for (let i = 0; i < pairs; i++) out.push(await this.broadcast(server, n, count, 0))
+      await this.close(server)
+      return out
+    }
+    const raw = await runs(this.raw)
+    const gateway = await runs(this.gateway)
+    const results = raw.map((r, i) => ({ raw: r, gateway: gateway[i]! }))
+    return {
+      scenario: `${this.mode} ${label}`,
+      unit: 'µs CPU/delivery',
+      ...pairStats(results.map((r) => ({ baseline: r.raw.cpuPerDelivery, value: r.gateway.cpuPerDelivery }))),
+      goal,
+      clientBound: clientBound(results),
+      detail: results.map(details),
+      note: `${count} events x ${n} clients, baseline runs then gateway runs`,
+    }
+  }
+
   async closeAll(): Promise<void> {
     await this.client.call('closeAll')
     for (const server of [this.raw, this.gateway]) await this.until(server, (count) => count === 0, 10_000)

@@ -58,8 +58,10 @@ export async function fanoutScenario(
     if (ctx.full) {
       await bench.closeAll()
       const n = 10_000
-      const raw10k = await bench.idleMemory(bench.raw, n)
-      const gw10k = await bench.idleMemory(bench.gateway, n)
+      const raw10k = await step('10k idle, baseline', () => bench.idleMemory(bench.raw, n))
+      await bench.close(bench.raw)
+      const gw10k = await step('10k idle, gateway', () => bench.idleMemory(bench.gateway, n))
+      await bench.close(bench.gateway)
       rows.push({
         scenario: `${mode} 10,000 idle streams: process RSS`,
         unit: 'MB',
@@ -68,7 +70,7 @@ export async function fanoutScenario(
         goal: `< ${goals.idle10kMB}`,
         note: `${raw10k.rssKB.toFixed(1)} vs ${gw10k.rssKB.toFixed(1)} KB RSS per stream`,
       })
-      rows.push(await bench.burstPairs('burst to 10,000 clients', n, 100, 2, '<= 1.3x'))
+      rows.push(await step('10k bursts', () => bench.sequentialBursts('burst to 10,000 clients', n, mode === 'ws' ? 20 : 100, 2, '<= 1.3x')))
     }
     return rows
   } finally {
