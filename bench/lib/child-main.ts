@@ -20,10 +20,12 @@ const builtins: Record<string, Handler> = {
   mem: async (args: { gc?: boolean } = {}) => {
     const gc = (globalThis as { gc?: () => void }).gc
     if (args.gc && gc) {
-      // Twice, with a turn of the loop between, so weak callbacks and finalizers have run.
-      gc()
-      await new Promise((r) => setImmediate(r))
-      gc()
+      // Several rounds with pauses between, so weak callbacks and finalizers have run and V8
+      // has given back the young generation it grew while connections were being accepted.
+      for (let i = 0; i < 4; i++) {
+        gc()
+        await new Promise((r) => setTimeout(r, 50))
+      }
     }
     const m = process.memoryUsage()
     return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }
