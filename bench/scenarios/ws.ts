@@ -11,7 +11,7 @@ import { fanoutScenario } from './sse'
 
 export async function run(ctx: ScenarioContext): Promise<BenchRow[]> {
   const p = ctx.quick
-    ? { big: 200, small: 20, burstBig: 50, burstSmall: 200, pairs: 1, pacedSeconds: 1, pacedPairs: 1, hygiene: 100 }
-    : { big: 1000, small: 100, burstBig: 100, burstSmall: 1000, pairs: 3, pacedSeconds: 3, pacedPairs: 1, hygiene: 1000 }
+    ? { idle: 200, big: 200, small: 20, burstBig: 50, burstSmall: 200, pairs: 1, pacedSeconds: 1, pacedPairs: 1, hygiene: 100 }
+    : { idle: 5000, big: 1000, small: 100, burstBig: 100, burstSmall: 1000, pairs: 3, pacedSeconds: 3, pacedPairs: 1, hygiene: 1000 }
   return fanoutScenario('ws', ctx, p, { idleRssKB: 15, idle10kMB: 300 })
 }
