@@ -16,6 +16,7 @@ import { securityHeaders } from '../middleware/security-headers'
 import { chatRoutes } from '../routes/chat'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
+import { memoryRoutes } from '../routes/memory'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -146,6 +147,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', memoryRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

@@ -1,4 +1,5 @@
 import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { MemoryService } from '../services/memory/memory-service'
 import type { UsageService } from '../services/usage/usage-service'
 
 /**
@@ -38,5 +39,7 @@ export interface Services {
   /** The LLM usage ledger (needs a database). */
   usage?: UsageService | undefined
   secrets?: SecretsPort | undefined
+  /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
+  memory?: MemoryService | undefined
 }
 
