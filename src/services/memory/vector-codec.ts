@@ -23,7 +23,8 @@ export function encodeVector(values: ArrayLike<number>): Uint8Array | undefined 
 /** Decodes stored bytes into a fresh (aligned) Float32Array. */
 export function decodeVector(bytes: Uint8Array): Float32Array {
   const n = bytes.byteLength >> 2
-  if (LITTLE_ENDIAN) return new Float32Array(bytes.slice(0, n * 4).buffer)
+  // Copy: drivers hand out Buffers that are views into a shared pool (Buffer#slice does not copy).
+  if (LITTLE_ENDIAN) return new Float32Array(new Uint8Array(bytes.subarray(0, n * 4)).buffer)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out = new Float32Array(n)
   for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true)
