@@ -24,7 +24,7 @@ export interface HybridSearchOptions {
 }
 
 /**
- * Hybrid search over a user's chunks: full-text (FTS5 bm25 / tsvector ts_rank_cd) and, when an
+ * Hybrid search over a user's chunks: full-text (FTS5 bm25 / tsvector ts_rank) and, when an
  * embedding model is configured, cosine similarity to the query's embedding; the two rankings
  * are fused with reciprocal rank fusion. If the provider fails, the search still answers on
  * full text (`mode: "full_text"`).
@@ -53,18 +53,19 @@ export class HybridSearch {
     ])
     const fused = reciprocalRankFusion([fts.map((h) => h.chunkId), vector?.map((h) => h.chunkId) ?? []]).slice(0, request.limit)
     if (fused.length === 0) return { results: [], mode: vector ? 'hybrid' : 'full_text' }
+    // By id alone: with a user_id condition, SQLite (no statistics) may scan the user's chunks
+    // instead of the id index. The ids come from user-scoped rankings; the owner is checked below.
     const rows = await db
       .selectFrom('memory_chunks as c')
       .innerJoin('memory_documents as d', 'd.id', 'c.document_id')
-      .select(['c.id', 'c.document_id', 'c.heading', 'c.content', 'd.path'])
-      .where('c.user_id', '=', userId)
+      .select(['c.id', 'c.user_id', 'c.document_id', 'c.heading', 'c.content', 'd.path'])
       .where(
         'c.id',
         'in',
         fused.map((h) => h.id),
       )
       .execute()
-    const byId = new Map(rows.map((r) => [r.id, r]))
+    const byId = new Map(rows.filter((r) => r.user_id === userId).map((r) => [r.id, r]))
     const results: MemorySearchResult[] = []
     for (const hit of fused) {
       const row = byId.get(hit.id)

@@ -36,10 +36,3 @@ export function normalized(values: ArrayLike<number>): Float32Array | undefined 
   const bytes = encodeVector(values)
   return bytes && decodeVector(bytes)
 }
-
-/** Dot product of two vectors of the same length (cosine similarity of normalised ones). */
-export function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!
-  return sum
-}

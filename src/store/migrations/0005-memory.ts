@@ -39,7 +39,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('embedded_at', 'text')
     .execute()
   await db.schema.createIndex('memory_chunks_document_idx').on('memory_chunks').columns(['document_id', 'ordinal']).execute()
-  await db.schema.createIndex('memory_chunks_user_model_idx').on('memory_chunks').columns(['user_id', 'embedding_model']).execute()
+  // Covers the vector cache's change check (count, sum of seq, latest embedded_at per user and model).
+  await db.schema.createIndex('memory_chunks_user_model_idx').on('memory_chunks').columns(['user_id', 'embedding_model', 'embedded_at']).execute()
 
   if (pg) {
     await sql`alter table memory_chunks add column tsv tsvector generated always as (
