@@ -3,6 +3,7 @@ import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
 import { need } from '../lib/errors'
+import { bodyLimit } from '../middleware/body-limit'
 import { jsonBody, query } from '../middleware/validate'
 import {
   MemoryDeleteQuery,
@@ -21,6 +22,9 @@ import {
   MemoryWriteRequest,
   MemoryWriteResponse,
 } from '../protocol/memory'
+
+/** Move and search bodies are small; a document write may carry up to the document cap (1 MiB). */
+const SMALL_BODY = 64 * 1024
 
 /**
  * The memory workspace (contract §7, plus delete, move and status): the caller's own tree of
@@ -46,10 +50,10 @@ export const memoryRoutes = (d: RouteDeps) => {
       const { path, recursive } = c.req.valid('query')
       return c.json(await memory().delete(c.get('principal').userId, path, { recursive: recursive === 'true' }))
     })
-    .post('/api/memory/move', describe({ summary: 'Move or rename a document or folder', response: MemoryMoveResponse }), jsonBody(MemoryMoveRequest), async (c) =>
+    .post('/api/memory/move', describe({ summary: 'Move or rename a document or folder', response: MemoryMoveResponse }), bodyLimit(SMALL_BODY), jsonBody(MemoryMoveRequest), async (c) =>
       c.json(await memory().move(c.get('principal').userId, c.req.valid('json'))),
     )
-    .post('/api/memory/search', describe({ summary: 'Hybrid full-text and semantic search over your memory', response: MemorySearchResponse }), jsonBody(MemorySearchRequest), async (c) =>
+    .post('/api/memory/search', describe({ summary: 'Hybrid full-text and semantic search over your memory', response: MemorySearchResponse }), bodyLimit(SMALL_BODY), jsonBody(MemorySearchRequest), async (c) =>
       c.json(await memory().search(c.get('principal').userId, c.req.valid('json'))),
     )
     .get('/api/memory/status', describe({ summary: 'Sizes of your memory and its embedding progress', response: MemoryStatusResponse }), async (c) =>

@@ -67,6 +67,7 @@ describe('memory search: full text only', () => {
     }
     const tooLong = await expectJson(search(gateway, { query: 'x'.repeat(10 * 1024) }), 400)
     expect(tooLong.error.code).toBe('invalid_request')
+    expect((await expectJson(search(gateway, { query: 'x'.repeat(100 * 1024) }), 413)).error.code).toBe('payload_too_large')
     for (const limit of [-1, 0, 1e9, 101, 1.5, 'NaN', null]) {
       expect((await search(gateway, { query: 'dentist', limit })).status, `limit ${limit}`).toBe(400)
     }
@@ -176,6 +177,24 @@ describe('memory search: hybrid with embeddings from the provider', () => {
 })
 
 describe('memory search when the embedding provider is down', () => {
+  it('answers on full text when the query cannot be embedded', async () => {
+    const llm = await MockLlm.start()
+    const gateway = await testGateway({ config: { llm: { baseUrl: llm.url, embeddingModel: 'mock-embed' } } })
+    try {
+      await expectJson(write(gateway, 'boats.md', 'notes about canoes and paddles'))
+      await (gateway.services.memory as DefaultMemoryService).embeddingsIdle()
+      expect((await expectJson<{ mode: string }>(search(gateway, { query: 'canoes' }))).mode).toBe('hybrid')
+      await llm.close()
+      for (const query of ['paddles', 'canoes paddles']) {
+        const body = await expectJson<{ results: Result[]; mode: string }>(search(gateway, { query }))
+        expect(body.mode).toBe('full_text')
+        expect(body.results[0]).toMatchObject({ path: 'boats.md', fts_rank: 1, vector_rank: null })
+      }
+    } finally {
+      await gateway.close()
+    }
+  })
+
   it('answers on full text alone and keeps the chunks pending', async () => {
     const llm = await MockLlm.start()
     const url = llm.url

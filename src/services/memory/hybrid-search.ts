@@ -11,6 +11,7 @@ import { normalized } from './vector-codec'
 import { VectorIndex } from './vector-index'
 
 const log = getLogger(['gateway', 'memory'])
+const PROVIDER_RETRY_MS = 60_000
 
 export interface HybridSearchOptions {
   db: Db
@@ -34,6 +35,8 @@ export class HybridSearch {
   readonly #candidates: number
   /** Recent query embeddings: a user refining a search, or the agent repeating one, costs nothing. */
   readonly #queryVectors = new LruMap<string, Float32Array>(256)
+  /** After a failed query embedding, searches skip the provider until then (a hung provider must not slow every search). */
+  #providerDownUntil = 0
 
   constructor(private readonly options: HybridSearchOptions) {
     this.#index = options.embeddings ? new VectorIndex(options.db, options.embeddings.model) : undefined
@@ -91,6 +94,8 @@ export class HybridSearch {
   async #vectorSearch(userId: string, query: string, prefix: string | undefined) {
     const { embeddings } = this.options
     if (!embeddings || !this.#index) return undefined
+    // Nothing embedded yet (or the provider is failing): answer on full text without waiting.
+    if ((await this.#index.size(userId)) === 0) return undefined
     const vector = await this.#embedQuery(userId, query)
     if (!vector) return undefined
     let documentIds: Set<string> | undefined
@@ -111,14 +116,16 @@ export class HybridSearch {
     const embeddings = this.options.embeddings!
     const cached = this.#queryVectors.get(query)
     if (cached) return cached
+    if (Date.now() < this.#providerDownUntil) return undefined
     try {
-      const { vectors, tokens } = await embeddings.embed([query], { timeoutMs: this.options.queryEmbeddingTimeoutMs ?? 10_000 })
+      const { vectors, tokens } = await embeddings.embed([query], { timeoutMs: this.options.queryEmbeddingTimeoutMs ?? 8_000 })
       if (tokens > 0) await this.options.onUsage?.(userId, tokens)
       const vector = normalized(vectors[0]!)
       if (vector) this.#queryVectors.set(query, vector)
       return vector
     } catch (error) {
-      log.warn('memory search: query embedding failed, answering on full text alone: {error}', { error: String(error) })
+      this.#providerDownUntil = Date.now() + PROVIDER_RETRY_MS
+      log.warn('memory search: query embedding failed, answering on full text alone for a minute: {error}', { error: String(error) })
       return undefined
     }
   }

@@ -55,6 +55,11 @@ export class VectorIndex {
     return top
   }
 
+  /** How many of the user's chunks have a vector from this model. */
+  async size(userId: string): Promise<number> {
+    return (await this.#vectors(userId)).ids.length
+  }
+
   forget(userId: string): void {
     this.#cache.delete(userId)
   }
