@@ -1,7 +1,7 @@
 import type { Services } from '../gateway/services'
 import { appEvent } from '../protocol/events'
 import { OpenAIEmbeddingProvider } from './memory/embedding-provider'
-import { DefaultMemoryService } from './memory/memory-service'
+import { DefaultMemoryService } from './memory/default-memory-service'
 import { memoryToolProvider } from './memory/memory-tools'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DefaultMemoryService } from '../../src/services/memory/memory-service'
+import type { DefaultMemoryService } from '../../src/services/memory/default-memory-service'
 import { testGateway, waitFor } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'
 import { addMember, expectJson, MEMBER_TOKEN, search, write } from './support'
