@@ -34,6 +34,8 @@ interface Row {
   value: number
   goal?: string
   note?: string
+  /** Not measured (no PostgreSQL given); `note` says why. */
+  skipped?: boolean
 }
 
 const CHUNKS = 10_000
@@ -202,7 +204,7 @@ async function measureDialect(dialect: 'sqlite' | 'postgres', ctx: Context): Pro
 export async function run(ctx: Context): Promise<Row[]> {
   const rows = await measureDialect('sqlite', ctx)
   if (ctx.pgUrl) rows.push(...(await measureDialect('postgres', ctx)))
-  else rows.push({ scenario: 'search postgres', unit: 'ms', value: Number.NaN, note: 'skipped: no --pg URL (or GATEWAY_PG_URL)' })
+  else rows.push({ scenario: 'search postgres', unit: 'ms', value: Number.NaN, skipped: true, note: 'no PostgreSQL: pass --pg URL or set GATEWAY_PG_URL' })
   return rows
 }
 
