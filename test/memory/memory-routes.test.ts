@@ -41,6 +41,15 @@ describe('memory routes: documents, folders, tree, list', () => {
     expect((await expectJson(gateway.request('/api/memory/read'), 400)).error.code).toBe('invalid_query')
   })
 
+  it('keeps every one of many concurrent appends, even to a document that does not exist yet', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => `line ${i}`)
+    const results = await Promise.all(lines.map((line) => expectJson(write(gateway, 'race/log.md', line, { append: true }))))
+    expect(results.filter((r) => r.created)).toHaveLength(1)
+    expect(new Set(results.map((r) => r.document_id)).size).toBe(1)
+    const content = (await expectJson(gateway.request('/api/memory/read?path=race/log.md'))).content as string
+    expect(content.split('\n').sort()).toEqual([...lines].sort())
+  })
+
   it('refuses lost updates with expected_updated_at', async () => {
     const first = await expectJson(write(gateway, 'occ.md', 'v1', { expected_updated_at: null }))
     expect((await expectJson(write(gateway, 'occ.md', 'again', { expected_updated_at: null }), 409)).error.code).toBe('write_conflict')
