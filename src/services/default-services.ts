@@ -5,6 +5,7 @@ import { DefaultMemoryService } from './memory/default-memory-service'
 import { memoryToolProvider } from './memory/memory-tools'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'
+import { createUsersServices } from './users/create-users-services'
 
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
@@ -37,5 +38,6 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.onDeleteUser((userId) => memory.deleteUser(userId))
     ctx.onClose(() => memory.close())
   }
+  Object.assign(services, await createUsersServices(ctx))
   return services
 }
