@@ -24,6 +24,7 @@ import { logRoutes } from '../routes/logs'
 import { pairingRoutes } from '../routes/pairing'
 import { profileRoutes } from '../routes/profile'
 import { settingsRoutes } from '../routes/settings'
+import { memoryRoutes } from '../routes/memory'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -185,6 +186,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', profileRoutes(deps))
     .route('/', settingsRoutes(deps))
     .route('/', pairingRoutes(deps))
+    .route('/', memoryRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

@@ -4,6 +4,7 @@ import * as core from './0001-core'
 import * as usage from './0002-usage'
 import * as users from './0004-users'
 import * as bus from './0009-bus'
+import * as memory from './0005-memory'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -17,6 +18,7 @@ const ordered: Record<string, DialectMigration> = {
   '0002_usage': usage,
   '0004_users': users,
   '0009_bus': bus,
+  '0005_memory': memory,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
