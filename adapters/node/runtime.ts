@@ -5,8 +5,9 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
 import { createNodeSseSink } from './sse-sink'
 import { createNodeWsSink } from './ws-sink'
+import { fetchPinned, resolveHost } from './pinned-fetch'
 
-/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks. */
+/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and pinned HTTP for `http_fetch`. */
 export function createNodeRuntime(): RuntimeCapabilities {
   return {
     name: 'node',
@@ -18,5 +19,7 @@ export function createNodeRuntime(): RuntimeCapabilities {
       return { sink: createNodeSseSink(res, headers, bufferBytes), response: RESPONSE_ALREADY_SENT }
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
+    resolveHost,
+    fetchPinned,
   }
 }

@@ -24,4 +24,19 @@ export interface RuntimeCapabilities {
   /** A WebSocket sink with real backpressure and protocol pings (Node's `ws`). */
   wsSink?: (ws: WSContext, limits: { bufferBytes: number }) => { sink: EventSink; closed: Once } | undefined
   clock?: Clock
+  /** Resolves a host name to its IP addresses (Node: `node:dns`). With `fetchPinned`, enables `http_fetch`. */
+  resolveHost?: (hostname: string) => Promise<string[]>
+  /**
+   * Sends one HTTP(S) request to `address`, the already-checked IP of the URL's host, instead of
+   * resolving the host again (DNS pinning against rebinding); TLS still verifies the host name.
+   * Redirects are returned, not followed.
+   */
+  fetchPinned?: (url: string, init: PinnedRequest) => Promise<Response>
+}
+
+export interface PinnedRequest {
+  address: string
+  method: 'GET' | 'HEAD'
+  headers: Record<string, string>
+  signal: AbortSignal
 }

@@ -1,0 +1,395 @@
+import { getLogger } from '@logtape/logtape'
+import type { AgentConfig } from '../config'
+import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../gateway/web-channel'
+import { GatewayError } from '../lib/errors'
+import type { Clock } from '../lib/time'
+import { type AppEvent, appEvent } from '../protocol/events'
+import type { ApprovalRecord, TurnRecord } from '../services/chat/records'
+import { titleOf, type ThreadService } from '../services/chat/thread-service'
+import type { UsageRecord, UsageService } from '../services/usage/usage-service'
+import type { ContextContributors } from './context-contributors'
+import { LlmError, NOT_CONFIGURED_MESSAGE } from './llm/errors'
+import type { LlmProvider } from './llm/provider'
+import { type LoopResult, type LoopState, runAgentLoop } from './loop/agent-loop'
+import type { ToolRegistry } from './tools/tool-registry'
+import type { RunMessageOptions, TurnOutcome } from './turn-outcome'
+import { historyMessages, systemPrompt, userMessage, validTimeZone } from './turn-context'
+
+const log = getLogger(['gateway', 'agent'])
+
+
+export interface DefaultAgentOptions {
+  channel: WebChannel
+  threads: ThreadService
+  tools: ToolRegistry
+  contributors: ContextContributors
+  /** Read at each call, so a provider or ledger wired later is used. */
+  llm: () => LlmProvider | undefined
+  usage: () => UsageService | undefined
+  config: AgentConfig
+  /** Cap on output tokens per model call. */
+  maxTokens: number
+  clock: Clock
+}
+
+interface Running {
+  controller: AbortController
+  userId: string
+  turnId: string
+}
+
+const STOP_COMMANDS = new Set(['/stop', '/interrupt', '/cancel'])
+
+/**
+ * The default agent behind the gateway channel. Per message: load the thread, build the context
+ * (system prompt + context contributors, earlier turns, the user's tools), run the turn loop with
+ * events streamed to the user, persist the turn, emit `turn_cost`. Turns of one thread run one at
+ * a time, in order. A tool call that needs approval pauses the turn (persisted); the answer, even
+ * after a restart, resumes it from where it stopped.
+ *
+ * Routines and embedders await a turn with `runMessage(message)`; the loop itself, without any
+ * channel, is `runAgentLoop` (for jobs).
+ */
+export class DefaultAgent implements ChannelAgent {
+  readonly #queues = new Map<string, Promise<unknown>>()
+  readonly #running = new Map<string, Running>()
+  /** Callers of `runMessage` waiting through a paused turn, by turn id. */
+  readonly #waiting = new Map<string, Array<(outcome: TurnOutcome) => void>>()
+  #closed = false
+
+  private constructor(private readonly o: DefaultAgentOptions) {}
+
+  /** Creates the agent; turns left running by a stopped process are marked interrupted. */
+  static async create(options: DefaultAgentOptions): Promise<DefaultAgent> {
+    const agent = new DefaultAgent(options)
+    const stale = await options.threads.repo.interruptStaleTurns('The gateway stopped while this turn was running', agent.#now())
+    if (stale > 0) log.info('marked {count} turn(s) left running by a previous process as interrupted', { count: stale })
+    return agent
+  }
+
+  onMessage(message: IncomingMessage): void {
+    if (STOP_COMMANDS.has(message.content.trim().toLowerCase()) && message.images.length === 0) {
+      void this.#stop(message)
+      return
+    }
+    void this.runMessage(message)
+  }
+
+  /**
+   * Runs one message as a turn and resolves when it ends (never rejects). By default it waits
+   * through an approval pause until the user answers; `untilApproval` returns at the pause.
+   */
+  async runMessage(message: IncomingMessage, options: RunMessageOptions = {}): Promise<TurnOutcome> {
+    const outcome = await this.#enqueue(message.threadId, () => this.#start(message))
+    if (outcome.status !== 'awaiting_approval' || options.untilApproval || !outcome.turnId) return outcome
+    const turnId = outcome.turnId
+    return new Promise((resolve) => {
+      const list = this.#waiting.get(turnId) ?? []
+      list.push(resolve)
+      this.#waiting.set(turnId, list)
+    })
+  }
+
+  async onApproval(decision: ApprovalDecision): Promise<ApprovalOutcome> {
+    const repo = this.o.threads.repo
+    const approval = await repo.getApproval(decision.requestId)
+    if (!approval || approval.userId !== decision.userId) return 'not_found'
+    if (decision.threadId !== undefined && decision.threadId.toLowerCase() !== approval.threadId) return 'not_found'
+    if (approval.status !== 'pending') return 'already_resolved'
+    if (!(await repo.resolveApproval(approval.requestId, decision.action === 'deny' ? 'denied' : 'approved', this.#now()))) return 'already_resolved'
+    if (decision.action === 'always') await repo.allowAlways(approval.userId, approval.toolName, this.#now())
+    await this.#emit(approval, appEvent('approval_resolved', { request_id: approval.requestId, action: decision.action, thread_id: approval.threadId }))
+    void this.#enqueue(approval.threadId, () => this.#resume(approval, decision.action === 'deny' ? 'deny' : 'approve'))
+    return 'resolved'
+  }
+
+  async onCancel(request: { userId: string; threadId: string }): Promise<boolean> {
+    const running = this.#running.get(request.threadId)
+    if (running && running.userId === request.userId) {
+      running.controller.abort('user')
+      return true
+    }
+    const repo = this.o.threads.repo
+    const pending = await repo.pendingApproval(request.threadId)
+    if (!pending || pending.userId !== request.userId) return false
+    if (!(await repo.resolveApproval(pending.requestId, 'cancelled', this.#now()))) return false
+    await this.#emit(pending, appEvent('approval_resolved', { request_id: pending.requestId, action: 'cancelled', thread_id: pending.threadId }))
+    const turn = await repo.getTurn(pending.turnId)
+    if (turn && turn.state === 'awaiting_approval') await this.#settle(turn, { status: 'cancelled', state: stateOf(turn, []) }, 'user')
+    return true
+  }
+
+  /** Whether a turn of the thread is running now (not paused). */
+  isRunning(threadId: string): boolean {
+    return this.#running.has(threadId)
+  }
+
+  /** Resolves when no turn is running or queued. */
+  async idle(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.allSettled([...this.#queues.values()])
+  }
+
+  /** Stops running turns (they are persisted as interrupted) and waits briefly for them to settle. */
+  async close(): Promise<void> {
+    this.#closed = true
+    for (const running of this.#running.values()) running.controller.abort('shutdown')
+    await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))])
+  }
+
+  // --- turns ---
+
+  async #start(message: IncomingMessage): Promise<TurnOutcome> {
+    const to = { userId: message.userId, threadId: message.threadId }
+    const blank: TurnOutcome = { status: 'failed', threadId: message.threadId, turnId: undefined, text: '', inputTokens: 0, outputTokens: 0, costUsd: 0, model: null }
+    try {
+      if (this.#closed) throw new GatewayError(503, 'shutting_down', 'The gateway is shutting down')
+      const repo = this.o.threads.repo
+      const pending = await repo.pendingApproval(message.threadId)
+      if (pending && pending.userId === message.userId) {
+        const text =
+          `Waiting for approval of the tool "${pending.toolName}" (${pending.description}). ` +
+          'Approve or deny it first; this message was not sent to the agent, send it again afterwards.'
+        await this.#emit(to, appEvent('response', { content: text, thread_id: message.threadId }))
+        return { ...blank, status: 'blocked', text }
+      }
+      const now = this.#now()
+      if (!(await repo.ownedThread(message.userId, message.threadId))) {
+        // Routines and embedders may name a fresh thread id; web clients' threads are resolved before.
+        await repo.createThread({
+          id: message.threadId, userId: message.userId, kind: 'thread', channel: channelOf(message.source), title: null, createdAt: now, updatedAt: now,
+        })
+      }
+      const turn: TurnRecord = {
+        id: crypto.randomUUID(), threadId: message.threadId, userId: message.userId, seq: await repo.nextSeq(message.threadId),
+        userInput: message.content, images: message.images, imageCount: message.images.length, response: null, state: 'processing',
+        error: null, toolCalls: [], transcript: [], pendingCalls: null, steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0,
+        model: null, source: message.source, timezone: validTimeZone(message.timezone) ?? null, startedAt: now, completedAt: null,
+      }
+      await repo.insertTurn(turn)
+      await repo.touchThread(message.threadId, now, titleOf(message.content) ?? undefined)
+      return await this.#execute(turn)
+    } catch (error) {
+      const { code, message: text } = describeError(error)
+      await this.#emit(to, appEvent('error', { message: text, code, thread_id: message.threadId }))
+      return { ...blank, error: { code, message: text } }
+    }
+  }
+
+  async #resume(approval: ApprovalRecord, decision: 'approve' | 'deny'): Promise<TurnOutcome | undefined> {
+    const turn = await this.o.threads.repo.getTurn(approval.turnId)
+    if (!turn || turn.state !== 'awaiting_approval' || turn.pendingCalls?.[0]?.id !== approval.callId) return undefined
+    await this.o.threads.repo.updateTurn(turn.id, { state: 'processing' })
+    try {
+      return await this.#execute({ ...turn, state: 'processing' }, new Map([[approval.callId, decision]]))
+    } catch (error) {
+      log.error('resuming turn {turnId} failed: {error}', { turnId: turn.id, error })
+      return this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: error as Error })
+    }
+  }
+
+  /** Runs the loop for a new or resumed turn and settles it. */
+  async #execute(turn: TurnRecord, decisions?: ReadonlyMap<string, 'approve' | 'deny'>): Promise<TurnOutcome> {
+    const to = { userId: turn.userId, threadId: turn.threadId }
+    const llm = this.o.llm()
+    if (!llm) {
+      return this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: new LlmError('not_configured', NOT_CONFIGURED_MESSAGE) })
+    }
+    const controller = new AbortController()
+    this.#running.set(turn.threadId, { controller, userId: turn.userId, turnId: turn.id })
+    const live = this.o.threads.live
+    try {
+      const repo = this.o.threads.repo
+      const earlier = await repo.turnsBefore(turn.threadId, { beforeSeq: turn.seq, limit: this.o.config.historyTurns })
+      const model = llm.model
+      const messages = [
+        ...historyMessages(earlier, this.o.config.historyChars),
+        userMessage(turn.userInput, turn.images, { supported: llm.supportsVision(model), model }),
+      ]
+      const state = stateOf(turn, messages)
+      if (state.text) live.append(turn.id, state.text)
+      const [tools, contributions] = await Promise.all([
+        this.o.tools.list(turn.userId),
+        this.o.contributors.collect({ userId: turn.userId, threadId: turn.threadId, message: turn.userInput, signal: controller.signal }),
+      ])
+      const usage = this.o.usage()
+      const result = await runAgentLoop({
+        llm,
+        system: systemPrompt(this.o.config, { now: this.o.clock.now(), timezone: turn.timezone ?? undefined, contributions }),
+        state,
+        tools,
+        context: { userId: turn.userId, threadId: turn.threadId, timezone: turn.timezone ?? undefined },
+        signal: controller.signal,
+        maxSteps: this.o.config.maxSteps,
+        maxTokens: this.o.maxTokens,
+        decisions,
+        approval: async (_call, tool) => ((await repo.isAlwaysAllowed(turn.userId, tool.name)) ? 'approve' : 'pause'),
+        beforeModelCall: usage ? () => usage.assertWithinBudget(turn.userId) : undefined,
+        observer: {
+          thinking: (message) => this.#emit(to, appEvent('thinking', { message, thread_id: turn.threadId })),
+          text: (delta) => {
+            live.append(turn.id, delta)
+            return this.#emit(to, appEvent('stream_chunk', { content: delta, thread_id: turn.threadId }))
+          },
+          toolStarted: (call) => this.#emit(to, appEvent('tool_started', { name: call.name, call_id: call.id, thread_id: turn.threadId })),
+          toolFinished: async (call, record) => {
+            await this.#emit(to, appEvent('tool_completed', {
+              name: call.name, success: !record.has_error, call_id: call.id, parameters: record.parameters, thread_id: turn.threadId,
+              ...(record.error ? { error: record.error } : {}),
+            }))
+            if (record.result_preview !== undefined) {
+              await this.#emit(to, appEvent('tool_result', { name: call.name, preview: record.result_preview, call_id: call.id, thread_id: turn.threadId }))
+            }
+          },
+          modelCall: async ({ model: used, usage: u, costUsd }) => {
+            await usage?.record({ userId: turn.userId, model: used, inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd, purpose: purposeOf(turn.source), threadId: turn.threadId })
+          },
+        },
+      })
+      return await this.#settle(turn, result, controller.signal.reason as string | undefined)
+    } catch (error) {
+      // A store or registry failure outside the loop: the turn must not stay `processing`.
+      return await this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: error instanceof Error ? error : new Error(String(error)) })
+    } finally {
+      this.#running.delete(turn.threadId)
+      live.delete(turn.id)
+    }
+  }
+
+  /** Persists how the loop ended and tells the user. */
+  async #settle(turn: TurnRecord, result: LoopResult, cancelReason?: string): Promise<TurnOutcome> {
+    const repo = this.o.threads.repo
+    const { state } = result
+    const to = { userId: turn.userId, threadId: turn.threadId }
+    const now = this.#now()
+    const patch = {
+      toolCalls: state.toolCalls,
+      transcript: state.transcript,
+      steps: state.steps,
+      inputTokens: state.usage.inputTokens,
+      outputTokens: state.usage.outputTokens,
+      costUsd: state.usage.costUsd,
+      model: state.usage.model,
+    }
+    const outcome: TurnOutcome = {
+      status: 'completed', threadId: turn.threadId, turnId: turn.id, text: state.text, inputTokens: state.usage.inputTokens,
+      outputTokens: state.usage.outputTokens, costUsd: state.usage.costUsd, model: state.usage.model,
+    }
+    switch (result.status) {
+      case 'paused': {
+        const approval: ApprovalRecord = {
+          requestId: crypto.randomUUID(), userId: turn.userId, threadId: turn.threadId, turnId: turn.id, callId: result.call.id,
+          toolName: result.tool.name, description: result.tool.description, parameters: prettyJson(result.input), status: 'pending',
+          createdAt: now, resolvedAt: null,
+        }
+        await repo.pauseTurn(turn.id, { ...patch, response: state.text || null, pendingCalls: state.pendingCalls }, approval)
+        await repo.touchThread(turn.threadId, now)
+        await this.#emit(to, appEvent('approval_needed', {
+          request_id: approval.requestId, tool_name: approval.toolName, description: approval.description,
+          parameters: approval.parameters, thread_id: turn.threadId, allow_always: true,
+        }))
+        return { ...outcome, status: 'awaiting_approval' }
+      }
+      case 'completed': {
+        const text = state.text.trim() ? state.text : 'The model returned an empty answer.'
+        await repo.updateTurn(turn.id, { ...patch, state: 'completed', response: text, pendingCalls: null, error: null, completedAt: now })
+        await repo.touchThread(turn.threadId, now)
+        await this.#emit(to, appEvent('response', { content: text, thread_id: turn.threadId }))
+        await this.#emitCost(turn, state)
+        return this.#finish({ ...outcome, text })
+      }
+      case 'cancelled': {
+        const message = cancelReason === 'shutdown' ? 'Stopped: the gateway is shutting down' : 'Stopped by the user'
+        await repo.updateTurn(turn.id, { ...patch, state: 'interrupted', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
+        await repo.touchThread(turn.threadId, now)
+        await this.#emit(to, appEvent('turn_cancelled', { thread_id: turn.threadId, message }))
+        await this.#emitCost(turn, state)
+        return this.#finish({ ...outcome, status: 'cancelled', error: { code: 'cancelled', message } })
+      }
+      case 'failed': {
+        const { code, message } = describeError(result.error)
+        await repo.updateTurn(turn.id, { ...patch, state: 'failed', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
+        await repo.touchThread(turn.threadId, now)
+        await this.#emit(to, appEvent('error', { message, code, thread_id: turn.threadId }))
+        await this.#emitCost(turn, state)
+        return this.#finish({ ...outcome, status: 'failed', error: { code, message } })
+      }
+    }
+  }
+
+  #finish(outcome: TurnOutcome): TurnOutcome {
+    if (outcome.turnId) {
+      for (const resolve of this.#waiting.get(outcome.turnId) ?? []) resolve(outcome)
+      this.#waiting.delete(outcome.turnId)
+    }
+    return outcome
+  }
+
+  async #emitCost(turn: TurnRecord, state: LoopState): Promise<void> {
+    if (state.steps === 0) return
+    await this.#emit({ userId: turn.userId, threadId: turn.threadId }, appEvent('turn_cost', {
+      input_tokens: state.usage.inputTokens,
+      output_tokens: state.usage.outputTokens,
+      cost_usd: state.usage.costUsd.toFixed(6),
+      thread_id: turn.threadId,
+      ...(state.usage.model ? { model: state.usage.model } : {}),
+    }))
+  }
+
+  async #stop(message: IncomingMessage): Promise<void> {
+    const stopped = await this.onCancel({ userId: message.userId, threadId: message.threadId })
+    if (!stopped) await this.#emit(message, appEvent('status', { message: 'Nothing is running in this thread.', thread_id: message.threadId }))
+  }
+
+  /** Events must not fail a turn: a publish error is logged, the turn goes on. */
+  async #emit(to: { userId: string; threadId?: string | undefined }, event: AppEvent): Promise<void> {
+    try {
+      await this.o.channel.sendStatus(to, event)
+    } catch (error) {
+      log.warn('could not publish a {type} event: {error}', { type: event.type, error })
+    }
+  }
+
+  #enqueue<T>(threadId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(threadId) ?? Promise.resolve()
+    const run = previous.then(task, task)
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#queues.set(threadId, tail)
+    void tail.then(() => {
+      if (this.#queues.get(threadId) === tail) this.#queues.delete(threadId)
+    })
+    return run
+  }
+
+  #now(): string {
+    return new Date(this.o.clock.now()).toISOString()
+  }
+}
+
+/** The loop state stored with a turn (empty for a new one), on top of the given context. */
+function stateOf(turn: TurnRecord, messages: LoopState['messages']): LoopState {
+  return {
+    messages,
+    transcript: [...turn.transcript],
+    pendingCalls: [...(turn.pendingCalls ?? [])],
+    steps: turn.steps,
+    text: turn.response ?? '',
+    toolCalls: [...turn.toolCalls],
+    usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, costUsd: turn.costUsd, model: turn.model },
+  }
+}
+
+function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof LlmError) return { code: error.kind === 'not_configured' ? 'llm_not_configured' : `llm_${error.kind}`, message: error.message }
+  if (error instanceof GatewayError) return { code: error.code, message: error.message }
+  log.error('agent turn failed: {error}', { error })
+  return { code: 'agent_error', message: 'The agent failed unexpectedly; see the gateway log' }
+}
+
+const prettyJson = (value: unknown): string => JSON.stringify(value ?? {}, null, 2)
+
+const channelOf = (source: IncomingMessage['source']): string => (source === 'http' || source === 'ws' ? 'gateway' : source)
+
+const purposeOf = (source: string): UsageRecord['purpose'] => (source === 'routine' ? 'routine' : source === 'job' ? 'job' : 'chat')
