@@ -70,7 +70,8 @@ export class ThreadService implements ThreadDirectory {
     return {
       assistant_thread: assistantInfo,
       threads: rows.filter((r) => r.id !== assistant.id).slice(0, options.limit).map((r) => threadInfo(r, r.turnCount, r.activeState)),
-      active_thread: rows[0]?.id ?? null,
+      // The thread last talked in; a just-created empty thread is not "active".
+      active_thread: (rows.find((r) => r.turnCount > 0) ?? rows[0])?.id ?? null,
     }
   }
 
