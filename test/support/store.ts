@@ -32,3 +32,26 @@ export async function testStore(): Promise<Store> {
 }
 
 export const tempDir = (prefix = 'gw-'): string => mkdtempSync(join(tmpdir(), prefix))
+
+/**
+ * A database that can be closed and opened again, as across a gateway restart: the same SQLite
+ * file, or the same PostgreSQL schema (dropped by `cleanup`).
+ */
+export async function reopenableStore(): Promise<{ open(): Promise<Store>; cleanup(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) {
+    const file = join(tempDir('gw-reopen-'), 'gateway.db')
+    return { open: () => openSqliteStore(file), cleanup: async () => undefined }
+  }
+  const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await client.connect()
+    await client.query(sql)
+    await client.end()
+  }
+  await run(`CREATE SCHEMA ${schema}`)
+  return {
+    open: () => openPostgresStore(TEST_DATABASE_URL!, { searchPath: schema }),
+    cleanup: () => run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  }
+}
