@@ -2,7 +2,7 @@ import type { LlmConfig } from '../../config'
 import { PriceTable } from './pricing'
 import type { LlmProvider } from './provider'
 
-const DEFAULT_MODEL = { openai_compatible: 'gpt-4o-mini', openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-5', ollama: 'llama3.2' } as const
+const DEFAULT_MODEL = { openai_compatible: 'gpt-4o-mini', openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-6', ollama: 'llama3.2' } as const
 const OPENAI_URL = 'https://api.openai.com/v1'
 const OLLAMA_URL = 'http://127.0.0.1:11434/v1'
 

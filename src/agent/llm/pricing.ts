@@ -33,6 +33,7 @@ const LIST_PRICES: Array<[prefix: string, input: number, output: number]> = [
   ['claude-3-7-sonnet', 3, 15],
   ['claude-sonnet-4', 3, 15],
   ['claude-opus-4', 15, 75],
+  ['claude-opus-4-5', 5, 25],
   ['claude-3-opus', 15, 75],
   ['deepseek-chat', 0.27, 1.1],
   ['deepseek-reasoner', 0.55, 2.19],
