@@ -245,6 +245,8 @@ export class DefaultAgent implements ChannelAgent {
           },
         },
       })
+      // The loop is over: a cancel from now on finds nothing running.
+      this.#running.delete(turn.threadId)
       return await this.#settle(turn, result, controller.signal.reason as string | undefined)
     } catch (error) {
       // A store or registry failure outside the loop: the turn must not stay `processing`.
