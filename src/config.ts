@@ -63,6 +63,8 @@ export const AgentConfig = z.object({
   historyTurns: z.number().int().min(0).max(200).default(20),
   /** Characters of earlier turns given as context (oldest dropped first). */
   historyChars: z.number().int().positive().default(60_000),
+  /** A context contributor slower than this is skipped for the turn. */
+  contributorTimeoutMs: z.number().int().positive().default(2_000),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
 

@@ -112,7 +112,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   closers.push(() => bus.close(), () => hub.close())
   const services: Services = {}
   const tools = new ToolRegistry()
-  const contextContributors = new ContextContributors()
+  const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
     config, store, hub, channel, auth, runtime, clock, tools, contextContributors,
