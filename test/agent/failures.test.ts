@@ -61,7 +61,7 @@ describe('upstream failures, timeouts and cancellation', async () => {
   })
 
   it('times out a hung upstream with an error event, and the thread is not stuck', async () => {
-    const gw = await agentGateway(llm, { llm: { timeoutMs: 400, maxRetries: 0 } })
+    const gw = await agentGateway(llm, { llm: { timeoutMs: 1_000, maxRetries: 0 } })
     const log = new EventLog(gw)
     llm.reply({ kind: 'hang', afterChunks: ['thinking about it'] })
     const { thread_id } = await json(gw.request('/api/chat/send', { method: 'POST', json: { content: 'will you hang?' } }))
