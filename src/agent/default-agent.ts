@@ -3,17 +3,19 @@ import type { AgentConfig } from '../config'
 import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../gateway/web-channel'
 import { GatewayError } from '../lib/errors'
 import type { Clock } from '../lib/time'
-import { type AppEvent, appEvent } from '../protocol/events'
+import { appEvent } from '../protocol/events'
 import type { ApprovalRecord, TurnRecord } from '../services/chat/records'
 import { titleOf, type ThreadService } from '../services/chat/thread-service'
-import type { UsageRecord, UsageService } from '../services/usage/usage-service'
+import type { UsageService } from '../services/usage/usage-service'
 import type { ContextContributors } from './context-contributors'
 import { LlmError, NOT_CONFIGURED_MESSAGE } from './llm/errors'
 import type { LlmProvider } from './llm/provider'
-import { type LoopResult, type LoopState, runAgentLoop } from './loop/agent-loop'
+import { type LoopResult, runAgentLoop } from './loop/agent-loop'
 import type { ToolRegistry } from './tools/tool-registry'
+import { historyMessages, systemPrompt, userMessage } from './turn-context'
+import { TurnEvents } from './turn-events'
 import type { RunMessageOptions, TurnOutcome } from './turn-outcome'
-import { historyMessages, systemPrompt, userMessage, validTimeZone } from './turn-context'
+import { channelOf, describeError, newTurn, prettyJson, stateOf } from './turn-state'
 
 const log = getLogger(['gateway', 'agent'])
 
@@ -55,9 +57,12 @@ export class DefaultAgent implements ChannelAgent {
   readonly #running = new Map<string, Running>()
   /** Callers of `runMessage` waiting through a paused turn, by turn id. */
   readonly #waiting = new Map<string, Array<(outcome: TurnOutcome) => void>>()
+  readonly #events: TurnEvents
   #closed = false
 
-  private constructor(private readonly o: DefaultAgentOptions) {}
+  private constructor(private readonly o: DefaultAgentOptions) {
+    this.#events = new TurnEvents(o.channel)
+  }
 
   /** Creates the agent; turns left running by a stopped process are marked interrupted. */
   static async create(options: DefaultAgentOptions): Promise<DefaultAgent> {
@@ -98,7 +103,7 @@ export class DefaultAgent implements ChannelAgent {
     if (approval.status !== 'pending') return 'already_resolved'
     if (!(await repo.resolveApproval(approval.requestId, decision.action === 'deny' ? 'denied' : 'approved', this.#now()))) return 'already_resolved'
     if (decision.action === 'always') await repo.allowAlways(approval.userId, approval.toolName, this.#now())
-    await this.#emit(approval, appEvent('approval_resolved', { request_id: approval.requestId, action: decision.action, thread_id: approval.threadId }))
+    await this.#events.emit(approval, appEvent('approval_resolved', { request_id: approval.requestId, action: decision.action, thread_id: approval.threadId }))
     void this.#enqueue(approval.threadId, () => this.#resume(approval, decision.action === 'deny' ? 'deny' : 'approve'))
     return 'resolved'
   }
@@ -113,7 +118,7 @@ export class DefaultAgent implements ChannelAgent {
     const pending = await repo.pendingApproval(request.threadId)
     if (!pending || pending.userId !== request.userId) return false
     if (!(await repo.resolveApproval(pending.requestId, 'cancelled', this.#now()))) return false
-    await this.#emit(pending, appEvent('approval_resolved', { request_id: pending.requestId, action: 'cancelled', thread_id: pending.threadId }))
+    await this.#events.emit(pending, appEvent('approval_resolved', { request_id: pending.requestId, action: 'cancelled', thread_id: pending.threadId }))
     const turn = await repo.getTurn(pending.turnId)
     if (turn && turn.state === 'awaiting_approval') await this.#settle(turn, { status: 'cancelled', state: stateOf(turn, []) }, 'user')
     return true
@@ -149,7 +154,7 @@ export class DefaultAgent implements ChannelAgent {
         const text =
           `Waiting for approval of the tool "${pending.toolName}" (${pending.description}). ` +
           'Approve or deny it first; this message was not sent to the agent, send it again afterwards.'
-        await this.#emit(to, appEvent('response', { content: text, thread_id: message.threadId }))
+        await this.#events.emit(to, appEvent('response', { content: text, thread_id: message.threadId }))
         return { ...blank, status: 'blocked', text }
       }
       const now = this.#now()
@@ -159,18 +164,13 @@ export class DefaultAgent implements ChannelAgent {
           id: message.threadId, userId: message.userId, kind: 'thread', channel: channelOf(message.source), title: null, createdAt: now, updatedAt: now,
         })
       }
-      const turn: TurnRecord = {
-        id: crypto.randomUUID(), threadId: message.threadId, userId: message.userId, seq: await repo.nextSeq(message.threadId),
-        userInput: message.content, images: message.images, imageCount: message.images.length, response: null, state: 'processing',
-        error: null, toolCalls: [], transcript: [], pendingCalls: null, steps: 0, inputTokens: 0, outputTokens: 0, costUsd: 0,
-        model: null, source: message.source, timezone: validTimeZone(message.timezone) ?? null, startedAt: now, completedAt: null,
-      }
+      const turn = newTurn(message, await repo.nextSeq(message.threadId), now)
       await repo.insertTurn(turn)
       await repo.touchThread(message.threadId, now, titleOf(message.content) ?? undefined)
       return await this.#execute(turn)
     } catch (error) {
       const { code, message: text } = describeError(error)
-      await this.#emit(to, appEvent('error', { message: text, code, thread_id: message.threadId }))
+      await this.#events.emit(to, appEvent('error', { message: text, code, thread_id: message.threadId }))
       return { ...blank, error: { code, message: text } }
     }
   }
@@ -189,7 +189,6 @@ export class DefaultAgent implements ChannelAgent {
 
   /** Runs the loop for a new or resumed turn and settles it. */
   async #execute(turn: TurnRecord, decisions?: ReadonlyMap<string, 'approve' | 'deny'>): Promise<TurnOutcome> {
-    const to = { userId: turn.userId, threadId: turn.threadId }
     const llm = this.o.llm()
     if (!llm) {
       return this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: new LlmError('not_configured', NOT_CONFIGURED_MESSAGE) })
@@ -224,26 +223,7 @@ export class DefaultAgent implements ChannelAgent {
         decisions,
         approval: async (_call, tool) => ((await repo.isAlwaysAllowed(turn.userId, tool.name)) ? 'approve' : 'pause'),
         beforeModelCall: usage ? () => usage.assertWithinBudget(turn.userId) : undefined,
-        observer: {
-          thinking: (message) => this.#emit(to, appEvent('thinking', { message, thread_id: turn.threadId })),
-          text: (delta) => {
-            live.append(turn.id, delta)
-            return this.#emit(to, appEvent('stream_chunk', { content: delta, thread_id: turn.threadId }))
-          },
-          toolStarted: (call) => this.#emit(to, appEvent('tool_started', { name: call.name, call_id: call.id, thread_id: turn.threadId })),
-          toolFinished: async (call, record) => {
-            await this.#emit(to, appEvent('tool_completed', {
-              name: call.name, success: !record.has_error, call_id: call.id, parameters: record.parameters, thread_id: turn.threadId,
-              ...(record.error ? { error: record.error } : {}),
-            }))
-            if (record.result_preview !== undefined) {
-              await this.#emit(to, appEvent('tool_result', { name: call.name, preview: record.result_preview, call_id: call.id, thread_id: turn.threadId }))
-            }
-          },
-          modelCall: async ({ model: used, usage: u, costUsd }) => {
-            await usage?.record({ userId: turn.userId, model: used, inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd, purpose: purposeOf(turn.source), threadId: turn.threadId })
-          },
-        },
+        observer: this.#events.observer(turn, { live, usage }),
       })
       // The loop is over: a cancel from now on finds nothing running.
       this.#running.delete(turn.threadId)
@@ -285,7 +265,7 @@ export class DefaultAgent implements ChannelAgent {
         }
         await repo.pauseTurn(turn.id, { ...patch, response: state.text || null, pendingCalls: state.pendingCalls }, approval)
         await repo.touchThread(turn.threadId, now)
-        await this.#emit(to, appEvent('approval_needed', {
+        await this.#events.emit(to, appEvent('approval_needed', {
           request_id: approval.requestId, tool_name: approval.toolName, description: approval.description,
           parameters: approval.parameters, thread_id: turn.threadId, allow_always: true,
         }))
@@ -295,24 +275,24 @@ export class DefaultAgent implements ChannelAgent {
         const text = state.text.trim() ? state.text : 'The model returned an empty answer.'
         await repo.updateTurn(turn.id, { ...patch, state: 'completed', response: text, pendingCalls: null, error: null, completedAt: now })
         await repo.touchThread(turn.threadId, now)
-        await this.#emit(to, appEvent('response', { content: text, thread_id: turn.threadId }))
-        await this.#emitCost(turn, state)
+        await this.#events.emit(to, appEvent('response', { content: text, thread_id: turn.threadId }))
+        await this.#events.cost(turn, state)
         return this.#finish({ ...outcome, text })
       }
       case 'cancelled': {
         const message = cancelReason === 'shutdown' ? 'Stopped: the gateway is shutting down' : 'Stopped by the user'
         await repo.updateTurn(turn.id, { ...patch, state: 'interrupted', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
         await repo.touchThread(turn.threadId, now)
-        await this.#emit(to, appEvent('turn_cancelled', { thread_id: turn.threadId, message }))
-        await this.#emitCost(turn, state)
+        await this.#events.emit(to, appEvent('turn_cancelled', { thread_id: turn.threadId, message }))
+        await this.#events.cost(turn, state)
         return this.#finish({ ...outcome, status: 'cancelled', error: { code: 'cancelled', message } })
       }
       case 'failed': {
         const { code, message } = describeError(result.error)
         await repo.updateTurn(turn.id, { ...patch, state: 'failed', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
         await repo.touchThread(turn.threadId, now)
-        await this.#emit(to, appEvent('error', { message, code, thread_id: turn.threadId }))
-        await this.#emitCost(turn, state)
+        await this.#events.emit(to, appEvent('error', { message, code, thread_id: turn.threadId }))
+        await this.#events.cost(turn, state)
         return this.#finish({ ...outcome, status: 'failed', error: { code, message } })
       }
     }
@@ -326,29 +306,9 @@ export class DefaultAgent implements ChannelAgent {
     return outcome
   }
 
-  async #emitCost(turn: TurnRecord, state: LoopState): Promise<void> {
-    if (state.steps === 0) return
-    await this.#emit({ userId: turn.userId, threadId: turn.threadId }, appEvent('turn_cost', {
-      input_tokens: state.usage.inputTokens,
-      output_tokens: state.usage.outputTokens,
-      cost_usd: state.usage.costUsd.toFixed(6),
-      thread_id: turn.threadId,
-      ...(state.usage.model ? { model: state.usage.model } : {}),
-    }))
-  }
-
   async #stop(message: IncomingMessage): Promise<void> {
     const stopped = await this.onCancel({ userId: message.userId, threadId: message.threadId })
-    if (!stopped) await this.#emit(message, appEvent('status', { message: 'Nothing is running in this thread.', thread_id: message.threadId }))
-  }
-
-  /** Events must not fail a turn: a publish error is logged, the turn goes on. */
-  async #emit(to: { userId: string; threadId?: string | undefined }, event: AppEvent): Promise<void> {
-    try {
-      await this.o.channel.sendStatus(to, event)
-    } catch (error) {
-      log.warn('could not publish a {type} event: {error}', { type: event.type, error })
-    }
+    if (!stopped) await this.#events.emit(message, appEvent('status', { message: 'Nothing is running in this thread.', thread_id: message.threadId }))
   }
 
   #enqueue<T>(threadId: string, task: () => Promise<T>): Promise<T> {
@@ -370,28 +330,3 @@ export class DefaultAgent implements ChannelAgent {
   }
 }
 
-/** The loop state stored with a turn (empty for a new one), on top of the given context. */
-function stateOf(turn: TurnRecord, messages: LoopState['messages']): LoopState {
-  return {
-    messages,
-    transcript: [...turn.transcript],
-    pendingCalls: [...(turn.pendingCalls ?? [])],
-    steps: turn.steps,
-    text: turn.response ?? '',
-    toolCalls: [...turn.toolCalls],
-    usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, costUsd: turn.costUsd, model: turn.model },
-  }
-}
-
-function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof LlmError) return { code: error.kind === 'not_configured' ? 'llm_not_configured' : `llm_${error.kind}`, message: error.message }
-  if (error instanceof GatewayError) return { code: error.code, message: error.message }
-  log.error('agent turn failed: {error}', { error })
-  return { code: 'agent_error', message: 'The agent failed unexpectedly; see the gateway log' }
-}
-
-const prettyJson = (value: unknown): string => JSON.stringify(value ?? {}, null, 2)
-
-const channelOf = (source: IncomingMessage['source']): string => (source === 'http' || source === 'ws' ? 'gateway' : source)
-
-const purposeOf = (source: string): UsageRecord['purpose'] => (source === 'routine' ? 'routine' : source === 'job' ? 'job' : 'chat')
