@@ -142,6 +142,29 @@ describe('OpenAI-compatible proxy (/v1)', async () => {
     await gw.close()
   })
 
+  it('ends a stream that fails midway with an error frame, and aborts the upstream when the client leaves', async () => {
+    const gw = await agentGateway(llm, { llm: { maxRetries: 0 } })
+    llm.reply({ kind: 'reset', afterChunks: ['Hel', 'lo'] })
+    const res = await gw.request('/v1/chat/completions', { method: 'POST', json: { model: 'mock-model', stream: true, messages: [{ role: 'user', content: 'x' }] } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    const frames = (await res.text()).split('\n\n').filter(Boolean)
+    expect(frames.slice(0, 3).map((f) => JSON.parse(f.slice(6)).choices[0].delta)).toEqual([{ role: 'assistant', content: '' }, { content: 'Hel' }, { content: 'lo' }])
+    expect(JSON.parse(frames.at(-1)!.slice(6)).error).toMatchObject({ type: 'server_error', param: null })
+    expect(frames).not.toContain('data: [DONE]')
+
+    const aborted = llm.abortedStreams
+    llm.reply({ kind: 'text', chunks: Array.from({ length: 100 }, (_, i) => `${i} `), delayMs: 20 })
+    const client = new AbortController()
+    const streamed = await gw.request('/v1/chat/completions', { method: 'POST', signal: client.signal, json: { model: 'mock-model', stream: true, messages: [{ role: 'user', content: 'long' }] } })
+    const reader = streamed.body!.getReader()
+    await reader.read()
+    await reader.read()
+    await reader.cancel()
+    await expect.poll(() => llm.abortedStreams, { timeout: 3_000 }).toBeGreaterThan(aborted)
+    await gw.close()
+  })
+
   it('shares the chat rate limit, per user', async () => {
     const gw = await agentGateway(llm, { config: { limits: { chatMessagesPerWindow: 2 } } })
     llm.text('a').text('b')
