@@ -2,7 +2,7 @@ import { getLogger } from '@logtape/logtape'
 import type { AgentConfig } from '../config'
 import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../gateway/web-channel'
 import { GatewayError } from '../lib/errors'
-import type { Clock } from '../lib/time'
+import { type Clock, unrefTimer } from '../lib/time'
 import { appEvent } from '../protocol/events'
 import type { ApprovalRecord, TurnRecord } from '../services/chat/records'
 import { titleOf, type ThreadService } from '../services/chat/thread-service'
@@ -32,6 +32,13 @@ export interface DefaultAgentOptions {
   /** Cap on output tokens per model call. */
   maxTokens: number
   clock: Clock
+  /**
+   * True when no other gateway uses the database (SQLite, locked data dir): at start every turn
+   * left `processing` is from a dead process. Otherwise only turns whose lease ran out are.
+   */
+  exclusive: boolean
+  /** How long a running turn's lease lasts; renewed at a third of it. */
+  leaseMs?: number
 }
 
 interface Running {
@@ -58,18 +65,39 @@ export class DefaultAgent implements ChannelAgent {
   /** Callers of `runMessage` waiting through a paused turn, by turn id. */
   readonly #waiting = new Map<string, Array<(outcome: TurnOutcome) => void>>()
   readonly #events: TurnEvents
+  readonly #leaseMs: number
+  #timer: ReturnType<typeof setInterval> | undefined
   #closed = false
 
   private constructor(private readonly o: DefaultAgentOptions) {
     this.#events = new TurnEvents(o.channel)
+    this.#leaseMs = o.leaseMs ?? 90_000
   }
 
   /** Creates the agent; turns left running by a stopped process are marked interrupted. */
   static async create(options: DefaultAgentOptions): Promise<DefaultAgent> {
     const agent = new DefaultAgent(options)
-    const stale = await options.threads.repo.interruptStaleTurns('The gateway stopped while this turn was running', agent.#now())
-    if (stale > 0) log.info('marked {count} turn(s) left running by a previous process as interrupted', { count: stale })
+    await agent.sweep({ all: options.exclusive })
+    // Leases of our running turns are renewed, and other instances' dead turns swept, on a timer.
+    agent.#timer = unrefTimer(setInterval(() => void agent.#tick().catch(() => undefined), Math.max(1_000, Math.floor(agent.#leaseMs / 3))))
     return agent
+  }
+
+  /** Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose lease ran out). */
+  async sweep(options: { all: boolean } = { all: false }): Promise<number> {
+    const stale = await this.o.threads.repo.interruptStaleTurns('The gateway stopped while this turn was running', this.#now(), options)
+    if (stale > 0) log.info('marked {count} turn(s) left running by a stopped process as interrupted', { count: stale })
+    return stale
+  }
+
+  async #tick(): Promise<void> {
+    const ids = [...this.#running.values()].map((r) => r.turnId)
+    await this.o.threads.repo.renewLeases(ids, this.#leaseEnd())
+    await this.sweep()
+  }
+
+  #leaseEnd(): string {
+    return new Date(this.o.clock.now() + this.#leaseMs).toISOString()
   }
 
   onMessage(message: IncomingMessage): void {
@@ -137,6 +165,7 @@ export class DefaultAgent implements ChannelAgent {
   /** Stops running turns (they are persisted as interrupted) and waits briefly for them to settle. */
   async close(): Promise<void> {
     this.#closed = true
+    clearInterval(this.#timer)
     for (const running of this.#running.values()) running.controller.abort('shutdown')
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))])
   }
@@ -165,7 +194,7 @@ export class DefaultAgent implements ChannelAgent {
         })
       }
       const turn = newTurn(message, await repo.nextSeq(message.threadId), now)
-      await repo.insertTurn(turn)
+      await repo.insertTurn({ ...turn, leaseUntil: this.#leaseEnd() })
       await repo.touchThread(message.threadId, now, titleOf(message.content) ?? undefined)
       return await this.#execute(turn)
     } catch (error) {
@@ -178,7 +207,7 @@ export class DefaultAgent implements ChannelAgent {
   async #resume(approval: ApprovalRecord, decision: 'approve' | 'deny'): Promise<TurnOutcome | undefined> {
     const turn = await this.o.threads.repo.getTurn(approval.turnId)
     if (!turn || turn.state !== 'awaiting_approval' || turn.pendingCalls?.[0]?.id !== approval.callId) return undefined
-    await this.o.threads.repo.updateTurn(turn.id, { state: 'processing' })
+    await this.o.threads.repo.updateTurn(turn.id, { state: 'processing', leaseUntil: this.#leaseEnd() })
     try {
       return await this.#execute({ ...turn, state: 'processing' }, new Map([[approval.callId, decision]]))
     } catch (error) {

@@ -176,6 +176,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       usage: () => services.usage,
       config: config.agent,
       maxTokens: config.llm.maxTokens,
+      // SQLite is one process (the data dir is locked); on PostgreSQL other instances may be running turns.
+      exclusive: store?.dialect === 'sqlite',
     })
     const agent = defaultAgent
     closers.push(() => agent.close())

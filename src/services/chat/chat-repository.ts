@@ -25,7 +25,7 @@ const TURN_COLUMNS = [
   'pending_calls', 'steps', 'input_tokens', 'output_tokens', 'cost_usd', 'model', 'source', 'timezone', 'started_at', 'completed_at',
 ] as const
 
-type TurnRow = Omit<Selectable<ChatTurnsTable>, 'images'> & { images?: string | null }
+type TurnRow = Omit<Selectable<ChatTurnsTable>, 'images' | 'lease_until'> & { images?: string | null }
 
 export interface TurnPatch {
   response?: string | null
@@ -40,6 +40,7 @@ export interface TurnPatch {
   costUsd?: number
   model?: string | null
   completedAt?: string | null
+  leaseUntil?: string | null
 }
 
 /**
@@ -126,7 +127,7 @@ export class ChatRepository {
 
   // --- turns ---
 
-  async insertTurn(t: Omit<TurnRecord, 'imageCount'>): Promise<void> {
+  async insertTurn(t: Omit<TurnRecord, 'imageCount'> & { leaseUntil?: string }): Promise<void> {
     await this.db
       .insertInto('chat_turns')
       .values({
@@ -151,6 +152,7 @@ export class ChatRepository {
         source: t.source,
         timezone: t.timezone,
         started_at: t.startedAt,
+        lease_until: t.state === 'processing' ? t.leaseUntil ?? null : null,
         completed_at: t.completedAt,
       })
       .execute()
@@ -175,6 +177,9 @@ export class ChatRepository {
     if (patch.costUsd !== undefined) set.cost_usd = patch.costUsd.toFixed(6)
     if (patch.model !== undefined) set.model = patch.model
     if (patch.completedAt !== undefined) set.completed_at = patch.completedAt
+    if (patch.leaseUntil !== undefined) set.lease_until = patch.leaseUntil
+    // Only a running turn holds a lease.
+    if (patch.state !== undefined && patch.state !== 'processing') set.lease_until = null
     if (Object.keys(set).length === 0) return
     await this.db.updateTable('chat_turns').set(set as never).where('id', '=', turnId).execute()
   }
@@ -200,13 +205,20 @@ export class ChatRepository {
     return rows.map(toTurn)
   }
 
-  /** Turns left `processing` by a process that stopped (crash, kill): they cannot be running now. */
-  async interruptStaleTurns(message: string, at: string): Promise<number> {
-    const result = await this.db
-      .updateTable('chat_turns')
-      .set({ state: 'interrupted', error: message, completed_at: at })
-      .where('state', '=', 'processing')
-      .executeTakeFirst()
+  /** Extends the lease of turns this process is running. */
+  async renewLeases(turnIds: string[], until: string): Promise<void> {
+    if (turnIds.length === 0) return
+    await this.db.updateTable('chat_turns').set({ lease_until: until }).where('id', 'in', turnIds).where('state', '=', 'processing').execute()
+  }
+
+  /**
+   * Marks `interrupted` the turns left `processing` by a process that stopped (crash, kill): with
+   * `all`, every one (this process is the database's only user); else those whose lease ran out.
+   */
+  async interruptStaleTurns(message: string, at: string, options: { all: boolean }): Promise<number> {
+    let q = this.db.updateTable('chat_turns').set({ state: 'interrupted', error: message, completed_at: at, lease_until: null }).where('state', '=', 'processing')
+    if (!options.all) q = q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+    const result = await q.executeTakeFirst()
     return Number(result.numUpdatedRows)
   }
 

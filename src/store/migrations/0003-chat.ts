@@ -40,6 +40,7 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn('timezone', 'text')
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('completed_at', 'text')
+    .addColumn('lease_until', 'text')
     .execute()
   await db.schema.createIndex('chat_turns_thread_seq_idx').on('chat_turns').columns(['thread_id', 'seq']).unique().execute()
   await db.schema.createIndex('chat_turns_state_idx').on('chat_turns').column('state').execute()

@@ -50,6 +50,11 @@ export interface ChatTurnsTable {
   timezone: string | null
   started_at: string
   completed_at: string | null
+  /**
+   * While `processing`: the instance running the turn renews this; a turn whose lease ran out was
+   * left by a process that died, and is marked `interrupted` by whichever instance sees it.
+   */
+  lease_until: string | null
 }
 
 /** A tool call waiting for (or answered by) the user. First answer wins: `status` moves once from `pending`. */
