@@ -1,4 +1,6 @@
 import { getLogger } from '@logtape/logtape'
+import { z } from 'zod'
+import type { EventBus } from '../hub/event-bus'
 import type { AgentConfig } from '../config'
 import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../gateway/web-channel'
 import { GatewayError } from '../lib/errors'
@@ -39,7 +41,12 @@ export interface DefaultAgentOptions {
   exclusive: boolean
   /** How long a running turn's lease lasts; renewed at a third of it. */
   leaseMs?: number
+  /** Carries cancels to the instance running the turn (PostgreSQL: across instances). */
+  bus?: Pick<EventBus, 'publishControl' | 'onControl'> | undefined
 }
+
+const CANCEL_TOPIC = 'agent.cancel'
+const CancelPayload = z.object({ userId: z.string(), threadId: z.string() })
 
 interface Running {
   controller: AbortController
@@ -67,11 +74,17 @@ export class DefaultAgent implements ChannelAgent {
   readonly #events: TurnEvents
   readonly #leaseMs: number
   #timer: ReturnType<typeof setInterval> | undefined
+  #offControl: (() => void) | undefined
   #closed = false
 
   private constructor(private readonly o: DefaultAgentOptions) {
     this.#events = new TurnEvents(o.channel)
     this.#leaseMs = o.leaseMs ?? 90_000
+    this.#offControl = o.bus?.onControl((message) => {
+      if (message.kind !== 'custom' || message.topic !== CANCEL_TOPIC) return
+      const request = CancelPayload.safeParse(message.payload)
+      if (request.success) this.#abortLocal(request.data)
+    })
   }
 
   /** Creates the agent; turns left running by a stopped process are marked interrupted. */
@@ -137,18 +150,27 @@ export class DefaultAgent implements ChannelAgent {
   }
 
   async onCancel(request: { userId: string; threadId: string }): Promise<boolean> {
-    const running = this.#running.get(request.threadId)
-    if (running && running.userId === request.userId) {
-      running.controller.abort('user')
+    if (this.#abortLocal(request)) return true
+    const repo = this.o.threads.repo
+    const active = await repo.activeTurn(request.threadId)
+    if (active?.state === 'processing' && active.userId === request.userId && this.o.bus) {
+      // Running on another instance: the one running it aborts it and emits `turn_cancelled`.
+      await this.o.bus.publishControl({ kind: 'custom', topic: CANCEL_TOPIC, payload: request })
       return true
     }
-    const repo = this.o.threads.repo
     const pending = await repo.pendingApproval(request.threadId)
     if (!pending || pending.userId !== request.userId) return false
     if (!(await repo.resolveApproval(pending.requestId, 'cancelled', this.#now()))) return false
     await this.#events.emit(pending, appEvent('approval_resolved', { request_id: pending.requestId, action: 'cancelled', thread_id: pending.threadId }))
     const turn = await repo.getTurn(pending.turnId)
     if (turn && turn.state === 'awaiting_approval') await this.#settle(turn, { status: 'cancelled', state: stateOf(turn, []) }, 'user')
+    return true
+  }
+
+  #abortLocal(request: { userId: string; threadId: string }): boolean {
+    const running = this.#running.get(request.threadId)
+    if (!running || running.userId !== request.userId) return false
+    running.controller.abort('user')
     return true
   }
 
@@ -166,6 +188,7 @@ export class DefaultAgent implements ChannelAgent {
   async close(): Promise<void> {
     this.#closed = true
     clearInterval(this.#timer)
+    this.#offControl?.()
     for (const running of this.#running.values()) running.controller.abort('shutdown')
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))])
   }

@@ -178,6 +178,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       maxTokens: config.llm.maxTokens,
       // SQLite is one process (the data dir is locked); on PostgreSQL other instances may be running turns.
       exclusive: store?.dialect === 'sqlite',
+      bus: hub.bus,
     })
     const agent = defaultAgent
     closers.push(() => agent.close())

@@ -16,11 +16,26 @@ const otherInstance = (gw: Gateway, clockOffsetMs: number) =>
     maxTokens: 100,
     clock: { now: () => Date.now() + clockOffsetMs },
     exclusive: false,
+    bus: gw.hub.bus,
   })
 
 describe('turn leases (several instances on one database)', async () => {
   const llm = await MockLlm.start()
   afterAll(() => llm.close())
+
+  it('a cancel received by another instance reaches the one running the turn', async () => {
+    const gw = await agentGateway(llm)
+    const log = new EventLog(gw)
+    llm.reply({ kind: 'hang', afterChunks: ['partial'] })
+    const { thread_id } = await json(gw.request('/api/chat/send', { method: 'POST', json: { content: 'long one' } }))
+    await log.next('stream_chunk', (e) => e.thread_id === thread_id)
+    const other = await otherInstance(gw, 0)
+    expect(await other.onCancel({ userId: 'someone-else', threadId: thread_id })).toBe(false)
+    expect(await other.onCancel({ userId: 'owner', threadId: thread_id })).toBe(true)
+    expect((await log.next('turn_cancelled', (e) => e.thread_id === thread_id)).message).toBe('Stopped by the user')
+    await other.close()
+    await gw.close()
+  })
 
   it('leaves a running turn alone while its lease lives, and marks it interrupted once the lease ran out', async () => {
     const gw = await agentGateway(llm, { llm: { timeoutMs: 10_000 } })
