@@ -35,7 +35,17 @@ export function httpFetchTool(options: HttpFetchOptions): Tool {
     requiresApproval: true,
     input: z.object({ url: z.string().min(1).max(4096).describe('The http(s) URL to fetch') }),
     async execute({ url }, ctx) {
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)])
+      // A plain controller and timer: on Node 20, `AbortSignal.any` holds `AbortSignal.timeout`
+      // weakly, and a collected timeout signal never fires.
+      const controller = new AbortController()
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, timeoutMs)
+      const onCancel = () => controller.abort()
+      ctx.signal.addEventListener('abort', onCancel, { once: true })
+      const signal = controller.signal
       let target = url
       try {
         for (let hop = 0; ; hop++) {
@@ -58,8 +68,11 @@ export function httpFetchTool(options: HttpFetchOptions): Tool {
       } catch (error) {
         if (error instanceof UnsafeUrlError) return { output: error.message, isError: true }
         if (ctx.signal.aborted) return { output: 'Cancelled', isError: true }
-        if (signal.aborted) return { output: `The fetch took longer than ${Math.round(timeoutMs / 1000)} s`, isError: true }
+        if (timedOut) return { output: `The fetch took longer than ${Math.round(timeoutMs / 1000)} s`, isError: true }
         return { output: `Fetch failed: ${error instanceof Error ? error.message : String(error)}`, isError: true }
+      } finally {
+        clearTimeout(timer)
+        ctx.signal.removeEventListener('abort', onCancel)
       }
     },
   })
