@@ -5,6 +5,7 @@ import { ChatRepository } from './chat/chat-repository'
 import { ThreadService } from './chat/thread-service'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'
+import { createUsersServices } from './users/create-users-services'
 
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
@@ -28,5 +29,6 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     services.threads = new ThreadService(chat, ctx.clock)
     ctx.onDeleteUser((userId) => chat.deleteUser(userId))
   }
+  Object.assign(services, await createUsersServices(ctx))
   return services
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../database'
 import * as core from './0001-core'
 import * as usage from './0002-usage'
 import * as chat from './0003-chat'
+import * as users from './0004-users'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -15,6 +16,7 @@ const ordered: Record<string, DialectMigration> = {
   '0001_core': core,
   '0002_usage': usage,
   '0003_chat': chat,
+  '0004_users': users,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
