@@ -4,7 +4,7 @@
  */
 export { createGateway, type Gateway, type GatewayOptions } from './gateway/create-gateway'
 export { WebChannel, type ChannelAgent, type IncomingMessage, type ApprovalDecision, type ApprovalOutcome, type Recipient } from './gateway/web-channel'
-export type { RuntimeCapabilities } from './gateway/runtime'
+export type { RuntimeCapabilities, PinnedRequest } from './gateway/runtime'
 export type { Services, ThreadDirectory, ExtensionAuth, SecretsPort } from './gateway/services'
 export type { GatewayEnv } from './gateway/env'
 export { ChatCommands } from './gateway/chat-commands'
@@ -20,6 +20,24 @@ export type { ServiceContext } from './services/service-context'
 export * from './agent/tools/tool'
 export { ToolRegistry } from './agent/tools/tool-registry'
 export { UsageService, type UsageRecord } from './services/usage/usage-service'
+export * from './agent/llm/index'
+export { DefaultAgent, type DefaultAgentOptions } from './agent/default-agent'
+export type { TurnOutcome, RunMessageOptions } from './agent/turn-outcome'
+export {
+  runAgentLoop,
+  emptyState,
+  type LoopOptions,
+  type LoopResult,
+  type LoopState,
+  type LoopObserver,
+  type ApprovalPolicy,
+  type ApprovalVerdict,
+} from './agent/loop/agent-loop'
+export { ContextContributors, type ContextContributor, type ContributionRequest } from './agent/context-contributors'
+export { builtinTools, type BuiltinToolsOptions } from './agent/tools/builtin/builtin-tools'
+export { checkPublicUrl, publicAddressOnly, UnsafeUrlError, type AddressPolicy } from './lib/public-address'
+export { ThreadService, LiveText } from './services/chat/thread-service'
+export { ChatRepository } from './services/chat/chat-repository'
 export { GatewayLogging, configureLogging, type GatewayLoggingOptions } from './logging/gateway-logging'
 export { Redactor } from './logging/redactor'
 export type { UsersPort, TokensPort, SecretOptions } from './gateway/services'

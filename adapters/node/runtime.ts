@@ -6,6 +6,7 @@ import type { RuntimeCapabilities } from '../../src/index'
 import { createNodeSseSink } from './sse-sink'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
+import { fetchPinned, resolveHost } from './pinned-fetch'
 
 /** One-shot `crypto.hash` (Node >= 20.12) is ~0.7 us cheaper per request than a Hash object. */
 const sha256 = (input: string): Uint8Array =>
@@ -17,7 +18,7 @@ const outgoing = (c: Context): ServerResponse | undefined => {
   return res && typeof res.writeHead === 'function' ? res : undefined
 }
 
-/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks. */
+/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and pinned HTTP for `http_fetch`. */
 export function createNodeRuntime(): RuntimeCapabilities {
   return {
     name: 'node',
@@ -35,5 +36,7 @@ export function createNodeRuntime(): RuntimeCapabilities {
       return true
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
+    resolveHost,
+    fetchPinned,
   }
 }

@@ -32,4 +32,19 @@ export interface RuntimeCapabilities {
    */
   baseHeaders?: (c: Context, headers: Readonly<Record<string, string>>) => boolean
   clock?: Clock
+  /** Resolves a host name to its IP addresses (Node: `node:dns`). With `fetchPinned`, enables `http_fetch`. */
+  resolveHost?: (hostname: string) => Promise<string[]>
+  /**
+   * Sends one HTTP(S) request to `address`, the already-checked IP of the URL's host, instead of
+   * resolving the host again (DNS pinning against rebinding); TLS still verifies the host name.
+   * Redirects are returned, not followed.
+   */
+  fetchPinned?: (url: string, init: PinnedRequest) => Promise<Response>
+}
+
+export interface PinnedRequest {
+  address: string
+  method: 'GET' | 'HEAD'
+  headers: Record<string, string>
+  signal: AbortSignal
 }

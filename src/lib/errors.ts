@@ -11,18 +11,21 @@ export class GatewayError extends HTTPException {
   readonly code: string
   readonly details: unknown
   readonly headers: Record<string, string> | undefined
+  /** Under `/v1`: OpenAI's `type` and `code` for this error, when the status's defaults do not fit. */
+  readonly openai: { type?: string; code?: string | null } | undefined
 
   constructor(
     status: ContentfulStatusCode,
     code: string,
     message: string,
-    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown; openai?: { type?: string; code?: string | null } } = {},
   ) {
     super(status, { message, cause: options.cause })
     this.name = 'GatewayError'
     this.code = code
     this.details = options.details
     this.headers = options.headers
+    this.openai = options.openai
   }
 }
 

@@ -1,8 +1,12 @@
+import { createLlmProvider } from '../agent/llm/create-provider'
+import { builtinTools } from '../agent/tools/builtin/builtin-tools'
 import type { Services } from '../gateway/services'
 import { appEvent } from '../protocol/events'
 import { OpenAIEmbeddingProvider } from './memory/embedding-provider'
 import { DefaultMemoryService } from './memory/default-memory-service'
 import { memoryToolProvider } from './memory/memory-tools'
+import { ChatRepository } from './chat/chat-repository'
+import { ThreadService } from './chat/thread-service'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'
 import { createUsersServices } from './users/create-users-services'
@@ -10,13 +14,16 @@ import { createUsersServices } from './users/create-users-services'
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
  * requirements are missing (no database, no LLM configured) is left out, so its routes answer 503.
+ * Also registers the `builtin` tools (`current_time`, `http_fetch`).
  * Services passed to `createGateway({ services })` replace these.
  */
 export async function createDefaultServices(ctx: ServiceContext): Promise<Partial<Services>> {
   const services: Partial<Services> = {}
   const store = ctx.store
+  services.llm = await createLlmProvider(ctx.config.llm)
+  ctx.tools.addProvider(builtinTools({ runtime: ctx.runtime, clock: ctx.clock }))
   if (store) {
-    const usage = new UsageService(store.db, ctx.clock)
+    const usage = new UsageService(store.db, ctx.clock, ctx.config.limits.dailyBudgetUsd)
     services.usage = usage
     ctx.onDeleteUser((userId) => usage.deleteUser(userId))
     ctx.onDeleteUser(async (userId) => {
@@ -37,6 +44,9 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.tools.addProvider(memoryToolProvider(memory))
     ctx.onDeleteUser((userId) => memory.deleteUser(userId))
     ctx.onClose(() => memory.close())
+    const chat = new ChatRepository(store.db)
+    services.threads = new ThreadService(chat, ctx.clock)
+    ctx.onDeleteUser((userId) => chat.deleteUser(userId))
   }
   Object.assign(services, await createUsersServices(ctx))
   return services
