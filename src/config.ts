@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { JobsConfig, parseJobCommands } from './services/jobs/jobs-config'
 
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
 export type LogLevel = z.infer<typeof LogLevel>
@@ -51,6 +52,7 @@ export const GatewayConfig = z.object({
   llm: LlmConfig.default({ backend: 'openai_compatible' }),
   logLevel: LogLevel.default('info'),
   limits: GatewayLimits.default(GatewayLimits.parse({})),
+  jobs: JobsConfig.default(JobsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -111,5 +113,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       embeddingModel: env.EMBEDDING_MODEL || undefined,
     },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
+    jobs: {
+      isolation: env.GATEWAY_JOB_ISOLATION || undefined,
+      commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
+    },
   })
 }

@@ -12,7 +12,7 @@ export async function createNodeGateway(options: GatewayOptions = {}): Promise<G
   const config = GatewayConfig.parse(options.config ?? {})
   const store = 'store' in options ? options.store : await openNodeStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
   try {
-    return await createGateway({ ...options, config, store, runtime: { ...createNodeRuntime(), ...options.runtime } })
+    return await createGateway({ ...options, config, store, runtime: { ...createNodeRuntime({ jobIsolation: config.jobs.isolation }), ...options.runtime } })
   } catch (error) {
     await store?.close()
     throw error

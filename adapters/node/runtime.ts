@@ -3,11 +3,15 @@ import type { ServerResponse } from 'node:http'
 import { upgradeWebSocket } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
+import { createNodeSandbox } from './sandbox/index'
 import { createNodeSseSink } from './sse-sink'
 import { createNodeWsSink } from './ws-sink'
 
-/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks. */
-export function createNodeRuntime(): RuntimeCapabilities {
+/**
+ * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, and the
+ * job sandbox (confined files, process groups, bubblewrap when it works here).
+ */
+export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | 'process' } = {}): RuntimeCapabilities {
   return {
     name: 'node',
     sha256: (input) => createHash('sha256').update(input).digest(),
@@ -18,5 +22,6 @@ export function createNodeRuntime(): RuntimeCapabilities {
       return { sink: createNodeSseSink(res, headers, bufferBytes), response: RESPONSE_ALREADY_SENT }
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
+    sandbox: createNodeSandbox(options.jobIsolation),
   }
 }

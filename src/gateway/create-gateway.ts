@@ -16,6 +16,9 @@ import { securityHeaders } from '../middleware/security-headers'
 import { chatRoutes } from '../routes/chat'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
+import { jobStreamRoutes } from '../routes/job-events'
+import { jobRoutes } from '../routes/jobs'
+import { projectRoutes } from '../routes/projects'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -141,11 +144,15 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', staticRoutes())
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
+  // A job's event stream and files: the bearer header or a signed link (browsers open them without one).
+  app.route('/', jobStreamRoutes(deps))
+  app.route('/', projectRoutes(deps))
   // Everything else needs a token.
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', jobRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

@@ -1,4 +1,5 @@
 import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { JobsService } from '../services/jobs/jobs-service'
 import type { UsageService } from '../services/usage/usage-service'
 
 /**
@@ -38,5 +39,7 @@ export interface Services {
   /** The LLM usage ledger (needs a database). */
   usage?: UsageService | undefined
   secrets?: SecretsPort | undefined
+  /** Sandbox jobs (needs a database and the runtime's sandbox). */
+  jobs?: JobsService | undefined
 }
 

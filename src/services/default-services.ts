@@ -1,4 +1,5 @@
 import type { Services } from '../gateway/services'
+import { createJobsService } from './jobs/create-jobs-service'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'
 
@@ -17,6 +18,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.onDeleteUser(async (userId) => {
       await store.db.deleteFrom('events').where('user_id', '=', userId).execute()
     })
+    services.jobs = await createJobsService(ctx)
   }
   return services
 }

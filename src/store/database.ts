@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { CoreTables } from './tables/core'
+import type { JobTables } from './tables/jobs'
 import type { UsageTables } from './tables/usage'
 
 /**
@@ -11,7 +12,7 @@ import type { UsageTables } from './tables/usage'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables {}
+export interface Database extends CoreTables, UsageTables, JobTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

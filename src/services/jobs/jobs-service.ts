@@ -1,0 +1,539 @@
+import { getLogger } from '@logtape/logtape'
+import type { EventBus } from '../../hub/event-bus'
+import { conflict, GatewayError, notFound, unavailable } from '../../lib/errors'
+import { type Clock, isoNow, unrefTimer } from '../../lib/time'
+import { appEvent } from '../../protocol/events'
+import type { CreateJobRequest, JobKind, JobPromptRequest, JobState } from '../../protocol/jobs'
+import { type JobAgentRunner, jobSystemPrompt } from './agent-port'
+import type { JobCommandConfig, JobsConfig } from './jobs-config'
+import type { JobEventLog } from './job-event-log'
+import type { JobLinks } from './job-links'
+import type { JobRecord, JobRepository } from './job-repository'
+import { type JobDirs, ProcessSet } from './job-sandbox'
+import { runAgentTurn, runCommandTurn, type TurnContext, type TurnOutcome } from './job-turns'
+import type { SandboxRuntime } from './sandbox-port'
+import { JobEventStreams } from './job-event-streams'
+import { WorkspaceFiles } from './workspace-files'
+import { WorkspaceTools } from './workspace-tools'
+
+const log = getLogger(['gateway', 'jobs'])
+
+/** How often this instance says its running jobs are alive, and when silence means its runner is gone. */
+const HEARTBEAT_MS = 15_000
+const STALE_MS = 60_000
+const CONTROL_TOPIC = 'jobs'
+
+const ACTIVE: readonly JobState[] = ['pending', 'running']
+
+type Prompt = { content: string; done: boolean }
+
+/** A job running on this instance: its cancel switch, its processes, its queued follow-ups. */
+class ActiveJob {
+  readonly abort = new AbortController()
+  readonly processes = new ProcessSet()
+  readonly prompts: Prompt[] = []
+  /** False once the run loop decided to finish: a later prompt starts a new turn instead. */
+  accepting = true
+  done: Promise<void> = Promise.resolve()
+
+  constructor(
+    readonly id: string,
+    readonly userId: string,
+  ) {}
+}
+
+export interface JobsServiceDeps {
+  repo: JobRepository
+  events: JobEventLog
+  sandbox: SandboxRuntime
+  config: JobsConfig
+  /** Canonical `<dataDir>/jobs`. */
+  jobsRoot: string
+  links: JobLinks
+  bus: EventBus
+  clock: Clock
+  /** The only gateway on this database (SQLite): jobs found running at start-up are orphans. */
+  exclusive: boolean
+}
+
+/**
+ * Sandbox jobs: long-running agent or CLI work, each in a workspace directory of its own, with a
+ * persisted record and event log. Runs at most `maxRunning` jobs (`maxRunningPerUser` per user),
+ * queueing the rest as `pending`. Jobs never stay `running` across a restart: the next start marks
+ * them failed ("gateway restarted"), and `restart` retries them in the same workspace.
+ */
+export class JobsService {
+  readonly #active = new Map<string, ActiveJob>()
+  readonly #queue: Array<{ id: string; userId: string }> = []
+  readonly #runnerId = crypto.randomUUID()
+  readonly #timers: Array<ReturnType<typeof setInterval>> = []
+  readonly #unsubscribe: Array<() => void> = []
+  #agent: JobAgentRunner | undefined
+  #closed = false
+  /** The `files/list` and `files/read` operations. */
+  readonly files: WorkspaceFiles
+  /** Open `GET /api/jobs/{id}/events` streams on this instance. */
+  readonly streams: JobEventStreams
+
+  constructor(private readonly d: JobsServiceDeps) {
+    this.files = new WorkspaceFiles(d.sandbox.fs, d.config.readCapBytes)
+    this.streams = new JobEventStreams(d.repo, d.bus)
+  }
+
+  /** Confined access to workspaces (for `/projects`). */
+  get fs() {
+    return this.d.sandbox.fs
+  }
+
+  /** `bwrap` (namespaces) or `process` (confined paths, scrubbed environment, process groups); `files_only` without processes. */
+  get isolation(): string {
+    return this.d.sandbox.processes?.isolation ?? 'files_only'
+  }
+
+  get config(): JobsConfig {
+    return this.d.config
+  }
+
+  get repo(): JobRepository {
+    return this.d.repo
+  }
+
+  /** Plugs the agent loop in for `agent` jobs; returns a function that unplugs it. */
+  attachAgent(runner: JobAgentRunner): () => void {
+    this.#agent = runner
+    return () => {
+      if (this.#agent === runner) this.#agent = undefined
+    }
+  }
+
+  /** Kinds a new job can have right now. */
+  availableKinds(): JobKind[] {
+    const kinds: JobKind[] = []
+    if (this.#agent) kinds.push('agent')
+    if (this.d.sandbox.processes && this.d.config.commands.length > 0) kinds.push('command')
+    return kinds
+  }
+
+  /** Recovers from the last run and starts the heartbeat; called once by the factory. */
+  async start(): Promise<void> {
+    await this.#failOrphans(true)
+    for (const job of await this.d.repo.withStatus(['pending'])) this.#queue.push({ id: job.id, userId: job.userId })
+    this.#pump()
+    this.#timers.push(unrefTimer(setInterval(() => void this.#heartbeat().catch((error: unknown) => log.warn('job heartbeat failed: {error}', { error })), HEARTBEAT_MS)))
+    this.#unsubscribe.push(
+      this.d.bus.onControl((message) => {
+        if (message.kind !== 'custom' || message.topic !== CONTROL_TOPIC) return
+        const payload = message.payload as { action?: string; jobId?: string; prompt?: Prompt }
+        const active = payload.jobId ? this.#active.get(payload.jobId) : undefined
+        if (!active) return
+        if (payload.action === 'cancel') void this.#stop(active)
+        if (payload.action === 'prompt' && payload.prompt) active.prompts.push(payload.prompt)
+      }),
+    )
+  }
+
+  // --- queries ---
+
+  /** The caller's job, or 404 (another user's job is indistinguishable from a missing one). */
+  async get(userId: string, id: string): Promise<JobRecord> {
+    const job = await this.d.repo.get(id)
+    if (!job || job.userId !== userId) throw notFound('job', 'Job not found')
+    return job
+  }
+
+  list(userId: string, limit = 100): Promise<JobRecord[]> {
+    return this.d.repo.list(userId, limit)
+  }
+
+  async summary(userId: string): Promise<Record<JobState | 'total', number>> {
+    const counts = await this.d.repo.countByStatus(userId)
+    const n = (s: JobState) => counts.get(s) ?? 0
+    return {
+      total: [...counts.values()].reduce((a, b) => a + b, 0),
+      pending: n('pending'),
+      running: n('running'),
+      completed: n('completed'),
+      failed: n('failed'),
+      cancelled: n('cancelled'),
+    }
+  }
+
+  canCancel(job: JobRecord): boolean {
+    return ACTIVE.includes(job.status)
+  }
+
+  canRestart(job: JobRecord): boolean {
+    return (job.status === 'failed' || job.status === 'cancelled') && this.#kindAvailable(job)
+  }
+
+  canPrompt(job: JobRecord): boolean {
+    return !job.promptsClosed && job.status !== 'failed' && job.status !== 'cancelled' && this.#kindAvailable(job)
+  }
+
+  /** Signed links for a browser: the files (`/projects/...`) and the event stream. */
+  async links(job: JobRecord): Promise<{ browse_url: string; events_url: string; expires_at: string }> {
+    const exp = this.d.links.expiry()
+    const [browse, events] = await Promise.all([
+      this.d.links.sign('browse', job.userId, job.id, exp),
+      this.d.links.sign('events', job.userId, job.id, exp),
+    ])
+    return {
+      browse_url: `/projects/${job.id}.${browse}/`,
+      events_url: `/api/jobs/${job.id}/events?ticket=${events}`,
+      expires_at: new Date(exp * 1000).toISOString(),
+    }
+  }
+
+  verifyLink(scope: 'browse' | 'events', job: JobRecord, token: string) {
+    return this.d.links.verify(scope, job.userId, job.id, token)
+  }
+
+  /** Canonical path of a job's workspace (it may not exist yet). */
+  workspaceOf(job: Pick<JobRecord, 'workspaceId'>): string {
+    return `${this.d.jobsRoot}/${job.workspaceId}/workspace`
+  }
+
+  // --- commands ---
+
+  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined } = {}): Promise<JobRecord> {
+    const command = this.#resolveKind(input.kind, input.command)
+    return this.#insert(userId, input, command, { threadId: input.thread_id ?? origin.threadId ?? null })
+  }
+
+  async #insert(userId: string, input: CreateJobRequest, command: JobCommandConfig | undefined, extra: { threadId: string | null; workspaceId?: string; restartedFrom?: string }): Promise<JobRecord> {
+    const now = isoNow(this.d.clock)
+    const id = crypto.randomUUID()
+    const job: JobRecord = {
+      id,
+      userId,
+      title: input.title ?? titleFrom(input.prompt),
+      prompt: input.prompt,
+      kind: input.kind,
+      command: command?.name ?? null,
+      status: 'pending',
+      workspaceId: extra.workspaceId ?? id,
+      threadId: extra.threadId,
+      restartedFrom: extra.restartedFrom ?? null,
+      sessionId: null,
+      result: null,
+      failureReason: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      transitions: [{ from: null, to: 'pending', timestamp: now, reason: null }],
+      conversation: [],
+      promptsClosed: false,
+      runnerId: null,
+      heartbeatAt: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      completedAt: null,
+    }
+    await this.d.repo.insert(job)
+    await this.#announce(job)
+    return job
+  }
+
+  async cancel(userId: string, id: string): Promise<void> {
+    const job = await this.get(userId, id)
+    if (!ACTIVE.includes(job.status)) throw conflict('job_not_active', `Job is already ${job.status}`)
+    const cancelled = await this.d.repo.transition(id, ACTIVE, 'cancelled', {
+      reason: 'Cancelled by user',
+      now: isoNow(this.d.clock),
+      patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'Cancelled by user' },
+    })
+    if (!cancelled) {
+      const now = await this.get(userId, id)
+      throw conflict('job_not_active', `Job is already ${now.status}`)
+    }
+    this.#dequeue(id)
+    const active = this.#active.get(id)
+    if (active) await this.#stop(active)
+    else if (job.status === 'running') await this.d.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'cancel', jobId: id } })
+    await this.#finished(cancelled, 'Cancelled by user')
+  }
+
+  /** Retries a failed or cancelled job as a new job in the same workspace. */
+  async restart(userId: string, id: string): Promise<JobRecord> {
+    const old = await this.get(userId, id)
+    if (old.status !== 'failed' && old.status !== 'cancelled') throw conflict('job_not_restartable', `Cannot restart job in state '${old.status}'`)
+    const command = this.#resolveKind(old.kind, old.command ?? undefined)
+    if (await this.d.repo.workspaceBusy(old.workspaceId)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
+    const prompt =
+      old.status === 'cancelled'
+        ? `The previous attempt was cancelled. Retry: ${old.prompt}`
+        : old.failureReason
+          ? `Previous attempt failed: ${old.failureReason}. Retry: ${old.prompt}`
+          : old.prompt
+    // Same directory: the new attempt sees (and can fix) what the last one left behind.
+    return this.#insert(userId, { prompt, title: old.title, kind: old.kind, command: command?.name }, command, {
+      threadId: old.threadId,
+      workspaceId: old.workspaceId,
+      restartedFrom: old.id,
+    })
+  }
+
+  /** A follow-up prompt: queued behind the running turn, or a new turn of a completed job. */
+  async prompt(userId: string, id: string, input: JobPromptRequest): Promise<'queued' | 'sent'> {
+    const job = await this.get(userId, id)
+    if (job.status === 'failed' || job.status === 'cancelled') throw conflict('job_not_running', `Job is ${job.status}; restart it instead`)
+    if (job.promptsClosed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
+    if (!this.#kindAvailable(job)) throw this.#kindUnavailable(job.kind)
+    const prompt = { content: input.content, done: input.done }
+    const active = this.#active.get(id)
+    if (active?.accepting) {
+      active.prompts.push(prompt)
+      return 'queued'
+    }
+    if (job.status === 'pending' || (job.status === 'running' && !active)) {
+      if (job.status === 'running') await this.d.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } })
+      else this.#pendingPrompts(id).push(prompt)
+      return 'queued'
+    }
+    // Finishing or completed: wait for the last turn to settle, then start a new one.
+    if (active) await active.done
+    const reopened = await this.d.repo.transition(id, ['completed'], 'running', { reason: 'Follow-up prompt', now: isoNow(this.d.clock), patch: { completed_at: null, runner_id: this.#runnerId, heartbeat_at: isoNow(this.d.clock) } })
+    if (!reopened) {
+      const current = await this.get(userId, id)
+      throw conflict('job_not_running', `Job is ${current.status}`)
+    }
+    await this.d.events.record(reopened, 'status', { message: 'Follow-up prompt received', state: 'running' })
+    this.#launch(reopened, prompt)
+    return 'sent'
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    for (const entry of this.#queue.filter((q) => q.userId === userId)) this.#dequeue(entry.id)
+    await Promise.all([...this.#active.values()].filter((a) => a.userId === userId).map((a) => this.#stop(a)))
+    const workspaces = await this.d.repo.deleteUser(userId)
+    for (const workspaceId of workspaces) await this.d.sandbox.fs.removeTree(`${this.d.jobsRoot}/${workspaceId}`)
+  }
+
+  /** Stops every running job (failed: "gateway stopped", so they can be restarted) and the timers. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    for (const timer of this.#timers) clearInterval(timer)
+    for (const off of this.#unsubscribe) off()
+    this.#queue.length = 0
+    const running = [...this.#active.values()]
+    await Promise.all(
+      running.map(async (active) => {
+        const failed = await this.d.repo.transition(active.id, ['running'], 'failed', { reason: 'gateway stopped', now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'gateway stopped' } })
+        await this.#stop(active)
+        if (failed) await this.#finished(failed, 'gateway stopped').catch(() => undefined)
+      }),
+    )
+    await this.d.events.flush()
+    this.streams.closeAll()
+  }
+
+  /** Pids of the process groups a job is running now (tests and diagnostics). */
+  processIds(jobId: string): number[] {
+    return this.#active.get(jobId)?.processes.pids() ?? []
+  }
+
+  // --- running ---
+
+  readonly #queuedPrompts = new Map<string, Prompt[]>()
+
+  #pendingPrompts(id: string): Prompt[] {
+    let list = this.#queuedPrompts.get(id)
+    if (!list) this.#queuedPrompts.set(id, (list = []))
+    return list
+  }
+
+  #dequeue(id: string): void {
+    const index = this.#queue.findIndex((q) => q.id === id)
+    if (index >= 0) this.#queue.splice(index, 1)
+    this.#queuedPrompts.delete(id)
+  }
+
+  async #announce(job: JobRecord): Promise<void> {
+    const { browse_url } = await this.links(job)
+    await this.d.events.record(job, 'status', { message: 'Job queued', state: 'pending' })
+    await this.d.events.publish(job.userId, appEvent('job_started', { job_id: job.id, title: job.title, browse_url }))
+    this.#queue.push({ id: job.id, userId: job.userId })
+    this.#pump()
+  }
+
+  /** Starts queued jobs while the concurrency limits allow. */
+  #pump(): void {
+    if (this.#closed) return
+    for (let i = 0; i < this.#queue.length && this.#active.size < this.d.config.maxRunning; ) {
+      const entry = this.#queue[i]!
+      const mine = [...this.#active.values()].filter((a) => a.userId === entry.userId).length
+      if (mine >= this.d.config.maxRunningPerUser) {
+        i++
+        continue
+      }
+      this.#queue.splice(i, 1)
+      void this.#begin(entry.id).catch((error: unknown) => log.error('job {id} could not start: {error}', { id: entry.id, error }))
+    }
+  }
+
+  async #begin(id: string): Promise<void> {
+    if (this.#closed) return
+    const now = isoNow(this.d.clock)
+    const job = await this.d.repo.get(id)
+    if (!job || job.status !== 'pending') return
+    const started = await this.d.repo.transition(id, ['pending'], 'running', { now, patch: { started_at: job.startedAt ?? now, runner_id: this.#runnerId, heartbeat_at: now } })
+    if (!started) return
+    await this.d.events.record(started, 'status', { message: 'Job started', state: 'running' })
+    const prompts = this.#queuedPrompts.get(id) ?? []
+    this.#queuedPrompts.delete(id)
+    this.#launch(started, { content: started.prompt, done: false }, prompts)
+  }
+
+  #launch(job: JobRecord, first: Prompt, queued: Prompt[] = []): void {
+    const active = new ActiveJob(job.id, job.userId)
+    active.prompts.push(...queued)
+    this.#active.set(job.id, active)
+    active.done = this.#run(job, active, first)
+      .catch(async (error: unknown) => {
+        log.error('job {id} crashed: {error}', { id: job.id, error })
+        const failed = await this.d.repo.transition(job.id, ['running'], 'failed', { reason: 'internal error', now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'internal error' } })
+        if (failed) await this.#finished(failed, 'internal error')
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#active.delete(job.id)
+        this.#pump()
+      })
+  }
+
+  /** The turn loop: the first prompt, then queued follow-ups, until none is left or one fails. */
+  async #run(job: JobRecord, active: ActiveJob, first: Prompt): Promise<void> {
+    const dirs = await this.#prepare(job)
+    let conversation = [...job.conversation]
+    let sessionId = job.sessionId
+    let closed = job.promptsClosed
+    let result: string | null = job.result
+    let prompt: Prompt | undefined = first
+    while (prompt) {
+      await this.d.events.record(job, 'message', { role: 'user', content: prompt.content })
+      const outcome = await this.#turn(job, dirs, active, prompt.content, conversation, sessionId)
+      if (active.abort.signal.aborted || outcome.status === 'cancelled') return
+      await this.d.repo.addUsage(job.id, outcome.usage.input, outcome.usage.output)
+      sessionId = outcome.sessionId ?? sessionId
+      conversation = [...conversation, { role: 'user', content: prompt.content }, ...(outcome.result ? [{ role: 'assistant' as const, content: outcome.result }] : [])]
+      result = outcome.result ?? result
+      closed ||= prompt.done
+      await this.d.repo.update(job.id, { session_id: sessionId, conversation: JSON.stringify(conversation), result, prompts_closed: closed }, isoNow(this.d.clock))
+      if (outcome.status === 'failed') {
+        const reason = outcome.failure ?? 'failed'
+        const failed = await this.d.repo.transition(job.id, ['running'], 'failed', { reason, now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: reason } })
+        if (failed) await this.#finished(failed, reason)
+        return
+      }
+      prompt = closed ? undefined : active.prompts.shift()
+      // Decided in the same tick as the check above: a prompt arriving from now on starts a new turn.
+      if (!prompt) active.accepting = false
+    }
+    const completed = await this.d.repo.transition(job.id, ['running'], 'completed', { now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null } })
+    if (completed) await this.#finished(completed, null)
+  }
+
+  #turn(job: JobRecord, dirs: JobDirs, active: ActiveJob, prompt: string, history: JobRecord['conversation'], sessionId: string | null): Promise<TurnOutcome> {
+    const ctx: TurnContext = {
+      jobId: job.id,
+      userId: job.userId,
+      dirs,
+      prompt,
+      history,
+      sessionId,
+      signal: active.abort.signal,
+      processes: active.processes,
+      config: this.d.config,
+      record: (type, data) => this.d.events.record(job, type, data),
+    }
+    if (job.kind === 'command') {
+      const command = this.d.config.commands.find((c) => c.name === job.command)
+      const port = this.d.sandbox.processes
+      if (!command || !port) return Promise.resolve({ status: 'failed', result: null, failure: `Command '${job.command}' is no longer configured`, usage: { input: 0, output: 0 } })
+      return runCommandTurn(ctx, command, port)
+    }
+    const runner = this.#agent
+    if (!runner) return Promise.resolve({ status: 'failed', result: null, failure: 'The agent is not available', usage: { input: 0, output: 0 } })
+    const tools = new WorkspaceTools({ dirs, sandbox: this.d.sandbox, config: this.d.config, processes: active.processes, signal: active.abort.signal }).tools()
+    const system = jobSystemPrompt({ title: job.title, workspace: dirs.workspace, network: this.d.config.agentNetwork, canRunCommands: this.d.sandbox.processes !== undefined })
+    return runAgentTurn(ctx, runner, tools, system)
+  }
+
+  async #prepare(job: JobRecord): Promise<JobDirs> {
+    const base = `${this.d.jobsRoot}/${job.workspaceId}`
+    const [workspace, tmp] = await Promise.all([this.d.sandbox.fs.ensureDir(`${base}/workspace`), this.d.sandbox.fs.ensureDir(`${base}/tmp`)])
+    return { jobId: job.id, userId: job.userId, workspace, tmp }
+  }
+
+  /** Records the end of a job: a status line and the `result` event. */
+  async #finished(job: JobRecord, reason: string | null): Promise<void> {
+    const message = job.status === 'completed' ? 'Job completed' : job.status === 'cancelled' ? 'Job cancelled' : `Job failed: ${reason ?? 'unknown error'}`
+    await this.d.events.record(job, 'status', { message, state: job.status })
+    await this.d.events.record(job, 'result', { status: job.status, ...(job.sessionId ? { session_id: job.sessionId } : {}) })
+  }
+
+  /** Aborts a job's turn and kills its process groups (SIGTERM, then SIGKILL after the grace period). */
+  async #stop(active: ActiveJob): Promise<void> {
+    active.accepting = false
+    active.abort.abort()
+    await active.processes.killAll(this.d.config.killGraceMs)
+  }
+
+  async #heartbeat(): Promise<void> {
+    await this.d.repo.heartbeat(this.#runnerId, [...this.#active.keys()], isoNow(this.d.clock))
+    await this.#failOrphans(false)
+  }
+
+  /**
+   * Jobs left `running` by a gateway that is gone. With SQLite this instance is the only one, so at
+   * start-up every running job is an orphan; on a shared database, only those whose runner stopped
+   * sending heartbeats.
+   */
+  async #failOrphans(startup: boolean): Promise<void> {
+    const staleBefore = new Date(this.d.clock.now() - STALE_MS).toISOString()
+    for (const job of await this.d.repo.withStatus(['running'])) {
+      if (this.#active.has(job.id)) continue
+      const orphan = (startup && this.d.exclusive) || job.heartbeatAt === null || job.heartbeatAt < staleBefore
+      if (!orphan) continue
+      const now = isoNow(this.d.clock)
+      const failed = await this.d.repo.transition(job.id, ['running'], 'failed', { reason: 'gateway restarted', now, patch: { completed_at: now, runner_id: null, failure_reason: 'gateway restarted' } })
+      if (failed) await this.#finished(failed, 'gateway restarted')
+    }
+  }
+
+  #kindAvailable(job: JobRecord): boolean {
+    if (job.kind === 'agent') return this.#agent !== undefined
+    return this.d.sandbox.processes !== undefined && this.d.config.commands.some((c) => c.name === job.command)
+  }
+
+  #kindUnavailable(kind: JobKind): GatewayError {
+    return kind === 'agent'
+      ? unavailable('job_agent', 'Agent jobs need the agent (configure an LLM provider)')
+      : unavailable('job_commands', 'No job command is configured on this gateway (GATEWAY_JOB_COMMANDS)')
+  }
+
+  /** The command for a new job of this kind (undefined for `agent`); 503 when the kind is unavailable. */
+  #resolveKind(kind: JobKind, name: string | undefined): JobCommandConfig | undefined {
+    if (kind === 'agent') {
+      if (!this.#agent) throw this.#kindUnavailable('agent')
+      return undefined
+    }
+    const commands = this.d.config.commands
+    if (!this.d.sandbox.processes || commands.length === 0) throw this.#kindUnavailable('command')
+    if (name === undefined) {
+      if (commands.length === 1) return commands[0]
+      throw new GatewayError(400, 'command_required', `Choose a command: ${commands.map((c) => c.name).join(', ')}`)
+    }
+    const command = commands.find((c) => c.name === name)
+    if (!command) throw new GatewayError(400, 'unknown_command', `Unknown command '${name}' (configured: ${commands.map((c) => c.name).join(', ')})`)
+    return command
+  }
+}
+
+/** A title from the prompt's first line, at most 80 characters. */
+export function titleFrom(prompt: string): string {
+  const line = prompt.trim().split('\n')[0]!.trim()
+  return line.length <= 80 ? line : `${line.slice(0, 77)}...`
+}
+
