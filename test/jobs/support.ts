@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { findBwrap } from '../../adapters/node/index'
 import { bwrapWorks } from '../../adapters/node/sandbox/bwrap'
-import type { JobCommandConfig } from '../../src/index'
+import type { JobCommandConfig, Store } from '../../src/index'
 import { sha256Hex } from '../../src/lib/crypto'
 import { TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
 
@@ -29,7 +29,7 @@ export const OTHER_TOKEN = 'other-user-token-0123456789abcdef'
 type TestGateway = Awaited<ReturnType<typeof testGateway>>
 
 /** A gateway with the fake CLI configured, and a second principal (`bob`) for tenancy checks. */
-export async function jobsGateway(options: { isolation?: 'process' | 'bwrap'; jobs?: Record<string, unknown>; dataDir?: string; store?: Parameters<typeof testGateway>[0]['store'] } = {}): Promise<TestGateway> {
+export async function jobsGateway(options: { isolation?: 'process' | 'bwrap'; jobs?: Record<string, unknown>; dataDir?: string; store?: Store | undefined } = {}): Promise<TestGateway> {
   const gateway = await testGateway({
     ...('store' in options ? { store: options.store } : {}),
     config: {

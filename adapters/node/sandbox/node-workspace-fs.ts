@@ -201,7 +201,9 @@ export function createNodeWorkspaceFs(): WorkspaceFs {
           throw pathError(error)
         })
         if (!isWithin(rootReal, real)) throw outside()
-        const stat = await fsp.stat(real)
+        const stat = await fsp.stat(real).catch((error: unknown) => {
+          throw pathError(error)
+        })
         if (!stat.isDirectory()) throw new WorkspacePathError('not_a_directory', `${segment} is not a directory`)
         dir = real
       }

@@ -4,17 +4,15 @@ import { conflict, GatewayError, notFound, unavailable } from '../../lib/errors'
 import { type Clock, isoNow, unrefTimer } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { CreateJobRequest, JobKind, JobPromptRequest, JobState } from '../../protocol/jobs'
-import { type JobAgentRunner, jobSystemPrompt } from './agent-port'
+import type { JobAgentRunner } from './agent-port'
 import type { JobCommandConfig, JobsConfig } from './jobs-config'
 import type { JobEventLog } from './job-event-log'
 import type { JobLinks } from './job-links'
-import type { JobRecord, JobRepository } from './job-repository'
-import { type JobDirs, ProcessSet } from './job-sandbox'
-import { runAgentTurn, runCommandTurn, type TurnContext, type TurnOutcome } from './job-turns'
-import type { SandboxRuntime } from './sandbox-port'
 import { JobEventStreams } from './job-event-streams'
+import { type ActiveJob, JobExecutor, type Prompt } from './job-executor'
+import type { JobRecord, JobRepository } from './job-repository'
+import type { SandboxRuntime } from './sandbox-port'
 import { WorkspaceFiles } from './workspace-files'
-import { WorkspaceTools } from './workspace-tools'
 
 const log = getLogger(['gateway', 'jobs'])
 
@@ -24,23 +22,6 @@ const STALE_MS = 60_000
 const CONTROL_TOPIC = 'jobs'
 
 const ACTIVE: readonly JobState[] = ['pending', 'running']
-
-type Prompt = { content: string; done: boolean }
-
-/** A job running on this instance: its cancel switch, its processes, its queued follow-ups. */
-class ActiveJob {
-  readonly abort = new AbortController()
-  readonly processes = new ProcessSet()
-  readonly prompts: Prompt[] = []
-  /** False once the run loop decided to finish: a later prompt starts a new turn instead. */
-  accepting = true
-  done: Promise<void> = Promise.resolve()
-
-  constructor(
-    readonly id: string,
-    readonly userId: string,
-  ) {}
-}
 
 export interface JobsServiceDeps {
   repo: JobRepository
@@ -63,12 +44,10 @@ export interface JobsServiceDeps {
  * them failed ("gateway restarted"), and `restart` retries them in the same workspace.
  */
 export class JobsService {
-  readonly #active = new Map<string, ActiveJob>()
-  readonly #queue: Array<{ id: string; userId: string }> = []
   readonly #runnerId = crypto.randomUUID()
+  readonly #exec: JobExecutor
   readonly #timers: Array<ReturnType<typeof setInterval>> = []
   readonly #unsubscribe: Array<() => void> = []
-  #agent: JobAgentRunner | undefined
   #closed = false
   /** The `files/list` and `files/read` operations. */
   readonly files: WorkspaceFiles
@@ -78,6 +57,11 @@ export class JobsService {
   constructor(private readonly d: JobsServiceDeps) {
     this.files = new WorkspaceFiles(d.sandbox.fs, d.config.readCapBytes)
     this.streams = new JobEventStreams(d.repo, d.bus)
+    this.#exec = new JobExecutor({ ...d, runnerId: this.#runnerId })
+  }
+
+  get #active(): Map<string, ActiveJob> {
+    return this.#exec.active
   }
 
   /** Confined access to workspaces (for `/projects`). */
@@ -100,16 +84,16 @@ export class JobsService {
 
   /** Plugs the agent loop in for `agent` jobs; returns a function that unplugs it. */
   attachAgent(runner: JobAgentRunner): () => void {
-    this.#agent = runner
+    this.#exec.agent = runner
     return () => {
-      if (this.#agent === runner) this.#agent = undefined
+      if (this.#exec.agent === runner) this.#exec.agent = undefined
     }
   }
 
   /** Kinds a new job can have right now. */
   availableKinds(): JobKind[] {
     const kinds: JobKind[] = []
-    if (this.#agent) kinds.push('agent')
+    if (this.#exec.agent) kinds.push('agent')
     if (this.d.sandbox.processes && this.d.config.commands.length > 0) kinds.push('command')
     return kinds
   }
@@ -117,8 +101,7 @@ export class JobsService {
   /** Recovers from the last run and starts the heartbeat; called once by the factory. */
   async start(): Promise<void> {
     await this.#failOrphans(true)
-    for (const job of await this.d.repo.withStatus(['pending'])) this.#queue.push({ id: job.id, userId: job.userId })
-    this.#pump()
+    for (const job of await this.d.repo.withStatus(['pending'])) this.#exec.enqueue(job)
     this.#timers.push(unrefTimer(setInterval(() => void this.#heartbeat().catch((error: unknown) => log.warn('job heartbeat failed: {error}', { error })), HEARTBEAT_MS)))
     this.#unsubscribe.push(
       this.d.bus.onControl((message) => {
@@ -126,7 +109,7 @@ export class JobsService {
         const payload = message.payload as { action?: string; jobId?: string; prompt?: Prompt }
         const active = payload.jobId ? this.#active.get(payload.jobId) : undefined
         if (!active) return
-        if (payload.action === 'cancel') void this.#stop(active)
+        if (payload.action === 'cancel') void this.#exec.stop(active)
         if (payload.action === 'prompt' && payload.prompt) active.prompts.push(payload.prompt)
       }),
     )
@@ -246,11 +229,11 @@ export class JobsService {
       const now = await this.get(userId, id)
       throw conflict('job_not_active', `Job is already ${now.status}`)
     }
-    this.#dequeue(id)
+    this.#exec.dequeue(id)
     const active = this.#active.get(id)
-    if (active) await this.#stop(active)
+    if (active) await this.#exec.stop(active)
     else if (job.status === 'running') await this.d.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'cancel', jobId: id } })
-    await this.#finished(cancelled, 'Cancelled by user')
+    await this.#exec.finished(cancelled, 'Cancelled by user')
   }
 
   /** Retries a failed or cancelled job as a new job in the same workspace. */
@@ -287,7 +270,7 @@ export class JobsService {
     }
     if (job.status === 'pending' || (job.status === 'running' && !active)) {
       if (job.status === 'running') await this.d.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } })
-      else this.#pendingPrompts(id).push(prompt)
+      else this.#exec.promptBeforeStart(id, prompt)
       return 'queued'
     }
     // Finishing or completed: wait for the last turn to settle, then start a new one.
@@ -298,13 +281,13 @@ export class JobsService {
       throw conflict('job_not_running', `Job is ${current.status}`)
     }
     await this.d.events.record(reopened, 'status', { message: 'Follow-up prompt received', state: 'running' })
-    this.#launch(reopened, prompt)
+    this.#exec.launch(reopened, prompt)
     return 'sent'
   }
 
   async deleteUser(userId: string): Promise<void> {
-    for (const entry of this.#queue.filter((q) => q.userId === userId)) this.#dequeue(entry.id)
-    await Promise.all([...this.#active.values()].filter((a) => a.userId === userId).map((a) => this.#stop(a)))
+    this.#exec.dequeueUser(userId)
+    await Promise.all([...this.#active.values()].filter((a) => a.userId === userId).map((a) => this.#exec.stop(a)))
     const workspaces = await this.d.repo.deleteUser(userId)
     for (const workspaceId of workspaces) await this.d.sandbox.fs.removeTree(`${this.d.jobsRoot}/${workspaceId}`)
   }
@@ -315,13 +298,14 @@ export class JobsService {
     this.#closed = true
     for (const timer of this.#timers) clearInterval(timer)
     for (const off of this.#unsubscribe) off()
-    this.#queue.length = 0
+    this.#exec.closed = true
     const running = [...this.#active.values()]
     await Promise.all(
       running.map(async (active) => {
+        // Failed first, so the aborted turn does not record itself as completed.
         const failed = await this.d.repo.transition(active.id, ['running'], 'failed', { reason: 'gateway stopped', now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'gateway stopped' } })
-        await this.#stop(active)
-        if (failed) await this.#finished(failed, 'gateway stopped').catch(() => undefined)
+        await this.#exec.stop(active)
+        if (failed) await this.#exec.finished(failed, 'gateway stopped').catch(() => undefined)
       }),
     )
     await this.d.events.flush()
@@ -333,151 +317,13 @@ export class JobsService {
     return this.#active.get(jobId)?.processes.pids() ?? []
   }
 
-  // --- running ---
-
-  readonly #queuedPrompts = new Map<string, Prompt[]>()
-
-  #pendingPrompts(id: string): Prompt[] {
-    let list = this.#queuedPrompts.get(id)
-    if (!list) this.#queuedPrompts.set(id, (list = []))
-    return list
-  }
-
-  #dequeue(id: string): void {
-    const index = this.#queue.findIndex((q) => q.id === id)
-    if (index >= 0) this.#queue.splice(index, 1)
-    this.#queuedPrompts.delete(id)
-  }
+  // --- internals ---
 
   async #announce(job: JobRecord): Promise<void> {
     const { browse_url } = await this.links(job)
     await this.d.events.record(job, 'status', { message: 'Job queued', state: 'pending' })
     await this.d.events.publish(job.userId, appEvent('job_started', { job_id: job.id, title: job.title, browse_url }))
-    this.#queue.push({ id: job.id, userId: job.userId })
-    this.#pump()
-  }
-
-  /** Starts queued jobs while the concurrency limits allow. */
-  #pump(): void {
-    if (this.#closed) return
-    for (let i = 0; i < this.#queue.length && this.#active.size < this.d.config.maxRunning; ) {
-      const entry = this.#queue[i]!
-      const mine = [...this.#active.values()].filter((a) => a.userId === entry.userId).length
-      if (mine >= this.d.config.maxRunningPerUser) {
-        i++
-        continue
-      }
-      this.#queue.splice(i, 1)
-      void this.#begin(entry.id).catch((error: unknown) => log.error('job {id} could not start: {error}', { id: entry.id, error }))
-    }
-  }
-
-  async #begin(id: string): Promise<void> {
-    if (this.#closed) return
-    const now = isoNow(this.d.clock)
-    const job = await this.d.repo.get(id)
-    if (!job || job.status !== 'pending') return
-    const started = await this.d.repo.transition(id, ['pending'], 'running', { now, patch: { started_at: job.startedAt ?? now, runner_id: this.#runnerId, heartbeat_at: now } })
-    if (!started) return
-    await this.d.events.record(started, 'status', { message: 'Job started', state: 'running' })
-    const prompts = this.#queuedPrompts.get(id) ?? []
-    this.#queuedPrompts.delete(id)
-    this.#launch(started, { content: started.prompt, done: false }, prompts)
-  }
-
-  #launch(job: JobRecord, first: Prompt, queued: Prompt[] = []): void {
-    const active = new ActiveJob(job.id, job.userId)
-    active.prompts.push(...queued)
-    this.#active.set(job.id, active)
-    active.done = this.#run(job, active, first)
-      .catch(async (error: unknown) => {
-        log.error('job {id} crashed: {error}', { id: job.id, error })
-        const failed = await this.d.repo.transition(job.id, ['running'], 'failed', { reason: 'internal error', now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'internal error' } })
-        if (failed) await this.#finished(failed, 'internal error')
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        this.#active.delete(job.id)
-        this.#pump()
-      })
-  }
-
-  /** The turn loop: the first prompt, then queued follow-ups, until none is left or one fails. */
-  async #run(job: JobRecord, active: ActiveJob, first: Prompt): Promise<void> {
-    const dirs = await this.#prepare(job)
-    let conversation = [...job.conversation]
-    let sessionId = job.sessionId
-    let closed = job.promptsClosed
-    let result: string | null = job.result
-    let prompt: Prompt | undefined = first
-    while (prompt) {
-      await this.d.events.record(job, 'message', { role: 'user', content: prompt.content })
-      const outcome = await this.#turn(job, dirs, active, prompt.content, conversation, sessionId)
-      if (active.abort.signal.aborted || outcome.status === 'cancelled') return
-      await this.d.repo.addUsage(job.id, outcome.usage.input, outcome.usage.output)
-      sessionId = outcome.sessionId ?? sessionId
-      conversation = [...conversation, { role: 'user', content: prompt.content }, ...(outcome.result ? [{ role: 'assistant' as const, content: outcome.result }] : [])]
-      result = outcome.result ?? result
-      closed ||= prompt.done
-      await this.d.repo.update(job.id, { session_id: sessionId, conversation: JSON.stringify(conversation), result, prompts_closed: closed }, isoNow(this.d.clock))
-      if (outcome.status === 'failed') {
-        const reason = outcome.failure ?? 'failed'
-        const failed = await this.d.repo.transition(job.id, ['running'], 'failed', { reason, now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: reason } })
-        if (failed) await this.#finished(failed, reason)
-        return
-      }
-      prompt = closed ? undefined : active.prompts.shift()
-      // Decided in the same tick as the check above: a prompt arriving from now on starts a new turn.
-      if (!prompt) active.accepting = false
-    }
-    const completed = await this.d.repo.transition(job.id, ['running'], 'completed', { now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null } })
-    if (completed) await this.#finished(completed, null)
-  }
-
-  #turn(job: JobRecord, dirs: JobDirs, active: ActiveJob, prompt: string, history: JobRecord['conversation'], sessionId: string | null): Promise<TurnOutcome> {
-    const ctx: TurnContext = {
-      jobId: job.id,
-      userId: job.userId,
-      dirs,
-      prompt,
-      history,
-      sessionId,
-      signal: active.abort.signal,
-      processes: active.processes,
-      config: this.d.config,
-      record: (type, data) => this.d.events.record(job, type, data),
-    }
-    if (job.kind === 'command') {
-      const command = this.d.config.commands.find((c) => c.name === job.command)
-      const port = this.d.sandbox.processes
-      if (!command || !port) return Promise.resolve({ status: 'failed', result: null, failure: `Command '${job.command}' is no longer configured`, usage: { input: 0, output: 0 } })
-      return runCommandTurn(ctx, command, port)
-    }
-    const runner = this.#agent
-    if (!runner) return Promise.resolve({ status: 'failed', result: null, failure: 'The agent is not available', usage: { input: 0, output: 0 } })
-    const tools = new WorkspaceTools({ dirs, sandbox: this.d.sandbox, config: this.d.config, processes: active.processes, signal: active.abort.signal }).tools()
-    const system = jobSystemPrompt({ title: job.title, workspace: dirs.workspace, network: this.d.config.agentNetwork, canRunCommands: this.d.sandbox.processes !== undefined })
-    return runAgentTurn(ctx, runner, tools, system)
-  }
-
-  async #prepare(job: JobRecord): Promise<JobDirs> {
-    const base = `${this.d.jobsRoot}/${job.workspaceId}`
-    const [workspace, tmp] = await Promise.all([this.d.sandbox.fs.ensureDir(`${base}/workspace`), this.d.sandbox.fs.ensureDir(`${base}/tmp`)])
-    return { jobId: job.id, userId: job.userId, workspace, tmp }
-  }
-
-  /** Records the end of a job: a status line and the `result` event. */
-  async #finished(job: JobRecord, reason: string | null): Promise<void> {
-    const message = job.status === 'completed' ? 'Job completed' : job.status === 'cancelled' ? 'Job cancelled' : `Job failed: ${reason ?? 'unknown error'}`
-    await this.d.events.record(job, 'status', { message, state: job.status })
-    await this.d.events.record(job, 'result', { status: job.status, ...(job.sessionId ? { session_id: job.sessionId } : {}) })
-  }
-
-  /** Aborts a job's turn and kills its process groups (SIGTERM, then SIGKILL after the grace period). */
-  async #stop(active: ActiveJob): Promise<void> {
-    active.accepting = false
-    active.abort.abort()
-    await active.processes.killAll(this.d.config.killGraceMs)
+    this.#exec.enqueue(job)
   }
 
   async #heartbeat(): Promise<void> {
@@ -496,14 +342,12 @@ export class JobsService {
       if (this.#active.has(job.id)) continue
       const orphan = (startup && this.d.exclusive) || job.heartbeatAt === null || job.heartbeatAt < staleBefore
       if (!orphan) continue
-      const now = isoNow(this.d.clock)
-      const failed = await this.d.repo.transition(job.id, ['running'], 'failed', { reason: 'gateway restarted', now, patch: { completed_at: now, runner_id: null, failure_reason: 'gateway restarted' } })
-      if (failed) await this.#finished(failed, 'gateway restarted')
+      await this.#exec.end(job.id, 'failed', 'gateway restarted')
     }
   }
 
   #kindAvailable(job: JobRecord): boolean {
-    if (job.kind === 'agent') return this.#agent !== undefined
+    if (job.kind === 'agent') return this.#exec.agent !== undefined
     return this.d.sandbox.processes !== undefined && this.d.config.commands.some((c) => c.name === job.command)
   }
 
@@ -516,7 +360,7 @@ export class JobsService {
   /** The command for a new job of this kind (undefined for `agent`); 503 when the kind is unavailable. */
   #resolveKind(kind: JobKind, name: string | undefined): JobCommandConfig | undefined {
     if (kind === 'agent') {
-      if (!this.#agent) throw this.#kindUnavailable('agent')
+      if (!this.#exec.agent) throw this.#kindUnavailable('agent')
       return undefined
     }
     const commands = this.d.config.commands
