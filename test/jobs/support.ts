@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { findBwrap } from '../../adapters/node/index'
 import { bwrapWorks } from '../../adapters/node/sandbox/bwrap'
 import type { JobCommandConfig, Store } from '../../src/index'
+import type { Clock } from '../../src/lib/time'
 import { sha256Hex } from '../../src/lib/crypto'
 import { TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
 
@@ -29,11 +30,22 @@ export const OTHER_TOKEN = 'other-user-token-0123456789abcdef'
 type TestGateway = Awaited<ReturnType<typeof testGateway>>
 
 /** A gateway with the fake CLI configured, and a second principal (`bob`) for tenancy checks. */
-export async function jobsGateway(options: { isolation?: 'process' | 'bwrap'; jobs?: Record<string, unknown>; dataDir?: string; store?: Store | undefined } = {}): Promise<TestGateway> {
+export interface JobsGatewayOptions {
+  isolation?: 'process' | 'bwrap'
+  jobs?: Record<string, unknown>
+  dataDir?: string
+  store?: Store | undefined
+  limits?: Record<string, number>
+  clock?: Clock
+}
+
+export async function jobsGateway(options: JobsGatewayOptions = {}): Promise<TestGateway> {
   const gateway = await testGateway({
     ...('store' in options ? { store: options.store } : {}),
+    ...(options.clock ? { runtime: { name: 'node', clock: options.clock } } : {}),
     config: {
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.limits ? { limits: options.limits as never } : {}),
       jobs: { isolation: options.isolation ?? 'process', commands: [FAKE_CLI], killGraceMs: 500, ...options.jobs } as never,
     },
   })

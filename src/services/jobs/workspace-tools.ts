@@ -156,8 +156,8 @@ export class WorkspaceTools implements ToolProvider {
                 ? `killed by ${outcome.exit.signal}`
                 : `exit code ${outcome.exit?.code ?? 'unknown'}`
           const parts = [status]
-          const stdout = outcome.stdout.text()
-          const stderr = outcome.stderr.text()
+          const stdout = outcome.stdout.text().replace(/\n$/, '')
+          const stderr = outcome.stderr.text().replace(/\n$/, '')
           if (stdout) parts.push(stdout)
           if (stderr) parts.push(`[stderr]\n${stderr}`)
           const failed = outcome.cancelled || outcome.timedOut || outcome.exit?.code !== 0
