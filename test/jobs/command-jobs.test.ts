@@ -3,14 +3,12 @@ import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../support/gateway'
-import { alive, BWRAP_AVAILABLE, FAKE_CLI, ISOLATIONS, jobsGateway, processesWith, startJob, waitForState } from './support'
+import { alive, BWRAP_AVAILABLE, eventsWhen, FAKE_CLI, ISOLATIONS, jobsGateway, processesWith, startJob, waitForState } from './support'
 
 type Gw = Awaited<ReturnType<typeof jobsGateway>>
 
-const eventsOf = async (gw: Gw, id: string) => {
-  const res = await gw.request(`/api/jobs/${id}/events`)
-  return ((await res.json()) as { events: Array<{ id: number; event_type: string; data: Record<string, any> }> }).events
-}
+/** The events once the turns so far have all recorded their result. */
+const eventsOf = (gw: Gw, id: string, results = 1) => eventsWhen(gw, id, (events) => events.filter((e) => e.event_type === 'result').length >= results && events.at(-1)?.event_type === 'result')
 
 describe.each(ISOLATIONS)('command jobs (isolation: %s)', (isolation) => {
   let gw: Gw
@@ -72,7 +70,7 @@ describe.each(ISOLATIONS)('command jobs (isolation: %s)', (isolation) => {
     expect(second.result).toBe('done turn 2')
     expect(second.usage).toEqual({ input_tokens: 20, output_tokens: 10 })
     expect(second.transitions.map((t: { to: string }) => t.to)).toEqual(['pending', 'running', 'completed', 'running', 'completed'])
-    const events = await eventsOf(gw, job.id)
+    const events = await eventsOf(gw, job.id, 2)
     const sessions = events.filter((e) => e.event_type === 'result').map((e) => e.data.session_id)
     expect(sessions).toEqual([sessions[0], sessions[0]])
     expect(events.some((e) => String(e.data.content ?? '').startsWith(`resumed ${sessions[0]}`))).toBe(true)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveGateway, type RunningServer } from '../../adapters/node/index'
 import { SseClient } from '../support/sse-client'
 import { TEST_TOKEN, waitFor } from '../support/gateway'
-import { jobsGateway, OTHER_TOKEN, startJob, waitForState } from './support'
+import { eventsWhen, jobsGateway, OTHER_TOKEN, startJob, waitForState } from './support'
 
 type Gw = Awaited<ReturnType<typeof jobsGateway>>
 
@@ -121,6 +121,7 @@ describe('job event streams over real sockets', () => {
   it('JSON form pages the persisted events (the original gateway’s shape)', async () => {
     const job = await startJob(gw, 'say json')
     await waitForState(gw, job.id, ['completed'])
+    await eventsWhen(gw, job.id)
     const page = (await (await gw.request(`/api/jobs/${job.id}/events?after=2&limit=3`)).json()) as { job_id: string; events: Array<{ id: number; event_type: string }>; has_more: boolean }
     expect(page.job_id).toBe(job.id)
     expect(page.events.map((e) => e.id)).toEqual([3, 4, 5])

@@ -98,3 +98,15 @@ export function alive(pid: number): boolean {
     return false
   }
 }
+
+export type StoredEvent = { id: number; event_type: string; data: Record<string, any> }
+
+/** The job's persisted events, once `ready` holds for them (the final events land just after the state changes). */
+export async function eventsWhen(gateway: TestGateway, id: string, ready: (events: StoredEvent[]) => boolean = (events) => events.at(-1)?.event_type === 'result'): Promise<StoredEvent[]> {
+  let events: StoredEvent[] = []
+  await waitFor(async () => {
+    events = ((await (await gateway.request(`/api/jobs/${id}/events`)).json()) as { events: StoredEvent[] }).events
+    return ready(events)
+  }, 10_000, `events of job ${id}`)
+  return events
+}

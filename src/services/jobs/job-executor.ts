@@ -94,22 +94,39 @@ export class JobExecutor {
   }
 
   async #begin(id: string): Promise<void> {
-    if (this.closed) return
-    const now = isoNow(this.d.clock)
+    if (this.closed || this.active.has(id)) return
     const job = await this.d.repo.get(id)
     if (!job || job.status !== 'pending') return
+    const active = this.claim(job)
+    if (!active) return
+    const now = isoNow(this.d.clock)
     const started = await this.d.repo.transition(id, ['pending'], 'running', { now, patch: { started_at: job.startedAt ?? now, runner_id: this.d.runnerId, heartbeat_at: now } })
-    if (!started) return
+    if (!started) return this.release(active)
     await this.d.events.record(started, 'status', { message: 'Job started', state: 'running' })
-    const early = this.#earlyPrompts.get(id) ?? []
-    this.#earlyPrompts.delete(id)
-    this.launch(started, { content: started.prompt, done: false }, early)
+    this.launch(active, started, { content: started.prompt, done: false })
   }
 
-  launch(job: JobRecord, first: Prompt, queued: Prompt[] = []): void {
+  /**
+   * Marks a job as running here before its state changes in the database, so a prompt sent in
+   * between queues on it instead of getting lost. Undefined when it already runs here.
+   */
+  claim(job: { id: string; userId: string }): ActiveJob | undefined {
+    if (this.active.has(job.id)) return undefined
     const active = new ActiveJob(job.id, job.userId)
-    active.prompts.push(...queued)
+    active.prompts.push(...(this.#earlyPrompts.get(job.id) ?? []))
+    this.#earlyPrompts.delete(job.id)
     this.active.set(job.id, active)
+    return active
+  }
+
+  /** Gives up a claim whose state change lost (the job was cancelled meanwhile). */
+  release(active: ActiveJob): void {
+    if (this.active.get(active.id) === active) this.active.delete(active.id)
+    this.pump()
+  }
+
+  /** Runs a claimed job's turns: `first`, then whatever follow-ups queue up. */
+  launch(active: ActiveJob, job: JobRecord, first: Prompt): void {
     active.done = this.#run(job, active, first)
       .catch(async (error: unknown) => {
         log.error('job {id} crashed: {error}', { id: job.id, error })

@@ -275,13 +275,23 @@ export class JobsService {
     }
     // Finishing or completed: wait for the last turn to settle, then start a new one.
     if (active) await active.done
-    const reopened = await this.d.repo.transition(id, ['completed'], 'running', { reason: 'Follow-up prompt', now: isoNow(this.d.clock), patch: { completed_at: null, runner_id: this.#runnerId, heartbeat_at: isoNow(this.d.clock) } })
+    const claimed = this.#exec.claim(job)
+    if (!claimed) {
+      // Another prompt reopened it meanwhile: queue behind that one.
+      const current = this.#active.get(id)
+      if (!current?.accepting) throw conflict('job_busy', 'The job is finishing a turn; try again')
+      current.prompts.push(prompt)
+      return 'queued'
+    }
+    const now = isoNow(this.d.clock)
+    const reopened = await this.d.repo.transition(id, ['completed'], 'running', { reason: 'Follow-up prompt', now, patch: { completed_at: null, runner_id: this.#runnerId, heartbeat_at: now } })
     if (!reopened) {
+      this.#exec.release(claimed)
       const current = await this.get(userId, id)
       throw conflict('job_not_running', `Job is ${current.status}`)
     }
     await this.d.events.record(reopened, 'status', { message: 'Follow-up prompt received', state: 'running' })
-    this.#exec.launch(reopened, prompt)
+    this.#exec.launch(claimed, reopened, prompt)
     return 'sent'
   }
 
