@@ -73,6 +73,7 @@ export const JobDetail = JobListItem.extend({
   failure_reason: z.string().nullable(),
   usage: JobUsage,
   restarted_from: z.uuid().nullable(),
+  /** The chat thread whose agent started the job (`create_job`), if any. */
   thread_id: z.string().nullable(),
 })
 export type JobDetail = z.infer<typeof JobDetail>
@@ -83,8 +84,6 @@ export const CreateJobRequest = z.object({
   kind: JobKind.default('agent'),
   /** Name of a configured command (`command` jobs; optional when exactly one is configured). */
   command: z.string().max(32).optional(),
-  /** The chat thread the job belongs to, if any. */
-  thread_id: z.string().max(128).optional(),
 })
 export type CreateJobRequest = z.infer<typeof CreateJobRequest>
 

@@ -100,6 +100,18 @@ describe('jobs across gateway restarts', () => {
       const done = await waitForState(gw, b.id, ['completed'])
       expect(done.result).toBe('done turn 2')
       const c = await startJob(gw, `sleep 60 ${marker}`)
+      // Waiting jobs per user are capped.
+      const capped = await jobsGateway({ jobs: { maxRunningPerUser: 1, maxPendingPerUser: 1 } })
+      try {
+        const first = await startJob(capped, `sleep 60 ${marker}`)
+        await waitForState(capped, first.id, ['running'])
+        await startJob(capped, 'say queued')
+        const over = await capped.request('/api/jobs', { method: 'POST', json: { prompt: 'say too many', kind: 'command' } })
+        expect(over.status).toBe(429)
+        expect(over.headers.get('retry-after')).toBe('30')
+      } finally {
+        await capped.close()
+      }
       const d = await startJob(gw, 'say never')
       expect((await gw.request(`/api/jobs/${d.id}/cancel`, { method: 'POST' })).status).toBe(200)
       expect((await (await gw.request(`/api/jobs/${d.id}`)).json()) as Record<string, unknown>).toMatchObject({ state: 'cancelled' })

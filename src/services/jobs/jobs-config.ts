@@ -34,6 +34,8 @@ export const JobsConfig = z.object({
   commands: z.array(JobCommandConfig).default([]),
   maxRunning: z.number().int().positive().default(4),
   maxRunningPerUser: z.number().int().positive().default(2),
+  /** Jobs one user may have waiting (pending); more is 429. */
+  maxPendingPerUser: z.number().int().positive().default(20),
   /** Default and maximum run time of one `run_command` tool call. */
   shellTimeoutMs: z.number().int().positive().default(120_000),
   shellMaxTimeoutMs: z.number().int().positive().default(600_000),

@@ -180,7 +180,8 @@ export class JobsService {
 
   async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined } = {}): Promise<JobRecord> {
     const command = this.#resolveKind(input.kind, input.command)
-    return this.#insert(userId, input, command, { threadId: input.thread_id ?? origin.threadId ?? null })
+    await this.#checkQueue(userId)
+    return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
   }
 
   async #insert(userId: string, input: CreateJobRequest, command: JobCommandConfig | undefined, extra: { threadId: string | null; workspaceId?: string; restartedFrom?: string }): Promise<JobRecord> {
@@ -248,6 +249,7 @@ export class JobsService {
         : old.failureReason
           ? `Previous attempt failed: ${old.failureReason}. Retry: ${old.prompt}`
           : old.prompt
+    await this.#checkQueue(userId)
     // Same directory: the new attempt sees (and can fix) what the last one left behind.
     return this.#insert(userId, { prompt, title: old.title, kind: old.kind, command: command?.name }, command, {
       threadId: old.threadId,
@@ -328,6 +330,13 @@ export class JobsService {
   }
 
   // --- internals ---
+
+  async #checkQueue(userId: string): Promise<void> {
+    const pending = (await this.d.repo.countByStatus(userId)).get('pending') ?? 0
+    if (pending >= this.d.config.maxPendingPerUser) {
+      throw new GatewayError(429, 'too_many_jobs', `You already have ${pending} jobs waiting to run; wait for them or cancel some`, { headers: { 'Retry-After': '30' } })
+    }
+  }
 
   async #announce(job: JobRecord): Promise<void> {
     const { browse_url } = await this.links(job)
