@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { findBwrap } from '../../adapters/node/index'
 import { bwrapWorks } from '../../adapters/node/sandbox/bwrap'
 import type { JobCommandConfig, Store } from '../../src/index'
@@ -7,7 +8,7 @@ import type { Clock } from '../../src/lib/time'
 import { sha256Hex } from '../../src/lib/crypto'
 import { TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
 
-export const FIXTURES = join(__dirname, '../fixtures')
+export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url))
 
 /** The fake coding-agent CLI (test/fixtures/fake-agent-cli.mjs) as a configured job command. */
 export const FAKE_CLI = {
