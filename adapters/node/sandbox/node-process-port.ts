@@ -67,6 +67,32 @@ function descendants(pid: number | undefined): number[] {
   return out
 }
 
+/** Whether a process still runs (a zombie, killed and awaiting its reaper, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+  }
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits (bounded) until SIGKILLed processes are really gone: the kernel tears them down asynchronously. */
+async function waitGone(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let left = pids.filter(running)
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    left = left.filter(running)
+  }
+}
+
 /**
  * The host pid of bubblewrap's namespace init, from `--info-fd` (`{"child-pid": N, ...}`).
  * Killing it tears down the whole pid namespace, whatever bwrap was doing; killing only bwrap is
@@ -197,6 +223,7 @@ function startProcess(spec: ProcessSpec, options: { isolation: IsolationMode; bw
       signalGroup(child.pid, 'SIGKILL')
       signalEach(targets, 'SIGKILL')
       if (!graceful) await leaderGone
+      await waitGone(targets, 1_000)
     },
   }
 }
