@@ -7,7 +7,12 @@ export interface AuthenticatorOptions {
   ownerId: string
   /** A fast synchronous SHA-256 from the adapter (node:crypto); WebCrypto otherwise. */
   sha256?: Sha256 | undefined
+  /** The clock (tests inject one); decides cache freshness and token expiry. */
+  now?: (() => number) | undefined
 }
+
+/** How long a resolved API token is trusted without asking the resolver again. */
+const CACHE_TTL_MS = 60_000
 
 /**
  * Turns a presented bearer token into a principal. The owner's token is compared in constant time
@@ -20,17 +25,24 @@ export class Authenticator {
   readonly #sha256: Sha256
   /** Resolved API tokens by hash; cleared on revoke/suspend so they fail on the very next request. */
   readonly #cache = new LruMap<string, { principal: Principal; at: number }>(1024)
+  readonly #now: () => number
+  /**
+   * Bumped by `invalidate`: a lookup that started before a revocation must not put its (now
+   * stale) answer in the cache after the revocation cleared it.
+   */
+  #generation = 0
   resolver: TokenResolver | undefined
 
-  private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256) {
+  private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256, now: () => number) {
     this.#ownerDigest = ownerDigest
     this.#sha256 = sha256
+    this.#now = now
     this.#owner = { userId: ownerId, role: 'admin', tokenId: null, displayName: null }
   }
 
   static async create(options: AuthenticatorOptions): Promise<Authenticator> {
     const sha256 = options.sha256 ?? webSha256
-    return new Authenticator(await sha256(options.ownerToken), options.ownerId, sha256)
+    return new Authenticator(await sha256(options.ownerToken), options.ownerId, sha256, options.now ?? Date.now)
   }
 
   get owner(): Principal {
@@ -44,16 +56,20 @@ export class Authenticator {
     if (constantTimeEqual(digest, this.#ownerDigest)) return this.#owner
     if (!this.resolver) return null
     const hash = toHex(digest)
+    const now = this.#now()
     const cached = this.#cache.get(hash)
-    if (cached && Date.now() - cached.at < 60_000) return cached.principal
-    const principal = await this.resolver.resolve(hash)
-    if (principal) this.#cache.set(hash, { principal, at: Date.now() })
+    if (cached && now - cached.at < CACHE_TTL_MS && !expired(cached.principal, now)) return cached.principal
+    const generation = this.#generation
+    const resolved = await this.resolver.resolve(hash)
+    const principal = resolved && !expired(resolved, this.#now()) ? resolved : null
+    if (principal && generation === this.#generation) this.#cache.set(hash, { principal, at: now })
     else this.#cache.delete(hash)
     return principal
   }
 
   /** Forgets cached principals of a user or a token (revoked, suspended, deleted, role changed). */
   invalidate(filter: { userId?: string | undefined; tokenId?: string | undefined; tokenHash?: string | undefined }): void {
+    this.#generation++
     for (const [hash, entry] of [...this.#cache.entries()]) {
       if (
         (filter.tokenHash !== undefined && hash === filter.tokenHash) ||
@@ -65,6 +81,8 @@ export class Authenticator {
     }
   }
 }
+
+const expired = (principal: Principal, now: number): boolean => principal.expiresAt != null && principal.expiresAt <= now
 
 /** Extracts the token of `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 6750). */
 export function bearerToken(header: string | undefined): string | undefined {

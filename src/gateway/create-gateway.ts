@@ -6,6 +6,7 @@ import { type EventBus, MemoryEventBus } from '../hub/event-bus'
 import { EventHub } from '../hub/event-hub'
 import { randomAlphanumeric } from '../lib/crypto'
 import { systemClock } from '../lib/time'
+import { accessLog } from '../middleware/access-log'
 import { bodyLimit } from '../middleware/body-limit'
 import { cors } from '../middleware/cors'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
@@ -13,18 +14,26 @@ import { hostCheck } from '../middleware/host-check'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../middleware/rate-limit'
 import { securityHeaders } from '../middleware/security-headers'
+import { adminRoutes } from '../routes/admin'
+import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
 import { jobStreamRoutes } from '../routes/job-events'
 import { jobRoutes } from '../routes/jobs'
 import { projectRoutes } from '../routes/projects'
+import { logRoutes } from '../routes/logs'
+import { pairingRoutes } from '../routes/pairing'
+import { profileRoutes } from '../routes/profile'
+import { settingsRoutes } from '../routes/settings'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
+import { tokenRoutes } from '../routes/tokens'
 import { ToolRegistry } from '../agent/tools/tool-registry'
 import { createDefaultServices } from '../services/default-services'
 import type { Store } from '../store/database'
+import type { GatewayLogging } from '../logging/gateway-logging'
 import { StoreEventBus } from '../store/store-event-bus'
 import { VERSION } from '../version'
 import { ChatCommands } from './chat-commands'
@@ -50,6 +59,11 @@ export interface GatewayOptions {
   services?: Partial<Services>
   /** An agent to attach to the channel at once (the host app's own, or the default agent). */
   agent?: ChannelAgent
+  /**
+   * The process's logging (`new GatewayLogging()` + `configureLogging`), for the live log stream,
+   * the run-time level and redaction; without it `/api/logs/*` answer 503.
+   */
+  logging?: GatewayLogging
 }
 
 export interface Gateway {
@@ -92,7 +106,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const clock = runtime.clock ?? systemClock
   const generatedToken = config.authToken ? undefined : randomAlphanumeric(32)
   const ownerToken = config.authToken ?? generatedToken!
-  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256 })
+  const logging = options.logging
+  // Masked in every log line, whatever code would print it.
+  logging?.redactor.add(ownerToken)
+  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, now: () => clock.now() })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
   const bus = options.bus ?? (store ? await StoreEventBus.open(store, busOptions) : new MemoryEventBus(busOptions))
@@ -105,7 +122,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const tools = new ToolRegistry()
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools,
+    config, store, hub, channel, auth, runtime, clock, tools, logging,
     onClose: (fn) => void closers.push(fn),
     onDeleteUser: (fn) => void userErasers.push(fn),
     deleteUserData: async (userId) => {
@@ -130,6 +147,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
   app.use(securityHeaders())
+  app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
   app.use(hostCheck(origins))
   app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
   app.use(bodyLimit(config.limits.bodyLimitBytes))
@@ -147,12 +165,19 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // A job's event stream and files: the bearer header or a signed link (browsers open them without one).
   app.route('/', jobStreamRoutes(deps))
   app.route('/', projectRoutes(deps))
+  app.route('/', logRoutes(deps))
   // Everything else needs a token.
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
     .route('/', chatRoutes(deps))
     .route('/', jobRoutes(deps))
+    .route('/', adminRoutes(deps))
+    .route('/', adminSecretRoutes(deps))
+    .route('/', tokenRoutes(deps))
+    .route('/', profileRoutes(deps))
+    .route('/', settingsRoutes(deps))
+    .route('/', pairingRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

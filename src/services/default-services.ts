@@ -2,6 +2,7 @@ import type { Services } from '../gateway/services'
 import { createJobsService } from './jobs/create-jobs-service'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'
+import { createUsersServices } from './users/create-users-services'
 
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
@@ -20,5 +21,6 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     })
     services.jobs = await createJobsService(ctx)
   }
+  Object.assign(services, await createUsersServices(ctx))
   return services
 }
