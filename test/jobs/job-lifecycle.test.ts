@@ -143,4 +143,28 @@ describe('jobs across gateway restarts', () => {
       await gw.close()
     }
   })
+
+  it('a real member account: their jobs are theirs alone, and deleting the account erases them', async () => {
+    const gw = await jobsGateway()
+    try {
+      const createdBy = await gw.request('/api/admin/users', { method: 'POST', json: { display_name: 'Ann' } })
+      expect(createdBy.status).toBe(201)
+      const ann = (await createdBy.json()) as { id: string; token: string }
+      const res = await gw.request('/api/jobs', { method: 'POST', token: ann.token, json: { prompt: 'write ann.txt hers', kind: 'command' } })
+      expect(res.status).toBe(201)
+      const job = (await res.json()) as { id: string; user_id: string }
+      expect(job.user_id).toBe(ann.id)
+      expect((await gw.request(`/api/jobs/${job.id}`)).status).toBe(404)
+      expect((await gw.request(`/api/jobs/${job.id}`, { token: ann.token })).status).toBe(200)
+      await waitFor(async () => ((await (await gw.request(`/api/jobs/${job.id}`, { token: ann.token })).json()) as { state: string }).state === 'completed', 10_000, 'Ann\'s job')
+      const workspace = gw.services.jobs!.workspaceOf({ workspaceId: job.id })
+      expect(existsSync(workspace)).toBe(true)
+      expect((await gw.request(`/api/admin/users/${ann.id}`, { method: 'DELETE' })).status).toBeLessThan(300)
+      expect(existsSync(dirname(workspace))).toBe(false)
+      const rows = await gw.store!.db.selectFrom('jobs').select('id').where('user_id', '=', ann.id).execute()
+      expect(rows).toEqual([])
+    } finally {
+      await gw.close()
+    }
+  })
 })

@@ -51,8 +51,10 @@ export async function jobsGateway(options: JobsGatewayOptions = {}): Promise<Tes
     },
   })
   const otherHash = await sha256Hex(OTHER_TOKEN)
+  // Bob on top of whatever resolves tokens already (the users subsystem's API tokens).
+  const base = gateway.auth.resolver
   gateway.auth.resolver = {
-    resolve: async (hash) => (hash === otherHash ? { userId: 'bob', role: 'member', tokenId: 'tok-bob', displayName: 'Bob' } : null),
+    resolve: async (hash) => (hash === otherHash ? { userId: 'bob', role: 'member', tokenId: 'tok-bob', displayName: 'Bob' } : (base?.resolve(hash) ?? null)),
   }
   return gateway
 }
