@@ -56,7 +56,10 @@ export class JobLinks {
     const sigText = token.slice(dot + 1)
     if (dot <= 0 || !/^\d{1,12}$/.test(expText) || !SIG.test(sigText)) return 'invalid'
     const exp = Number(expText)
-    const ok = await crypto.subtle.verify('HMAC', this.key, fromBase64url(sigText), encoder.encode(message(scope, userId, jobId, exp)))
+    const sig = fromBase64url(sigText)
+    // Only the canonical spelling: the last character's spare bits must not give a second valid link.
+    if (base64url(sig) !== sigText) return 'invalid'
+    const ok = await crypto.subtle.verify('HMAC', this.key, sig, encoder.encode(message(scope, userId, jobId, exp)))
     if (!ok) return 'invalid'
     return exp * 1000 < this.clock.now() ? 'expired' : 'valid'
   }

@@ -1,12 +1,13 @@
 import { getLogger } from '@logtape/logtape'
 import type { EventBus } from '../../hub/event-bus'
-import { conflict, GatewayError, notFound, unavailable } from '../../lib/errors'
+import { conflict, GatewayError, notFound } from '../../lib/errors'
 import { type Clock, isoNow, unrefTimer } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { CreateJobRequest, JobKind, JobPromptRequest, JobState } from '../../protocol/jobs'
 import type { JobAgentRunner } from './agent-port'
 import type { JobCommandConfig, JobsConfig } from './jobs-config'
 import type { JobEventLog } from './job-event-log'
+import { type KindSupport, kindAvailable, kindUnavailable, newJob, resolveKind } from './job-kinds'
 import type { JobLinks } from './job-links'
 import { JobEventStreams } from './job-event-streams'
 import { type ActiveJob, JobExecutor, type Prompt } from './job-executor'
@@ -64,6 +65,10 @@ export class JobsService {
     return this.#exec.active
   }
 
+  get #support(): KindSupport {
+    return { agent: this.#exec.agent !== undefined, processes: this.d.sandbox.processes !== undefined, config: this.d.config }
+  }
+
   /** Confined access to workspaces (for `/projects`). */
   get fs() {
     return this.d.sandbox.fs
@@ -92,10 +97,8 @@ export class JobsService {
 
   /** Kinds a new job can have right now. */
   availableKinds(): JobKind[] {
-    const kinds: JobKind[] = []
-    if (this.#exec.agent) kinds.push('agent')
-    if (this.d.sandbox.processes && this.d.config.commands.length > 0) kinds.push('command')
-    return kinds
+    const support = this.#support
+    return (['agent', 'command'] as const).filter((kind) => (kind === 'agent' ? support.agent : support.processes && support.config.commands.length > 0))
   }
 
   /** Recovers from the last run and starts the heartbeat; called once by the factory. */
@@ -146,11 +149,11 @@ export class JobsService {
   }
 
   canRestart(job: JobRecord): boolean {
-    return (job.status === 'failed' || job.status === 'cancelled') && this.#kindAvailable(job)
+    return (job.status === 'failed' || job.status === 'cancelled') && kindAvailable(this.#support, job)
   }
 
   canPrompt(job: JobRecord): boolean {
-    return !job.promptsClosed && job.status !== 'failed' && job.status !== 'cancelled' && this.#kindAvailable(job)
+    return !job.promptsClosed && job.status !== 'failed' && job.status !== 'cancelled' && kindAvailable(this.#support, job)
   }
 
   /** Signed links for a browser: the files (`/projects/...`) and the event stream. */
@@ -179,40 +182,13 @@ export class JobsService {
   // --- commands ---
 
   async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined } = {}): Promise<JobRecord> {
-    const command = this.#resolveKind(input.kind, input.command)
+    const command = resolveKind(this.#support, input.kind, input.command)
     await this.#checkQueue(userId)
     return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
   }
 
-  async #insert(userId: string, input: CreateJobRequest, command: JobCommandConfig | undefined, extra: { threadId: string | null; workspaceId?: string; restartedFrom?: string }): Promise<JobRecord> {
-    const now = isoNow(this.d.clock)
-    const id = crypto.randomUUID()
-    const job: JobRecord = {
-      id,
-      userId,
-      title: input.title ?? titleFrom(input.prompt),
-      prompt: input.prompt,
-      kind: input.kind,
-      command: command?.name ?? null,
-      status: 'pending',
-      workspaceId: extra.workspaceId ?? id,
-      threadId: extra.threadId,
-      restartedFrom: extra.restartedFrom ?? null,
-      sessionId: null,
-      result: null,
-      failureReason: null,
-      inputTokens: 0,
-      outputTokens: 0,
-      transitions: [{ from: null, to: 'pending', timestamp: now, reason: null }],
-      conversation: [],
-      promptsClosed: false,
-      runnerId: null,
-      heartbeatAt: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      completedAt: null,
-    }
+  async #insert(userId: string, input: Pick<CreateJobRequest, 'prompt' | 'title' | 'kind'>, command: JobCommandConfig | undefined, extra: Parameters<typeof newJob>[3]): Promise<JobRecord> {
+    const job = newJob(userId, input, command, extra, this.d.clock)
     await this.d.repo.insert(job)
     await this.#announce(job)
     return job
@@ -241,7 +217,7 @@ export class JobsService {
   async restart(userId: string, id: string): Promise<JobRecord> {
     const old = await this.get(userId, id)
     if (old.status !== 'failed' && old.status !== 'cancelled') throw conflict('job_not_restartable', `Cannot restart job in state '${old.status}'`)
-    const command = this.#resolveKind(old.kind, old.command ?? undefined)
+    const command = resolveKind(this.#support, old.kind, old.command ?? undefined)
     if (await this.d.repo.workspaceBusy(old.workspaceId)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
     const prompt =
       old.status === 'cancelled'
@@ -251,7 +227,7 @@ export class JobsService {
           : old.prompt
     await this.#checkQueue(userId)
     // Same directory: the new attempt sees (and can fix) what the last one left behind.
-    return this.#insert(userId, { prompt, title: old.title, kind: old.kind, command: command?.name }, command, {
+    return this.#insert(userId, { prompt, title: old.title, kind: old.kind }, command, {
       threadId: old.threadId,
       workspaceId: old.workspaceId,
       restartedFrom: old.id,
@@ -263,7 +239,7 @@ export class JobsService {
     const job = await this.get(userId, id)
     if (job.status === 'failed' || job.status === 'cancelled') throw conflict('job_not_running', `Job is ${job.status}; restart it instead`)
     if (job.promptsClosed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
-    if (!this.#kindAvailable(job)) throw this.#kindUnavailable(job.kind)
+    if (!kindAvailable(this.#support, job)) throw kindUnavailable(job.kind)
     const prompt = { content: input.content, done: input.done }
     const active = this.#active.get(id)
     if (active?.accepting) {
@@ -364,39 +340,4 @@ export class JobsService {
       await this.#exec.end(job.id, 'failed', 'gateway restarted')
     }
   }
-
-  #kindAvailable(job: JobRecord): boolean {
-    if (job.kind === 'agent') return this.#exec.agent !== undefined
-    return this.d.sandbox.processes !== undefined && this.d.config.commands.some((c) => c.name === job.command)
-  }
-
-  #kindUnavailable(kind: JobKind): GatewayError {
-    return kind === 'agent'
-      ? unavailable('job_agent', 'Agent jobs need the agent (configure an LLM provider)')
-      : unavailable('job_commands', 'No job command is configured on this gateway (GATEWAY_JOB_COMMANDS)')
-  }
-
-  /** The command for a new job of this kind (undefined for `agent`); 503 when the kind is unavailable. */
-  #resolveKind(kind: JobKind, name: string | undefined): JobCommandConfig | undefined {
-    if (kind === 'agent') {
-      if (!this.#exec.agent) throw this.#kindUnavailable('agent')
-      return undefined
-    }
-    const commands = this.d.config.commands
-    if (!this.d.sandbox.processes || commands.length === 0) throw this.#kindUnavailable('command')
-    if (name === undefined) {
-      if (commands.length === 1) return commands[0]
-      throw new GatewayError(400, 'command_required', `Choose a command: ${commands.map((c) => c.name).join(', ')}`)
-    }
-    const command = commands.find((c) => c.name === name)
-    if (!command) throw new GatewayError(400, 'unknown_command', `Unknown command '${name}' (configured: ${commands.map((c) => c.name).join(', ')})`)
-    return command
-  }
 }
-
-/** A title from the prompt's first line, at most 80 characters. */
-export function titleFrom(prompt: string): string {
-  const line = prompt.trim().split('\n')[0]!.trim()
-  return line.length <= 80 ? line : `${line.slice(0, 77)}...`
-}
-
