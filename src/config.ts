@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { JobsConfig, parseJobCommands } from './services/jobs/jobs-config'
 
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
 export type LogLevel = z.infer<typeof LogLevel>
@@ -87,6 +88,7 @@ export const GatewayConfig = z.object({
   agent: AgentConfig.default(AgentConfig.parse({})),
   logLevel: LogLevel.default('info'),
   limits: GatewayLimits.default(GatewayLimits.parse({})),
+  jobs: JobsConfig.default(JobsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -154,5 +156,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     },
     limits: { dailyBudgetUsd: budget },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
+    jobs: {
+      isolation: env.GATEWAY_JOB_ISOLATION || undefined,
+      commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
+    },
   })
 }

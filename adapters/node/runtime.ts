@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
+import { createNodeSandbox } from './sandbox/index'
 import { createNodeSseSink } from './sse-sink'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
@@ -18,8 +19,12 @@ const outgoing = (c: Context): ServerResponse | undefined => {
   return res && typeof res.writeHead === 'function' ? res : undefined
 }
 
-/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and pinned HTTP for `http_fetch`. */
-export function createNodeRuntime(): RuntimeCapabilities {
+/**
+ * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and
+ * pinned HTTP for `http_fetch`, and the job sandbox (confined files, process groups, bubblewrap
+ * when it works here).
+ */
+export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | 'process' } = {}): RuntimeCapabilities {
   return {
     name: 'node',
     sha256,
@@ -38,5 +43,6 @@ export function createNodeRuntime(): RuntimeCapabilities {
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
     resolveHost,
     fetchPinned,
+    sandbox: createNodeSandbox(options.jobIsolation),
   }
 }

@@ -3,6 +3,7 @@ import type { UpgradeWebSocket, WSContext } from 'hono/ws'
 import type { EventSink, Once } from '../hub/event-sink'
 import type { Sha256 } from '../lib/crypto'
 import type { Clock } from '../lib/time'
+import type { SandboxRuntime } from '../services/jobs/sandbox-port'
 
 /**
  * What the core needs from the runtime it runs on. Adapters (`adapters/node`, `bun`, `deno`)
@@ -40,6 +41,8 @@ export interface RuntimeCapabilities {
    * Redirects are returned, not followed.
    */
   fetchPinned?: (url: string, init: PinnedRequest) => Promise<Response>
+  /** Confined file access and isolated child processes for sandbox jobs; without it jobs answer 503. */
+  sandbox?: SandboxRuntime
 }
 
 export interface PinnedRequest {

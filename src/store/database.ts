@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { BusTables } from './tables/bus'
 import type { CoreTables } from './tables/core'
 import type { MemoryTables } from './tables/memory'
+import type { JobTables } from './tables/jobs'
 import type { UsageTables } from './tables/usage'
 import type { ChatTables } from './tables/chat'
 import type { UsersTables } from './tables/users'
@@ -15,7 +16,7 @@ import type { UsersTables } from './tables/users'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

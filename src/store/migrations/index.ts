@@ -6,6 +6,7 @@ import * as chat from './0003-chat'
 import * as users from './0004-users'
 import * as bus from './0009-bus'
 import * as memory from './0005-memory'
+import * as jobs from './0006-jobs'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -21,6 +22,7 @@ const ordered: Record<string, DialectMigration> = {
   '0004_users': users,
   '0009_bus': bus,
   '0005_memory': memory,
+  '0006_jobs': jobs,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
