@@ -1,12 +1,15 @@
 import { constantTimeEqual, type Sha256, toHex, webSha256 } from '../lib/crypto'
 import { LruMap } from '../lib/lru'
 import type { Principal, TokenResolver } from './principal'
+import { StreamTickets, type StreamTicketOptions } from './stream-tickets'
 
 export interface AuthenticatorOptions {
   ownerToken: string
   ownerId: string
   /** A fast synchronous SHA-256 from the adapter (node:crypto); WebCrypto otherwise. */
   sha256?: Sha256 | undefined
+  /** Stream ticket lifetime and bounds (tests shorten them). */
+  tickets?: StreamTicketOptions | undefined
 }
 
 /**
@@ -21,8 +24,11 @@ export class Authenticator {
   /** Resolved API tokens by hash; cleared on revoke/suspend so they fail on the very next request. */
   readonly #cache = new LruMap<string, { principal: Principal; at: number }>(1024)
   resolver: TokenResolver | undefined
+  /** Single-use tickets that open a stream without a token in the URL (`?ticket=`). */
+  readonly tickets: StreamTickets
 
-  private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256) {
+  private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256, tickets: StreamTickets) {
+    this.tickets = tickets
     this.#ownerDigest = ownerDigest
     this.#sha256 = sha256
     this.#owner = { userId: ownerId, role: 'admin', tokenId: null, displayName: null }
@@ -30,7 +36,7 @@ export class Authenticator {
 
   static async create(options: AuthenticatorOptions): Promise<Authenticator> {
     const sha256 = options.sha256 ?? webSha256
-    return new Authenticator(await sha256(options.ownerToken), options.ownerId, sha256)
+    return new Authenticator(await sha256(options.ownerToken), options.ownerId, sha256, new StreamTickets(options.tickets))
   }
 
   get owner(): Principal {
@@ -54,6 +60,7 @@ export class Authenticator {
 
   /** Forgets cached principals of a user or a token (revoked, suspended, deleted, role changed). */
   invalidate(filter: { userId?: string | undefined; tokenId?: string | undefined; tokenHash?: string | undefined }): void {
+    if (filter.userId !== undefined || filter.tokenId !== undefined) this.tickets.revoke(filter)
     for (const [hash, entry] of [...this.#cache.entries()]) {
       if (
         (filter.tokenHash !== undefined && hash === filter.tokenHash) ||

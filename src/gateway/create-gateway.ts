@@ -13,6 +13,7 @@ import { hostCheck } from '../middleware/host-check'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../middleware/rate-limit'
 import { securityHeaders } from '../middleware/security-headers'
+import { authRoutes } from '../routes/auth'
 import { chatRoutes } from '../routes/chat'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
@@ -89,7 +90,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const clock = runtime.clock ?? systemClock
   const generatedToken = config.authToken ? undefined : randomAlphanumeric(32)
   const ownerToken = config.authToken ?? generatedToken!
-  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256 })
+  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, tickets: { now: () => clock.now() } })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
   const bus = options.bus ?? (store ? await StoreEventBus.open(store, busOptions) : new MemoryEventBus(busOptions))
@@ -145,6 +146,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
+    .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
   app.route('/', protectedRoutes)
 
