@@ -1,0 +1,43 @@
+import { del, get, patch, post, put, seg } from './client'
+import type { ApiToken, CreatedToken, GatewayStatus, SecretInfo, Setting, UsageRow, UserInfo } from './types'
+
+export const settings = {
+  list: () => get<{ settings: Setting[] }>('/api/settings'),
+  export: () => get<{ settings: Record<string, unknown> }>('/api/settings/export'),
+  import: (values: Record<string, unknown>) => post<void>('/api/settings/import', { settings: values }),
+  set: (key: string, value: unknown) => put<void>(`/api/settings/${seg(key)}`, { value }),
+  remove: (key: string) => del<void>(`/api/settings/${seg(key)}`),
+}
+
+export const tokens = {
+  list: () => get<{ tokens: ApiToken[] }>('/api/tokens'),
+  create: (name: string, expiresInDays?: number) =>
+    post<CreatedToken>('/api/tokens', { name, ...(expiresInDays ? { expires_in_days: expiresInDays } : {}) }),
+  revoke: (id: string) => del<unknown>(`/api/tokens/${seg(id)}`),
+}
+
+export const profile = {
+  get: () => get<UserInfo>('/api/profile'),
+  update: (input: { display_name?: string }) => patch<UserInfo>('/api/profile', input),
+}
+
+export const admin = {
+  users: () => get<{ users: UserInfo[] }>('/api/admin/users'),
+  user: (id: string) => get<UserInfo>(`/api/admin/users/${seg(id)}`),
+  createUser: (input: { display_name?: string; email?: string; role: 'admin' | 'member' }) =>
+    post<{ user?: UserInfo; token: string } & Partial<UserInfo>>('/api/admin/users', input),
+  updateUser: (id: string, input: Partial<Pick<UserInfo, 'display_name' | 'email' | 'role'>>) => patch<UserInfo>(`/api/admin/users/${seg(id)}`, input),
+  deleteUser: (id: string) => del<unknown>(`/api/admin/users/${seg(id)}`),
+  suspend: (id: string) => post<unknown>(`/api/admin/users/${seg(id)}/suspend`),
+  activate: (id: string) => post<unknown>(`/api/admin/users/${seg(id)}/activate`),
+  usage: (period: 'day' | 'week' | 'month', userId?: string) => get<{ usage: UsageRow[]; period?: string }>('/api/admin/usage', { period, user_id: userId }),
+  secrets: (userId: string) => get<{ secrets: SecretInfo[] }>(`/api/admin/users/${seg(userId)}/secrets`),
+  setSecret: (userId: string, name: string, value: string) => put<unknown>(`/api/admin/users/${seg(userId)}/secrets/${seg(name)}`, { value }),
+  deleteSecret: (userId: string, name: string) => del<unknown>(`/api/admin/users/${seg(userId)}/secrets/${seg(name)}`),
+}
+
+export const system = {
+  status: () => get<GatewayStatus>('/api/gateway/status'),
+  logLevel: () => get<{ level: string }>('/api/logs/level'),
+  setLogLevel: (level: string) => put<{ level: string }>('/api/logs/level', { level }),
+}
