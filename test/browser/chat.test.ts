@@ -131,6 +131,20 @@ describe('web app: chat', () => {
     hold.open()
   })
 
+  it('shows an agent error in its turn and keeps the stream connected', async () => {
+    agent.then(async (say, m) => {
+      await say(m, { type: 'stream_chunk', content: 'Trying… ' })
+      await say(m, { type: 'error', message: 'The model provider is not configured' })
+    })
+    await signIn(page, server.url)
+    await send('hello?')
+    await page.locator('.turn-error', { hasText: 'The model provider is not configured' }).waitFor()
+    // An SSE frame named "error" is data, not a broken connection: the next answer still arrives.
+    await send('again')
+    await page.getByText('echo: again').waitFor()
+    expect(await page.locator('.conn-open').count()).toBeGreaterThan(0)
+  })
+
   it('resumes after a reload mid-answer and shows the full answer exactly once', async () => {
     const first = gate()
     const rest = gate()

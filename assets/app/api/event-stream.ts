@@ -96,8 +96,10 @@ export class EventStream {
       this.#attempt = 0
       this.#setState('open')
     }
-    source.onerror = () => {
-      if (this.#source !== source) return
+    source.onerror = (event) => {
+      // An `event: error` frame (the agent's error event) arrives as a MessageEvent named
+      // "error" too: it is data, not a broken connection.
+      if (event instanceof MessageEvent || this.#source !== source) return
       source.close()
       this.#source = undefined
       this.#retry()

@@ -14,14 +14,14 @@ export function Markdown({ text, class: className }: { text: string; class?: str
     if (!el) return
     const paint = () => {
       el.replaceChildren(renderMarkdown(text))
-      for (const pre of el.querySelectorAll('pre.code')) {
+      for (const block of el.querySelectorAll('.code-block')) {
         const button = document.createElement('button')
         button.type = 'button'
         button.className = 'copy-code'
         button.textContent = 'Copy'
         button.setAttribute('aria-label', 'Copy code')
         button.addEventListener('click', () => {
-          const code = pre.querySelector('code')?.textContent ?? ''
+          const code = block.querySelector('code')?.textContent ?? ''
           navigator.clipboard?.writeText(code).then(
             () => {
               button.textContent = 'Copied'
@@ -30,7 +30,7 @@ export function Markdown({ text, class: className }: { text: string; class?: str
             () => toast('Copy failed: the browser refused clipboard access', 'error'),
           )
         })
-        pre.append(button)
+        block.querySelector('.code-head')?.append(button)
       }
     }
     if (!el.childNodes.length) paint()

@@ -16,8 +16,8 @@ const marked = new Marked({
     html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
     code: ({ text, lang }: Tokens.Code) => {
       const { html, language } = highlight(text, lang?.split(/\s/)[0])
-      const label = language ? `<span class="code-lang">${escapeHtml(language)}</span>` : ''
-      return `<pre class="code">${label}<code class="hljs${language ? ` language-${language}` : ''}">${html}</code></pre>`
+      const label = `<span class="code-lang">${language ? escapeHtml(language) : 'text'}</span>`
+      return `<div class="code-block"><div class="code-head">${label}</div><pre class="code"><code class="hljs${language ? ` language-${language}` : ''}">${html}</code></pre></div>`
     },
   },
 })

@@ -107,7 +107,8 @@ export function ChatPage({ threadId }: { threadId: string }) {
 
   const list = threads.value
   const info = list?.assistant_thread?.id === threadId ? list.assistant_thread : list?.threads.find((t) => t.id === threadId)
-  const title = threadId ? threadTitle(info ?? undefined, 'Conversation') : 'New conversation'
+  const firstInput = display.find((t) => t.userInput)?.userInput
+  const title = threadId ? threadTitle(info ?? undefined, firstInput ? firstInput.slice(0, 80) : 'Conversation') : 'New conversation'
 
   return (
     <div class={`chat${showThreads ? ' show-threads' : ''}`}>
