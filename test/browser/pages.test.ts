@@ -6,7 +6,7 @@ import type { TestServer } from '../support/gateway'
 import { injectedMarkup, launchBrowser, openPage, type PageWatch, type ScriptedAgent, screenshot, signIn, startAppServer } from './support'
 
 /** Every page of the app, in both themes, on a desktop and a phone: no CSP violation, no error. */
-const ALL_ROUTES = ['chat', 'memory', 'jobs', 'routines', 'routines/new', 'skills', 'extensions', 'extensions?tab=registry', 'logs', 'status', 'settings', 'tokens', 'admin/users', 'admin/usage', 'admin/secrets']
+const ALL_ROUTES = ['chat', 'memory', 'jobs', 'routines', 'routines/new', 'skills', 'extensions', 'extensions?tab=registry', 'logs', 'status', 'settings', 'tokens', 'admin/users', 'admin/usage', 'admin/secrets', 'admin/pairing']
 const MAIN_ROUTES = ['chat', 'memory', 'jobs', 'routines', 'settings', 'status']
 
 const ANSWER = [

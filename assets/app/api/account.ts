@@ -1,5 +1,5 @@
 import { del, get, patch, post, put, seg } from './client'
-import type { ApiToken, CreatedToken, GatewayStatus, SecretInfo, Setting, UsageRow, UserInfo } from './types'
+import type { ActionResponse, ApiToken, CreatedToken, GatewayStatus, LogLevelState, PairingRequest, SecretInfo, Setting, UsageReport, UserInfo } from './types'
 
 export const settings = {
   list: () => get<{ settings: Setting[] }>('/api/settings'),
@@ -24,20 +24,22 @@ export const profile = {
 export const admin = {
   users: () => get<{ users: UserInfo[] }>('/api/admin/users'),
   user: (id: string) => get<UserInfo>(`/api/admin/users/${seg(id)}`),
-  createUser: (input: { display_name?: string; email?: string; role: 'admin' | 'member' }) =>
-    post<{ user?: UserInfo; token: string } & Partial<UserInfo>>('/api/admin/users', input),
+  createUser: (input: { display_name: string; email?: string; role: 'admin' | 'member' }) =>
+    post<UserInfo & { token: string; token_id: string }>('/api/admin/users', input),
   updateUser: (id: string, input: Partial<Pick<UserInfo, 'display_name' | 'email' | 'role'>>) => patch<UserInfo>(`/api/admin/users/${seg(id)}`, input),
   deleteUser: (id: string) => del<unknown>(`/api/admin/users/${seg(id)}`),
   suspend: (id: string) => post<unknown>(`/api/admin/users/${seg(id)}/suspend`),
   activate: (id: string) => post<unknown>(`/api/admin/users/${seg(id)}/activate`),
-  usage: (period: 'day' | 'week' | 'month', userId?: string) => get<{ usage: UsageRow[]; period?: string }>('/api/admin/usage', { period, user_id: userId }),
-  secrets: (userId: string) => get<{ secrets: SecretInfo[] }>(`/api/admin/users/${seg(userId)}/secrets`),
+  usage: (period: 'day' | 'week' | 'month', userId?: string) => get<UsageReport>('/api/admin/usage', { period, user_id: userId }),
+  secrets: (userId: string) => get<{ user_id?: string; secrets: SecretInfo[] }>(`/api/admin/users/${seg(userId)}/secrets`),
   setSecret: (userId: string, name: string, value: string) => put<unknown>(`/api/admin/users/${seg(userId)}/secrets/${seg(name)}`, { value }),
   deleteSecret: (userId: string, name: string) => del<unknown>(`/api/admin/users/${seg(userId)}/secrets/${seg(name)}`),
 }
 
 export const system = {
   status: () => get<GatewayStatus>('/api/gateway/status'),
-  logLevel: () => get<{ level: string }>('/api/logs/level'),
-  setLogLevel: (level: string) => put<{ level: string }>('/api/logs/level', { level }),
+  logLevel: () => get<LogLevelState>('/api/logs/level'),
+  setLogLevel: (level: string) => put<LogLevelState>('/api/logs/level', { level }),
+  pairing: (channel: string) => get<{ channel: string; requests: PairingRequest[] }>(`/api/pairing/${seg(channel)}`),
+  approvePairing: (channel: string, code: string) => post<ActionResponse & { sender_id?: string }>(`/api/pairing/${seg(channel)}/approve`, { code }),
 }

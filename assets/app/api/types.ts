@@ -36,6 +36,7 @@ export interface ThreadList {
 }
 
 export interface ToolCallInfo {
+  call_id?: string
   name: string
   has_result: boolean
   has_error: boolean
@@ -45,10 +46,13 @@ export interface ToolCallInfo {
 }
 
 export interface TurnInfo {
+  id?: string
   turn_number: number
   user_input: string
+  image_count?: number
   response: string | null
   state: string
+  error?: string | null
   started_at: string
   completed_at: string | null
   tool_calls: ToolCallInfo[]
@@ -70,6 +74,8 @@ export interface HistoryPage {
   /** Opaque cursor of the next (older) page, when the server pages by cursor. */
   next_cursor?: string | null
   pending_approval?: PendingApproval | null
+  /** The running turn and the answer streamed so far (a page loaded mid-turn shows it). */
+  in_progress?: { turn_id: string; turn_number: number; state: string; started_at: string; response_so_far: string } | null
 }
 
 // ---- memory (§7) ----
@@ -306,6 +312,8 @@ export interface UserInfo {
   display_name: string | null
   status: string
   role: 'admin' | 'member'
+  /** The owner of the configured token: always an active admin. */
+  is_owner?: boolean
   created_at: string
   updated_at?: string
   last_login_at?: string | null
@@ -315,20 +323,39 @@ export interface UserInfo {
 export interface UsageRow {
   user_id: string
   model?: string
+  display_name?: string | null
+  call_count: number
   input_tokens: number
   output_tokens: number
-  cost?: string
-  cost_usd?: string
-  calls?: number
-  requests?: number
+  total_cost: string
+}
+export interface UsageReport {
+  period: string
+  since?: string
+  usage: UsageRow[]
+  users?: UsageRow[]
 }
 export interface SecretInfo {
   name: string
+  provider?: string | null
+  expires_at?: string | null
   created_at?: string
   updated_at?: string
 }
+export interface PairingRequest {
+  code: string
+  sender_id: string
+  meta?: Record<string, unknown>
+  created_at: string
+  expires_at?: string
+}
 
 // ---- logs (§13) ----
+export interface LogLevelState {
+  level: string
+  changed_by?: string | null
+  changed_at?: string | null
+}
 export interface LogEntry {
   level: string
   target: string

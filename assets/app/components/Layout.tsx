@@ -21,13 +21,14 @@ const NAV: NavItem[] = [
   { href: '/routines', label: 'Routines', icon: 'routines', section: 'routines' },
   { href: '/skills', label: 'Skills', icon: 'skills', section: 'skills' },
   { href: '/extensions', label: 'Extensions', icon: 'extensions', section: 'extensions' },
-  { href: '/logs', label: 'Logs', icon: 'logs', section: 'logs' },
   { href: '/status', label: 'Status', icon: 'status', section: 'status' },
   { href: '/settings', label: 'Settings', icon: 'settings', section: 'settings' },
   { href: '/tokens', label: 'API tokens', icon: 'tokens', section: 'tokens' },
   { href: '/admin/users', label: 'Users', icon: 'users', section: 'admin/users', admin: true },
   { href: '/admin/usage', label: 'Usage', icon: 'usage', section: 'admin/usage', admin: true },
   { href: '/admin/secrets', label: 'Secrets', icon: 'secrets', section: 'admin/secrets', admin: true },
+  { href: '/admin/pairing', label: 'Pairing', icon: 'chat', section: 'admin/pairing', admin: true },
+  { href: '/logs', label: 'Logs', icon: 'logs', section: 'logs', admin: true },
 ]
 
 const THEMES: Array<{ value: ThemeChoice; label: string; icon: IconName }> = [
@@ -94,9 +95,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <span class="visually-hidden">Live updates {state}</span>
           </span>
         </div>
-        <ul class="nav-list">{NAV.slice(0, 8).map(item)}</ul>
+        <ul class="nav-list">{NAV.slice(0, 7).map(item)}</ul>
         <p class="nav-heading">Account</p>
-        <ul class="nav-list">{NAV.slice(8, 10).map(item)}</ul>
+        <ul class="nav-list">{NAV.slice(7, 9).map(item)}</ul>
         {admin ? (
           <>
             <p class="nav-heading">Admin</p>

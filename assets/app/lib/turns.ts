@@ -55,6 +55,8 @@ export interface LiveTurn {
 
 export interface DisplayTurn extends Omit<LiveTurn, 'threadId'> {
   live: boolean
+  /** Images sent with a stored turn (their bytes are not sent back). */
+  imageCount?: number
 }
 
 const isFinished = (status: TurnStatus): boolean => status !== 'sending' && status !== 'streaming'
@@ -70,12 +72,15 @@ export function historyStatus(turn: TurnInfo): TurnStatus {
 
 export function fromHistory(turn: TurnInfo, index: number): DisplayTurn {
   return {
-    key: `h-${turn.started_at}-${index}`,
+    key: turn.id ? `h-${turn.id}` : `h-${turn.started_at}-${index}`,
     userInput: turn.user_input,
+    ...(turn.image_count ? { imageCount: turn.image_count } : {}),
+    ...(turn.error ? { error: turn.error } : {}),
     text: turn.response ?? '',
     status: historyStatus(turn),
     tools: turn.tool_calls.map((call, i) => ({
       key: `h-${index}-${i}`,
+      ...(call.call_id ? { callId: call.call_id } : {}),
       name: call.name,
       status: call.has_error ? 'error' : 'ok',
       ...(call.result_preview ? { preview: call.result_preview } : {}),
@@ -149,4 +154,15 @@ export function mergeTurns(history: TurnInfo[], live: LiveTurn[]): { turns: Disp
     }
   }
   return { turns: [...turns, ...appended], consumed }
+}
+
+/**
+ * Joins the answer a stored page reported so far with text streamed live since, where the live
+ * text may repeat the end of the stored one (it started streaming before the page was read).
+ */
+export function joinStreamed(soFar: string, live: string): string {
+  for (let overlap = Math.min(soFar.length, live.length); overlap > 0; overlap--) {
+    if (soFar.endsWith(live.slice(0, overlap))) return soFar + live.slice(overlap)
+  }
+  return soFar + live
 }

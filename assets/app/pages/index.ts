@@ -1,6 +1,7 @@
 import type { ComponentType } from 'preact'
 import { SettingsPage } from './account/SettingsPage'
 import { TokensPage } from './account/TokensPage'
+import { PairingPage } from './admin/PairingPage'
 import { SecretsPage } from './admin/SecretsPage'
 import { UsagePage } from './admin/UsagePage'
 import { UsersPage } from './admin/UsersPage'
@@ -26,4 +27,5 @@ export const pages: Record<string, ComponentType<{ parts: string[] }>> = {
   'admin/users': UsersPage,
   'admin/usage': UsagePage,
   'admin/secrets': SecretsPage,
+  'admin/pairing': PairingPage,
 }

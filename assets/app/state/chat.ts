@@ -4,9 +4,9 @@ import { EventStream, type StreamState } from '../api/event-stream'
 import type { AppEventType, EventOf, HistoryPage, ImageAttachment, ThreadList, TurnInfo } from '../api/types'
 import { tabStorage } from '../lib/storage'
 import type { LiveTurn } from '../lib/turns'
-import { mergeTurns } from '../lib/turns'
+import { joinStreamed, mergeTurns } from '../lib/turns'
 import {
-  addSending, adoptNewThread, applyTurnEvent, isBusy, liveTurns, markGaps, NEW_THREAD, resolveApproval, resolvedApprovals, setTurns, turnsOf, updateTurn,
+  addSending, adoptNewThread, applyTurnEvent, isBusy, liveTurns, markGaps, NEW_THREAD, newKey, resolveApproval, resolvedApprovals, setTurns, turnsOf, updateTurn,
 } from './live-turns'
 import { route } from './router'
 import { errorMessage, toast } from './toasts'
@@ -160,9 +160,29 @@ export async function loadHistory(threadId: string): Promise<void> {
       error: null,
       pendingApproval: page.pending_approval ?? null,
     })
+    if (page.in_progress) seedRunningTurn(threadId, page)
     dropConsumed(threadId)
   } catch (error) {
     setHistory(threadId, { loading: false, error: error instanceof ApiError ? error : new ApiError(0, 'error', errorMessage(error)) })
+  }
+}
+
+/**
+ * A turn was running when the page was read. The stream carries only what comes next, so the
+ * text so far comes from the page: joined onto the live turn the stream started (or after a
+ * resync gap), or as a new live turn the coming chunks extend.
+ */
+function seedRunningTurn(threadId: string, page: HistoryPage): void {
+  const running = page.in_progress!
+  const stored = page.turns.find((t) => t.id === running.turn_id) ?? page.turns.at(-1)
+  const live = turnsOf(threadId).findLast((t) => t.status === 'streaming' || t.status === 'sending')
+  if (live && (live.userInput === undefined || live.gap)) {
+    updateTurn(threadId, (t) => (t.key === live.key ? { ...t, text: joinStreamed(running.response_so_far, t.text), gap: false, ...(stored ? { userInput: stored.user_input } : {}) } : t))
+  } else if (!live) {
+    setTurns(threadId, [
+      ...turnsOf(threadId),
+      { key: newKey(), threadId, ...(stored ? { userInput: stored.user_input } : {}), text: running.response_so_far, status: 'streaming', tools: [], approvals: [], startedAt: running.started_at },
+    ])
   }
 }
 

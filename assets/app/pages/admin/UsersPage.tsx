@@ -66,6 +66,8 @@ export function UsersPage() {
 
 function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<void> }) {
   const self = u.id === me.value?.user_id
+  // The owner (the configured token) is always an active admin.
+  const fixed = self || !!u.is_owner
   const suspended = u.status === 'suspended'
   return (
     <tr>
@@ -80,7 +82,7 @@ function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<vo
         <select
           aria-label={`Role of ${u.display_name || u.id}`}
           value={u.role}
-          disabled={self}
+          disabled={fixed}
           onChange={async (e) => {
             const role = (e.target as HTMLSelectElement).value as UserInfo['role']
             if (await attempt(() => api.admin.updateUser(u.id, { role }), 'Role changed')) await reload()
@@ -91,7 +93,7 @@ function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<vo
         </select>
       </td>
       <td>
-        <StatusBadge status={u.status} /> {self ? <Badge tone="info">you</Badge> : null}
+        <StatusBadge status={u.status} /> {self ? <Badge tone="info">you</Badge> : null} {u.is_owner ? <Badge tone="neutral">owner</Badge> : null}
       </td>
       <td class="muted">{timeAgo(u.created_at)}</td>
       <td>
@@ -99,7 +101,7 @@ function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<vo
           <a class="btn btn-small" href={link('/admin/secrets', { user: u.id })}>
             Secrets
           </a>
-          {!self ? (
+          {!fixed ? (
             <>
               <button
                 type="button"
@@ -145,7 +147,7 @@ function CreateUser({ open, onClose, onCreated }: { open: boolean; onClose: () =
   const submit = async (e: Event) => {
     e.preventDefault()
     try {
-      const created = await api.admin.createUser({ role, ...(name.trim() ? { display_name: name.trim() } : {}), ...(email.trim() ? { email: email.trim() } : {}) })
+      const created = await api.admin.createUser({ role, display_name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}) })
       setToken(created.token)
       onCreated()
     } catch (err) {
@@ -168,7 +170,7 @@ function CreateUser({ open, onClose, onCreated }: { open: boolean; onClose: () =
         <form class="form-grid" onSubmit={submit}>
           <div class="field">
             <label class="label" for="user-name">Display name</label>
-            <input id="user-name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+            <input id="user-name" required value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
           </div>
           <div class="field">
             <label class="label" for="user-email">Email (optional)</label>
@@ -188,7 +190,7 @@ function CreateUser({ open, onClose, onCreated }: { open: boolean; onClose: () =
             <button type="button" class="btn btn-ghost" onClick={close}>
               Cancel
             </button>
-            <button type="submit" class="btn btn-primary">
+            <button type="submit" class="btn btn-primary" disabled={!name.trim()}>
               Create
             </button>
           </div>

@@ -17,7 +17,7 @@ export function Turn({ turn, threadId, last, onSuggestion }: { turn: DisplayTurn
   const hasAnswer = turn.text.length > 0
   return (
     <article class="turn" data-turn={turn.key} aria-busy={running}>
-      {turn.userInput !== undefined && (turn.userInput !== '' || turn.images?.length) ? (
+      {turn.userInput !== undefined && (turn.userInput !== '' || turn.images?.length || turn.imageCount) ? (
         <div class="msg msg-user">
           <span class="visually-hidden">You said:</span>
           {turn.images?.length ? (
@@ -26,6 +26,11 @@ export function Turn({ turn, threadId, last, onSuggestion }: { turn: DisplayTurn
                 <img key={src} src={src} alt="Attached image" />
               ))}
             </div>
+          ) : null}
+          {!turn.images?.length && turn.imageCount ? (
+            <p class="msg-attachments">
+              <Icon name="image" size={14} /> {turn.imageCount} image{turn.imageCount === 1 ? '' : 's'}
+            </p>
           ) : null}
           {turn.userInput ? <p class="msg-text">{turn.userInput}</p> : null}
         </div>
