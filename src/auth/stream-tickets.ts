@@ -9,7 +9,6 @@ const STREAM_PATHS: readonly RegExp[] = [
   /^\/api\/chat\/events$/,
   /^\/api\/chat\/ws$/,
   /^\/api\/logs\/events$/,
-  /^\/api\/jobs\/[0-9a-f-]{36}\/events$/,
 ]
 
 export const isStreamPath = (path: string): boolean => STREAM_PATHS.some((pattern) => pattern.test(path))

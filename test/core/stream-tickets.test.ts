@@ -35,10 +35,10 @@ describe('StreamTickets', () => {
 
   it('only issues tickets for stream routes', () => {
     const tickets = new StreamTickets()
-    for (const path of ['/api/chat/events', '/api/chat/ws', '/api/logs/events', '/api/jobs/0b3e9c3e-8d1a-4f5e-9a43-1c2d3e4f5a6b/events']) {
+    for (const path of ['/api/chat/events', '/api/chat/ws', '/api/logs/events']) {
       expect(tickets.issue(alice, path), path).toBeDefined()
     }
-    for (const path of ['/api/chat/send', '/api/chat/events/', '/api/memory/read', '/api/chat/eventsX', '/api/jobs/../events']) {
+    for (const path of ['/api/chat/send', '/api/chat/events/', '/api/memory/read', '/api/chat/eventsX', '/api/jobs/0b3e9c3e-8d1a-4f5e-9a43-1c2d3e4f5a6b/events']) {
       expect(() => tickets.issue(alice, path), path).toThrow(RangeError)
     }
   })

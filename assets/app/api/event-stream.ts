@@ -6,6 +6,11 @@ export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'stopped'
 export interface EventStreamOptions {
   /** The stream route, e.g. `/api/chat/events`. */
   path: string
+  /**
+   * Where to connect, for streams with their own signed links (a job's `events_url`). Default:
+   * `path` with a fresh ticket from `POST /api/auth/stream-ticket`.
+   */
+  url?: () => Promise<string>
   /** The SSE event names to listen for (`event:` field of each frame). */
   eventTypes: readonly string[]
   /** Resume after this event id (from a previous page load). */
@@ -80,16 +85,18 @@ export class EventStream {
   async #connect(): Promise<void> {
     if (this.#stopped) return
     this.#setState(this.#attempt === 0 ? 'connecting' : 'reconnecting')
-    let ticket: string
+    let base: string
     try {
-      ticket = (await auth.streamTicket(this.options.path)).ticket
+      base = this.options.url
+        ? await this.options.url()
+        : withQuery(this.options.path, { ticket: (await auth.streamTicket(this.options.path)).ticket })
     } catch (error) {
-      // 401 signs the tab out (the API client does it); anything else: try again later.
-      if (error instanceof ApiError && error.status === 401) return this.stop()
+      // 401 signs the tab out (the API client does it); 403/404: nothing to stream; else retry.
+      if (error instanceof ApiError && [401, 403, 404].includes(error.status)) return this.stop()
       return this.#retry()
     }
     if (this.#stopped) return
-    const url = withQuery(this.options.path, { ticket, last_event_id: this.#lastId })
+    const url = this.#lastId === undefined ? base : `${base}${base.includes('?') ? '&' : '?'}last_event_id=${this.#lastId}`
     const source = new EventSource(url)
     this.#source = source
     source.onopen = () => {

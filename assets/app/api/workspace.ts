@@ -1,6 +1,6 @@
-import { del, get, patch, post, seg } from './client'
+import { del, get, patch, post, request, seg } from './client'
 import type {
-  JobDetail, JobEvent, JobFileEntry, JobInfo, JobSummary, MemoryEntry, MemoryFile, MemorySearchResult, MemoryTree,
+  JobDetail, JobEvent, JobFile, JobFileEntry, JobInfo, JobSummary, MemoryEntry, MemoryFile, MemorySearchResult, MemoryTree,
   RoutineDetail, RoutineInfo, RoutineInput, RoutineRun, RoutineSummary,
 } from './types'
 
@@ -8,7 +8,11 @@ export const memory = {
   tree: () => get<MemoryTree>('/api/memory/tree'),
   list: (path = '') => get<{ path: string; entries: MemoryEntry[] }>('/api/memory/list', { path }),
   read: (path: string) => get<MemoryFile>('/api/memory/read', { path }),
-  write: (path: string, content: string) => post<{ path: string; status: string }>('/api/memory/write', { path, content }),
+  /** `expectedUpdatedAt`: the version the editor started from (409 if it changed since; null = must not exist). */
+  write: (path: string, content: string, expectedUpdatedAt?: string | null) =>
+    post<{ path: string; status: string; updated_at?: string }>('/api/memory/write', { path, content, ...(expectedUpdatedAt !== undefined ? { expected_updated_at: expectedUpdatedAt } : {}) }),
+  remove: (path: string, recursive = false) => request<{ deleted: number }>('DELETE', '/api/memory', { query: { path, recursive: recursive ? 'true' : 'false' } }),
+  move: (from: string, to: string) => post<{ from: string; to: string; moved: number }>('/api/memory/move', { from, to }),
   search: (query: string, limit = 20) => post<MemorySearchResult>('/api/memory/search', { query, limit }),
 }
 
@@ -16,12 +20,13 @@ export const jobs = {
   list: () => get<{ jobs: JobInfo[] }>('/api/jobs'),
   summary: () => get<JobSummary>('/api/jobs/summary'),
   detail: (id: string) => get<JobDetail>(`/api/jobs/${seg(id)}`),
+  create: (input: { prompt: string; title?: string }) => post<JobDetail>('/api/jobs', input),
   events: (id: string) => get<{ job_id: string; events: JobEvent[] }>(`/api/jobs/${seg(id)}/events`),
   cancel: (id: string) => post<{ status: string }>(`/api/jobs/${seg(id)}/cancel`),
   restart: (id: string) => post<{ status: string; new_job_id: string }>(`/api/jobs/${seg(id)}/restart`),
   prompt: (id: string, content: string, done = false) => post<{ status: string }>(`/api/jobs/${seg(id)}/prompt`, { content, done }),
   files: (id: string, path = '') => get<{ entries: JobFileEntry[] }>(`/api/jobs/${seg(id)}/files/list`, { path }),
-  file: (id: string, path: string) => get<{ path: string; content: string }>(`/api/jobs/${seg(id)}/files/read`, { path }),
+  file: (id: string, path: string) => get<JobFile>(`/api/jobs/${seg(id)}/files/read`, { path }),
 }
 
 export const routines = {

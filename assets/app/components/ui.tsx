@@ -66,3 +66,18 @@ export function Highlighted({ text, query }: { text: string; query: string }) {
   const parts = text.split(new RegExp(`(${words.join('|')})`, 'gi'))
   return <>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</>
 }
+
+/** Text with server-given `[start, end)` ranges marked (as text nodes, never HTML). */
+export function Marked({ text, ranges }: { text: string; ranges: Array<{ start: number; end: number }> }) {
+  const parts: Array<string | { mark: string }> = []
+  let at = 0
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+    const start = Math.max(at, Math.min(r.start, text.length))
+    const end = Math.max(start, Math.min(r.end, text.length))
+    if (start > at) parts.push(text.slice(at, start))
+    if (end > start) parts.push({ mark: text.slice(start, end) })
+    at = end
+  }
+  if (at < text.length) parts.push(text.slice(at))
+  return <>{parts.map((p, i) => (typeof p === 'string' ? p : <mark key={i}>{p.mark}</mark>))}</>
+}

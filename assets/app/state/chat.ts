@@ -1,13 +1,13 @@
 import { batch, signal } from '@preact/signals'
 import { api, ApiError } from '../api/index'
 import { EventStream, type StreamState } from '../api/event-stream'
-import type { AppEventType, EventOf, HistoryPage, ImageAttachment, ThreadList, TurnInfo } from '../api/types'
+import type { AppEventType, EventOf, ImageAttachment } from '../api/types'
 import { tabStorage } from '../lib/storage'
 import type { LiveTurn } from '../lib/turns'
-import { joinStreamed, mergeTurns } from '../lib/turns'
 import {
-  addSending, adoptNewThread, applyTurnEvent, isBusy, liveTurns, markGaps, NEW_THREAD, newKey, resolveApproval, resolvedApprovals, setTurns, turnsOf, updateTurn,
+  addSending, adoptNewThread, applyTurnEvent, isBusy, liveTurns, markGaps, NEW_THREAD, resolveApproval, resolvedApprovals, turnsOf, updateTurn,
 } from './live-turns'
+import { histories, loadHistory, loadThreads, refreshThreads, threads, threadsError } from './history'
 import { route } from './router'
 import { errorMessage, toast } from './toasts'
 
@@ -19,20 +19,6 @@ const EVENT_TYPES = Object.keys({
   turn_cancelled: 1, extension_status: 1, resync: 1, shutdown: 1,
 } satisfies Record<AppEventType, 1>)
 
-export interface HistoryState {
-  turns: TurnInfo[]
-  hasMore: boolean
-  /** Where the next older page starts (`before` timestamp or opaque cursor). */
-  older: { before?: string | null; cursor?: string | null }
-  loading: boolean
-  loadingOlder: boolean
-  error: ApiError | null
-  pendingApproval: HistoryPage['pending_approval']
-}
-
-export const threads = signal<ThreadList | null>(null)
-export const threadsError = signal<ApiError | null>(null)
-export const histories = signal<Record<string, HistoryState>>({})
 export const unread = signal<Record<string, number>>({})
 export const streamState = signal<StreamState>('stopped')
 export const authPrompt = signal<EventOf<'auth_required'> | null>(null)
@@ -115,94 +101,6 @@ export function stopChat(): void {
     unread.value = {}
     authPrompt.value = null
   })
-}
-
-// ---- threads and history
-
-let threadsTimer: ReturnType<typeof setTimeout> | undefined
-export async function loadThreads(): Promise<void> {
-  try {
-    threads.value = await api.chat.threads()
-    threadsError.value = null
-  } catch (error) {
-    threadsError.value = error instanceof ApiError ? error : new ApiError(0, 'error', errorMessage(error))
-  }
-}
-/** Coalesces thread-list refreshes triggered by a burst of events. */
-const refreshThreads = (): void => {
-  clearTimeout(threadsTimer)
-  threadsTimer = setTimeout(() => void loadThreads(), 400)
-}
-
-function setHistory(threadId: string, patch: Partial<HistoryState>): void {
-  const current = histories.value[threadId] ?? { turns: [], hasMore: false, older: {}, loading: false, loadingOlder: false, error: null, pendingApproval: null }
-  histories.value = { ...histories.value, [threadId]: { ...current, ...patch } }
-}
-
-/** Finished live turns that history now holds are forgotten (they show from history). */
-function dropConsumed(threadId: string): void {
-  const h = histories.value[threadId]
-  if (!h) return
-  const { consumed } = mergeTurns(h.turns, turnsOf(threadId))
-  if (consumed.length) setTurns(threadId, turnsOf(threadId).filter((t) => !consumed.includes(t.key)))
-}
-
-export async function loadHistory(threadId: string): Promise<void> {
-  if (!threadId) return
-  setHistory(threadId, { loading: true })
-  try {
-    const page = await api.chat.history(threadId)
-    setHistory(threadId, {
-      turns: page.turns,
-      hasMore: page.has_more,
-      older: { before: page.oldest_timestamp ?? null, cursor: page.next_cursor ?? null },
-      loading: false,
-      error: null,
-      pendingApproval: page.pending_approval ?? null,
-    })
-    if (page.in_progress) seedRunningTurn(threadId, page)
-    dropConsumed(threadId)
-  } catch (error) {
-    setHistory(threadId, { loading: false, error: error instanceof ApiError ? error : new ApiError(0, 'error', errorMessage(error)) })
-  }
-}
-
-/**
- * A turn was running when the page was read. The stream carries only what comes next, so the
- * text so far comes from the page: joined onto the live turn the stream started (or after a
- * resync gap), or as a new live turn the coming chunks extend.
- */
-function seedRunningTurn(threadId: string, page: HistoryPage): void {
-  const running = page.in_progress!
-  const stored = page.turns.find((t) => t.id === running.turn_id) ?? page.turns.at(-1)
-  const live = turnsOf(threadId).findLast((t) => t.status === 'streaming' || t.status === 'sending')
-  if (live && (live.userInput === undefined || live.gap)) {
-    updateTurn(threadId, (t) => (t.key === live.key ? { ...t, text: joinStreamed(running.response_so_far, t.text), gap: false, ...(stored ? { userInput: stored.user_input } : {}) } : t))
-  } else if (!live) {
-    setTurns(threadId, [
-      ...turnsOf(threadId),
-      { key: newKey(), threadId, ...(stored ? { userInput: stored.user_input } : {}), text: running.response_so_far, status: 'streaming', tools: [], approvals: [], startedAt: running.started_at },
-    ])
-  }
-}
-
-export async function loadOlder(threadId: string): Promise<void> {
-  const h = histories.value[threadId]
-  if (!h || !h.hasMore || h.loadingOlder) return
-  setHistory(threadId, { loadingOlder: true })
-  try {
-    const page = await api.chat.history(threadId, h.older.cursor ? { cursor: h.older.cursor } : { before: h.older.before })
-    const current = histories.value[threadId] ?? h
-    setHistory(threadId, {
-      turns: [...page.turns, ...current.turns],
-      hasMore: page.has_more,
-      older: { before: page.oldest_timestamp ?? null, cursor: page.next_cursor ?? null },
-      loadingOlder: false,
-    })
-  } catch (error) {
-    setHistory(threadId, { loadingOlder: false })
-    toast(`Could not load older messages: ${errorMessage(error)}`, 'error')
-  }
 }
 
 export function openThread(threadId: string): void {
@@ -344,3 +242,5 @@ function noteActivity(threadId: string, type: string): void {
 }
 
 export { NEW_THREAD }
+export { histories, loadHistory, loadOlder, loadThreads, threads, threadsError } from './history'
+export type { HistoryState } from './history'

@@ -1,49 +1,22 @@
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { JobDetail, JobEvent } from '../../api/types'
+import type { JobDetail } from '../../api/types'
 import { confirmAction } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { Markdown } from '../../components/Markdown'
 import { Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader, StatusBadge } from '../../components/ui'
-import { dateTime, duration, preview, timeAgo } from '../../lib/format'
-import { onAppEvent } from '../../state/chat'
+import { count, dateTime, duration, timeAgo } from '../../lib/format'
 import { link, navigate } from '../../state/router'
 import { attempt } from '../../state/toasts'
 import { JobFiles } from './JobFiles'
+import { ACTIVE, TimelineRow, useJobEvents } from './JobTimeline'
 
-interface TimelineItem {
-  key: string
-  type: string
-  at: string | undefined
-  data: Record<string, unknown>
-}
-
-const ACTIVE = /pending|in_progress|running|creating|submitted/i
-
-/** Stored events (`GET /api/jobs/{id}/events`) and live ones (`job_*` on the chat stream), one list. */
-function fromStored(e: JobEvent): TimelineItem {
-  const data = (e.data && typeof e.data === 'object' ? e.data : { value: e.data }) as Record<string, unknown>
-  return { key: `s-${e.id}`, type: e.event_type.replace(/^job_/, ''), at: e.created_at, data }
-}
 
 export function JobDetailPage({ id }: { id: string }) {
   const job = useResource(() => api.jobs.detail(id), [id])
-  const stored = useResource(() => api.jobs.events(id), [id])
-  const [live, setLive] = useState<TimelineItem[]>([])
   const [tab, setTab] = useState<'events' | 'files'>('events')
-
-  useEffect(() => {
-    setLive([])
-    let n = 0
-    return onAppEvent((type, data) => {
-      if (!type.startsWith('job_') || data.job_id !== id) return
-      setLive((items) => [...items, { key: `l-${n++}`, type: type.replace(/^job_/, ''), at: new Date().toISOString(), data }])
-      if (type === 'job_result' || type === 'job_status') void job.reload()
-    })
-  }, [id])
-
-  const items = [...(stored.data?.events.map(fromStored) ?? []), ...live]
+  const events = useJobEvents(id, job.data, job.reload)
   return (
     <div class="page">
       <a class="back" href={link('/jobs')}>
@@ -65,10 +38,10 @@ export function JobDetailPage({ id }: { id: string }) {
             </div>
             {tab === 'events' ? (
               <section class="card" aria-label="Job events">
-                {stored.error && !stored.error.unavailable ? <p class="muted pad">Stored events unavailable: {stored.error.message}</p> : null}
-                {items.length ? (
+                {events.error ? <p class="muted pad">Stored events unavailable: {events.error}</p> : null}
+                {events.items.length ? (
                   <ol class="timeline">
-                    {items.map((item) => (
+                    {events.items.map((item) => (
                       <TimelineRow key={item.key} item={item} />
                     ))}
                   </ol>
@@ -77,7 +50,7 @@ export function JobDetailPage({ id }: { id: string }) {
                 )}
               </section>
             ) : (
-              <JobFiles id={id} />
+              <JobFiles id={id} browseUrl={detail.browse_url} />
             )}
           </>
         )}
@@ -89,7 +62,18 @@ export function JobDetailPage({ id }: { id: string }) {
 function JobFacts({ job }: { job: JobDetail }) {
   return (
     <section class="card card-pad section">
-      {job.description ? <p>{job.description}</p> : null}
+      {job.description ? <p class="prewrap">{job.description}</p> : null}
+      {job.failure_reason ? (
+        <p class="turn-error" role="alert">
+          <Icon name="alert" size={16} /> {job.failure_reason}
+        </p>
+      ) : null}
+      {job.result ? (
+        <div class="job-result">
+          <p class="tool-label">Result</p>
+          <Markdown text={job.result} />
+        </div>
+      ) : null}
       <dl class="kv">
         <dt>Created</dt>
         <dd>{dateTime(job.created_at)}</dd>
@@ -99,10 +83,29 @@ function JobFacts({ job }: { job: JobDetail }) {
         <dd>{dateTime(job.completed_at)}</dd>
         <dt>Elapsed</dt>
         <dd>{duration(job.elapsed_secs)}</dd>
-        {job.job_kind ? (
+        {job.usage ? (
+          <>
+            <dt>Tokens</dt>
+            <dd>
+              {count(job.usage.input_tokens)} in · {count(job.usage.output_tokens)} out
+            </dd>
+          </>
+        ) : null}
+        {job.restarted_from ? (
+          <>
+            <dt>Restarted from</dt>
+            <dd>
+              <a href={link(`/jobs/${encodeURIComponent(job.restarted_from)}`)}>previous attempt</a>
+            </dd>
+          </>
+        ) : null}
+        {job.kind || job.job_kind ? (
           <>
             <dt>Kind</dt>
-            <dd>{job.job_kind}{job.job_mode ? ` (${job.job_mode})` : ''}</dd>
+            <dd>
+              {job.kind ?? job.job_kind}
+              {job.job_mode ? ` (${job.job_mode})` : ''}
+            </dd>
           </>
         ) : null}
         {job.transitions.length ? (
@@ -111,7 +114,7 @@ function JobFacts({ job }: { job: JobDetail }) {
             <dd>
               {job.transitions.map((t) => (
                 <div key={t.timestamp + t.to}>
-                  {t.from} → <strong>{t.to}</strong> <span class="muted small">{timeAgo(t.timestamp)}{t.reason ? ` · ${t.reason}` : ''}</span>
+                  {t.from ?? 'new'} → <strong>{t.to}</strong> <span class="muted small">{timeAgo(t.timestamp)}{t.reason ? ` · ${t.reason}` : ''}</span>
                 </div>
               ))}
             </dd>
@@ -126,7 +129,7 @@ function JobActions({ job, reload }: { job: JobDetail; reload: () => Promise<voi
   const active = ACTIVE.test(job.state)
   return (
     <>
-      {active ? (
+      {job.can_cancel ?? active ? (
         <button
           type="button"
           class="btn btn-danger-ghost"
@@ -187,58 +190,5 @@ function FollowUp({ id }: { id: string }) {
         </button>
       </div>
     </form>
-  )
-}
-
-function TimelineRow({ item }: { item: TimelineItem }) {
-  const d = item.data
-  const text = (v: unknown) => (typeof v === 'string' ? v : preview(v))
-  let body
-  switch (item.type) {
-    case 'message':
-      body = (
-        <>
-          <span class="tag">{text(d.role ?? 'message')}</span>
-          {d.role === 'assistant' ? <Markdown text={text(d.content ?? '')} /> : <p class="prewrap">{text(d.content ?? '')}</p>}
-        </>
-      )
-      break
-    case 'tool_use':
-      body = (
-        <>
-          <strong class="tool-name">{text(d.tool_name ?? d.name ?? 'tool')}</strong>
-          <pre class="tool-pre">{preview(d.input ?? d.parameters ?? {})}</pre>
-        </>
-      )
-      break
-    case 'tool_result':
-      body = (
-        <>
-          <strong class="tool-name">{text(d.tool_name ?? d.name ?? 'tool')}</strong>
-          <pre class="tool-pre">{text(d.output ?? d.preview ?? '')}</pre>
-        </>
-      )
-      break
-    case 'result':
-      body = (
-        <>
-          <StatusBadge status={text(d.status ?? 'done')} />
-          {d.fallback_deliverable ? <pre class="tool-pre">{preview(d.fallback_deliverable)}</pre> : null}
-        </>
-      )
-      break
-    default:
-      body = <p class="prewrap">{text(d.message ?? d.content ?? d)}</p>
-  }
-  return (
-    <li>
-      <div>
-        <div class="timeline-type">{item.type.replace(/_/g, ' ')}</div>
-        <time class="muted small" dateTime={item.at}>
-          {item.at ? timeAgo(item.at) : ''}
-        </time>
-      </div>
-      <div class="timeline-body">{body}</div>
-    </li>
   )
 }

@@ -3,9 +3,13 @@ import { api } from '../../api/index'
 import { Icon } from '../../components/Icon'
 import { Loadable, useResource } from '../../components/Resource'
 import { EmptyState } from '../../components/ui'
+import { bytes } from '../../lib/format'
+
+/** The signed workspace link, if it is a same-origin path (it carries its own short-lived signature). */
+const safeBrowse = (url: string | undefined): string | undefined => (url && url.startsWith('/') && !url.startsWith('//') ? url : undefined)
 
 /** Browses a job's workspace: folders to walk into, files shown as text. */
-export function JobFiles({ id }: { id: string }) {
+export function JobFiles({ id, browseUrl }: { id: string; browseUrl?: string | undefined }) {
   const [dir, setDir] = useState('')
   const [file, setFile] = useState<string | null>(null)
   const listing = useResource(() => api.jobs.files(id, dir), [id, dir])
@@ -49,7 +53,21 @@ export function JobFiles({ id }: { id: string }) {
           }
         </Loadable>
       </section>
-      <div>{file ? <FileView id={id} path={file} /> : <div class="card"><EmptyState icon="file" title="Pick a file to read it" /></div>}</div>
+      <div>
+        {file ? (
+          <FileView id={id} path={file} />
+        ) : (
+          <div class="card">
+            <EmptyState icon="file" title="Pick a file to read it">
+              {safeBrowse(browseUrl) ? (
+                <a href={safeBrowse(browseUrl)} target="_blank" rel="noopener noreferrer">
+                  Open the workspace in a new tab
+                </a>
+              ) : null}
+            </EmptyState>
+          </div>
+        )}
+      </div>
     </div>
   )
 }
@@ -63,7 +81,18 @@ function FileView({ id, path }: { id: string; path: string }) {
         <h2 class="grow truncate">{path}</h2>
       </div>
       <div class="card-pad">
-        <Loadable resource={content}>{(data) => <pre class="code-view">{data.content}</pre>}</Loadable>
+        <Loadable resource={content}>
+          {(data) =>
+            data.content === null || data.binary ? (
+              <p class="muted">A binary file ({bytes(data.size ?? 0)}): open the workspace in a new tab to download it.</p>
+            ) : (
+              <>
+                <pre class="code-view">{data.content}</pre>
+                {data.truncated ? <p class="muted small">Only the beginning of this {bytes(data.size ?? 0)} file is shown.</p> : null}
+              </>
+            )
+          }
+        </Loadable>
       </div>
     </section>
   )

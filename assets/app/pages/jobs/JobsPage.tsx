@@ -1,11 +1,13 @@
-import { useEffect } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader, Stat, StatusBadge } from '../../components/ui'
 import { timeAgo } from '../../lib/format'
 import { onAppEvent } from '../../state/chat'
-import { link } from '../../state/router'
+import { link, navigate } from '../../state/router'
+import { errorMessage } from '../../state/toasts'
+import { Dialog } from '../../components/Dialog'
 import { JobDetailPage } from './JobDetail'
 
 export function JobsPage({ parts }: { parts: string[] }) {
@@ -36,25 +38,32 @@ function JobList() {
     )
   }
   const s = summary.data
+  const [creating, setCreating] = useState(false)
   return (
     <div class="page">
       <PageHeader
         title="Jobs"
-        subtitle="Longer tasks the agent runs in the background, in a sandbox or as agent jobs."
+        subtitle="Longer tasks the agent works on in the background, each in its own workspace."
         actions={
-          <button type="button" class="btn" onClick={() => void Promise.all([jobs.reload(), summary.reload()])}>
-            <Icon name="refresh" size={16} /> Refresh
-          </button>
+          <>
+            <button type="button" class="btn" onClick={() => void Promise.all([jobs.reload(), summary.reload()])}>
+              <Icon name="refresh" size={16} /> Refresh
+            </button>
+            <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>
+              <Icon name="plus" size={16} /> New job
+            </button>
+          </>
         }
       />
+      <NewJob open={creating} onClose={() => setCreating(false)} />
       {s ? (
         <div class="stats">
           <Stat label="Total" value={s.total} />
-          <Stat label="Running" value={s.in_progress} tone="info" />
+          <Stat label="Running" value={s.running ?? s.in_progress} tone="info" />
           <Stat label="Pending" value={s.pending} />
           <Stat label="Completed" value={s.completed} tone="good" />
           <Stat label="Failed" value={s.failed} tone={s.failed ? 'bad' : undefined} />
-          <Stat label="Stuck" value={s.stuck} tone={s.stuck ? 'warn' : undefined} />
+          {s.cancelled !== undefined ? <Stat label="Cancelled" value={s.cancelled} /> : <Stat label="Stuck" value={s.stuck} tone={s.stuck ? 'warn' : undefined} />}
         </div>
       ) : null}
       <div class="card">
@@ -96,5 +105,53 @@ function JobList() {
         </Loadable>
       </div>
     </div>
+  )
+}
+
+function NewJob({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const [prompt, setPrompt] = useState('')
+  const [title, setTitle] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const submit = async (e: Event) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      const job = await api.jobs.create({ prompt: prompt.trim(), ...(title.trim() ? { title: title.trim() } : {}) })
+      setPrompt('')
+      setTitle('')
+      onClose()
+      navigate(`/jobs/${encodeURIComponent(job.id)}`)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Dialog title="Start a job" open={open} onClose={onClose} wide>
+      <form class="form-grid" onSubmit={submit}>
+        <div class="field">
+          <label class="label" for="job-title">Title (optional)</label>
+          <input id="job-title" value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+        </div>
+        <div class="field">
+          <label class="label" for="job-prompt">Task</label>
+          <textarea id="job-prompt" rows={6} required value={prompt} placeholder="Write a script that…" onInput={(e) => setPrompt((e.target as HTMLTextAreaElement).value)} />
+        </div>
+        <p class="form-error" role="alert">
+          {error ?? ''}
+        </p>
+        <div class="dialog-actions">
+          <button type="button" class="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="btn btn-primary" disabled={busy || !prompt.trim()}>
+            {busy ? 'Starting…' : 'Start'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   )
 }

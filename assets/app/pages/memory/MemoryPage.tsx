@@ -1,17 +1,15 @@
-import { useEffect, useMemo, useState } from 'preact/hooks'
+import { useMemo, useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { MemorySearchHit } from '../../api/types'
 import { Icon } from '../../components/Icon'
-import { Markdown } from '../../components/Markdown'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { Tree } from '../../components/Tree'
-import { EmptyState, Highlighted, PageHeader, Spinner } from '../../components/ui'
-import { timeAgo } from '../../lib/format'
+import { EmptyState, Highlighted, Marked, PageHeader } from '../../components/ui'
+import { NewNote, NoteView, openPath } from './NoteView'
 import { buildTree } from '../../lib/tree'
-import { navigate, route } from '../../state/router'
-import { attempt, errorMessage } from '../../state/toasts'
+import { route } from '../../state/router'
+import { errorMessage } from '../../state/toasts'
 
-const openPath = (path: string) => navigate(`/memory?path=${encodeURIComponent(path)}`)
 
 /** The agent's workspace: browse the tree, read and edit notes, search them. */
 export function MemoryPage() {
@@ -125,8 +123,9 @@ function SearchResults({ results, onClose }: { results: { query: string; hits: M
                   <strong class="grow">{hit.path}</strong>
                   <span class="muted small">{(hit.score * 100).toFixed(0)}%</span>
                 </span>
+                {hit.heading ? <span class="muted small">{hit.heading}</span> : null}
                 <span class="search-snippet">
-                  <Highlighted text={hit.snippet ?? hit.content} query={results.query} />
+                  {hit.snippet !== undefined && hit.highlights ? <Marked text={hit.snippet} ranges={hit.highlights} /> : <Highlighted text={hit.snippet ?? hit.content} query={results.query} />}
                 </span>
               </button>
             </li>
@@ -136,128 +135,5 @@ function SearchResults({ results, onClose }: { results: { query: string; hits: M
         <p class="muted pad">Nothing matched.</p>
       )}
     </section>
-  )
-}
-
-function NoteView({ path, onSaved }: { path: string; onSaved: () => void }) {
-  const file = useResource(() => api.memory.read(path), [path])
-  const [draft, setDraft] = useState<string | null>(null)
-  const [saving, setSaving] = useState(false)
-  useEffect(() => setDraft(null), [path])
-  const save = async () => {
-    if (draft === null) return
-    setSaving(true)
-    const ok = await attempt(() => api.memory.write(path, draft), 'Saved')
-    setSaving(false)
-    if (ok) {
-      setDraft(null)
-      await file.reload()
-      onSaved()
-    }
-  }
-  const isMarkdown = /\.(md|markdown|txt)$/i.test(path) || !/\.[a-z0-9]+$/i.test(path)
-  return (
-    <section class="card" aria-label={path}>
-      <div class="card-head">
-        <Icon name="file" />
-        <h2 class="grow truncate">{path}</h2>
-        <div class="row">
-          {file.data?.updated_at ? <span class="muted small">Updated {timeAgo(file.data.updated_at)}</span> : null}
-          {draft === null ? (
-            <button type="button" class="btn btn-small" disabled={!file.data} onClick={() => setDraft(file.data?.content ?? '')}>
-              <Icon name="edit" size={15} /> Edit
-            </button>
-          ) : (
-            <>
-              <button type="button" class="btn btn-ghost btn-small" onClick={() => setDraft(null)}>
-                Cancel
-              </button>
-              <button type="button" class="btn btn-primary btn-small" disabled={saving} onClick={() => void save()}>
-                {saving ? 'Saving…' : 'Save'}
-              </button>
-            </>
-          )}
-        </div>
-      </div>
-      <div class="card-pad">
-        <Loadable resource={file}>
-          {(data) =>
-            draft !== null ? (
-              <>
-                <label for="note-editor" class="visually-hidden">
-                  Content of {path}
-                </label>
-                <textarea
-                  id="note-editor"
-                  class="editor"
-                  value={draft}
-                  onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
-                  onKeyDown={(e) => {
-                    if ((e.ctrlKey || e.metaKey) && e.key === 's') {
-                      e.preventDefault()
-                      void save()
-                    }
-                  }}
-                />
-              </>
-            ) : data.content.trim() === '' ? (
-              <p class="muted">This note is empty.</p>
-            ) : isMarkdown ? (
-              <Markdown text={data.content} />
-            ) : (
-              <pre class="code-view">{data.content}</pre>
-            )
-          }
-        </Loadable>
-      </div>
-    </section>
-  )
-}
-
-function NewNote({ onDone }: { onDone: (path: string | null) => void }) {
-  const [path, setPath] = useState('notes/')
-  const [content, setContent] = useState('')
-  const [saving, setSaving] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const submit = async (e: Event) => {
-    e.preventDefault()
-    const clean = path.trim().replace(/^\/+/, '')
-    if (!clean || clean.endsWith('/')) return setError('Give the note a file name, e.g. notes/ideas.md')
-    setSaving(true)
-    try {
-      await api.memory.write(clean, content)
-      onDone(clean)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setSaving(false)
-    }
-  }
-  return (
-    <form class="card card-pad form-grid" onSubmit={submit} aria-label="New note">
-      <div class="field">
-        <label for="new-path" class="label">
-          Path
-        </label>
-        <input id="new-path" value={path} onInput={(e) => setPath((e.target as HTMLInputElement).value)} placeholder="notes/ideas.md" />
-      </div>
-      <div class="field">
-        <label for="new-content" class="label">
-          Content
-        </label>
-        <textarea id="new-content" class="editor" value={content} onInput={(e) => setContent((e.target as HTMLTextAreaElement).value)} />
-      </div>
-      <p class="form-error" role="alert">
-        {error ?? ''}
-      </p>
-      <div class="dialog-actions">
-        <button type="button" class="btn btn-ghost" onClick={() => onDone(null)}>
-          Cancel
-        </button>
-        <button type="submit" class="btn btn-primary" disabled={saving}>
-          {saving ? <Spinner label="Saving" /> : null} Create
-        </button>
-      </div>
-    </form>
   )
 }
