@@ -44,6 +44,11 @@ export const GatewayConfig = z.object({
   /** The owner's bearer token. Adapters generate and print one when it is absent. */
   authToken: z.string().min(1).optional(),
   userId: z.string().min(1).max(128).default('owner'),
+  /**
+   * Encrypts stored secrets (AES-GCM). `GATEWAY_MASTER_KEY`, else the Node adapter keeps a
+   * generated one in `<dataDir>/master-key` (0600). Without it the secrets subsystem is off.
+   */
+  masterKey: z.string().min(32, 'GATEWAY_MASTER_KEY must be at least 32 characters').optional(),
   dataDir: z.string().min(1).default('./.gateway'),
   /** Extra origins for CORS and the WebSocket Origin check. */
   allowedOrigins: z.array(z.string()).default([]),
@@ -100,6 +105,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     port: port === undefined || port === '' ? undefined : Number(port),
     authToken: env.GATEWAY_AUTH_TOKEN || undefined,
     userId: env.GATEWAY_USER_ID || undefined,
+    masterKey: env.GATEWAY_MASTER_KEY || undefined,
     dataDir: flags.dataDir ?? (env.GATEWAY_DATA_DIR || undefined),
     allowedOrigins: list(env.GATEWAY_ALLOWED_ORIGINS),
     databaseUrl: env.DATABASE_URL || undefined,

@@ -21,14 +21,19 @@ export const requireAuth = (
     const header = c.req.header('authorization')
     let token = bearerToken(header)
     let principal: Principal | null = null
+    let credential: Uint8Array | null = null
     if (header === undefined && options.allowQueryToken && c.req.method === 'GET') {
       const ticket = c.req.query('ticket')
-      if (ticket !== undefined) principal = auth.tickets.redeem(ticket, c.req.path)
+      if (ticket !== undefined) ({ principal, credential } = auth.tickets.redeem(ticket, c.req.path) ?? { principal: null, credential: null })
       else token = c.req.query('token')
     }
-    if (!principal && token !== undefined) principal = await auth.authenticate(token)
-    if (!principal) throw unauthorized()
+    if (!principal && token !== undefined) {
+      credential = await auth.digest(token)
+      principal = credential ? await auth.authenticateDigest(credential) : null
+    }
+    if (!principal || !credential) throw unauthorized()
     c.set('principal', principal)
+    c.set('credential', credential)
     await next()
   }
 

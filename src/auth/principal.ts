@@ -10,6 +10,8 @@ export interface Principal {
   /** The API token used, or null for the owner's configured token. */
   tokenId: string | null
   displayName: string | null
+  /** When the API token stops working (ms since epoch); absent or null = no expiry. */
+  expiresAt?: number | null | undefined
 }
 
 /**

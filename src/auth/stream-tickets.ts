@@ -15,8 +15,15 @@ export const isStreamPath = (path: string): boolean => STREAM_PATHS.some((patter
 
 interface Ticket {
   principal: Principal
+  /** SHA-256 of the token the ticket was bought with (streams re-check it after revocations). */
+  credential: Uint8Array
   path: string
   expiresAt: number
+}
+
+export interface RedeemedTicket {
+  principal: Principal
+  credential: Uint8Array
 }
 
 export interface StreamTicketOptions {
@@ -56,7 +63,7 @@ export class StreamTickets {
    * Issues a ticket for `path` (one of the stream routes, without any mount prefix). Returns
    * undefined when the store is full of unexpired tickets (the caller answers 503).
    */
-  issue(principal: Principal, path: string): { ticket: string; expiresAt: number } | undefined {
+  issue(principal: Principal, path: string, credential: Uint8Array): { ticket: string; expiresAt: number } | undefined {
     if (!isStreamPath(path)) throw new RangeError(`not a stream path: ${path}`)
     const now = this.#now()
     this.#sweep(now)
@@ -66,7 +73,7 @@ export class StreamTickets {
     if (this.#tickets.size >= this.#capacity) return undefined
     const ticket = toHex(crypto.getRandomValues(new Uint8Array(32)))
     const expiresAt = now + this.#ttlMs
-    this.#tickets.set(ticket, { principal, path, expiresAt })
+    this.#tickets.set(ticket, { principal, credential, path, expiresAt })
     this.#byUser.set(principal.userId, [...(this.#byUser.get(principal.userId) ?? []), ticket])
     return { ticket, expiresAt }
   }
@@ -75,14 +82,14 @@ export class StreamTickets {
    * Spends a ticket on a request path. The ticket is gone after this call whatever the outcome,
    * so a second use, or a use on another stream, fails. `requestPath` may carry a mount prefix.
    */
-  redeem(ticket: string, requestPath: string): Principal | null {
+  redeem(ticket: string, requestPath: string): RedeemedTicket | null {
     if (ticket.length !== 64) return null
     const entry = this.#tickets.get(ticket)
     if (!entry) return null
     this.#remove(ticket)
     if (entry.expiresAt <= this.#now()) return null
     if (requestPath !== entry.path && !requestPath.endsWith(entry.path)) return null
-    return entry.principal
+    return { principal: entry.principal, credential: entry.credential }
   }
 
   /** Drops the unused tickets of a user or of one token (revoked, suspended, deleted). */

@@ -6,6 +6,7 @@ import { type EventBus, MemoryEventBus } from '../hub/event-bus'
 import { EventHub } from '../hub/event-hub'
 import { randomAlphanumeric } from '../lib/crypto'
 import { systemClock } from '../lib/time'
+import { accessLog } from '../middleware/access-log'
 import { bodyLimit } from '../middleware/body-limit'
 import { cors } from '../middleware/cors'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
@@ -14,15 +15,23 @@ import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../middleware/rate-limit'
 import { securityHeaders } from '../middleware/security-headers'
 import { authRoutes } from '../routes/auth'
+import { adminRoutes } from '../routes/admin'
+import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
+import { logRoutes } from '../routes/logs'
+import { pairingRoutes } from '../routes/pairing'
+import { profileRoutes } from '../routes/profile'
+import { settingsRoutes } from '../routes/settings'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
+import { tokenRoutes } from '../routes/tokens'
 import { ToolRegistry } from '../agent/tools/tool-registry'
 import { createDefaultServices } from '../services/default-services'
 import type { Store } from '../store/database'
+import type { GatewayLogging } from '../logging/gateway-logging'
 import { StoreEventBus } from '../store/store-event-bus'
 import { VERSION } from '../version'
 import { ChatCommands } from './chat-commands'
@@ -48,6 +57,11 @@ export interface GatewayOptions {
   services?: Partial<Services>
   /** An agent to attach to the channel at once (the host app's own, or the default agent). */
   agent?: ChannelAgent
+  /**
+   * The process's logging (`new GatewayLogging()` + `configureLogging`), for the live log stream,
+   * the run-time level and redaction; without it `/api/logs/*` answer 503.
+   */
+  logging?: GatewayLogging
 }
 
 export interface Gateway {
@@ -90,7 +104,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const clock = runtime.clock ?? systemClock
   const generatedToken = config.authToken ? undefined : randomAlphanumeric(32)
   const ownerToken = config.authToken ?? generatedToken!
-  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, tickets: { now: () => clock.now() } })
+  const logging = options.logging
+  // Masked in every log line, whatever code would print it.
+  logging?.redactor.add(ownerToken)
+  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, now: () => clock.now() })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
   const bus = options.bus ?? (store ? await StoreEventBus.open(store, busOptions) : new MemoryEventBus(busOptions))
@@ -103,7 +120,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const tools = new ToolRegistry()
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools,
+    config, store, hub, channel, auth, runtime, clock, tools, logging,
     onClose: (fn) => void closers.push(fn),
     onDeleteUser: (fn) => void userErasers.push(fn),
     deleteUserData: async (userId) => {
@@ -128,6 +145,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
   app.use(securityHeaders())
+  app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
   app.use(hostCheck(origins))
   app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
   app.use(bodyLimit(config.limits.bodyLimitBytes))
@@ -142,12 +160,19 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', staticRoutes())
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
+  app.route('/', logRoutes(deps))
   // Everything else needs a token.
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
     .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', adminRoutes(deps))
+    .route('/', adminSecretRoutes(deps))
+    .route('/', tokenRoutes(deps))
+    .route('/', profileRoutes(deps))
+    .route('/', settingsRoutes(deps))
+    .route('/', pairingRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

@@ -1,5 +1,10 @@
 import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { LogsPort } from '../services/logs/logs-service'
+import type { PairingPort } from '../services/pairing/pairing-service'
+import type { SettingsPort } from '../services/settings/settings-service'
 import type { UsageService } from '../services/usage/usage-service'
+import type { TokenService } from '../services/users/token-service'
+import type { UsersService } from '../services/users/users-service'
 
 /**
  * Resolves the thread a chat message belongs to: the given one when the caller owns it (404
@@ -22,9 +27,16 @@ export interface ExtensionAuth {
  */
 export interface SecretsPort {
   get(userId: string, name: string): Promise<string | undefined>
-  set(userId: string, name: string, value: string): Promise<void>
+  set(userId: string, name: string, value: string, options?: SecretOptions): Promise<void>
   delete(userId: string, name: string): Promise<boolean>
-  list(userId: string): Promise<Array<{ name: string; created_at: string; updated_at: string }>>
+  list(userId: string): Promise<Array<{ name: string; created_at: string; updated_at: string; provider?: string | null; expires_at?: string | null }>>
+}
+
+export interface SecretOptions {
+  /** A grouping tag (`openai`, `my-app`). */
+  provider?: string | null | undefined
+  /** ISO time after which `get` no longer returns the value. */
+  expiresAt?: string | null | undefined
 }
 
 /**
@@ -38,5 +50,17 @@ export interface Services {
   /** The LLM usage ledger (needs a database). */
   usage?: UsageService | undefined
   secrets?: SecretsPort | undefined
+  /** Accounts, roles, suspension, profiles (needs a database). */
+  users?: UsersPort | undefined
+  /** API tokens; also the authenticator's resolver (needs a database). */
+  tokens?: TokensPort | undefined
+  settings?: SettingsPort | undefined
+  /** Pairing of messaging-channel senders with users. */
+  pairing?: PairingPort | undefined
+  /** Live logs and the run-time level (needs `createGateway({ logging })`). */
+  logs?: LogsPort | undefined
 }
+
+export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>
+export type TokensPort = Pick<TokenService, 'create' | 'list' | 'revoke'>
 

@@ -20,7 +20,7 @@ export const authRoutes = (d: RouteDeps) =>
     (c) => {
       const { path } = c.req.valid('json')
       if (!isStreamPath(path)) throw badRequest('not_a_stream_path', `Tickets open stream routes only, not ${path}`)
-      const issued = d.auth.tickets.issue(c.get('principal'), path)
+      const issued = d.auth.tickets.issue(c.get('principal'), path, c.get('credential'))
       if (!issued) throw new GatewayError(503, 'too_many_tickets', 'Too many unused stream tickets; try again shortly', { headers: { 'Retry-After': '5' } })
       return c.json({ ticket: issued.ticket, path, expires_at: toIso(issued.expiresAt) } satisfies StreamTicket)
     },

@@ -24,7 +24,9 @@ export const statusRoutes = (d: RouteDeps) =>
       }
       return c.json(body)
     })
-    .get('/api/auth/whoami', describe({ summary: 'Validate a token and say whose it is', response: WhoAmI }), (c) => {
+    .get('/api/auth/whoami', describe({ summary: 'Validate a token and say whose it is', response: WhoAmI }), async (c) => {
       const p = c.get('principal')
-      return c.json({ user_id: p.userId, role: p.role, display_name: p.displayName, token_id: p.tokenId })
+      // The stored name is fresher than the cached principal's (and the owner's lives only there).
+      const user = await d.services.users?.get(p.userId).catch(() => undefined)
+      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId })
     })

@@ -1,6 +1,7 @@
 import type { Services } from '../gateway/services'
 import type { ServiceContext } from './service-context'
 import { UsageService } from './usage/usage-service'
+import { createUsersServices } from './users/create-users-services'
 
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
@@ -18,5 +19,6 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
       await store.db.deleteFrom('events').where('user_id', '=', userId).execute()
     })
   }
+  Object.assign(services, await createUsersServices(ctx))
   return services
 }

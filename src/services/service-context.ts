@@ -5,6 +5,7 @@ import type { RuntimeCapabilities } from '../gateway/runtime'
 import type { WebChannel } from '../gateway/web-channel'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
+import type { GatewayLogging } from '../logging/gateway-logging'
 import type { Store } from '../store/database'
 
 /** What a default service factory gets from the composition root. */
@@ -16,6 +17,8 @@ export interface ServiceContext {
   auth: Authenticator
   runtime: RuntimeCapabilities
   clock: Clock
+  /** The process's logging (level, redactor, live feed), when the entry point set it up. */
+  logging?: GatewayLogging | undefined
   /** Every tool the agent can call; services add their providers. */
   tools: ToolRegistry
   /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { CoreTables } from './tables/core'
 import type { UsageTables } from './tables/usage'
+import type { UsersTables } from './tables/users'
 
 /**
  * The whole schema as Kysely sees it: one interface per domain in `tables/`, merged here.
@@ -11,7 +12,7 @@ import type { UsageTables } from './tables/usage'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

@@ -2,31 +2,34 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { Principal } from '../../src/auth/principal'
 import { StreamTickets } from '../../src/auth/stream-tickets'
 import { SseClient } from '../support/sse-client'
-import { startTestServer, TEST_TOKEN, testGateway } from '../support/gateway'
+import { startTestServer, TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
 import { WsClient } from '../support/ws-client'
+import { GatewayLogging } from '../../src/logging/gateway-logging'
+import { createUser } from '../support/users'
 
 const alice: Principal = { userId: 'alice', role: 'member', tokenId: 'tok-a', displayName: null }
 const bob: Principal = { userId: 'bob', role: 'member', tokenId: 'tok-b', displayName: null }
+const credential = new Uint8Array(32).fill(7)
 
 describe('StreamTickets', () => {
   it('redeems a ticket once, on its own path, before it expires', () => {
     let now = 1_000
     const tickets = new StreamTickets({ ttlMs: 60_000, now: () => now })
-    const a = tickets.issue(alice, '/api/chat/events')!
+    const a = tickets.issue(alice, '/api/chat/events', credential)!
     expect(a.ticket).toMatch(/^[0-9a-f]{64}$/)
     expect(a.expiresAt).toBe(61_000)
-    expect(tickets.redeem(a.ticket, '/api/chat/events')).toEqual(alice)
+    expect(tickets.redeem(a.ticket, '/api/chat/events')).toEqual({ principal: alice, credential })
     expect(tickets.redeem(a.ticket, '/api/chat/events')).toBeNull()
 
-    const wrongPath = tickets.issue(alice, '/api/chat/events')!
+    const wrongPath = tickets.issue(alice, '/api/chat/events', credential)!
     expect(tickets.redeem(wrongPath.ticket, '/api/logs/events')).toBeNull()
     // Spent by the failed attempt: a guessed path does not get a second try.
     expect(tickets.redeem(wrongPath.ticket, '/api/chat/events')).toBeNull()
 
-    const mounted = tickets.issue(alice, '/api/chat/events')!
-    expect(tickets.redeem(mounted.ticket, '/agent/api/chat/events')).toEqual(alice)
+    const mounted = tickets.issue(alice, '/api/chat/events', credential)!
+    expect(tickets.redeem(mounted.ticket, '/agent/api/chat/events')?.principal).toEqual(alice)
 
-    const late = tickets.issue(alice, '/api/chat/events')!
+    const late = tickets.issue(alice, '/api/chat/events', credential)!
     now += 60_000
     expect(tickets.redeem(late.ticket, '/api/chat/events')).toBeNull()
     expect(tickets.redeem('0'.repeat(64), '/api/chat/events')).toBeNull()
@@ -36,33 +39,33 @@ describe('StreamTickets', () => {
   it('only issues tickets for stream routes', () => {
     const tickets = new StreamTickets()
     for (const path of ['/api/chat/events', '/api/chat/ws', '/api/logs/events']) {
-      expect(tickets.issue(alice, path), path).toBeDefined()
+      expect(tickets.issue(alice, path, credential), path).toBeDefined()
     }
     for (const path of ['/api/chat/send', '/api/chat/events/', '/api/memory/read', '/api/chat/eventsX', '/api/jobs/0b3e9c3e-8d1a-4f5e-9a43-1c2d3e4f5a6b/events']) {
-      expect(() => tickets.issue(alice, path), path).toThrow(RangeError)
+      expect(() => tickets.issue(alice, path, credential), path).toThrow(RangeError)
     }
   })
 
   it('stays bounded: per user (oldest dropped) and in total (refused)', () => {
     let now = 0
     const tickets = new StreamTickets({ perUser: 3, capacity: 5, now: () => now })
-    const first = tickets.issue(alice, '/api/chat/events')!
-    for (let i = 0; i < 5; i++) tickets.issue(alice, '/api/chat/events')
+    const first = tickets.issue(alice, '/api/chat/events', credential)!
+    for (let i = 0; i < 5; i++) tickets.issue(alice, '/api/chat/events', credential)
     expect(tickets.size).toBe(3)
     expect(tickets.redeem(first.ticket, '/api/chat/events')).toBeNull()
-    tickets.issue(bob, '/api/chat/events')
-    tickets.issue(bob, '/api/chat/events')
-    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events')).toBeUndefined()
+    tickets.issue(bob, '/api/chat/events', credential)
+    tickets.issue(bob, '/api/chat/events', credential)
+    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events', credential)).toBeUndefined()
     // Expired tickets are swept before the capacity check.
     now += 61_000
-    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events')).toBeDefined()
+    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events', credential)).toBeDefined()
     expect(tickets.size).toBe(1)
   })
 
   it('forgets the tickets of a revoked token or user', () => {
     const tickets = new StreamTickets()
-    const a = tickets.issue(alice, '/api/chat/events')!
-    const b = tickets.issue(bob, '/api/chat/events')!
+    const a = tickets.issue(alice, '/api/chat/events', credential)!
+    const b = tickets.issue(bob, '/api/chat/events', credential)!
     tickets.revoke({ tokenId: 'tok-a' })
     expect(tickets.redeem(a.ticket, '/api/chat/events')).toBeNull()
     tickets.revoke({ userId: 'bob' })
@@ -145,5 +148,32 @@ describe('stream tickets over real sockets', async () => {
     ws.close()
     const sseTicket = await ticketFor('/api/chat/events')
     await expect(WsClient.connect(`${server.wsUrl}/api/chat/ws?ticket=${sseTicket}`, { origin: server.origin })).rejects.toMatchObject({ status: 401 })
+  })
+})
+
+describe('stream tickets on the admin log stream', async () => {
+  const gw = await testGateway({ logging: new GatewayLogging({ level: 'info' }), config: { limits: { keepAliveMs: 60_000 } } })
+  afterAll(() => gw.close())
+  const ticketFor = async (token?: string) => {
+    const res = await gw.request('/api/auth/stream-ticket', { method: 'POST', json: { path: '/api/logs/events' }, ...(token ? { token } : {}) })
+    return ((await res.json()) as { ticket: string }).ticket
+  }
+
+  it('opens the log stream for an admin, refuses a member, and ends when the credential is revoked', async () => {
+    const member = await createUser(gw)
+    expect((await gw.app.request(`/api/logs/events?ticket=${await ticketFor(member.token)}`)).status).toBe(403)
+    const admin = await createUser(gw, { role: 'admin' })
+    const res = await gw.app.request(`/api/logs/events?ticket=${await ticketFor(admin.token)}`)
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    let ended = false
+    const drained = (async () => {
+      for (;;) if ((await reader.read()).done) break
+      ended = true
+    })()
+    // The stream re-checks the credential the ticket was bought with, not the (spent) ticket.
+    await gw.request(`/api/admin/users/${admin.id}`, { method: 'PATCH', json: { role: 'member' } })
+    await waitFor(() => ended, 5_000, 'the demoted admin\'s log stream to end')
+    await drained
   })
 })

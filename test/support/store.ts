@@ -15,20 +15,31 @@ export const testDialect = TEST_DATABASE_URL ? 'postgres' : 'sqlite'
 
 export async function testStore(): Promise<Store> {
   if (!TEST_DATABASE_URL) return openSqliteStore(join(mkdtempSync(join(tmpdir(), 'gw-store-')), 'gateway.db'))
+  const url = TEST_DATABASE_URL
   const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-  await admin.connect()
-  await admin.query(`CREATE SCHEMA ${schema}`)
-  await admin.end()
-  return openPostgresStore(TEST_DATABASE_URL, {
-    searchPath: schema,
-    onClose: async () => {
-      const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
-      await client.connect()
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      await client.end()
-    },
+  // Kysely's migrator introspects the tables of every schema; a schema dropped by another test
+  // file meanwhile fails that query ("schema ... does not exist"). Creating (and migrating) and
+  // dropping test schemas under one advisory lock keeps them from overlapping.
+  return withSchemaLock(url, async (client) => {
+    await client.query(`CREATE SCHEMA ${schema}`)
+    return openPostgresStore(url, {
+      searchPath: schema,
+      onClose: () => withSchemaLock(url, async (c) => void (await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`))),
+    })
   })
+}
+
+const SCHEMA_LOCK = 7_301_000_004
+
+async function withSchemaLock<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK])
+    return await run(client)
+  } finally {
+    await client.end() // ends the session, which releases the lock
+  }
 }
 
 export const tempDir = (prefix = 'gw-'): string => mkdtempSync(join(tmpdir(), prefix))

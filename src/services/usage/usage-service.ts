@@ -95,6 +95,23 @@ export class UsageService {
     return [...users].map(([user_id, u]) => ({ user_id, input_tokens: u.input, output_tokens: u.output, cost_usd: fromMicros(u.micros), calls: u.calls }))
   }
 
+  /** Per user and model since an ISO time (for `/api/admin/usage`), by user then model. */
+  async byUserAndModel(options: { since?: string; userId?: string } = {}): Promise<Array<UsageTotals & { user_id: string; model: string }>> {
+    const groups = new Map<string, { user_id: string; model: string; input: number; output: number; micros: number; calls: number }>()
+    for (const row of await this.#rows(options)) {
+      const key = `${row.user_id}\u0000${row.model}`
+      const g = groups.get(key) ?? { user_id: row.user_id, model: row.model, input: 0, output: 0, micros: 0, calls: 0 }
+      g.input += row.input_tokens
+      g.output += row.output_tokens
+      g.micros += toMicros(row.cost_usd)
+      g.calls++
+      groups.set(key, g)
+    }
+    return [...groups.values()]
+      .sort((a, b) => (a.user_id === b.user_id ? a.model.localeCompare(b.model) : a.user_id.localeCompare(b.user_id)))
+      .map((g) => ({ user_id: g.user_id, model: g.model, input_tokens: g.input, output_tokens: g.output, cost_usd: fromMicros(g.micros), calls: g.calls }))
+  }
+
   async deleteUser(userId: string): Promise<void> {
     await this.db.deleteFrom('llm_usage').where('user_id', '=', userId).execute()
   }

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../database'
 import * as core from './0001-core'
 import * as usage from './0002-usage'
+import * as users from './0004-users'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -13,6 +14,7 @@ type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 const ordered: Record<string, DialectMigration> = {
   '0001_core': core,
   '0002_usage': usage,
+  '0004_users': users,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

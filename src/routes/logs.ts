@@ -1,0 +1,43 @@
+import { Hono } from 'hono'
+import { requireAdmin, requireAuth } from '../auth/auth-middleware'
+import type { RouteDeps } from '../gateway/deps'
+import type { GatewayEnv } from '../gateway/env'
+import { describe } from '../gateway/openapi-registry'
+import { SSE_HEADERS } from '../hub/sse-response'
+import { need } from '../lib/errors'
+import { jsonBody } from '../middleware/validate'
+import { LogLevelState, SetLogLevelRequest } from '../protocol/logs'
+
+/**
+ * `/api/logs/*`, admins only: the live log stream (SSE; `?token=` accepted, as browsers cannot
+ * give EventSource a header) and the run-time level. Mounted with its own auth, next to the chat
+ * streams. Log streams have their own cap and do not take chat stream slots.
+ */
+export const logRoutes = (d: RouteDeps) =>
+  new Hono<GatewayEnv>()
+    .get(
+      '/api/logs/events',
+      describe({ summary: 'Live log lines (SSE `event: log`): the last 500, then new ones; already redacted', sse: true }),
+      requireAuth(d.auth, { allowQueryToken: true }),
+      requireAdmin,
+      (c) => {
+        const logs = need(d.services.logs, 'logs')
+        // The same credential is checked again whenever credentials change anywhere, so a
+        // revoked token or a demoted admin stops receiving logs (also when opened with a ticket).
+        const credential = c.get('credential')
+        const stillAllowed = async () => (await d.auth.authenticateDigest(credential))?.role === 'admin'
+        const stream = logs.openStream({ stillAllowed, signal: c.req.raw.signal })
+        return new Response(stream.body, { status: 200, headers: SSE_HEADERS })
+      },
+    )
+    .get('/api/logs/level', describe({ summary: 'The current log level', response: LogLevelState }), requireAuth(d.auth), requireAdmin, (c) =>
+      c.json(need(d.services.logs, 'logs').state()),
+    )
+    .put(
+      '/api/logs/level',
+      describe({ summary: 'Change the log level at run time (audited; applies on every instance)', response: LogLevelState }),
+      requireAuth(d.auth),
+      requireAdmin,
+      jsonBody(SetLogLevelRequest),
+      async (c) => c.json(await need(d.services.logs, 'logs').setLevel(c.req.valid('json').level, c.get('principal').userId)),
+    )

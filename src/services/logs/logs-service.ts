@@ -1,0 +1,102 @@
+import { getLogger } from '@logtape/logtape'
+import type { LogLevel } from '../../config'
+import type { EventBus } from '../../hub/event-bus'
+import { GatewayError } from '../../lib/errors'
+import type { GatewayLogging } from '../../logging/gateway-logging'
+import { type LogStream, openLogStream } from '../../logging/log-stream'
+import type { LogLevelState } from '../../protocol/logs'
+
+const log = getLogger(['gateway', 'logs'])
+const LEVEL_TOPIC = 'log_level'
+
+/** The live logs behind `/api/logs/*`: level control and bounded SSE streams. */
+export interface LogsPort {
+  state(): LogLevelState
+  /** Sets the level here and on every instance sharing the bus; audited with `by`. */
+  setLevel(level: LogLevel, by: string): Promise<LogLevelState>
+  /**
+   * Opens a stream of the recent lines, then live ones. `stillAllowed` is asked again whenever
+   * credentials change anywhere (revoke, suspend, role change); the stream ends when it says no.
+   * Throws 503 when `maxStreams` are open.
+   */
+  openStream(options: { stillAllowed: () => Promise<boolean>; signal?: AbortSignal }): LogStream
+  readonly openStreams: number
+}
+
+interface OpenStream {
+  stream: LogStream
+  stillAllowed: () => Promise<boolean>
+}
+
+/**
+ * One gateway's view of the process's logging. Log streams are capped on their own (they do not
+ * take chat stream slots) and re-checked on every auth control message, so a revoked token or a
+ * demoted admin stops receiving logs within moments, on every instance.
+ */
+export class LogsService implements LogsPort {
+  readonly #streams = new Set<OpenStream>()
+  readonly #offControl: () => void
+
+  constructor(
+    readonly logging: GatewayLogging,
+    private readonly bus: EventBus,
+    private readonly keepAliveMs: number,
+  ) {
+    this.#offControl = bus.onControl((message) => {
+      if (message.kind === 'disconnect' || message.kind === 'invalidate_auth') {
+        // After every other listener has run (the auth cache is invalidated by one of them).
+        queueMicrotask(() => void this.#recheck())
+      } else if (message.kind === 'custom' && message.topic === LEVEL_TOPIC) {
+        const { level, by } = message.payload as { level: LogLevel; by: string }
+        if (level !== this.logging.level) this.logging.setLevel(level, by)
+      }
+    })
+  }
+
+  state(): LogLevelState {
+    return this.logging.state()
+  }
+
+  async setLevel(level: LogLevel, by: string): Promise<LogLevelState> {
+    const previous = this.logging.level
+    this.logging.setLevel(level, by)
+    log.warn('log level changed from {previous} to {level} by {by}', { previous, level, by, audit: true })
+    await this.bus.publishControl({ kind: 'custom', topic: LEVEL_TOPIC, payload: { level, by } })
+    return this.logging.state()
+  }
+
+  get openStreams(): number {
+    return this.#streams.size
+  }
+
+  openStream(options: { stillAllowed: () => Promise<boolean>; signal?: AbortSignal }): LogStream {
+    if (this.#streams.size >= this.logging.maxStreams) {
+      throw new GatewayError(503, 'too_many_connections', 'Too many log streams', { headers: { 'Retry-After': '5' } })
+    }
+    const entry: OpenStream = {
+      stillAllowed: options.stillAllowed,
+      stream: openLogStream({
+        feed: this.logging.feed,
+        keepAliveMs: this.keepAliveMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onClose: () => this.#streams.delete(entry),
+      }),
+    }
+    this.#streams.add(entry)
+    return entry.stream
+  }
+
+  close(): void {
+    this.#offControl()
+    for (const { stream } of [...this.#streams]) stream.close()
+  }
+
+  async #recheck(): Promise<void> {
+    await Promise.all(
+      [...this.#streams].map(async ({ stream, stillAllowed }) => {
+        const allowed = await stillAllowed().catch(() => false)
+        if (!allowed) stream.close()
+      }),
+    )
+  }
+}
