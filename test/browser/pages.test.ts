@@ -29,6 +29,15 @@ describe('web app: every page, both themes, desktop and phone', () => {
 
   beforeAll(async () => {
     ;[browser, { server, agent }] = await Promise.all([launchBrowser(), startAppServer()])
+    // Some data, so the pages show what they look like in use.
+    const call = (path: string, method: string, json: unknown) =>
+      fetch(`${server.url}${path}`, { method, headers: { ...server.auth, 'content-type': 'application/json' }, body: JSON.stringify(json) })
+    await call('/api/admin/users', 'POST', { display_name: 'Ann Example', email: 'ann@example.com' })
+    await call('/api/admin/users', 'POST', { display_name: 'Bo Admin', role: 'admin' })
+    await call('/api/tokens', 'POST', { name: 'laptop script', expires_in_days: 90 })
+    await call('/api/settings/editor.theme', 'PUT', { value: 'solarized' })
+    await call('/api/settings/agent.max_steps', 'PUT', { value: 12 })
+    await call('/api/admin/users/owner/secrets/brave_api_key', 'PUT', { value: 'not-a-real-key' })
   })
   afterAll(async () => {
     await browser?.close()

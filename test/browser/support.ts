@@ -151,8 +151,8 @@ export class ScriptedAgent implements ChannelAgent {
   }
 }
 
-export async function startAppServer(): Promise<{ server: TestServer; agent: ScriptedAgent }> {
-  const server = await startTestServer()
+export async function startAppServer(options: Parameters<typeof startTestServer>[0] = {}): Promise<{ server: TestServer; agent: ScriptedAgent }> {
+  const server = await startTestServer(options)
   const agent = new ScriptedAgent(server)
   server.gateway.channel.attach(agent)
   return { server, agent }

@@ -1,5 +1,5 @@
 import { del, get, patch, post, put, seg } from './client'
-import type { ActionResponse, ApiToken, CreatedToken, GatewayStatus, LogLevelState, PairingRequest, SecretInfo, Setting, UsageReport, UserInfo } from './types'
+import type { ActionResponse, ApiToken, CreatedToken, CreatedUser, GatewayStatus, LogLevelState, PairingRequest, SecretInfo, Setting, UsageReport, UserInfo } from './types'
 
 export const settings = {
   list: () => get<{ settings: Setting[] }>('/api/settings'),
@@ -25,7 +25,7 @@ export const admin = {
   users: () => get<{ users: UserInfo[] }>('/api/admin/users'),
   user: (id: string) => get<UserInfo>(`/api/admin/users/${seg(id)}`),
   createUser: (input: { display_name: string; email?: string; role: 'admin' | 'member' }) =>
-    post<UserInfo & { token: string; token_id: string }>('/api/admin/users', input),
+    post<CreatedUser>('/api/admin/users', input),
   updateUser: (id: string, input: Partial<Pick<UserInfo, 'display_name' | 'email' | 'role'>>) => patch<UserInfo>(`/api/admin/users/${seg(id)}`, input),
   deleteUser: (id: string) => del<unknown>(`/api/admin/users/${seg(id)}`),
   suspend: (id: string) => post<unknown>(`/api/admin/users/${seg(id)}/suspend`),

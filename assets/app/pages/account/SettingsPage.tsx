@@ -120,7 +120,7 @@ function SettingRow({ setting, onEdit, onDeleted }: { setting: Setting; onEdit: 
       <td class="muted">
         <span class="truncate-2">{text.length > 160 ? `${text.slice(0, 160)}…` : text}</span>
       </td>
-      <td class="muted">{timeAgo(setting.updated_at)}</td>
+      <td class="muted nowrap">{timeAgo(setting.updated_at)}</td>
       <td>
         <div class="cell-actions">
           <button type="button" class="btn-icon" aria-label={`Edit ${setting.key}`} onClick={onEdit}>

@@ -52,7 +52,7 @@ export function TokensPage() {
                           <td>
                             <code>{t.token_prefix}…</code>
                           </td>
-                          <td class="muted">{timeAgo(t.created_at)}</td>
+                          <td class="muted nowrap">{timeAgo(t.created_at)}</td>
                           <td class="muted">{t.last_used_at ? timeAgo(t.last_used_at) : 'never'}</td>
                           <td class="muted">{t.revoked_at ? <StatusBadge status="revoked" /> : t.expires_at ? dateTime(t.expires_at) : 'never'}</td>
                           <td>

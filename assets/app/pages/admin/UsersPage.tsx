@@ -95,7 +95,7 @@ function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<vo
       <td>
         <StatusBadge status={u.status} /> {self ? <Badge tone="info">you</Badge> : null} {u.is_owner ? <Badge tone="neutral">owner</Badge> : null}
       </td>
-      <td class="muted">{timeAgo(u.created_at)}</td>
+      <td class="muted nowrap">{timeAgo(u.created_at)}</td>
       <td>
         <div class="cell-actions">
           <a class="btn btn-small" href={link('/admin/secrets', { user: u.id })}>

@@ -89,8 +89,8 @@ function JobList() {
                         <td>
                           <StatusBadge status={job.state} />
                         </td>
-                        <td class="muted">{timeAgo(job.created_at)}</td>
-                        <td class="muted">{timeAgo(job.started_at)}</td>
+                        <td class="muted nowrap">{timeAgo(job.created_at)}</td>
+                        <td class="muted nowrap">{timeAgo(job.started_at)}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -99,7 +99,7 @@ function RoutineRow({ routine: r, reload }: { routine: RoutineInfo; reload: () =
       <td>
         <StatusBadge status={r.status} />
       </td>
-      <td class="muted">{timeAgo(r.last_run_at)}</td>
+      <td class="muted nowrap">{timeAgo(r.last_run_at)}</td>
       <td class="muted">{r.enabled ? timeAgo(r.next_fire_at) : '—'}</td>
       <td class="num">{r.run_count}</td>
       <td>

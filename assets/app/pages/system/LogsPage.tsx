@@ -11,7 +11,9 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
 const RANK: Record<string, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 }
 const MAX_LINES = 2000
 
-interface Line extends LogEntry {
+interface Line extends Omit<LogEntry, 'level'> {
+  /** Upper-cased; older servers may send TRACE or lower case. */
+  level: string
   n: number
 }
 
