@@ -41,6 +41,16 @@ describe('mergeTurns', () => {
     expect(consumed).toEqual([])
   })
 
+  it('shows a live turn that finished in place of its stored copy read while it ran', () => {
+    const turn = live({ userInput: 'count', text: 'one two three', status: 'done' })
+    const { turns, consumed } = mergeTurns([stored('older', 'ok'), stored('count', null)], [turn])
+    expect(turns.map((t) => [t.userInput, t.text, t.status])).toEqual([
+      ['older', 'ok', 'done'],
+      ['count', 'one two three', 'done'],
+    ])
+    expect(consumed).toEqual([])
+  })
+
   it('appends live turns history does not have yet', () => {
     const turn = live({ userInput: 'new', text: '', status: 'sending' })
     expect(mergeTurns([stored('older', 'ok')], [turn]).turns.map((t) => t.userInput)).toEqual(['older', 'new'])

@@ -12,7 +12,7 @@ export const chat = {
   threads: () => get<ThreadList>('/api/chat/threads'),
   newThread: () => post<ThreadInfo>('/api/chat/thread/new'),
   history: (threadId: string, page: { before?: string | null | undefined; cursor?: string | null | undefined; limit?: number } = {}) =>
-    get<HistoryPage>('/api/chat/history', { thread_id: threadId, limit: page.limit ?? 30, before: page.before, cursor: page.cursor }),
+    get<HistoryPage>('/api/chat/history', { thread_id: threadId, limit: page.limit ?? 20, before: page.before, cursor: page.cursor }),
   send: (content: string, threadId: string | undefined, images: ImageAttachment[] = []) =>
     post<SendMessageAccepted>('/api/chat/send', {
       content,

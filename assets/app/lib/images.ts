@@ -16,7 +16,9 @@ export function readImage(file: File): Promise<PickedImage> {
     reader.onload = () => {
       const result = String(reader.result)
       const comma = result.indexOf(',')
-      resolve({ media_type: file.type, data: result.slice(comma + 1), url: URL.createObjectURL(file), name: file.name, size: file.size })
+      // Checked against TYPES above: one of the formats the server accepts.
+      const media_type = file.type as ImageAttachment['media_type']
+      resolve({ media_type, data: result.slice(comma + 1), url: URL.createObjectURL(file), name: file.name, size: file.size })
     }
     reader.readAsDataURL(file)
   })

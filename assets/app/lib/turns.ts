@@ -131,10 +131,12 @@ export function mergeTurns(history: TurnInfo[], live: LiveTurn[]): { turns: Disp
       const h = history[i]!
       const stored = turns[i]!
       if (!sameInput(h)) continue
-      if (isFinished(turn.status)) {
-        if (isFinished(stored.status) && norm(h.response ?? '') === norm(turn.text)) matched = i
-      } else if (!isFinished(stored.status)) matched = i
-      else if (turn.userInput !== undefined && i === history.length - 1) {
+      if (!isFinished(stored.status)) {
+        // The stored copy is older than what the stream showed this tab: the live turn replaces it.
+        matched = i
+      } else if (isFinished(turn.status)) {
+        if (norm(h.response ?? '') === norm(turn.text)) matched = i
+      } else if (turn.userInput !== undefined && i === history.length - 1) {
         // Stored as finished while this tab has not seen the end yet: the stored copy is complete.
         matched = i
       }

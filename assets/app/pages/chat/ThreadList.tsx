@@ -16,6 +16,7 @@ function ThreadLink({ thread, current }: { thread: ThreadInfo; current: string }
       <a href={`#/chat/${encodeURIComponent(thread.id)}`} class={`thread${active ? ' active' : ''}${count ? ' has-unread' : ''}`} aria-current={active ? 'page' : undefined}>
         <span class="thread-title">{threadTitle(thread, 'Untitled conversation')}</span>
         <span class="thread-meta">
+          {thread.state === 'awaiting_approval' ? <span class="tag tag-warn">needs approval</span> : thread.state === 'processing' ? <span class="tag tag-info">working</span> : null}
           {thread.channel && thread.channel !== 'gateway' ? <span class="tag">{thread.channel}</span> : null}
           <time dateTime={thread.updated_at}>{timeAgo(thread.updated_at)}</time>
         </span>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { JobDetail } from '../../api/types'
 import { confirmAction } from '../../components/Dialog'
@@ -17,6 +17,13 @@ export function JobDetailPage({ id }: { id: string }) {
   const job = useResource(() => api.jobs.detail(id), [id])
   const [tab, setTab] = useState<'events' | 'files'>('events')
   const events = useJobEvents(id, job.data, job.reload)
+  // Events say when something happened; the state itself may settle a moment later.
+  const active = job.data ? ACTIVE.test(job.data.state) : false
+  useEffect(() => {
+    if (!active) return
+    const timer = setInterval(() => document.visibilityState === 'visible' && void job.reload(), 3000)
+    return () => clearInterval(timer)
+  }, [active, id])
   return (
     <div class="page">
       <a class="back" href={link('/jobs')}>
