@@ -1,5 +1,5 @@
 import type { ComponentType } from 'preact'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useRef } from 'preact/hooks'
 import { ConfirmHost } from './components/Dialog'
 import { Layout } from './components/Layout'
 import { EmptyState } from './components/ui'
@@ -19,8 +19,12 @@ const TITLES: Record<string, string> = {
 function Page() {
   const { parts } = route.value
   const [section = 'chat', ...rest] = parts
+  const first = useRef(true)
   useEffect(() => {
     document.title = `${TITLES[section] ?? 'Not found'} · Gateway`
+    // A new page: move focus to it (screen readers announce it; Tab starts there), not on load.
+    if (!first.current) document.getElementById('main')?.focus({ preventScroll: true })
+    first.current = false
   }, [section])
   if (section === 'chat') return <ChatPage threadId={rest[0] ?? ''} />
   const key = section === 'admin' ? `admin/${rest[0] ?? 'users'}` : section

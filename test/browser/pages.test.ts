@@ -99,12 +99,17 @@ describe('web app: every page, both themes, desktop and phone', () => {
     const { page } = await openPage(context, server.url)
     await signIn(page, server.url)
     const menu = page.getByRole('button', { name: 'Open navigation' })
+    // Closed, the drawer is off screen and out of the tab order.
+    expect(await page.locator('#sidebar').evaluate((el) => (el as HTMLElement).inert)).toBe(true)
     await menu.click()
+    expect(await page.locator('#sidebar').evaluate((el) => (el as HTMLElement).inert)).toBe(false)
     await expect.poll(() => menu.getAttribute('aria-expanded')).toBe('true')
     await page.waitForTimeout(300) // the drawer slides in
     await screenshot(page, 'phone-light-navigation')
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Memory' }).focus()
     await page.keyboard.press('Escape')
     await expect.poll(() => menu.getAttribute('aria-expanded')).toBe('false')
+    expect(await page.locator('#sidebar').evaluate((el) => (el as HTMLElement).inert)).toBe(true)
     await context.close()
   })
 

@@ -4,6 +4,7 @@ import { streamState, unread } from '../state/chat'
 import { route } from '../state/router'
 import { me, signOut } from '../state/session'
 import { setTheme, themeChoice, type ThemeChoice } from '../state/theme'
+import { phone } from '../lib/media'
 import { Icon, type IconName } from './Icon'
 
 interface NavItem {
@@ -87,7 +88,8 @@ export function Layout({ children }: { children: ComponentChildren }) {
         </span>
       </header>
       <div class="scrim" onClick={() => setOpen(false)} aria-hidden="true" />
-      <nav id="sidebar" class="sidebar" aria-label="Main">
+      {/* A closed drawer is off screen: inert, so Tab does not wander into it. */}
+      <nav id="sidebar" class="sidebar" aria-label="Main" inert={phone.value && !open}>
         <div class="brand">
           <span class="brand-mark" aria-hidden="true">◆</span>
           <span class="brand-name">Gateway</span>

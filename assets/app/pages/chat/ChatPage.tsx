@@ -13,6 +13,7 @@ import { me } from '../../state/session'
 import { Composer, draft } from './Composer'
 import { ThreadList, threadTitle } from './ThreadList'
 import { Turn } from './Turn'
+import { narrow } from '../../lib/media'
 import { AuthPrompt } from './AuthPrompt'
 
 const STARTERS = ['What can you do?', 'Summarise my notes from this week', 'Plan a routine that checks my inbox every morning']
@@ -24,6 +25,13 @@ export function ChatPage({ threadId }: { threadId: string }) {
   const pinned = useRef(true)
   const heightBeforeOlder = useRef<number | null>(null)
   const [announce, setAnnounce] = useState('')
+
+  useEffect(() => {
+    if (!showThreads) return
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setShowThreads(false)
+    addEventListener('keydown', onKey)
+    return () => removeEventListener('keydown', onKey)
+  }, [showThreads])
 
   useEffect(() => {
     openThread(threadId)
@@ -112,7 +120,7 @@ export function ChatPage({ threadId }: { threadId: string }) {
 
   return (
     <div class={`chat${showThreads ? ' show-threads' : ''}`}>
-      <ThreadList current={threadId} onNew={() => void startNew()} />
+      <ThreadList current={threadId} onNew={() => void startNew()} inert={narrow.value && !showThreads} />
       <section class="conversation" aria-label={title}>
         <header class="conversation-head">
           <button type="button" class="btn-icon threads-toggle" aria-label="Show conversations" aria-expanded={showThreads} onClick={() => setShowThreads(!showThreads)}>

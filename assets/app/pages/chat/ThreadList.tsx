@@ -30,11 +30,11 @@ function ThreadLink({ thread, current }: { thread: ThreadInfo; current: string }
   )
 }
 
-export function ThreadList({ current, onNew }: { current: string; onNew: () => void }) {
+export function ThreadList({ current, onNew, inert }: { current: string; onNew: () => void; inert?: boolean }) {
   const list = threads.value
   const error = threadsError.value
   return (
-    <aside class="threads" aria-label="Conversations">
+    <aside class="threads" aria-label="Conversations" inert={inert}>
       <div class="threads-head">
         <h2>Conversations</h2>
         <button type="button" class="btn btn-primary btn-small" onClick={onNew}>
