@@ -5,7 +5,8 @@ export interface SkillInfo {
   description: string
   version: string
   trust: string
-  source: unknown
+  /** Where it is installed: the user's own, or shared by an admin. */
+  source: { kind: string; relative_path: string } | string
   keywords: string[]
 }
 export interface SkillCatalogEntry {
@@ -18,6 +19,7 @@ export interface SkillCatalogEntry {
   stars?: number | null
   downloads?: number | null
   owner?: string | null
+  installed?: boolean
 }
 export interface SkillSearchResult {
   catalog: SkillCatalogEntry[]
@@ -68,4 +70,7 @@ export interface ExtensionSetup {
 export interface ToolInfo {
   name: string
   description: string
+  /** `builtin`, `memory`, `extension:<name>`... */
+  source?: string
+  requires_approval?: boolean
 }

@@ -212,6 +212,7 @@ function Tools() {
                   <tr>
                     <th>Tool</th>
                     <th>What it does</th>
+                    <th>From</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -221,6 +222,9 @@ function Tools() {
                         <code>{t.name}</code>
                       </td>
                       <td class="muted">{t.description}</td>
+                      <td class="nowrap">
+                        {t.source ? <span class="tag">{t.source}</span> : null} {t.requires_approval ? <Badge tone="warn">asks first</Badge> : null}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -84,7 +84,7 @@ export function SkillsPage() {
                       {entry.downloads !== null && entry.downloads !== undefined ? `${count(entry.downloads)} downloads` : ''}
                     </div>
                   </div>
-                  {installed.has(entry.name) ? (
+                  {entry.installed ?? installed.has(entry.name) ? (
                     <Badge tone="good">installed</Badge>
                   ) : (
                     <button type="button" class="btn btn-small btn-primary" onClick={() => void install({ name: entry.name, slug: entry.slug })}>
@@ -126,7 +126,7 @@ function SkillTile({ skill, onRemoved }: { skill: SkillInfo; onRemoved: () => vo
       <div class="tile-head">
         <Icon name="skills" />
         <h3>{skill.name}</h3>
-        <Badge tone={skill.trust === 'trusted' ? 'good' : 'neutral'}>{skill.trust}</Badge>
+        <Badge tone={skill.trust === 'trusted' ? 'good' : 'neutral'}>{typeof skill.source === 'object' && skill.source.kind === 'shared' ? 'shared' : skill.trust}</Badge>
       </div>
       <p class="muted small">{skill.description}</p>
       {skill.keywords.length ? (
