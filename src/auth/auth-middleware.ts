@@ -2,14 +2,16 @@ import type { MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../gateway/env'
 import { GatewayError } from '../lib/errors'
 import { type Authenticator, bearerToken } from './authenticator'
+import type { Principal } from './principal'
 
 const unauthorized = () =>
   new GatewayError(401, 'unauthorized', 'Invalid or missing auth token', { headers: { 'WWW-Authenticate': 'Bearer' } })
 
 /**
- * Requires a valid token and sets `principal`. `?token=` is honoured only when `allowQueryToken`
- * is set (the SSE and WebSocket routes, which browsers cannot give headers), only on GET, and
- * never when an Authorization header is present: a wrong header is not rescued by the query.
+ * Requires a valid token and sets `principal`. On the stream routes (`allowQueryToken`: SSE and
+ * WebSocket, which browsers cannot give headers), a GET without an Authorization header may
+ * instead present `?ticket=` (single use, bound to the route: see `StreamTickets`) or, for older
+ * clients, `?token=`. A wrong header is never rescued by the query, nor a bad ticket by a token.
  */
 export const requireAuth = (
   auth: Authenticator,
@@ -18,10 +20,20 @@ export const requireAuth = (
   async function authenticate(c, next) {
     const header = c.req.header('authorization')
     let token = bearerToken(header)
-    if (header === undefined && options.allowQueryToken && c.req.method === 'GET') token = c.req.query('token')
-    const principal = token === undefined ? null : await auth.authenticate(token)
-    if (!principal) throw unauthorized()
+    let principal: Principal | null = null
+    let credential: Uint8Array | null = null
+    if (header === undefined && options.allowQueryToken && c.req.method === 'GET') {
+      const ticket = c.req.query('ticket')
+      if (ticket !== undefined) ({ principal, credential } = auth.tickets.redeem(ticket, c.req.path) ?? { principal: null, credential: null })
+      else token = c.req.query('token')
+    }
+    if (!principal && token !== undefined) {
+      credential = await auth.digest(token)
+      principal = credential ? await auth.authenticateDigest(credential) : null
+    }
+    if (!principal || !credential) throw unauthorized()
     c.set('principal', principal)
+    c.set('credential', credential)
     await next()
   }
 

@@ -1,6 +1,7 @@
 import { constantTimeEqual, type Sha256, toHex, webSha256 } from '../lib/crypto'
 import { LruMap } from '../lib/lru'
 import type { Principal, TokenResolver } from './principal'
+import { StreamTickets } from './stream-tickets'
 
 export interface AuthenticatorOptions {
   ownerToken: string
@@ -32,11 +33,14 @@ export class Authenticator {
    */
   #generation = 0
   resolver: TokenResolver | undefined
+  /** Single-use tickets that open a stream without a token in the URL (`?ticket=`). */
+  readonly tickets: StreamTickets
 
   private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256, now: () => number) {
     this.#ownerDigest = ownerDigest
     this.#sha256 = sha256
     this.#now = now
+    this.tickets = new StreamTickets({ now })
     this.#owner = { userId: ownerId, role: 'admin', tokenId: null, displayName: null }
   }
 
@@ -50,9 +54,22 @@ export class Authenticator {
   }
 
   async authenticate(token: string): Promise<Principal | null> {
+    const digest = await this.digest(token)
+    return digest ? this.authenticateDigest(digest) : null
+  }
+
+  /** The SHA-256 of a presented token (null when it cannot be one). Streams keep this, not the token. */
+  async digest(token: string): Promise<Uint8Array | null> {
     if (token.length === 0 || token.length > 512) return null
     const digestOrPromise = this.#sha256(token)
-    const digest = digestOrPromise instanceof Uint8Array ? digestOrPromise : await digestOrPromise
+    return digestOrPromise instanceof Uint8Array ? digestOrPromise : await digestOrPromise
+  }
+
+  /**
+   * Authenticates a credential by its digest: how a long-lived stream re-checks, after a
+   * revocation, the credential it was opened with (even when it was opened with a ticket).
+   */
+  async authenticateDigest(digest: Uint8Array): Promise<Principal | null> {
     if (constantTimeEqual(digest, this.#ownerDigest)) return this.#owner
     if (!this.resolver) return null
     const hash = toHex(digest)
@@ -70,6 +87,7 @@ export class Authenticator {
   /** Forgets cached principals of a user or a token (revoked, suspended, deleted, role changed). */
   invalidate(filter: { userId?: string | undefined; tokenId?: string | undefined; tokenHash?: string | undefined }): void {
     this.#generation++
+    if (filter.userId !== undefined || filter.tokenId !== undefined) this.tickets.revoke(filter)
     for (const [hash, entry] of [...this.#cache.entries()]) {
       if (
         (filter.tokenHash !== undefined && hash === filter.tokenHash) ||

@@ -15,6 +15,7 @@ import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../middleware/rate-limit'
 import { securityHeaders } from '../middleware/security-headers'
 import { mountRootRedirect } from '../middleware/mount-root'
+import { authRoutes } from '../routes/auth'
 import { adminRoutes } from '../routes/admin'
 import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
@@ -203,6 +204,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
+    .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
     .route('/', openaiRoutes(deps))
     .route('/', jobRoutes(deps))

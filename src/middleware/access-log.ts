@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from 'hono'
 const log = getLogger(['gateway', 'http', 'access'])
 
 /** Query parameters whose values are credentials; masked before the URL is logged. */
-const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|key|secret|password|code)=)[^&#]*/gi
+const SECRET_QUERY = /([?&](?:token|ticket|access_token|api_key|apikey|key|secret|password|code)=)[^&#]*/gi
 
 /** A request path and query fit for a log line: credentials in the query masked. */
 export const loggableUrl = (url: string): string => {

@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
 import { requireAdmin, requireAuth } from '../auth/auth-middleware'
-import { bearerToken } from '../auth/authenticator'
 import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
@@ -24,9 +23,9 @@ export const logRoutes = (d: RouteDeps) =>
       (c) => {
         const logs = need(d.services.logs, 'logs')
         // The same credential is checked again whenever credentials change anywhere, so a
-        // revoked token or a demoted admin stops receiving logs.
-        const token = bearerToken(c.req.header('authorization')) ?? c.req.query('token') ?? ''
-        const stillAllowed = async () => (await d.auth.authenticate(token))?.role === 'admin'
+        // revoked token or a demoted admin stops receiving logs (also when opened with a ticket).
+        const credential = c.get('credential')
+        const stillAllowed = async () => (await d.auth.authenticateDigest(credential))?.role === 'admin'
         const stream = logs.openStream({ stillAllowed, signal: c.req.raw.signal })
         return new Response(stream.body, { status: 200, headers: SSE_HEADERS })
       },

@@ -29,19 +29,39 @@ function pageUnder(asset: InlinedAsset, mountPath: string): { body: string; etag
 const mountPathOf = (requestPath: string, assetPath: string): string =>
   (assetPath === '/' ? requestPath : requestPath.slice(0, requestPath.length - assetPath.length)).replace(/\/+$/, '')
 
+/** Whether `If-None-Match` names this ETag (a list, `*`, or a weak `W/` form). */
+const matches = (header: string | undefined, etag: string): boolean =>
+  !!header && (header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+
 /**
  * The web app, inlined into the build as strings (scripts/build-assets.mjs): nothing is read from
- * disk at run time. `/favicon.ico` is cached for a day; the rest revalidates every load.
+ * disk at run time. Text assets go out gzipped (compressed once, at build time) to clients that
+ * accept it, and a revalidation with a current ETag gets 304. `/favicon.ico` is cached for a day;
+ * the rest revalidates every load.
  */
 export const staticRoutes = () => {
   const app = new Hono<GatewayEnv>()
   for (const [path, asset] of Object.entries(ASSETS)) {
     const body = asset.base64 ? decode(asset.body) : asset.body
     const html = asset.type.startsWith('text/html')
+    const gzipped = asset.gzip && !html ? decode(asset.gzip) : undefined
     app.get(path, (c) => {
-      // The request path is the asset's own path under the mount path (`/agent` + `/`).
-      const page = html ? pageUnder(asset, mountPathOf(c.req.path, path)) : { body, etag: asset.etag }
-      return c.body(page.body as string, 200, { 'Content-Type': asset.type, 'Cache-Control': asset.cache, ...(page.etag ? { ETag: page.etag } : {}) })
+      const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
+      if (html) {
+        // The page names its mount path in <base>, so it is built per mount (and small: not gzipped).
+        const page = pageUnder(asset, mountPathOf(c.req.path, path))
+        if (page.etag) headers.ETag = page.etag
+        if (page.etag && matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, headers)
+        return c.body(page.body, 200, headers)
+      }
+      const gzip = gzipped !== undefined && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
+      // Each encoding is its own representation, with its own validator.
+      const etag = asset.etag && gzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag
+      if (etag) headers.ETag = etag
+      if (gzipped) headers.Vary = 'Accept-Encoding'
+      if (etag && matches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+      if (gzip) return c.body(gzipped as Uint8Array<ArrayBuffer>, 200, { ...headers, 'Content-Encoding': 'gzip' })
+      return c.body(body as string, 200, headers)
     })
   }
   return app

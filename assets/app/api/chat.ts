@@ -1,0 +1,30 @@
+import { get, post, seg } from './client'
+import type { HistoryPage, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI } from './types'
+import { request } from './client'
+
+export const auth = {
+  /** Validates a token without signing the tab out when it is wrong. */
+  whoami: (token: string) => request<WhoAmI>('GET', '/api/auth/whoami', { headers: { Authorization: `Bearer ${token}` }, probe: true }),
+  streamTicket: (path: string) => post<StreamTicket>('/api/auth/stream-ticket', { path }),
+}
+
+export const chat = {
+  threads: () => get<ThreadList>('/api/chat/threads'),
+  newThread: () => post<ThreadInfo>('/api/chat/thread/new'),
+  history: (threadId: string, page: { before?: string | null | undefined; cursor?: string | null | undefined; limit?: number } = {}) =>
+    get<HistoryPage>('/api/chat/history', { thread_id: threadId, limit: page.limit ?? 20, before: page.before, cursor: page.cursor }),
+  send: (content: string, threadId: string | undefined, images: ImageAttachment[] = []) =>
+    post<SendMessageAccepted>('/api/chat/send', {
+      content,
+      ...(threadId ? { thread_id: threadId } : {}),
+      ...(images.length ? { images } : {}),
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    }),
+  approve: (requestId: string, action: 'approve' | 'deny' | 'always', threadId?: string) =>
+    post<{ status: string }>('/api/chat/approval', { request_id: requestId, action, ...(threadId ? { thread_id: threadId } : {}) }),
+  cancel: (threadId: string) => post<{ status: string; thread_id: string }>('/api/chat/cancel', { thread_id: threadId }),
+  authToken: (extensionName: string, token: string) => post<import('./types').ActionResponse>('/api/chat/auth-token', { extension_name: extensionName, token }),
+  authCancel: (extensionName: string) => post<import('./types').ActionResponse>('/api/chat/auth-cancel', { extension_name: extensionName }),
+}
+
+export const threadPath = (id: string) => `/chat/${seg(id)}`

@@ -1,0 +1,27 @@
+import { Hono } from 'hono'
+import { isStreamPath } from '../auth/stream-tickets'
+import type { RouteDeps } from '../gateway/deps'
+import type { GatewayEnv } from '../gateway/env'
+import { describe } from '../gateway/openapi-registry'
+import { badRequest, GatewayError } from '../lib/errors'
+import { toIso } from '../lib/time'
+import { jsonBody } from '../middleware/validate'
+import { StreamTicket, StreamTicketRequest } from '../protocol/auth'
+
+/**
+ * `POST /api/auth/stream-ticket`: trades the caller's bearer token for a single-use ticket that
+ * opens one stream route (`?ticket=`), so the token itself never appears in a URL.
+ */
+export const authRoutes = (d: RouteDeps) =>
+  new Hono<GatewayEnv>().post(
+    '/api/auth/stream-ticket',
+    describe({ summary: 'A single-use ticket (valid 60 s) that opens one stream route with ?ticket=', response: StreamTicket }),
+    jsonBody(StreamTicketRequest),
+    (c) => {
+      const { path } = c.req.valid('json')
+      if (!isStreamPath(path)) throw badRequest('not_a_stream_path', `Tickets open stream routes only, not ${path}`)
+      const issued = d.auth.tickets.issue(c.get('principal'), path, c.get('credential'))
+      if (!issued) throw new GatewayError(503, 'too_many_tickets', 'Too many unused stream tickets; try again shortly', { headers: { 'Retry-After': '5' } })
+      return c.json({ ticket: issued.ticket, path, expires_at: toIso(issued.expiresAt) } satisfies StreamTicket)
+    },
+  )
