@@ -38,6 +38,32 @@ export const LlmConfig = z.object({
 })
 export type LlmConfig = z.infer<typeof LlmConfig>
 
+/** Skills: the ClawHub-compatible registry searched and installed from, and download limits. */
+export const SkillsConfig = z.object({
+  /** Base URL of a ClawHub-compatible registry (`GATEWAY_SKILLS_REGISTRY_URL`); plain http is allowed only for this host. */
+  registryUrl: z.string().url().default('https://clawhub.ai'),
+  /** Registry searches give up after this long (local results are still returned). */
+  registryTimeoutMs: z.number().int().positive().default(5_000),
+  /** A download (registry or URL) is aborted after this long. */
+  downloadTimeoutMs: z.number().int().positive().default(15_000),
+  /** Bytes read from a download at most. */
+  maxDownloadBytes: z.number().int().positive().default(10 * 1024 * 1024),
+})
+export type SkillsConfig = z.infer<typeof SkillsConfig>
+
+/** Extensions (MCP servers): where more manifests live, and connection limits. */
+export const ExtensionsConfig = z.object({
+  /** A directory of extra manifest files (`*.json`), added to the built-in registry (`GATEWAY_EXTENSIONS_DIR`). */
+  dir: z.string().min(1).optional(),
+  /** Connecting to (and listing the tools of) an MCP server gives up after this long. */
+  connectTimeoutMs: z.number().int().positive().default(60_000),
+  /** One tool call gives up after this long (progress notifications extend it). */
+  toolTimeoutMs: z.number().int().positive().default(120_000),
+  /** Active MCP connections one user may hold. */
+  maxActivePerUser: z.number().int().positive().default(8),
+})
+export type ExtensionsConfig = z.infer<typeof ExtensionsConfig>
+
 export const GatewayConfig = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(3000),
@@ -56,6 +82,8 @@ export const GatewayConfig = z.object({
   llm: LlmConfig.default({ backend: 'openai_compatible' }),
   logLevel: LogLevel.default('info'),
   limits: GatewayLimits.default(GatewayLimits.parse({})),
+  skills: SkillsConfig.default(SkillsConfig.parse({})),
+  extensions: ExtensionsConfig.default(ExtensionsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -117,5 +145,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       embeddingModel: env.EMBEDDING_MODEL || undefined,
     },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
+    skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
+    extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined },
   })
 }

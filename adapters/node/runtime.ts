@@ -5,8 +5,12 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
 import { createNodeSseSink } from './sse-sink'
 import { createNodeWsSink } from './ws-sink'
+import { fetchPinned, resolveHost } from './pinned-fetch'
+import { unpackArchive } from './archive'
+import { openNodeDirectory } from './directory'
+import { spawnMcpStdio } from './mcp-stdio'
 
-/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks. */
+/** Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and pinned HTTP for `http_fetch`. */
 export function createNodeRuntime(): RuntimeCapabilities {
   return {
     name: 'node',
@@ -18,5 +22,10 @@ export function createNodeRuntime(): RuntimeCapabilities {
       return { sink: createNodeSseSink(res, headers, bufferBytes), response: RESPONSE_ALREADY_SENT }
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
+    resolveHost,
+    fetchPinned,
+    openDirectory: openNodeDirectory,
+    unpackArchive,
+    spawnMcpStdio,
   }
 }

@@ -23,6 +23,7 @@ import { logRoutes } from '../routes/logs'
 import { pairingRoutes } from '../routes/pairing'
 import { profileRoutes } from '../routes/profile'
 import { settingsRoutes } from '../routes/settings'
+import { skillRoutes } from '../routes/skills'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -171,6 +172,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', profileRoutes(deps))
     .route('/', settingsRoutes(deps))
     .route('/', pairingRoutes(deps))
+    .route('/', skillRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

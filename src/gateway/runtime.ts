@@ -3,6 +3,9 @@ import type { UpgradeWebSocket, WSContext } from 'hono/ws'
 import type { EventSink, Once } from '../hub/event-sink'
 import type { Sha256 } from '../lib/crypto'
 import type { Clock } from '../lib/time'
+import type { SpawnMcpStdio } from '../services/extensions/mcp-port'
+import type { OpenDirectory } from '../services/files/directory-port'
+import type { UnpackArchive } from '../services/skills/archive-port'
 
 /**
  * What the core needs from the runtime it runs on. Adapters (`adapters/node`, `bun`, `deno`)
@@ -24,4 +27,25 @@ export interface RuntimeCapabilities {
   /** A WebSocket sink with real backpressure and protocol pings (Node's `ws`). */
   wsSink?: (ws: WSContext, limits: { bufferBytes: number }) => { sink: EventSink; closed: Once } | undefined
   clock?: Clock
+  /** Resolves a host name to its IP addresses (Node: `node:dns`). With `fetchPinned`, enables `http_fetch`. */
+  resolveHost?: (hostname: string) => Promise<string[]>
+  /**
+   * Sends one HTTP(S) request to `address`, the already-checked IP of the URL's host, instead of
+   * resolving the host again (DNS pinning against rebinding); TLS still verifies the host name.
+   * Redirects are returned, not followed.
+   */
+  fetchPinned?: (url: string, init: PinnedRequest) => Promise<Response>
+  /** Files under the data dir (installed skills, extension workspaces); without it skills answer 503. */
+  openDirectory?: OpenDirectory
+  /** Unpacks zip and tar.gz skill archives within limits; without it only single-file skills install. */
+  unpackArchive?: UnpackArchive
+  /** Starts stdio MCP servers; without it only Streamable HTTP extensions can be activated. */
+  spawnMcpStdio?: SpawnMcpStdio
+}
+
+export interface PinnedRequest {
+  address: string
+  method: 'GET' | 'HEAD'
+  headers: Record<string, string>
+  signal: AbortSignal
 }

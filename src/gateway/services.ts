@@ -2,6 +2,7 @@ import type { ToolRegistry } from '../agent/tools/tool-registry'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
+import type { SkillsPort } from '../services/skills/skills-service'
 import type { UsageService } from '../services/usage/usage-service'
 import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
@@ -59,6 +60,8 @@ export interface Services {
   pairing?: PairingPort | undefined
   /** Live logs and the run-time level (needs `createGateway({ logging })`). */
   logs?: LogsPort | undefined
+  /** Installed skills per user and shared, and the agent's per-message skill context. */
+  skills?: SkillsPort | undefined
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>

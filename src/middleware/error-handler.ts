@@ -38,7 +38,7 @@ const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
  * anything else is a 500 that carries only a request id (logged with the stack, never sent).
  */
 export const errorHandler: ErrorHandler<GatewayEnv> = (err, c) => {
-  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers)
+  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers, undefined, err.body)
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
     return render(c, status, CODES[status] ?? 'error', err.message || statusText(status))
@@ -64,6 +64,7 @@ function render(
   details?: unknown,
   headers?: Record<string, string>,
   requestId?: string,
+  extra?: Record<string, unknown>,
 ): Response {
   const h = new Headers(headers)
   h.set('Content-Type', 'application/json; charset=utf-8')
@@ -74,7 +75,7 @@ function render(
     const body = { error: { message, type, param: null, code: openaiCode ?? code } }
     return new Response(JSON.stringify(body), { status, headers: h })
   }
-  const body = { error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }
+  const body = { ...extra, error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }
   return new Response(JSON.stringify(body), { status, headers: h })
 }
 

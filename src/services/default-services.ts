@@ -1,5 +1,6 @@
 import type { Services } from '../gateway/services'
 import type { ServiceContext } from './service-context'
+import { createSkillsService } from './skills/create-skills-service'
 import { UsageService } from './usage/usage-service'
 import { createUsersServices } from './users/create-users-services'
 
@@ -20,5 +21,6 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     })
   }
   Object.assign(services, await createUsersServices(ctx))
+  services.skills = createSkillsService(ctx)
   return services
 }
