@@ -61,6 +61,12 @@ export const ExtensionsConfig = z.object({
   toolTimeoutMs: z.number().int().positive().default(120_000),
   /** Active MCP connections one user may hold. */
   maxActivePerUser: z.number().int().positive().default(8),
+  /**
+   * The OAuth redirect URL registered with providers (`GATEWAY_OAUTH_CALLBACK_URL`), e.g.
+   * `https://agent.example.com/oauth/callback` behind a TLS proxy. Default: the origin the
+   * browser used, plus `/oauth/callback`.
+   */
+  oauthCallbackUrl: z.url().optional(),
 })
 export type ExtensionsConfig = z.infer<typeof ExtensionsConfig>
 
@@ -146,6 +152,6 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
-    extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined },
+    extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },
   })
 }

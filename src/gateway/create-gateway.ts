@@ -24,6 +24,8 @@ import { pairingRoutes } from '../routes/pairing'
 import { profileRoutes } from '../routes/profile'
 import { settingsRoutes } from '../routes/settings'
 import { skillRoutes } from '../routes/skills'
+import { extensionRoutes } from '../routes/extensions'
+import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -120,7 +122,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const tools = new ToolRegistry()
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging,
+    config, store, hub, channel, auth, runtime, clock, tools, logging, services,
     onClose: (fn) => void closers.push(fn),
     onDeleteUser: (fn) => void userErasers.push(fn),
     deleteUserData: async (userId) => {
@@ -135,7 +137,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   origins.setListenAddress(config.host, config.port)
 
   const deps: RouteDeps = {
-    config, hub, channel, commands, services, runtime, origins, auth, clock,
+    config, hub, channel, commands, services, runtime, origins, auth, clock, tools,
     startedAt: clock.now(),
     version: VERSION,
     database: store?.dialect ?? 'none',
@@ -158,6 +160,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', healthRoutes())
   app.route('/', docsRoutes(() => app, VERSION))
   app.route('/', staticRoutes())
+  // OAuth providers redirect the browser here: no token, the state is the credential.
+  app.route('/', oauthCallbackRoutes(deps))
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
   app.route('/', logRoutes(deps))
@@ -173,6 +177,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', settingsRoutes(deps))
     .route('/', pairingRoutes(deps))
     .route('/', skillRoutes(deps))
+    .route('/', extensionRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

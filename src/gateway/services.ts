@@ -3,6 +3,7 @@ import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
 import type { SkillsPort } from '../services/skills/skills-service'
+import type { ExtensionsPort } from '../services/extensions/extensions-service'
 import type { UsageService } from '../services/usage/usage-service'
 import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
@@ -62,6 +63,8 @@ export interface Services {
   logs?: LogsPort | undefined
   /** Installed skills per user and shared, and the agent's per-message skill context. */
   skills?: SkillsPort | undefined
+  /** Each user's MCP extensions (install, setup, activation, OAuth); also `extensionAuth`. */
+  extensions?: ExtensionsPort | undefined
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>

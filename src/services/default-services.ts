@@ -1,6 +1,7 @@
 import type { Services } from '../gateway/services'
 import type { ServiceContext } from './service-context'
 import { createSkillsService } from './skills/create-skills-service'
+import { createExtensionsService } from './extensions/create-extensions-service'
 import { UsageService } from './usage/usage-service'
 import { createUsersServices } from './users/create-users-services'
 
@@ -22,5 +23,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
   }
   Object.assign(services, await createUsersServices(ctx))
   services.skills = createSkillsService(ctx)
+  const extensions = await createExtensionsService(ctx)
+  if (extensions) Object.assign(services, { extensions, extensionAuth: extensions })
   return services
 }

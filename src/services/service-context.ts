@@ -2,6 +2,7 @@ import type { ToolRegistry } from '../agent/tools/tool-registry'
 import type { Authenticator } from '../auth/authenticator'
 import type { GatewayConfig } from '../config'
 import type { RuntimeCapabilities } from '../gateway/runtime'
+import type { Services } from '../gateway/services'
 import type { WebChannel } from '../gateway/web-channel'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
@@ -19,6 +20,11 @@ export interface ServiceContext {
   clock: Clock
   /** The process's logging (level, redactor, live feed), when the entry point set it up. */
   logging?: GatewayLogging | undefined
+  /**
+   * The gateway's subsystems as finally wired (defaults, then `createGateway({ services })` and
+   * `withServices()`): read a sibling at call time, e.g. `ctx.services?.secrets`.
+   */
+  services?: Services | undefined
   /** Every tool the agent can call; services add their providers. */
   tools: ToolRegistry
   /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */

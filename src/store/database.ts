@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { CoreTables } from './tables/core'
 import type { UsageTables } from './tables/usage'
 import type { UsersTables } from './tables/users'
+import type { ExtensionsTables } from './tables/extensions'
 
 /**
  * The whole schema as Kysely sees it: one interface per domain in `tables/`, merged here.
@@ -12,7 +13,7 @@ import type { UsersTables } from './tables/users'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, ExtensionsTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

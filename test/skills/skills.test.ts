@@ -51,7 +51,7 @@ describe('skills', async () => {
   })
 
   it('requires X-Confirm-Action: true before anything else', async () => {
-    for (const headers of [{}, { 'x-confirm-action': 'false' }, { 'x-confirm-action': 'yes' }]) {
+    for (const headers of [{}, { 'x-confirm-action': 'false' }, { 'x-confirm-action': 'yes' }] as Array<Record<string, string>>) {
       const res = await gw.request('/api/skills/install', { method: 'POST', json: { content: DEPLOY }, headers })
       expect(res.status).toBe(400)
       expect(await json(res)).toMatchObject({ success: false, message: 'Skill install requires X-Confirm-Action: true header', error: { code: 'confirmation_required' } })

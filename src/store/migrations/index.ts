@@ -3,6 +3,7 @@ import type { Dialect } from '../database'
 import * as core from './0001-core'
 import * as usage from './0002-usage'
 import * as users from './0004-users'
+import * as extensions from './0008-extensions'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -15,6 +16,7 @@ const ordered: Record<string, DialectMigration> = {
   '0001_core': core,
   '0002_usage': usage,
   '0004_users': users,
+  '0008_extensions': extensions,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
