@@ -207,10 +207,6 @@ export class ExtensionsService implements ExtensionsPort {
     const toStore = Object.entries(request.secrets)
       .map(([k, v]) => [k.trim().toLowerCase(), v.trim()] as const)
       .filter(([, v]) => v !== '')
-    const state = await this.#assess(userId, record, manifest)
-    for (const secret of manifest.secrets) {
-      if (secret.auto_generate && !(secret.name in state.secrets) && !toStore.some(([k]) => k === secret.name)) toStore.push([secret.name, randomHex()])
-    }
     if (toStore.length > 0) {
       const secrets = this.deps.secrets()
       if (!secrets) throw actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)')
@@ -327,6 +323,13 @@ export class ExtensionsService implements ExtensionsPort {
     if (this.deps.runtime.get(userId, name)?.status !== 'active' && this.deps.runtime.activeCount(userId) >= this.deps.limits.maxActivePerUser) {
       throw actionFailure(409, 'extension_limit_reached', `At most ${this.deps.limits.maxActivePerUser} extensions can be active at once; deactivate one first`, { activated: false })
     }
+    for (const secret of manifest.secrets) {
+      if (!secret.auto_generate || state.secrets[secret.name]) continue
+      const port = this.deps.secrets()
+      if (!port) throw actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)', { activated: false })
+      state.secrets[secret.name] = randomHex()
+      await port.set(userId, secret.name, state.secrets[secret.name]!, { provider: `extension:${name}` })
+    }
     let workspace = ''
     if (usesWorkspace(manifest.transport)) {
       if (!this.deps.workspaces) throw actionFailure(503, 'extension_workspace_unavailable', `'${name}' needs a workspace folder, which this runtime cannot provide`, { activated: false })
@@ -393,7 +396,8 @@ export class ExtensionsService implements ExtensionsPort {
       if (!value && !field.optional) missingFields.push(field.name)
     }
     return {
-      missingSecrets: manifest.secrets.filter((s) => !s.optional && !secrets[s.name] && s.name !== manifest.auth?.token_secret).map((s) => s.name),
+      // Auto-generated secrets are never missing: activation creates them.
+      missingSecrets: manifest.secrets.filter((s) => !s.optional && !s.auto_generate && !secrets[s.name] && s.name !== manifest.auth?.token_secret).map((s) => s.name),
       missingFields,
       tokenMissing: manifest.auth ? !secrets[manifest.auth.token_secret] : false,
       oauthMissing: manifest.oauth ? !secrets[manifest.oauth.token_secret] : false,
