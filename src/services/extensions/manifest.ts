@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { ExtensionManifest, type McpTransportSpec } from '../../protocol/extensions'
 
 const REFERENCE = /\$\{(secret|field):([a-z0-9][a-z0-9_.-]{0,63})\}|\$\{workspace\}/g
@@ -78,12 +77,3 @@ export function expandTransport(spec: McpTransportSpec, values: TemplateValues):
 
 /** Whether the transport uses the per-user workspace directory (so it is created first). */
 export const usesWorkspace = (spec: McpTransportSpec): boolean => JSON.stringify(spec).includes('${workspace}')
-
-export const ManifestJson = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not valid JSON' })
-    return z.NEVER
-  }
-})
