@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../service-context'
 import { ExtensionCatalog } from './extension-catalog'
+import { ExtensionCredentials } from './extension-credentials'
 import { ExtensionRepository } from './extension-repository'
 import { ExtensionRuntime } from './extension-runtime'
 import { ExtensionsService } from './extensions-service'
@@ -25,17 +26,17 @@ export async function createExtensionsService(ctx: ServiceContext): Promise<Exte
     toolTimeoutMs: config.extensions.toolTimeoutMs,
     onLost: (userId, name, reason) => void service?.lost(userId, name, reason),
   })
+  // The token endpoint is the manifest's (shipped or admin-written), not user input.
+  const fetcher: typeof fetch = (input, init) => fetch(input, init)
   service = new ExtensionsService({
     repo,
     catalog,
     runtime: live,
-    flows: new OAuthFlows(repo, ctx.clock, (input, init) => fetch(input, init), TOKEN_TIMEOUT_MS),
-    secrets: () => ctx.services?.secrets,
+    flows: new OAuthFlows(repo, ctx.clock, fetcher, TOKEN_TIMEOUT_MS),
+    credentials: new ExtensionCredentials({ secrets: () => ctx.services?.secrets, fetcher, clock: ctx.clock, tokenTimeoutMs: TOKEN_TIMEOUT_MS }),
     publish: (userId, event) => ctx.channel.sendStatus({ userId }, event),
     workspaces: runtime.openDirectory?.(`${config.dataDir.replace(/\/+$/, '')}/extensions`),
-    fetcher: (input, init) => fetch(input, init),
-    clock: ctx.clock,
-    limits: { maxActivePerUser: config.extensions.maxActivePerUser, tokenTimeoutMs: TOKEN_TIMEOUT_MS },
+    limits: { maxActivePerUser: config.extensions.maxActivePerUser },
   })
   const extensions = service
   ctx.tools.addProvider({ name: 'extensions', tools: (userId) => extensions.tools(userId) })

@@ -1,46 +1,25 @@
 import { getLogger } from '@logtape/logtape'
-import type { ExtensionAuth, SecretsPort } from '../../gateway/services'
-import { randomHex, sha256Hex } from '../../lib/crypto'
+import type { Role } from '../../auth/principal'
+import type { ExtensionAuth } from '../../gateway/services'
+import { sha256Hex } from '../../lib/crypto'
 import { actionFailure, GatewayError, notFound } from '../../lib/errors'
-import type { Clock } from '../../lib/time'
 import type { ActionResponse } from '../../protocol/errors'
 import type { AppEvent } from '../../protocol/events'
-import {
-  ExtensionName,
-  type ActivationStatus,
-  type ExtensionInfo,
-  type ExtensionInstallRequest,
-  type ExtensionManifest,
-  type ExtensionSetup,
-  type ExtensionSetupRequest,
-} from '../../protocol/extensions'
-import type { Role } from '../../auth/principal'
+import { ExtensionName, type ExtensionInfo, type ExtensionInstallRequest, type ExtensionManifest, type ExtensionSetup, type ExtensionSetupRequest } from '../../protocol/extensions'
 import type { DirectoryPort } from '../files/directory-port'
+import { type ActionResult, ExtensionActivation, type FlowContext } from './extension-activation'
 import type { ExtensionCatalog } from './extension-catalog'
+import type { ExtensionCredentials } from './extension-credentials'
+import { toExtensionInfo } from './extension-info'
 import type { ExtensionRepository, InstallRecord } from './extension-repository'
 import type { ExtensionRuntime } from './extension-runtime'
-import { expandTransport, ManifestError, parseManifest, usesWorkspace } from './manifest'
-import { McpAuthError } from './mcp-connection'
-import { refreshTokens, type TokenSet } from './oauth'
-import { type FlowCookie, OAuthCallbackError, type OAuthFlows } from './oauth-flows'
+import { ManifestError, parseManifest } from './manifest'
+import type { TokenSet } from './oauth'
+import { OAuthCallbackError, type OAuthFlows } from './oauth-flows'
+
+export type { ActionResult, FlowContext } from './extension-activation'
 
 const log = getLogger(['gateway', 'extensions'])
-
-/** Where an action came from, for starting OAuth sign-ins. */
-export interface FlowContext {
-  /** The absolute `/oauth/callback` URL as the browser reaches it; without it OAuth cannot start. */
-  callbackUrl?: string | undefined
-  secure?: boolean
-  /** A same-origin path the OAuth result page links back to. */
-  redirectAfter?: string | undefined
-}
-
-/** An action's outcome: a 2xx status, an `ActionResponse`, and maybe a cookie binding an OAuth flow. */
-export interface ActionResult {
-  status: 200 | 201 | 202
-  body: ActionResponse
-  cookie?: FlowCookie | undefined
-}
 
 /** What `/oauth/callback` shows. */
 export interface OAuthOutcome {
@@ -69,30 +48,14 @@ export interface ExtensionsServiceDeps {
   catalog: ExtensionCatalog
   runtime: ExtensionRuntime
   flows: OAuthFlows
-  /** Read at call time: the secrets subsystem may be wired after start-up. */
-  secrets: () => SecretsPort | undefined
+  credentials: ExtensionCredentials
   /** Sends an event to one user's streams. */
   publish: (userId: string, event: AppEvent) => Promise<void>
   /** Per-user extension workspaces (`${workspace}`), under `<dataDir>/extensions`. */
   workspaces: DirectoryPort | undefined
-  fetcher: typeof fetch
-  clock: Clock
-  limits: { maxActivePerUser: number; tokenTimeoutMs: number }
+  limits: { maxActivePerUser: number }
 }
 
-/** What a user still has to provide before an extension can start, and the values it has. */
-interface Assessment {
-  missingSecrets: string[]
-  missingFields: string[]
-  /** The manual token (`auth.token_secret`) is missing. */
-  tokenMissing: boolean
-  /** The OAuth access token is missing (or expired and not refreshable). */
-  oauthMissing: boolean
-  secrets: Record<string, string>
-  fields: Record<string, string>
-}
-
-const refreshSecret = (tokenSecret: string): string => `${tokenSecret.slice(0, 56)}_refresh`
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /**
@@ -101,10 +64,22 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
  * pasted token or OAuth, and run as live MCP connections whose tools join the agent's registry.
  */
 export class ExtensionsService implements ExtensionsPort {
-  /** Enabled installs this process has tried to reconnect (after a restart), per user. */
-  readonly #resumed = new Set<string>()
+  /** Per user, this process's one attempt to reconnect enabled installs (after a restart). */
+  readonly #resumed = new Map<string, Promise<void>>()
 
-  constructor(private readonly deps: ExtensionsServiceDeps) {}
+  readonly #activation: ExtensionActivation
+
+  constructor(private readonly deps: ExtensionsServiceDeps) {
+    this.#activation = new ExtensionActivation({
+      repo: deps.repo,
+      runtime: deps.runtime,
+      credentials: deps.credentials,
+      flows: deps.flows,
+      workspaces: deps.workspaces,
+      notify: (userId, event) => this.#event(userId, event),
+      maxActivePerUser: deps.limits.maxActivePerUser,
+    })
+  }
 
   /** The tools of a user's active extensions, reconnecting enabled ones once after a restart. */
   async tools(userId: string) {
@@ -113,9 +88,14 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async list(userId: string): Promise<ExtensionInfo[]> {
-    void this.#resume(userId).catch(() => undefined)
+    void this.#resume(userId)
     const records = await this.deps.repo.list(userId)
-    return Promise.all(records.map((record) => this.#info(userId, record)))
+    return Promise.all(
+      records.map(async (record) => {
+        const manifest = this.#manifest(record)
+        return toExtensionInfo(record, manifest, await this.deps.credentials.assess(userId, record, manifest), this.deps.runtime.get(userId, record.name))
+      }),
+    )
   }
 
   async registry(userId: string, query: string | undefined) {
@@ -151,7 +131,7 @@ export class ExtensionsService implements ExtensionsPort {
       throw actionFailure(409, 'extension_already_installed', `'${manifest.name}' is already installed`)
     }
     const record = (await this.deps.repo.get(userId, manifest.name))!
-    const state = await this.#assess(userId, record, manifest)
+    const state = await this.deps.credentials.assess(userId, record, manifest)
     const missing = [...state.missingSecrets, ...state.missingFields]
     if (missing.length > 0) {
       return { status: 201, body: { success: true, activated: false, message: `Installed '${manifest.name}'. It needs setup: ${missing.join(', ')}` } }
@@ -182,7 +162,7 @@ export class ExtensionsService implements ExtensionsPort {
   async setupInfo(userId: string, name: string): Promise<ExtensionSetup> {
     const record = await this.#record(userId, name)
     const manifest = this.#manifest(record)
-    const state = await this.#assess(userId, record, manifest)
+    const state = await this.deps.credentials.assess(userId, record, manifest)
     return {
       name: record.name,
       kind: manifest.kind,
@@ -208,8 +188,7 @@ export class ExtensionsService implements ExtensionsPort {
       .map(([k, v]) => [k.trim().toLowerCase(), v.trim()] as const)
       .filter(([, v]) => v !== '')
     if (toStore.length > 0) {
-      const secrets = this.deps.secrets()
-      if (!secrets) throw actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)')
+      const secrets = this.deps.credentials.port()
       for (const [key, value] of toStore) await secrets.set(userId, key, value, { provider: `extension:${record.name}` })
     }
     const fields = Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ''))
@@ -231,9 +210,7 @@ export class ExtensionsService implements ExtensionsPort {
     const required = manifest.secrets.filter((s) => !s.optional)
     const tokenSecret = manifest.auth?.token_secret ?? (required.length === 1 ? required[0]!.name : undefined)
     if (!tokenSecret) throw actionFailure(400, 'extension_no_token_auth', `'${record.name}' does not take a token; use its setup`)
-    const secrets = this.deps.secrets()
-    if (!secrets) throw actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)')
-    await secrets.set(userId, tokenSecret, token.trim(), { provider: `extension:${record.name}` })
+    await this.deps.credentials.port().set(userId, tokenSecret, token.trim(), { provider: `extension:${record.name}` })
     try {
       const result = await this.#activate(userId, record, {}, false)
       if (result.status !== 200) throw actionFailure(409, 'extension_needs_setup', result.body.message, { activated: false })
@@ -282,7 +259,7 @@ export class ExtensionsService implements ExtensionsPort {
     } catch (error) {
       return finish(false, `Signing in failed: ${describe(error)}`, 'Authorization Failed')
     }
-    await this.#storeTokens(flow.userId, record.name, oauth.token_secret, tokens)
+    await this.deps.credentials.storeTokens(flow.userId, record.name, oauth.token_secret, tokens)
     const title = `${this.#manifest(record).display_name} Connected`
     try {
       const result = await this.#activate(flow.userId, record, {}, false)
@@ -300,171 +277,24 @@ export class ExtensionsService implements ExtensionsPort {
     this.#resumed.delete(userId)
   }
 
+  #activate(userId: string, record: InstallRecord, ctx: FlowContext, interactive: boolean): Promise<ActionResult> {
+    return this.#activation.activate(userId, record, this.#manifest(record), ctx, interactive)
+  }
+
   /**
-   * Starts (or restarts) an extension. 200 active; 202 waiting for the user (a token in chat, or
-   * an OAuth sign-in: `auth_required` goes to their streams when `interactive`); 409 missing
-   * setup; 502 the server failed to start or refused the credentials.
+   * Reconnects a user's enabled extensions, once per process (after a restart, or on another
+   * instance). Concurrent callers wait for the same attempt, so a turn sees the tools.
    */
-  async #activate(userId: string, record: InstallRecord, ctx: FlowContext, interactive: boolean): Promise<ActionResult> {
-    const manifest = this.#manifest(record)
-    const name = record.name
-    const state = await this.#assess(userId, record, manifest)
-    const missing = [...state.missingSecrets, ...state.missingFields]
-    if (missing.length > 0) {
-      throw actionFailure(409, 'extension_needs_setup', `'${name}' needs configuration before it can be activated: ${missing.join(', ')}`, { activated: false })
+  #resume(userId: string): Promise<void> {
+    let attempt = this.#resumed.get(userId)
+    if (!attempt) {
+      attempt = this.#reconnect(userId).catch((error) => log.warn('reconnecting the extensions of {userId} failed: {error}', { userId, error: describe(error) }))
+      this.#resumed.set(userId, attempt)
     }
-    if (state.tokenMissing && manifest.auth) {
-      if (interactive) {
-        await this.#event(userId, { type: 'auth_required', extension_name: name, instructions: manifest.auth.instructions, ...(manifest.auth.setup_url ? { setup_url: manifest.auth.setup_url } : {}) })
-      }
-      return { status: 202, body: { success: false, activated: false, awaiting_token: true, instructions: manifest.auth.instructions, message: manifest.auth.instructions } }
-    }
-    if (state.oauthMissing && manifest.oauth) return this.#startOAuth(userId, name, manifest, ctx)
-    if (this.deps.runtime.get(userId, name)?.status !== 'active' && this.deps.runtime.activeCount(userId) >= this.deps.limits.maxActivePerUser) {
-      throw actionFailure(409, 'extension_limit_reached', `At most ${this.deps.limits.maxActivePerUser} extensions can be active at once; deactivate one first`, { activated: false })
-    }
-    for (const secret of manifest.secrets) {
-      if (!secret.auto_generate || state.secrets[secret.name]) continue
-      const port = this.deps.secrets()
-      if (!port) throw actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)', { activated: false })
-      state.secrets[secret.name] = randomHex()
-      await port.set(userId, secret.name, state.secrets[secret.name]!, { provider: `extension:${name}` })
-    }
-    let workspace = ''
-    if (usesWorkspace(manifest.transport)) {
-      if (!this.deps.workspaces) throw actionFailure(503, 'extension_workspace_unavailable', `'${name}' needs a workspace folder, which this runtime cannot provide`, { activated: false })
-      workspace = await this.deps.workspaces.ensureDir(`users/${await sha256Hex(userId)}/${name}`)
-    }
-    const spec = expandTransport(manifest.transport, { secrets: state.secrets, fields: state.fields, workspace })
-    if (manifest.oauth && spec.type === 'http' && !Object.keys(spec.headers).some((h) => h.toLowerCase() === 'authorization')) {
-      spec.headers.Authorization = `Bearer ${state.secrets[manifest.oauth.token_secret]}`
-    }
-    try {
-      const live = await this.deps.runtime.start(userId, name, manifest, spec, workspace || undefined)
-      await this.deps.repo.update(userId, name, { enabled: true, lastError: null })
-      const message = `'${name}' is active with ${live.tools.length} tool${live.tools.length === 1 ? '' : 's'}`
-      await this.#event(userId, { type: 'extension_status', extension_name: name, status: 'active', message })
-      return { status: 200, body: { success: true, activated: true, message } }
-    } catch (error) {
-      const reason = describe(error)
-      log.info('extension {name} of user {userId} failed to start: {reason}', { name, userId, reason })
-      await this.deps.repo.update(userId, name, { lastError: reason })
-      await this.#event(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: reason })
-      if (error instanceof McpAuthError) {
-        if (manifest.oauth && ctx.callbackUrl) {
-          // The stored token was refused: sign in again.
-          await this.deps.secrets()?.delete(userId, manifest.oauth.token_secret)
-          return this.#startOAuth(userId, name, manifest, ctx)
-        }
-        if (interactive && manifest.auth) {
-          await this.#event(userId, { type: 'auth_required', extension_name: name, instructions: manifest.auth.instructions, ...(manifest.auth.setup_url ? { setup_url: manifest.auth.setup_url } : {}) })
-        }
-        throw actionFailure(502, 'extension_auth_rejected', `Activation failed: ${reason}`, { activated: false })
-      }
-      throw actionFailure(502, 'extension_activation_failed', `Activation failed: ${reason}`, { activated: false })
-    }
+    return attempt
   }
 
-  async #startOAuth(userId: string, name: string, manifest: ExtensionManifest, ctx: FlowContext): Promise<ActionResult> {
-    if (!ctx.callbackUrl || !manifest.oauth) {
-      throw actionFailure(409, 'extension_needs_auth', `'${name}' requires authentication: sign in from its setup page in the web app`, { activated: false })
-    }
-    const { authUrl, cookie } = await this.deps.flows.start(userId, name, manifest.oauth, ctx.callbackUrl, ctx.redirectAfter, ctx.secure ?? false)
-    await this.#event(userId, { type: 'auth_required', extension_name: name, auth_url: authUrl, instructions: `Sign in to ${manifest.display_name} to finish setting it up.` })
-    return { status: 202, body: { success: false, activated: false, auth_url: authUrl, message: `'${name}' requires authentication.` }, cookie }
-  }
-
-  async #assess(userId: string, record: InstallRecord, manifest: ExtensionManifest): Promise<Assessment> {
-    const port = this.deps.secrets()
-    const secrets: Record<string, string> = {}
-    const names = new Set([...manifest.secrets.map((s) => s.name), ...(manifest.oauth ? [manifest.oauth.token_secret] : [])])
-    if (port) {
-      for (const name of names) {
-        const value = await port.get(userId, name)
-        if (value) secrets[name] = value
-      }
-      if (manifest.oauth && !secrets[manifest.oauth.token_secret]) {
-        const refreshed = await this.#refresh(userId, record.name, manifest, port)
-        if (refreshed) secrets[manifest.oauth.token_secret] = refreshed
-      }
-    }
-    const fields: Record<string, string> = {}
-    const missingFields: string[] = []
-    for (const field of manifest.fields) {
-      const value = record.config[field.name] || field.default || ''
-      fields[field.name] = value
-      if (!value && !field.optional) missingFields.push(field.name)
-    }
-    return {
-      // Auto-generated secrets are never missing: activation creates them.
-      missingSecrets: manifest.secrets.filter((s) => !s.optional && !s.auto_generate && !secrets[s.name] && s.name !== manifest.auth?.token_secret).map((s) => s.name),
-      missingFields,
-      tokenMissing: manifest.auth ? !secrets[manifest.auth.token_secret] : false,
-      oauthMissing: manifest.oauth ? !secrets[manifest.oauth.token_secret] : false,
-      secrets,
-      fields,
-    }
-  }
-
-  /** An expired OAuth access token renewed with the stored refresh token (undefined when there is none or it fails). */
-  async #refresh(userId: string, name: string, manifest: ExtensionManifest, port: SecretsPort): Promise<string | undefined> {
-    const oauth = manifest.oauth!
-    const refreshToken = await port.get(userId, refreshSecret(oauth.token_secret))
-    if (!refreshToken) return undefined
-    try {
-      const tokens = await refreshTokens(oauth, refreshToken, this.deps.fetcher, this.deps.limits.tokenTimeoutMs)
-      await this.#storeTokens(userId, name, oauth.token_secret, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken })
-      return tokens.accessToken
-    } catch (error) {
-      log.info('refreshing the OAuth token of {name} failed: {error}', { name, error: describe(error) })
-      return undefined
-    }
-  }
-
-  async #storeTokens(userId: string, name: string, tokenSecret: string, tokens: TokenSet): Promise<void> {
-    const port = this.deps.secrets()
-    if (!port) throw actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)')
-    const provider = `oauth:${name}`
-    // Expire a little early so a token is never used in its last seconds.
-    const expiresAt = tokens.expiresIn ? new Date(this.deps.clock.now() + Math.max(0, tokens.expiresIn - 30) * 1000).toISOString() : null
-    await port.set(userId, tokenSecret, tokens.accessToken, { provider, expiresAt })
-    if (tokens.refreshToken) await port.set(userId, refreshSecret(tokenSecret), tokens.refreshToken, { provider })
-  }
-
-  async #info(userId: string, record: InstallRecord): Promise<ExtensionInfo> {
-    const manifest = this.#manifest(record)
-    const state = await this.#assess(userId, record, manifest)
-    const live = this.deps.runtime.get(userId, record.name)
-    const needsSetup = state.missingSecrets.length > 0 || state.missingFields.length > 0 || state.tokenMissing
-    const authenticated = !needsSetup && !state.oauthMissing
-    let status: ActivationStatus
-    if (live) status = live.status
-    else if (!authenticated) status = 'installed'
-    else status = record.enabled && record.lastError ? 'failed' : 'configured'
-    const error = live?.status === 'failed' ? live.error : status === 'failed' ? (record.lastError ?? undefined) : undefined
-    return {
-      name: record.name,
-      display_name: manifest.display_name,
-      kind: 'mcp_server',
-      description: manifest.description || null,
-      ...(manifest.transport.type === 'http' ? { url: manifest.transport.url } : {}),
-      transport: manifest.transport.type,
-      source: record.source,
-      authenticated,
-      active: live?.status === 'active',
-      tools: live?.status === 'active' ? live.tools.map((t) => t.name) : [],
-      needs_setup: needsSetup,
-      has_auth: Boolean(manifest.oauth || manifest.auth || manifest.secrets.length > 0),
-      activation_status: status,
-      ...(error ? { activation_error: error } : {}),
-      ...(manifest.version ? { version: manifest.version } : {}),
-    }
-  }
-
-  /** Reconnects a user's enabled extensions once per process (after a restart, or on another instance). */
-  async #resume(userId: string): Promise<void> {
-    if (this.#resumed.has(userId)) return
-    this.#resumed.add(userId)
+  async #reconnect(userId: string): Promise<void> {
     const records = (await this.deps.repo.list(userId)).filter((r) => r.enabled && !this.deps.runtime.get(userId, r.name))
     await Promise.all(
       records.map((record) =>
