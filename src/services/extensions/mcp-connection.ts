@@ -99,9 +99,14 @@ export class McpConnection {
 
   /** Calls a tool; an MCP error result, a protocol error or a timeout becomes an error result. */
   async callTool(name: string, args: unknown, options: { signal: AbortSignal; timeoutMs: number }): Promise<ToolResult> {
+    // The SDK never removes its abort listener: give it a per-call signal, not the turn's own.
+    const call = new AbortController()
+    const onAbort = () => call.abort(options.signal.reason)
+    if (options.signal.aborted) call.abort(options.signal.reason)
+    else options.signal.addEventListener('abort', onAbort, { once: true })
     try {
       const result = await this.client.callTool({ name, arguments: (args ?? {}) as Record<string, unknown> }, undefined, {
-        signal: options.signal,
+        signal: call.signal,
         timeout: options.timeoutMs,
         resetTimeoutOnProgress: true,
         maxTotalTimeout: options.timeoutMs * 5,
@@ -114,6 +119,8 @@ export class McpConnection {
         this.#ended(`the server stopped answering (${error.message})`)
       }
       return { output: `The MCP server failed: ${this.#explain(error, 'call failed').message}`, isError: true }
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
     }
   }
 
