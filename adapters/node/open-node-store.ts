@@ -5,6 +5,7 @@ import { PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { openStore, type Store } from '../../src/store/index'
 import { lockDataDir } from './data-dir-lock'
+import { PgNotifier, type PgNotifierOptions } from './pg-notifier'
 
 // int8 (bigint) columns, such as event ids and counts, as JS numbers: they stay below 2^53 here.
 pg.types.setTypeParser(20, (value) => Number(value))
@@ -35,9 +36,13 @@ export async function openSqliteStore(file: string, onClose?: () => void): Promi
   return openStore({ dialect: new SqliteDialect({ database }), kind: 'sqlite', onClose })
 }
 
+/**
+ * PostgreSQL: a pool for queries, and a notifier (one dedicated connection) that carries events
+ * and control messages between the gateway instances sharing the database.
+ */
 export async function openPostgresStore(
   connectionString: string,
-  options: { searchPath?: string; onClose?: () => Promise<void> | void } = {},
+  options: { searchPath?: string; onClose?: () => Promise<void> | void; notifier?: PgNotifierOptions } = {},
 ): Promise<Store> {
   const config: pg.PoolConfig = {
     connectionString,
@@ -49,5 +54,15 @@ export async function openPostgresStore(
   const pool = new pg.Pool(config)
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined)
-  return openStore({ dialect: new PostgresDialect({ pool }), kind: 'postgres', onClose: options.onClose, migrationSchema: options.searchPath })
+  const notifier = new PgNotifier({ connectionString, connectionTimeoutMillis: 5_000 }, pool, options.notifier)
+  return openStore({
+    dialect: new PostgresDialect({ pool }),
+    kind: 'postgres',
+    notifier,
+    migrationSchema: options.searchPath,
+    onClose: async () => {
+      await notifier.close()
+      await options.onClose?.()
+    },
+  })
 }

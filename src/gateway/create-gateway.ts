@@ -34,7 +34,7 @@ import { ToolRegistry } from '../agent/tools/tool-registry'
 import { createDefaultServices } from '../services/default-services'
 import type { Store } from '../store/database'
 import type { GatewayLogging } from '../logging/gateway-logging'
-import { StoreEventBus } from '../store/store-event-bus'
+import { openStoreEventBus } from '../store/open-event-bus'
 import { VERSION } from '../version'
 import { ChatCommands } from './chat-commands'
 import type { RouteDeps } from './deps'
@@ -53,7 +53,10 @@ export interface GatewayOptions {
    * the default subsystems are created. `gateway.close()` closes it.
    */
   store?: Store | undefined
-  /** Event transport between producers and streams; persisted with a store, else in-process. */
+  /**
+   * Event transport between producers and streams: persisted with a store (and shared by every
+   * instance on PostgreSQL), else in-process.
+   */
   bus?: EventBus
   /** Subsystems, replacing the defaults; set one to `undefined` to disable it (503). */
   services?: Partial<Services>
@@ -112,7 +115,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, now: () => clock.now() })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
-  const bus = options.bus ?? (store ? await StoreEventBus.open(store, busOptions) : new MemoryEventBus(busOptions))
+  const bus = options.bus ?? (store ? await openStoreEventBus(store, busOptions) : new MemoryEventBus(busOptions))
   const hub = new EventHub(bus, config.limits, clock)
   const channel = new WebChannel(hub)
   const closers: Array<() => void | Promise<void>> = []

@@ -1,11 +1,17 @@
+import { z } from 'zod'
 import type { AppEvent } from '../protocol/events'
 import { PreparedEvent } from './prepared-event'
 
-/** A control message between gateway instances (token revoked, user suspended, ...). */
-export type BusControl =
-  | { kind: 'disconnect'; userId?: string; tokenId?: string }
-  | { kind: 'invalidate_auth'; tokenHash?: string; userId?: string }
-  | { kind: 'custom'; topic: string; payload: unknown }
+/**
+ * A control message between gateway instances (token revoked, user suspended, ...). A schema,
+ * because on PostgreSQL these arrive from other processes and are parsed at the edge.
+ */
+export const BusControl = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('disconnect'), userId: z.string().optional(), tokenId: z.string().optional() }),
+  z.object({ kind: z.literal('invalidate_auth'), tokenHash: z.string().optional(), userId: z.string().optional() }),
+  z.object({ kind: z.literal('custom'), topic: z.string(), payload: z.unknown() }),
+])
+export type BusControl = z.infer<typeof BusControl>
 
 /**
  * Carries events from producers to every instance's hub, in id order, and keeps them for replay.

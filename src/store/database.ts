@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { BusTables } from './tables/bus'
 import type { CoreTables } from './tables/core'
 import type { UsageTables } from './tables/usage'
 import type { UsersTables } from './tables/users'
@@ -13,14 +14,28 @@ import type { ExtensionsTables } from './tables/extensions'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables, ExtensionsTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, ExtensionsTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'
 
-/** LISTEN/NOTIFY for PostgreSQL, supplied by the adapter (it owns the driver). */
+/**
+ * What a listener hears about its connection. Notifications sent while it is down are lost for
+ * good, so a listener that keeps state catches up from a table on `onResume`.
+ */
+export interface NotifierHooks {
+  /** The listening connection dropped; the notifier is reconnecting (with backoff). */
+  onLost?(): void
+  /** Listening again on a new connection; anything sent in between was missed. */
+  onResume?(): void
+}
+
+/**
+ * LISTEN/NOTIFY for PostgreSQL, supplied by the adapter (it owns the driver): one dedicated
+ * connection that reconnects and listens again after it drops.
+ */
 export interface Notifier {
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  listen(channel: string, onPayload: (payload: string) => void, hooks?: NotifierHooks): Promise<() => Promise<void>>
   notify(channel: string, payload: string): Promise<void>
 }
 

@@ -1,13 +1,16 @@
-import { type Dialect as KyselyDialect, Kysely, Migrator } from 'kysely'
+import { type Dialect as KyselyDialect, Kysely, type MigrationResult, Migrator, sql } from 'kysely'
 import type { Database, Dialect, Notifier, Store } from './database'
 import { migrationProvider } from './migrations/index'
 import { SqliteBooleanPlugin } from './sqlite-boolean-plugin'
 import { BOOLEAN_COLUMNS } from './boolean-columns'
+import { NulTextPlugin } from './nul-text-plugin'
+import { withSchemaScopedIntrospection } from './schema-scoped-introspector'
 
 /**
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
- * or pg) and brings the schema up to date. On PostgreSQL, Kysely's migrator holds a lock row, so
- * two instances starting together run each migration once.
+ * or pg) and brings the schema up to date. On PostgreSQL, Kysely's migrator holds a session
+ * advisory lock around one transaction for all pending migrations, so instances starting together
+ * run each migration once: the others wait, then find nothing left to do.
  */
 export async function openStore(options: {
   dialect: KyselyDialect
@@ -19,19 +22,30 @@ export async function openStore(options: {
   onClose?: () => Promise<void> | void
 }): Promise<Store> {
   const db = new Kysely<Database>({
-    dialect: options.dialect,
-    plugins: options.kind === 'sqlite' ? [new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [],
+    dialect: options.kind === 'postgres' ? withSchemaScopedIntrospection(options.dialect) : options.dialect,
+    plugins: options.kind === 'sqlite' ? [new NulTextPlugin(), new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [new NulTextPlugin()],
   })
-  const migrator = new Migrator({
-    db,
-    provider: migrationProvider(options.kind),
-    ...(options.migrationSchema ? { migrationTableSchema: options.migrationSchema } : {}),
-  })
-  const { error, results } = await migrator.migrateToLatest()
+  let error: unknown
+  let results: MigrationResult[] | undefined
+  try {
+    // On PostgreSQL the migration tables are looked up in one schema: left unnamed, Kysely would
+    // take a `kysely_migration` table in any schema of the database for ours.
+    const schema = options.migrationSchema ?? (options.kind === 'postgres' ? await currentSchema(db) : undefined)
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider(options.kind),
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    })
+    ;({ error, results } = await migrator.migrateToLatest())
+  } catch (thrown) {
+    error = thrown
+  }
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {
     await db.destroy()
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`)
+    await options.onClose?.()
+    const which = failed ? `migration ${failed.migrationName}` : 'migration'
+    throw new Error(`database ${which} failed: ${error instanceof Error ? error.message : String(error)}`)
   }
   let closed = false
   return {
@@ -46,3 +60,9 @@ export async function openStore(options: {
     },
   }
 }
+
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  return rows[0]?.schema ?? undefined
+}
+

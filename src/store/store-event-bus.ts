@@ -3,8 +3,7 @@ import { PreparedEvent } from '../hub/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
 import type { Store } from './database'
-
-const REPLAY_LIMIT = 5_000
+import { pruneEventLog, replayFromLog } from './event-log'
 
 /**
  * A bus that persists every event before delivering it, so `Last-Event-ID` replay works after a
@@ -17,6 +16,8 @@ export class StoreEventBus implements EventBus {
   readonly #ring: ReplayRing
   #chain: Promise<unknown> = Promise.resolve()
   #lastId = 0
+  /** The ring only holds events published since `open`; older ones are in the table. */
+  #ringFrom = 0
   #pruneTimer: ReturnType<typeof setInterval> | undefined
 
   private constructor(
@@ -33,7 +34,7 @@ export class StoreEventBus implements EventBus {
       now: options.now ?? Date.now,
     })
     const row = await store.db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst()
-    bus.#lastId = Number(row?.max ?? 0)
+    bus.#lastId = bus.#ringFrom = Number(row?.max ?? 0)
     await bus.prune()
     bus.#pruneTimer = unrefTimer(setInterval(() => void bus.prune().catch(() => undefined), 60 * 60 * 1000))
     return bus
@@ -63,21 +64,8 @@ export class StoreEventBus implements EventBus {
 
   async replay(userId: string, afterId: number): Promise<PreparedEvent[] | null> {
     if (afterId > this.#lastId) return null
-    const fromRing = this.#ring.since(userId, afterId)
-    if (fromRing !== null) return fromRing
-    const oldest = await this.store.db.selectFrom('events').select((eb) => eb.fn.min('id').as('min')).executeTakeFirst()
-    // Everything after afterId must still be stored: the first kept id is at most afterId + 1.
-    if (oldest?.min != null && Number(oldest.min) > afterId + 1) return null
-    const rows = await this.store.db
-      .selectFrom('events')
-      .select(['id', 'user_id', 'type', 'payload'])
-      .where('id', '>', afterId)
-      .where((eb) => eb.or([eb('user_id', '=', userId), eb('user_id', 'is', null)]))
-      .orderBy('id')
-      .limit(REPLAY_LIMIT + 1)
-      .execute()
-    if (rows.length > REPLAY_LIMIT) return null
-    return rows.map((r) => new PreparedEvent(Number(r.id), r.user_id, r.type as AppEvent['type'], r.payload))
+    const fromRing = afterId >= this.#ringFrom ? this.#ring.since(userId, afterId) : null
+    return fromRing ?? replayFromLog(this.store.db, userId, afterId)
   }
 
   lastId(): number {
@@ -86,8 +74,7 @@ export class StoreEventBus implements EventBus {
 
   /** Deletes events older than the retention period. */
   async prune(): Promise<void> {
-    const cutoff = new Date(this.options.now() - this.options.retentionMs).toISOString()
-    await this.store.db.deleteFrom('events').where('created_at', '<', cutoff).execute()
+    await pruneEventLog(this.store.db, new Date(this.options.now() - this.options.retentionMs).toISOString())
   }
 
   async publishControl(message: BusControl): Promise<void> {

@@ -4,6 +4,7 @@ import * as core from './0001-core'
 import * as usage from './0002-usage'
 import * as users from './0004-users'
 import * as extensions from './0008-extensions'
+import * as bus from './0009-bus'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -17,6 +18,7 @@ const ordered: Record<string, DialectMigration> = {
   '0002_usage': usage,
   '0004_users': users,
   '0008_extensions': extensions,
+  '0009_bus': bus,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,21 @@
+import type { Generated } from 'kysely'
+
+/**
+ * Control messages between gateway instances on PostgreSQL (`BusControl`: disconnect,
+ * invalidate_auth, custom). Kept so an instance whose listening connection dropped can catch up
+ * on what it missed, and so messages too large for NOTIFY travel by id. Pruned like `events`.
+ * Created on SQLite too (one schema for both), where a single process needs no such log.
+ */
+export interface BusControlsTable {
+  /** Monotonic, taken in commit order (see `gateway_publish_control`). */
+  id: Generated<number>
+  /** The publishing instance, which has already applied the message itself. */
+  origin: string
+  /** The `BusControl` as JSON. */
+  payload: string
+  created_at: string
+}
+
+export interface BusTables {
+  bus_controls: BusControlsTable
+}

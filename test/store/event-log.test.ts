@@ -1,0 +1,78 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openSqliteStore } from '../../adapters/node/open-node-store'
+import type { PreparedEvent } from '../../src/hub'
+import { appEvent } from '../../src/protocol/events'
+import type { Dialect, Store } from '../../src/store/database'
+import { openStoreEventBus } from '../../src/store/open-event-bus'
+import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, tempDir } from '../support/store'
+
+const chunk = (content: string) => appEvent('stream_chunk', { content })
+const contents = (events: PreparedEvent[] | null) => events?.map((e) => (e.event as { content: string }).content)
+
+/** One database that can be opened, closed and opened again, as across a restart. */
+async function database(dialect: Dialect): Promise<{ open(): Promise<Store>; drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const file = join(tempDir('gw-log-'), 'gateway.db')
+    return { open: () => openSqliteStore(file), drop: async () => {} }
+  }
+  const schema = await createTestSchema()
+  return { open: () => openSchemaStore(schema), drop: () => dropTestSchema(schema) }
+}
+
+describe.each(availableDialects)('the persisted event log on %s', (dialect) => {
+  it('replays after a restart, mixing what is in memory with what only the table has', async () => {
+    const db = await database(dialect)
+    try {
+      const store1 = await db.open()
+      const bus1 = await openStoreEventBus(store1)
+      const e1 = await bus1.publish('alice', chunk('1'))
+      await bus1.publish('alice', chunk('2'))
+      await bus1.publish(null, chunk('3 (everyone)'))
+      await bus1.publish('bob', chunk('bob only'))
+      await bus1.close()
+      await store1.close()
+
+      const store2 = await db.open()
+      const bus2 = await openStoreEventBus(store2)
+      expect(contents(await bus2.replay('alice', e1.id))).toEqual(['2', '3 (everyone)'])
+      const e5 = await bus2.publish('alice', chunk('5'))
+      expect(e5.id).toBeGreaterThan(e1.id + 3)
+      expect(contents(await bus2.replay('alice', e1.id))).toEqual(['2', '3 (everyone)', '5'])
+      expect(contents(await bus2.replay('alice', e5.id))).toEqual([])
+      expect(await bus2.replay('alice', e5.id + 100)).toBeNull()
+      await bus2.close()
+      await store2.close()
+    } finally {
+      await db.drop()
+    }
+  })
+
+  it('keeps events for the retention period, then prunes them and reports the gap', async () => {
+    const db = await database(dialect)
+    const store = await db.open()
+    try {
+      let now = Date.parse('2026-03-01T12:00:00Z')
+      const bus = await openStoreEventBus(store, { retentionMs: 24 * 3600_000, now: () => now })
+      const old = await bus.publish('alice', chunk('old'))
+      await bus.publish('alice', chunk('old 2'))
+      now += 23 * 3600_000
+      const kept = await bus.publish('alice', chunk('kept'))
+      await (bus as unknown as { prune(): Promise<void> }).prune()
+      expect(contents(await bus.replay('alice', old.id))).toEqual(['old 2', 'kept'])
+      now += 2 * 3600_000
+      await (bus as unknown as { prune(): Promise<void> }).prune()
+      const ids = (await store.db.selectFrom('events').select('id').execute()).map((r) => r.id)
+      expect(ids).toEqual([kept.id])
+      await bus.close()
+      // After a restart the ring is empty, so the table decides: the successors of `old` are gone.
+      const again = await openStoreEventBus(store, { retentionMs: 24 * 3600_000, now: () => now })
+      expect(await again.replay('alice', old.id)).toBeNull()
+      expect(contents(await again.replay('alice', kept.id - 1))).toEqual(['kept'])
+      await again.close()
+    } finally {
+      await store.close()
+      await db.drop()
+    }
+  })
+})
