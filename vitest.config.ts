@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
 export default defineConfig({
+  // The examples import the package by name, as an app that installed it would; tests run them
+  // against the sources (tsconfig.json maps the same names for tsc and tsx).
+  resolve: {
+    alias: [
+      { find: /^agent-gateway$/, replacement: source('./src/index.ts') },
+      { find: /^agent-gateway\/node$/, replacement: source('./adapters/node/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -1,51 +1,6 @@
-import { mkdir } from 'node:fs/promises'
-import { getConsoleSink } from '@logtape/logtape'
-import { configureLogging, GatewayLogging, loadConfig, VERSION } from '../../src/index'
+import { runCli } from '../shared/cli'
 import { createNodeGateway } from './create-node-gateway'
-import { ownerToken } from './owner-token'
 import { serveGateway } from './serve'
 
-const HELP = `gateway ${VERSION}: HTTP API, streaming and web app for a self-hosted AI agent
-
-Usage: gateway [--host HOST] [--port PORT] [--data-dir DIR] [--log-level LEVEL]
-
-Environment: GATEWAY_HOST, GATEWAY_PORT, GATEWAY_AUTH_TOKEN, GATEWAY_USER_ID, GATEWAY_DATA_DIR,
-GATEWAY_ALLOWED_ORIGINS, GATEWAY_MASTER_KEY, DATABASE_URL, LLM_BACKEND, LLM_BASE_URL, LLM_API_KEY,
-LLM_MODEL, EMBEDDING_MODEL, GATEWAY_LOG_LEVEL (see the README).`
-
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2)
-  if (argv.includes('--help') || argv.includes('-h')) return void console.log(HELP)
-  if (argv.includes('--version')) return void console.log(VERSION)
-  const config = loadConfig(process.env, argv)
-  // Every line is redacted before the console (or /api/logs/events) sees it.
-  const logging = new GatewayLogging({ level: config.logLevel })
-  await configureLogging(logging, { console: getConsoleSink() })
-  await mkdir(config.dataDir, { recursive: true })
-  const owner = config.authToken ? undefined : await ownerToken(config.dataDir)
-  const gateway = await createNodeGateway({ config: { ...config, authToken: config.authToken ?? owner!.token }, logging })
-  const running = await serveGateway(gateway)
-  if (owner?.generated) console.log(`owner token (generated, stored in ${owner.path}): ${owner.token}`)
-  else if (owner) console.log(`owner token: stored in ${owner.path}`)
-  console.log(`gateway listening on ${running.url}`)
-
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    console.log(`${signal} received, shutting down`)
-    // Whatever happens, exit within 10 s.
-    setTimeout(() => process.exit(0), 9_500).unref()
-    running.close(8_000).then(
-      () => process.exit(0),
-      () => process.exit(0),
-    )
-  }
-  process.on('SIGINT', () => stop('SIGINT'))
-  process.on('SIGTERM', () => stop('SIGTERM'))
-}
-
-main().catch((error: unknown) => {
-  console.error(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
-})
+// `gateway` (npx gateway): the Node server.
+void runCli({ createGateway: (config, logging) => createNodeGateway({ config, logging }), serve: (gateway) => serveGateway(gateway) })

@@ -2,17 +2,12 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { WebSocketServer } from 'ws'
 import type { Gateway } from '../../src/index'
+import { nodeWebSocketServer } from './listeners'
+import { listenUrl, type ServedGateway } from '../shared/served-gateway'
 
-export interface RunningServer {
+export interface RunningServer extends ServedGateway {
   server: Server
-  /** `http://HOST:PORT` with the real port. */
-  url: string
-  port: number
-  host: string
-  /** Graceful stop: no new connections, streams get a final event / 1001, done within `graceMs`. */
-  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -24,7 +19,7 @@ export async function serveGateway(
   options: { host?: string; port?: number } = {},
 ): Promise<RunningServer> {
   const host = options.host ?? gateway.config.host
-  const wss = new WebSocketServer({ noServer: true, maxPayload: gateway.config.limits.wsMaxPayloadBytes, perMessageDeflate: false })
+  const wss = nodeWebSocketServer(gateway)
   const server = createAdaptorServer({
     fetch: gateway.fetch,
     hostname: host,
@@ -41,7 +36,6 @@ export async function serveGateway(
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
   gateway.origins.setListenAddress(host, port)
-  const shownHost = host.includes(':') ? `[${host}]` : host
 
   let closing: Promise<void> | undefined
   const close = (graceMs = 8_000): Promise<void> =>
@@ -67,5 +61,5 @@ export async function serveGateway(
       for (const client of wss.clients) client.terminate()
     })())
 
-  return { server, url: `http://${shownHost}:${port}`, port, host, close }
+  return { server, url: listenUrl(host, port), port, host, close }
 }

@@ -14,6 +14,7 @@ import { hostCheck } from '../middleware/host-check'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../middleware/rate-limit'
 import { securityHeaders } from '../middleware/security-headers'
+import { mountRootRedirect } from '../middleware/mount-root'
 import { adminRoutes } from '../routes/admin'
 import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
@@ -63,6 +64,12 @@ export interface GatewayOptions {
   /** An agent to attach to the channel at once (the host app's own, or the default agent). */
   agent?: ChannelAgent
   /**
+   * The path the gateway is served under when the host passes whole URLs to `gateway.fetch`
+   * (a node:http server, `Bun.serve`, a proxy that keeps the prefix): `'/agent'`. Not needed
+   * when a Hono app mounts `gateway.app` with `host.route('/agent', gateway.app)`.
+   */
+  basePath?: string
+  /**
    * The process's logging (`new GatewayLogging()` + `configureLogging`), for the live log stream,
    * the run-time level and redaction; without it `/api/logs/*` answer 503.
    */
@@ -72,6 +79,8 @@ export interface GatewayOptions {
 export interface Gateway {
   /** The Hono app: mount it (`host.route('/agent', gateway.app)`) or serve it. */
   readonly app: Hono<GatewayEnv>
+  /** `options.basePath`, normalised (`''` at the root). */
+  readonly basePath: string
   /** Fetch handler for any Fetch-API server. */
   readonly fetch: (request: Request, env?: unknown, ctx?: unknown) => Response | Promise<Response>
   readonly hub: EventHub
@@ -146,11 +155,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     database: store?.dialect ?? 'none',
   }
 
-  const app = new Hono<GatewayEnv>()
+  const basePath = normalizeBasePath(options.basePath)
+  const app = basePath ? (new Hono<GatewayEnv>().basePath(basePath) as unknown as Hono<GatewayEnv>) : new Hono<GatewayEnv>()
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
   app.use(securityHeaders())
   app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
+  app.use(mountRootRedirect())
   app.use(hostCheck(origins))
   app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
   app.use(bodyLimit(config.limits.bodyLimitBytes))
@@ -161,7 +172,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 
   // Public: no token.
   app.route('/', healthRoutes())
-  app.route('/', docsRoutes(() => app, VERSION))
+  app.route('/', docsRoutes(() => app, VERSION, basePath))
   app.route('/', staticRoutes())
   // OAuth providers redirect the browser here: no token, the state is the credential.
   app.route('/', oauthCallbackRoutes(deps))
@@ -187,6 +198,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 
   const gateway: Gateway = {
     app,
+    basePath,
     fetch: (request, env, ctx) => app.fetch(request, env, ctx as never),
     hub,
     channel,
@@ -220,4 +232,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     },
   }
   return gateway
+}
+
+/** `'/agent/'` -> `'/agent'`, `'/'` or none -> `''`; anything but plain path segments is refused. */
+function normalizeBasePath(path: string | undefined): string {
+  const trimmed = (path ?? '').replace(/\/+$/, '')
+  if (trimmed !== '' && !/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/.test(trimmed)) {
+    throw new Error(`basePath must be a URL path such as '/agent', not ${JSON.stringify(path)}`)
+  }
+  return trimmed
 }

@@ -44,7 +44,10 @@ const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output'): unknown => {
 }
 
 /** Builds an OpenAPI 3.0 document from the routes of a Hono app and the docs of their middleware. */
-export function buildOpenApi(app: Hono<any, any, any>, info: { title: string; version: string; basePath?: string }): object {
+export function buildOpenApi(
+  app: Hono<any, any, any>,
+  info: { title: string; version: string; basePath?: string; routePrefix?: string; serverUrl?: string },
+): object {
   const paths: Record<string, Record<string, Record<string, unknown>>> = {}
   const merged = new Map<string, RouteDoc & { method: string; path: string }>()
   for (const route of app.routes) {
@@ -55,7 +58,9 @@ export function buildOpenApi(app: Hono<any, any, any>, info: { title: string; ve
     merged.set(key, doc ? { ...entry, ...doc } : entry)
   }
   for (const entry of merged.values()) {
-    const path = (info.basePath ?? '') + entry.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
+    // Paths are the API's own (`/api/...`); where it is mounted goes in `servers`.
+    const own = info.routePrefix && entry.path.startsWith(info.routePrefix) ? entry.path.slice(info.routePrefix.length) || '/' : entry.path
+    const path = (info.basePath ?? '') + own.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
     const operation: Record<string, unknown> = {
       summary: entry.summary,
       description: entry.description,
@@ -91,6 +96,7 @@ export function buildOpenApi(app: Hono<any, any, any>, info: { title: string; ve
   return {
     openapi: '3.0.3',
     info: { title: info.title, version: info.version },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

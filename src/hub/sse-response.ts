@@ -25,7 +25,9 @@ export function openSseResponse(
   applySecurityHeaders(headers, c.req.url.startsWith('https:'))
   const fast = runtime.openSse?.(c, headers, { bufferBytes: limits.bufferBytes })
   if (fast) return fast
-  const { sink, body } = createWebSseSink({ queue: limits.queue, signal: c.req.raw.signal })
+  // The stream's cancel() marks a client gone on every runtime; `request.signal` is not used: Deno
+  // also aborts it when a response completes normally (and warns about that legacy behaviour).
+  const { sink, body } = createWebSseSink({ queue: limits.queue })
   return { sink, response: new Response(body, { status: 200, headers }) }
 }
 

@@ -41,6 +41,8 @@ export function applySecurityHeaders(headers: Headers, secure: boolean): void {
 export const securityHeaders = (): MiddlewareHandler =>
   async function securityHeaders(c, next) {
     await next()
+    // A WebSocket upgrade (101) carries no document; Deno's is immutable and must go back as it is.
+    if (c.res.status === 101) return
     const secure = c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https'
     try {
       applySecurityHeaders(c.res.headers, secure)

@@ -9,13 +9,19 @@ import { WsClientFrame, WsServerFrame } from '../protocol/ws'
  * Machine-readable docs built from the same zod schemas that validate requests:
  * `GET /api/openapi.json` and `GET /api/events.schema.json` (AppEvent and WS frames).
  */
-export const docsRoutes = (appForDocs: () => Hono<any, any, any>, version: string) => {
-  let openapi: string | undefined
+export const docsRoutes = (appForDocs: () => Hono<any, any, any>, version: string, basePath = '') => {
+  const openapi = new Map<string, string>()
   let events: string | undefined
   return new Hono<GatewayEnv>()
     .get('/api/openapi.json', describe({ summary: 'This API as OpenAPI 3.0', auth: false }), (c) => {
-      openapi ??= JSON.stringify(buildOpenApi(appForDocs(), { title: 'Agent gateway', version }))
-      return c.body(openapi, 200, { 'Content-Type': 'application/json' })
+      // Where the API is mounted (`/agent`, by basePath or a host's route()), for `servers`.
+      const mount = c.req.path.slice(0, -'/api/openapi.json'.length)
+      let body = openapi.get(mount)
+      if (body === undefined) {
+        body = JSON.stringify(buildOpenApi(appForDocs(), { title: 'Agent gateway', version, routePrefix: basePath, serverUrl: mount || undefined }))
+        if (openapi.size < 8) openapi.set(mount, body)
+      }
+      return c.body(body, 200, { 'Content-Type': 'application/json' })
     })
     .get('/api/events.schema.json', describe({ summary: 'JSON Schema of events and WebSocket frames', auth: false }), (c) => {
       events ??= JSON.stringify({

@@ -61,7 +61,9 @@ export const streamRoutes = (d: RouteDeps) => {
             session = new WsSession({ send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason) }, principal, d.commands)
             reservation.attach(sink, { lastEventId: resumeFrom })
           },
-          onMessage: (event: MessageEvent) => {
+          onMessage: (event: MessageEvent, ws: WSContext) => {
+            // Node and Bun refuse oversized frames in the protocol layer; Deno has no such option.
+            if (exceedsBytes(event.data, limits.wsMaxPayloadBytes)) return ws.close(1009, 'Message too big')
             void session?.handle(event.data)
           },
           onClose: () => {
@@ -84,4 +86,12 @@ export const streamRoutes = (d: RouteDeps) => {
         throw error
       }
     })
+}
+
+/** Whether a WebSocket message is over `max` bytes (UTF-8 for text), without encoding short ones. */
+function exceedsBytes(data: unknown, max: number): boolean {
+  if (typeof data === 'string') return data.length > max || (data.length * 3 > max && new TextEncoder().encode(data).length > max)
+  if (data instanceof ArrayBuffer) return data.byteLength > max
+  if (data instanceof Blob) return data.size > max
+  return false
 }

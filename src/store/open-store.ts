@@ -34,6 +34,9 @@ export async function openStore(options: {
     const migrator = new Migrator({
       db,
       provider: migrationProvider(options.kind),
+      // Domains were developed in parallel and numbered ahead of time; a database that already
+      // ran a later-numbered one still takes an earlier one that arrives afterwards.
+      allowUnorderedMigrations: true,
       ...(schema ? { migrationTableSchema: schema } : {}),
     })
     ;({ error, results } = await migrator.migrateToLatest())

@@ -21,7 +21,8 @@ describe('static app shell', async () => {
       expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
     }
     const html = await (await gw.request('/', { token: null })).text()
-    expect(html).toContain('<script type="module" src="/app.js"></script>')
+    expect(html).toContain('<base href="/" />')
+    expect(html).toContain('<script type="module" src="app.js"></script>')
     expect(html).not.toMatch(/<script>|\son\w+=|https?:\/\//)
     const ico = new Uint8Array(await (await gw.request('/favicon.ico', { token: null })).arrayBuffer())
     expect([...ico.slice(0, 4)]).toEqual([0, 0, 1, 0])

@@ -48,7 +48,7 @@ describe('gateway CLI', () => {
     expect(readFileSync(join(dataDir, 'owner-token'), 'utf8').trim()).toBe(token)
     expect(statSync(join(dataDir, 'owner-token')).mode & 0o777).toBe(0o600)
     expect((await fetch(`${url}/api/health`)).status).toBe(200)
-    expect(await (await fetch(`${url}/`)).text()).toContain('/app.js')
+    expect(await (await fetch(`${url}/`)).text()).toContain('src="app.js"')
     expect((await fetch(`${url}/api/auth/whoami`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200)
 
     const sse = await SseClient.open(`${url}/api/chat/events?token=${token}`)

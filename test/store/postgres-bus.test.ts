@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../../adapters/node/open-node-store'
-import type { PgNotifier } from '../../adapters/node/pg-notifier'
+import type { PgNotifier } from '../../adapters/shared/pg-notifier'
 import type { BusControl, PreparedEvent } from '../../src/hub'
 import { appEvent } from '../../src/protocol/events'
 import type { Store } from '../../src/store/database'

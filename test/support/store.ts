@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-node-store'
-import type { PgNotifierOptions } from '../../adapters/node/pg-notifier'
+import type { PgNotifierOptions } from '../../adapters/shared/pg-notifier'
 import type { Dialect, Store } from '../../src/store/database'
 
 /**

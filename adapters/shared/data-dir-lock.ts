@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
+import process from 'node:process'
 
 /**
  * One gateway per SQLite data directory: a second process would fire routines twice and fight
@@ -24,7 +25,7 @@ export function lockDataDir(dataDir: string): () => void {
         }
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if ((error as { code?: string }).code !== 'EEXIST') throw error
       const holder = Number.parseInt(readFileSync(path, 'utf8').trim(), 10)
       if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
         throw new Error(
@@ -43,6 +44,6 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0)
     return true
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    return (error as { code?: string }).code === 'EPERM'
   }
 }

@@ -1,0 +1,11 @@
+/** Bun adapter: serve a gateway with `Bun.serve` + hono/bun WebSockets, SQLite via bun:sqlite. */
+export { createBunGateway } from './create-bun-gateway'
+export { createBunRuntime } from './runtime'
+export { openBunStore, openBunSqliteStore } from './open-bun-store'
+export { bunWebSocket, serveBunGateway, type BunServedGateway } from './serve-bun-gateway'
+export { createBunWsSink } from './ws-sink'
+export { openPostgresStore } from '../shared/open-store'
+export { lockDataDir } from '../shared/data-dir-lock'
+export { ownerToken } from '../shared/owner-token'
+export type { ServedGateway } from '../shared/served-gateway'
+export * from '../../src/index'

@@ -1,0 +1,19 @@
+import { Database } from 'bun:sqlite'
+import { SqliteDialect } from 'kysely'
+import { openStore, type Store } from '../../src/store/index'
+import { openConfiguredStore, SQLITE_PRAGMAS } from '../shared/open-store'
+
+/**
+ * The configured database on Bun: PostgreSQL for a `postgres://` `DATABASE_URL` (through `pg`),
+ * else SQLite in `<dataDir>/gateway.db` through bun:sqlite.
+ */
+export function openBunStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+  return openConfiguredStore(options, openBunSqliteStore)
+}
+
+/** bun:sqlite goes to Kysely's SqliteDialect as it is: its statements have `reader`, `all`, `run`, `iterate`. */
+export async function openBunSqliteStore(file: string, onClose?: () => void): Promise<Store> {
+  const database = new Database(file, { create: true })
+  for (const pragma of SQLITE_PRAGMAS) database.exec(`PRAGMA ${pragma}`)
+  return openStore({ dialect: new SqliteDialect({ database }), kind: 'sqlite', onClose })
+}

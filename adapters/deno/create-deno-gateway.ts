@@ -1,0 +1,12 @@
+import type { Gateway, GatewayOptions } from '../../src/index'
+import { createRuntimeGateway } from '../shared/create-runtime-gateway'
+import { openDenoStore } from './open-deno-store'
+import { createDenoRuntime } from './runtime'
+
+/**
+ * `createGateway()` with Deno's capabilities and the configured database (node:sqlite in the data
+ * dir, or PostgreSQL). Serve it with `serveDenoGateway`, or pass `gateway.fetch` to `Deno.serve`.
+ */
+export function createDenoGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  return createRuntimeGateway(options, createDenoRuntime(), (config) => openDenoStore(config))
+}

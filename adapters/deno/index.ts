@@ -1,0 +1,11 @@
+/** Deno adapter: serve a gateway with `Deno.serve` + hono/deno WebSockets, SQLite via node:sqlite. */
+export { createDenoGateway } from './create-deno-gateway'
+export { createDenoRuntime } from './runtime'
+export { openDenoStore, openDenoSqliteStore } from './open-deno-store'
+export { nodeSqliteDatabase } from './node-sqlite-database'
+export { serveDenoGateway, type DenoServedGateway } from './serve-deno-gateway'
+export { openPostgresStore } from '../shared/open-store'
+export { lockDataDir } from '../shared/data-dir-lock'
+export { ownerToken } from '../shared/owner-token'
+export type { ServedGateway } from '../shared/served-gateway'
+export * from '../../src/index'

@@ -1,0 +1,19 @@
+import { SqliteDialect } from 'kysely'
+import { DatabaseSync } from 'node:sqlite'
+import { openStore, type Store } from '../../src/store/index'
+import { openConfiguredStore, SQLITE_PRAGMAS } from '../shared/open-store'
+import { nodeSqliteDatabase } from './node-sqlite-database'
+
+/**
+ * The configured database on Deno: PostgreSQL for a `postgres://` `DATABASE_URL` (through `pg`),
+ * else SQLite in `<dataDir>/gateway.db` through node:sqlite.
+ */
+export function openDenoStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+  return openConfiguredStore(options, openDenoSqliteStore)
+}
+
+export async function openDenoSqliteStore(file: string, onClose?: () => void): Promise<Store> {
+  const database = new DatabaseSync(file)
+  for (const pragma of SQLITE_PRAGMAS) database.exec(`PRAGMA ${pragma}`)
+  return openStore({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(database) }), kind: 'sqlite', onClose })
+}

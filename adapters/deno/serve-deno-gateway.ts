@@ -1,0 +1,42 @@
+import type { Gateway } from '../../src/index'
+import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import type { DenoHttpServerLike } from './deno'
+import { deno } from './deno-global'
+
+export interface DenoServedGateway extends ServedGateway {
+  server: DenoHttpServerLike
+}
+
+/** Serves a gateway with `Deno.serve` (quietly: the CLI prints the one address line itself). */
+export async function serveDenoGateway(gateway: Gateway, options: { host?: string; port?: number } = {}): Promise<DenoServedGateway> {
+  const host = options.host ?? gateway.config.host
+  let listened!: (port: number) => void
+  const listening = new Promise<number>((resolve) => (listened = resolve))
+  const server = deno().serve(
+    {
+      hostname: host,
+      port: options.port ?? gateway.config.port,
+      onListen: ({ port }) => listened(port),
+      onError: () =>
+        new Response(JSON.stringify({ error: { code: 'internal_error', message: 'Internal error' } }), {
+          status: 500,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    },
+    (request, info) => gateway.fetch(request, info),
+  )
+  const port = await listening
+  gateway.origins.setListenAddress(host, port)
+
+  let closing: Promise<void> | undefined
+  const close = (graceMs = 8_000): Promise<void> =>
+    (closing ??= (async () => {
+      // Streams end first (final event, WS 1001), so shutdown only waits for ordinary requests.
+      await gateway.close()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([server.shutdown(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
+      clearTimeout(timer)
+    })())
+
+  return { server, url: listenUrl(host, port), port, host, close }
+}

@@ -1,0 +1,25 @@
+import { GatewayConfig } from '../../src/config'
+import { createGateway, type Gateway, type GatewayOptions, type RuntimeCapabilities, type Store } from '../../src/index'
+import { masterKeyFile } from './master-key'
+
+/**
+ * `createGateway()` with a runtime's capabilities and the database the configuration names,
+ * opened by `openStore` unless `options.store` is given (`store: undefined` for none). The
+ * store is closed again if the gateway fails to start. With a database and no
+ * `GATEWAY_MASTER_KEY`, the secrets key lives in `<dataDir>/master-key`.
+ */
+export async function createRuntimeGateway(
+  options: GatewayOptions,
+  runtime: RuntimeCapabilities,
+  openStore: (config: GatewayConfig) => Promise<Store>,
+): Promise<Gateway> {
+  let config = GatewayConfig.parse(options.config ?? {})
+  const store = 'store' in options ? options.store : await openStore(config)
+  try {
+    if (store && !config.masterKey) config = { ...config, masterKey: (await masterKeyFile(config.dataDir)).key }
+    return await createGateway({ ...options, config, store, runtime: { ...runtime, ...options.runtime } })
+  } catch (error) {
+    await store?.close()
+    throw error
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PostgresDialect } from 'kysely'
+import type pg from 'pg'
+import type { PgNotifierOptions } from './pg-notifier'
+import { openStore, type Store } from '../../src/store/index'
+import { lockDataDir } from './data-dir-lock'
+
+/** Opens SQLite at `file` with the runtime's own driver; `onClose` releases the data-dir lock. */
+export type SqliteOpener = (file: string, onClose?: () => void) => Promise<Store>
+
+export const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//.test(url)
+
+/**
+ * Opens the database the configuration asks for: PostgreSQL when `DATABASE_URL` is a
+ * `postgres://` URL, else SQLite in `<dataDir>/gateway.db` through the runtime's driver
+ * (better-sqlite3, bun:sqlite, node:sqlite), holding the data-dir lock while open.
+ */
+export async function openConfiguredStore(
+  options: { dataDir: string; databaseUrl?: string | undefined },
+  openSqlite: SqliteOpener,
+): Promise<Store> {
+  if (isPostgresUrl(options.databaseUrl)) return openPostgresStore(options.databaseUrl, { migrationSchema: searchPathOf(options.databaseUrl) })
+  mkdirSync(options.dataDir, { recursive: true })
+  const unlock = lockDataDir(options.dataDir)
+  try {
+    return await openSqlite(join(options.dataDir, 'gateway.db'), unlock)
+  } catch (error) {
+    unlock()
+    throw error
+  }
+}
+
+/** The pragmas every SQLite driver gets: WAL, a busy timeout, foreign keys. */
+export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON'] as const
+
+/**
+ * The schema a `DATABASE_URL` selects with `?options=-c search_path=NAME` (libpq's way), so the
+ * migration tables go there too and not to whatever `public` holds.
+ */
+export function searchPathOf(url: string): string | undefined {
+  try {
+    return /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(new URL(url).searchParams.get('options') ?? '')?.[1]
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * PostgreSQL through `pg`, which Node, Bun and Deno all run: a pool for queries, and a notifier
+ * (one dedicated connection) that carries events and control messages between the gateway
+ * instances sharing the database. `searchPath` sets the connection's schema; `migrationSchema`
+ * (default: `searchPath`) names where the migration tables live.
+ */
+export async function openPostgresStore(
+  connectionString: string,
+  options: {
+    searchPath?: string
+    migrationSchema?: string | undefined
+    onClose?: () => Promise<void> | void
+    notifier?: PgNotifierOptions
+  } = {},
+): Promise<Store> {
+  // Loaded only for PostgreSQL: it is a good part of the start-up time of a SQLite gateway.
+  const [{ default: driver }, { PgNotifier }] = await Promise.all([import('pg'), import('./pg-notifier')])
+  // int8 (bigint) columns, such as event ids and counts, as JS numbers: they stay below 2^53 here.
+  driver.types.setTypeParser(20, (value) => Number(value))
+  const config: pg.PoolConfig = {
+    connectionString,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  }
+  const pool = new driver.Pool(config)
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => undefined)
+  const notifier = new PgNotifier({ connectionString, connectionTimeoutMillis: 5_000 }, pool, options.notifier)
+  return openStore({
+    dialect: new PostgresDialect({ pool }),
+    kind: 'postgres',
+    notifier,
+    migrationSchema: options.migrationSchema ?? options.searchPath,
+    onClose: async () => {
+      await notifier.close()
+      await options.onClose?.()
+    },
+  })
+}

@@ -1,0 +1,45 @@
+/**
+ * A plain node:http app that embeds the gateway under `/agent` with its own agent.
+ *
+ *   npx tsx examples/node-http/server.ts     # then open http://127.0.0.1:8080/agent
+ */
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createNodeGateway, createNodeListeners, type GatewayOptions } from 'agent-gateway/node'
+import { notesAgent } from '../notes-agent'
+
+export async function startNodeHttpApp(options: { port?: number; gateway?: GatewayOptions } = {}) {
+  const notes = ['Water the plants on Friday', 'The wifi password is on the fridge']
+  // basePath: this server hands whole URLs on, so the gateway must know it lives under /agent.
+  const gateway = await createNodeGateway({ ...options.gateway, basePath: '/agent' })
+  gateway.withAgent(notesAgent(gateway.channel, notes))
+  const assistant = createNodeListeners(gateway)
+
+  const server = createServer((req, res) => {
+    if (assistant.owns(req)) return assistant.request(req, res)
+    if (req.url === '/api/health') return void res.setHeader('content-type', 'application/json').end('{"app":"notes","ok":true}')
+    res.setHeader('content-type', 'text/html').end('<h1>My notes</h1><p><a href="/agent/">Ask the assistant</a></p>')
+  })
+  server.on('upgrade', (req, socket, head) => (assistant.owns(req) ? assistant.upgrade(req, socket, head) : socket.destroy()))
+
+  server.listen(options.port ?? 8080, '127.0.0.1')
+  await once(server, 'listening')
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    gateway,
+    notes,
+    async close() {
+      await gateway.close()
+      server.closeAllConnections()
+      server.close()
+    },
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const app = await startNodeHttpApp({ port: Number(process.env.PORT ?? 8080) })
+  console.log(`notes app on ${app.url}, assistant on ${app.url}/agent/`)
+  if (app.gateway.generatedToken) console.log(`assistant token: ${app.gateway.generatedToken}`)
+}
