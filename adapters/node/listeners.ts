@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { createAdaptorServer, getRequestListener } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Gateway } from '../../src/index'
+import { attachWebSocketUpgrades } from './websocket'
 
 /** A `ws` server for the gateway's upgrades: no own socket, the payload cap, no compression. */
 export function nodeWebSocketServer(gateway: Gateway): WebSocketServer {
@@ -34,11 +35,10 @@ export interface NodeListeners {
 export function createNodeListeners(gateway: Gateway): NodeListeners {
   const prefix = gateway.basePath
   const wss = nodeWebSocketServer(gateway)
-  // @hono/node-server connects upgrades to its `upgradeWebSocket` only inside createAdaptorServer,
-  // by listening to the server's `upgrade` event; an emitter stands in for the server, so the
-  // host's own server and its other upgrade listeners are left alone.
+  // Upgrades are handled on an emitter standing in for the server, so the host's own server and
+  // its other upgrade listeners are left alone.
   const upgrades = new EventEmitter()
-  createAdaptorServer({ fetch: gateway.fetch, websocket: { server: wss }, createServer: (() => upgrades) as never })
+  attachWebSocketUpgrades(upgrades as never, wss, gateway.fetch as never)
   gateway.onClose(() => wss.close())
   const listener = getRequestListener(gateway.fetch)
   return {

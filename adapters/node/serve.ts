@@ -5,6 +5,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Gateway } from '../../src/index'
 import { nodeWebSocketServer } from './listeners'
 import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import { attachWebSocketUpgrades } from './websocket'
 
 export interface RunningServer extends ServedGateway {
   server: Server
@@ -23,7 +24,6 @@ export async function serveGateway(
   const server = createAdaptorServer({
     fetch: gateway.fetch,
     hostname: host,
-    websocket: { server: wss },
     serverOptions: {
       headersTimeout: 20_000,
       requestTimeout: 30_000,
@@ -32,6 +32,7 @@ export async function serveGateway(
       connectionsCheckingInterval: 2_000,
     },
   }) as Server
+  attachWebSocketUpgrades(server, wss, gateway.fetch as never)
   server.listen(options.port ?? gateway.config.port, host)
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo

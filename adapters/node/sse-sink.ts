@@ -1,5 +1,15 @@
 import type { ServerResponse } from 'node:http'
-import { type EventSink, Once, SSE_KEEPALIVE } from '../../src/index'
+import { type EventSink, Once, type PreparedEvent, SSE_KEEPALIVE } from '../../src/index'
+
+/**
+ * A Buffer view of the event's bytes, made once per event. `res.write` of a plain Uint8Array
+ * wraps it in a new Buffer on every call; queued behind a slow socket, those wrappers are
+ * promoted and collected in old space. At 1,000 clients that cost 2x the CPU per delivery
+ * (27% of the server's time in GC; 1.02x raw with the shared view; bench: `sse`).
+ */
+const SSE_BUFFER = 'node-sse-buffer'
+const sseBuffer = (event: PreparedEvent): Buffer =>
+  event.memo(SSE_BUFFER, () => Buffer.from(event.sse.buffer, event.sse.byteOffset, event.sse.byteLength))
 
 /**
  * SSE straight onto the Node response: each event's bytes (encoded once by the hub) go to
@@ -24,7 +34,7 @@ export function createNodeSseSink(res: ServerResponse, headers: Headers, bufferB
 
   return {
     kind: 'sse',
-    write: (event) => write(event.sse),
+    write: (event) => write(sseBuffer(event)),
     ready: () => !closed.fired && res.writableLength < bufferBytes,
     onDrain: (callback) => {
       res.once('drain', callback)
@@ -34,7 +44,7 @@ export function createNodeSseSink(res: ServerResponse, headers: Headers, bufferB
     },
     close: (final) => {
       if (closed.fired) return
-      if (final) write(final.sse)
+      if (final) write(sseBuffer(final))
       res.end()
       closed.fire()
     },

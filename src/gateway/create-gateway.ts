@@ -159,11 +159,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const app = basePath ? (new Hono<GatewayEnv>().basePath(basePath) as unknown as Hono<GatewayEnv>) : new Hono<GatewayEnv>()
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
-  app.use(securityHeaders())
+  app.use(securityHeaders(runtime))
   app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
   app.use(mountRootRedirect())
   app.use(hostCheck(origins))
-  app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws') }))
+  app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws'), runtime }))
   app.use(bodyLimit(config.limits.bodyLimitBytes))
   app.use('/v1/*', async (c, next) => {
     c.set('errorShape', 'openai')

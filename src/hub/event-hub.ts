@@ -160,18 +160,20 @@ export class EventHub {
   }
 
   #dispatch(event: PreparedEvent): void {
+    // One clock read per event, not per subscriber (1,000 reads per event at 1,000 streams).
+    const now = this.clock.now()
     if (event.userId !== null) {
       const set = this.#byUser.get(event.userId)
-      if (set) for (const sub of set) this.#deliver(sub, event)
+      if (set) for (const sub of set) this.#deliver(sub, event, now)
       return
     }
-    for (const set of this.#byUser.values()) for (const sub of set) this.#deliver(sub, event)
+    for (const set of this.#byUser.values()) for (const sub of set) this.#deliver(sub, event, now)
   }
 
   /** One broken socket must not stop delivery to the others, nor fail the publisher. */
-  #deliver(sub: Subscriber, event: PreparedEvent): void {
+  #deliver(sub: Subscriber, event: PreparedEvent, now: number): void {
     try {
-      sub.deliver(event)
+      sub.deliver(event, now)
     } catch {
       this.#closeQuietly(sub)
     }

@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
+import type { GatewayEnv } from '../gateway/env'
 import type { RuntimeCapabilities } from '../gateway/runtime'
-import { applySecurityHeaders } from '../middleware/security-headers'
+import { applyCorsHeaders } from '../middleware/cors'
+import { applySecurityHeaders, requestIsSecure } from '../middleware/security-headers'
 import type { EventSink } from './event-sink'
 import { createWebSseSink } from './web-sse-sink'
 
@@ -12,23 +14,29 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * Opens an SSE response: the adapter's direct-to-socket sink when it has one (Node), else a Web
- * Streams body. The headers are complete here (security and CORS included) because the fast
- * path writes them itself, past any middleware that would run after the handler.
+ * Streams body. The fast path writes its headers itself, before the middleware that would add
+ * the security and CORS headers after the handler, so it gets them complete here and marks the
+ * context `responseSent` for that middleware to leave its marker response alone.
  */
 export function openSseResponse(
-  c: Context,
+  c: Context<GatewayEnv>,
   runtime: RuntimeCapabilities,
   limits: { queue: number; bufferBytes: number },
 ): { sink: EventSink; response: Response } {
-  const headers = new Headers(c.res.headers)
-  for (const [name, value] of Object.entries(SSE_HEADERS)) headers.set(name, value)
-  applySecurityHeaders(headers, c.req.url.startsWith('https:'))
-  const fast = runtime.openSse?.(c, headers, { bufferBytes: limits.bufferBytes })
-  if (fast) return fast
+  if (runtime.openSse) {
+    const headers = new Headers(SSE_HEADERS)
+    applySecurityHeaders(headers, requestIsSecure(c))
+    applyCorsHeaders(headers, c.get('allowedOrigin'))
+    const fast = runtime.openSse(c, headers, { bufferBytes: limits.bufferBytes })
+    if (fast) {
+      c.set('responseSent', true)
+      return fast
+    }
+  }
   // The stream's cancel() marks a client gone on every runtime; `request.signal` is not used: Deno
   // also aborts it when a response completes normally (and warns about that legacy behaviour).
   const { sink, body } = createWebSseSink({ queue: limits.queue })
-  return { sink, response: new Response(body, { status: 200, headers }) }
+  return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
 }
 
 /** `Last-Event-ID` header (or `?last_event_id=` for clients that cannot set headers). */

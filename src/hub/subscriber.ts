@@ -57,7 +57,8 @@ export class Subscriber {
     }
   }
 
-  deliver(event: PreparedEvent): void {
+  /** `now`: the hub's clock read for this event, shared by all its subscribers. */
+  deliver(event: PreparedEvent, now = this.now()): void {
     if (event.id <= this.#lastSentId) return
     if (this.#replaying) {
       if (this.#pending.length < this.maxPending) this.#pending.push(event)
@@ -70,7 +71,7 @@ export class Subscriber {
     if (this.#lagging) return this.#drop(event)
     if (!this.sink.ready()) {
       this.#lagging = true
-      this.stalledSince = this.now()
+      this.stalledSince = now
       this.#drop(event)
       this.sink.onDrain(() => {
         this.#lagging = false
@@ -79,7 +80,7 @@ export class Subscriber {
       })
       return
     }
-    this.#send(event)
+    this.#send(event, now)
   }
 
   keepAlive(idleMs: number): void {
@@ -89,11 +90,11 @@ export class Subscriber {
     this.lastWriteAt = now
   }
 
-  #send(event: PreparedEvent): void {
+  #send(event: PreparedEvent, now = this.now()): void {
     if (event.id <= this.#lastSentId) return
     this.sink.write(event)
     this.#lastSentId = event.id
-    this.lastWriteAt = this.now()
+    this.lastWriteAt = now
   }
 
   #drop(event: PreparedEvent): void {

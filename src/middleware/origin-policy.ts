@@ -13,6 +13,8 @@ export class OriginPolicy {
   #listen = new Set<string>()
   #loopbackBind = false
   #extraHosts = new Set<string>()
+  /** Verdicts by Host header: parsed once, not on every request. Bounded against made-up hosts. */
+  readonly #hostVerdicts = new Map<string, boolean>()
 
   constructor(configured: readonly string[] = []) {
     this.#configured = new Set(configured.map(normalizeOrigin).filter((o): o is string => o !== null))
@@ -25,6 +27,7 @@ export class OriginPolicy {
     if (host !== '0.0.0.0' && host !== '::') origins.add(`http://${host.includes(':') ? `[${host}]` : host}:${port}`)
     this.#listen = origins
     this.#loopbackBind = isLoopbackHost(host)
+    this.#hostVerdicts.clear()
   }
 
   /** Whether a browser page at `origin` may call the gateway that received `requestUrl`. */
@@ -43,8 +46,14 @@ export class OriginPolicy {
   allowsHost(hostHeader: string | undefined): boolean {
     if (!this.#loopbackBind) return true
     if (!hostHeader) return false
-    const hostname = hostOf(hostHeader)
-    return hostname !== null && (isLoopbackHost(hostname) || this.#extraHosts.has(hostname))
+    let allowed = this.#hostVerdicts.get(hostHeader)
+    if (allowed === undefined) {
+      const hostname = hostOf(hostHeader)
+      allowed = hostname !== null && (isLoopbackHost(hostname) || this.#extraHosts.has(hostname))
+      if (this.#hostVerdicts.size >= 64) this.#hostVerdicts.clear()
+      this.#hostVerdicts.set(hostHeader, allowed)
+    }
+    return allowed
   }
 }
 

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { RuntimeCapabilities } from '../gateway/runtime'
 
 /**
  * Strict CSP: only our own bundled script and style, no CDN, no inline code, no framing.
@@ -26,6 +27,11 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
+const SECURE_HEADERS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+}
+
 /** Adds the security headers to a header set unless a handler chose its own (e.g. a sandbox CSP). */
 export function applySecurityHeaders(headers: Headers, secure: boolean): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!headers.has(name)) headers.set(name, value)
@@ -38,17 +44,33 @@ export function applySecurityHeaders(headers: Headers, secure: boolean): void {
  * Outermost middleware: every response gets the headers, errors and 404s included (it runs after
  * the error handler has rendered them).
  */
-export const securityHeaders = (): MiddlewareHandler =>
+export const securityHeaders = (runtime: Pick<RuntimeCapabilities, 'baseHeaders'> = {}): MiddlewareHandler =>
   async function securityHeaders(c, next) {
+    // Where the runtime can put them under the app's own headers, nothing is left to do after.
+    if (runtime.baseHeaders?.(c, requestIsSecure(c) ? SECURE_HEADERS : SECURITY_HEADERS)) return next()
     await next()
+    if (c.get('responseSent')) return
     // A WebSocket upgrade (101) carries no document; Deno's is immutable and must go back as it is.
     if (c.res.status === 101) return
-    const secure = c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https'
-    try {
-      applySecurityHeaders(c.res.headers, secure)
-    } catch {
-      // Immutable headers (a Response from fetch): copy into a mutable response.
-      c.res = new Response(c.res.body, c.res)
-      applySecurityHeaders(c.res.headers, secure)
-    }
+    const secure = requestIsSecure(c)
+    editResponseHeaders(c, (headers) => applySecurityHeaders(headers, secure))
   }
+
+/** Served over TLS, directly or behind a proxy that says so (HSTS is sent only then). */
+export const requestIsSecure = (c: Context): boolean =>
+  c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https'
+
+/**
+ * Edits the headers of the response a handler returned, in place. Not `c.header()`: after the
+ * handler, it rebuilds the response around a Web Streams body, which takes @hono/node-server
+ * off its fast path for string bodies (bench: `http`). Immutable headers (a Response from
+ * `fetch`) are copied into a mutable response first.
+ */
+export function editResponseHeaders(c: Context, edit: (headers: Headers) => void): void {
+  try {
+    edit(c.res.headers)
+  } catch {
+    c.res = new Response(c.res.body, c.res)
+    edit(c.res.headers)
+  }
+}
