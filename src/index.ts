@@ -31,3 +31,7 @@ export type { DirectoryPort, DirectoryEntry, FileEntry, OpenDirectory } from './
 export { checkRelativePath, DirectoryExistsError, UnsafePathError } from './services/files/directory-port'
 export { ArchiveError, DEFAULT_ARCHIVE_LIMITS, type ArchiveFormat, type ArchiveLimits, type UnpackArchive } from './services/skills/archive-port'
 export type { McpStdioParams, McpStdioTransport, SpawnMcpStdio } from './services/extensions/mcp-port'
+export type { MemoryService, MemoryLimits, MemoryChange } from './services/memory/memory-service'
+export { DefaultMemoryService, type MemoryServiceOptions } from './services/memory/default-memory-service'
+export { OpenAIEmbeddingProvider, type EmbeddingProvider } from './services/memory/embedding-provider'
+export { memoryToolProvider } from './services/memory/memory-tools'

@@ -27,6 +27,7 @@ import { settingsRoutes } from '../routes/settings'
 import { skillRoutes } from '../routes/skills'
 import { extensionRoutes } from '../routes/extensions'
 import { oauthCallbackRoutes } from '../routes/oauth-callback'
+import { memoryRoutes } from '../routes/memory'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -192,6 +193,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', pairingRoutes(deps))
     .route('/', skillRoutes(deps))
     .route('/', extensionRoutes(deps))
+    .route('/', memoryRoutes(deps))
   app.route('/', protectedRoutes)
 
   if (options.agent) channel.attach(options.agent)

@@ -4,6 +4,7 @@ import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
 import type { SkillsPort } from '../services/skills/skills-service'
 import type { ExtensionsPort } from '../services/extensions/extensions-service'
+import type { MemoryService } from '../services/memory/memory-service'
 import type { UsageService } from '../services/usage/usage-service'
 import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
@@ -65,6 +66,8 @@ export interface Services {
   skills?: SkillsPort | undefined
   /** Each user's MCP extensions (install, setup, activation, OAuth); also `extensionAuth`. */
   extensions?: ExtensionsPort | undefined
+  /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
+  memory?: MemoryService | undefined
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>

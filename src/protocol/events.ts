@@ -78,6 +78,16 @@ export const eventShapes = {
   turn_cancelled: { thread_id: z.string(), message: z.string() },
   extension_status: { extension_name: z.string(), status: z.string(), message: z.string().optional() },
   /**
+   * The user's memory changed (from the web app, the API or the agent's tools): a document or
+   * folder was written, deleted or moved (`to` is the new path). Open views refresh.
+   */
+  memory_changed: {
+    action: z.enum(['written', 'deleted', 'moved']),
+    path: z.string(),
+    to: z.string().optional(),
+    kind: z.enum(['document', 'folder']),
+  },
+  /**
    * The client missed events it cannot get back (its `Last-Event-ID` fell out of the replay window,
    * or it read too slowly and its queue overflowed): reload history instead of trusting the stream.
    */

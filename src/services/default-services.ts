@@ -1,4 +1,8 @@
 import type { Services } from '../gateway/services'
+import { appEvent } from '../protocol/events'
+import { OpenAIEmbeddingProvider } from './memory/embedding-provider'
+import { DefaultMemoryService } from './memory/default-memory-service'
+import { memoryToolProvider } from './memory/memory-tools'
 import type { ServiceContext } from './service-context'
 import { createSkillsService } from './skills/create-skills-service'
 import { createExtensionsService } from './extensions/create-extensions-service'
@@ -20,6 +24,21 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.onDeleteUser(async (userId) => {
       await store.db.deleteFrom('events').where('user_id', '=', userId).execute()
     })
+
+    const embeddings = OpenAIEmbeddingProvider.fromConfig(ctx.config.llm)
+    const memory = new DefaultMemoryService({
+      db: store.db,
+      dialect: store.dialect,
+      clock: ctx.clock,
+      embeddings,
+      onChange: (userId, change) => ctx.hub.publish(userId, appEvent('memory_changed', change)).then(() => undefined),
+      onUsage: (userId, tokens) =>
+        usage.record({ userId, model: embeddings?.model ?? 'embedding', inputTokens: tokens, outputTokens: 0, costUsd: 0, purpose: 'embedding' }),
+    })
+    services.memory = memory
+    ctx.tools.addProvider(memoryToolProvider(memory))
+    ctx.onDeleteUser((userId) => memory.deleteUser(userId))
+    ctx.onClose(() => memory.close())
   }
   Object.assign(services, await createUsersServices(ctx))
   services.skills = createSkillsService(ctx)

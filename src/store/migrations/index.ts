@@ -5,6 +5,7 @@ import * as usage from './0002-usage'
 import * as users from './0004-users'
 import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
+import * as memory from './0005-memory'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -19,6 +20,7 @@ const ordered: Record<string, DialectMigration> = {
   '0004_users': users,
   '0008_extensions': extensions,
   '0009_bus': bus,
+  '0005_memory': memory,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
