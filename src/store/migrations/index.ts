@@ -3,9 +3,9 @@ import type { Dialect } from '../database'
 import * as core from './0001-core'
 import * as usage from './0002-usage'
 import * as users from './0004-users'
+import * as memory from './0005-memory'
 import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
-import * as memory from './0005-memory'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -18,9 +18,9 @@ const ordered: Record<string, DialectMigration> = {
   '0001_core': core,
   '0002_usage': usage,
   '0004_users': users,
+  '0005_memory': memory,
   '0008_extensions': extensions,
   '0009_bus': bus,
-  '0005_memory': memory,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
