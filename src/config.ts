@@ -26,6 +26,8 @@ export const GatewayLimits = z.object({
   keepAliveMs: z.number().int().positive().default(30_000),
   /** How long persisted events stay replayable. */
   eventRetentionMs: z.number().int().positive().default(24 * 60 * 60 * 1000),
+  /** Optional LLM spend per user per UTC day (US dollars); past it, chat and `/v1` answer 429 `budget_exceeded`. */
+  dailyBudgetUsd: z.number().positive().optional(),
 })
 export type GatewayLimits = z.infer<typeof GatewayLimits>
 
@@ -35,6 +37,19 @@ export const LlmConfig = z.object({
   apiKey: z.string().optional(),
   model: z.string().optional(),
   embeddingModel: z.string().optional(),
+  /** No byte from the provider for this long (before the first token or between chunks) fails the call. */
+  timeoutMs: z.number().int().positive().default(90_000),
+  /** Retries on 429/5xx/connection errors before the first token (`Retry-After` honoured). */
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  retryBaseDelayMs: z.number().int().min(0).default(500),
+  /** A `Retry-After` longer than this fails the call instead of waiting. */
+  maxRetryDelayMs: z.number().int().min(0).default(30_000),
+  /** Cap on output tokens per call, for the agent and for `/v1/chat/completions` (clamped). */
+  maxTokens: z.number().int().positive().default(4096),
+  /** Whether the model takes images; unset = guessed from the model name. */
+  vision: z.boolean().optional(),
+  /** US dollars per million tokens, by model name; overrides the built-in list prices. */
+  prices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).default({}),
 })
 export type LlmConfig = z.infer<typeof LlmConfig>
 
@@ -70,6 +85,21 @@ export const ExtensionsConfig = z.object({
 })
 export type ExtensionsConfig = z.infer<typeof ExtensionsConfig>
 
+/** The default agent (`src/agent`). */
+export const AgentConfig = z.object({
+  /** Replaces the built-in system prompt. */
+  systemPrompt: z.string().optional(),
+  /** Model calls per turn; the last one is made without tools so the turn ends with an answer. */
+  maxSteps: z.number().int().min(1).max(50).default(10),
+  /** Earlier turns of the thread given to the model as context. */
+  historyTurns: z.number().int().min(0).max(200).default(20),
+  /** Characters of earlier turns given as context (oldest dropped first). */
+  historyChars: z.number().int().positive().default(60_000),
+  /** A context contributor slower than this is skipped for the turn. */
+  contributorTimeoutMs: z.number().int().positive().default(2_000),
+})
+export type AgentConfig = z.infer<typeof AgentConfig>
+
 export const GatewayConfig = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(3000),
@@ -85,7 +115,8 @@ export const GatewayConfig = z.object({
   /** Extra origins for CORS and the WebSocket Origin check. */
   allowedOrigins: z.array(z.string()).default([]),
   databaseUrl: z.string().optional(),
-  llm: LlmConfig.default({ backend: 'openai_compatible' }),
+  llm: LlmConfig.default(LlmConfig.parse({})),
+  agent: AgentConfig.default(AgentConfig.parse({})),
   logLevel: LogLevel.default('info'),
   limits: GatewayLimits.default(GatewayLimits.parse({})),
   skills: SkillsConfig.default(SkillsConfig.parse({})),
@@ -134,6 +165,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
   const apiKey =
     env.LLM_API_KEY || (backend === 'anthropic' ? env.ANTHROPIC_API_KEY : env.OPENAI_API_KEY) || undefined
   const port = flags.port ?? env.GATEWAY_PORT
+  const number = (value: string | undefined): number | undefined => (value === undefined || value === '' ? undefined : Number(value))
+  const timeoutSecs = number(env.LLM_TIMEOUT_SECS)
+  const budget = number(env.GATEWAY_DAILY_BUDGET_USD)
   return GatewayConfig.parse({
     host: flags.host ?? env.GATEWAY_HOST ?? undefined,
     port: port === undefined || port === '' ? undefined : Number(port),
@@ -149,7 +183,10 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       apiKey,
       model: env.LLM_MODEL || undefined,
       embeddingModel: env.EMBEDDING_MODEL || undefined,
+      timeoutMs: timeoutSecs === undefined ? undefined : Math.round(timeoutSecs * 1000),
+      vision: env.LLM_VISION ? /^(1|true|yes|on)$/i.test(env.LLM_VISION) : undefined,
     },
+    limits: { dailyBudgetUsd: budget },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
     extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },

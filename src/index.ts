@@ -20,13 +20,30 @@ export type { ServiceContext } from './services/service-context'
 export * from './agent/tools/tool'
 export { ToolRegistry } from './agent/tools/tool-registry'
 export { UsageService, type UsageRecord } from './services/usage/usage-service'
+export * from './agent/llm/index'
+export { DefaultAgent, type DefaultAgentOptions } from './agent/default-agent'
+export type { TurnOutcome, RunMessageOptions } from './agent/turn-outcome'
+export {
+  runAgentLoop,
+  emptyState,
+  type LoopOptions,
+  type LoopResult,
+  type LoopState,
+  type LoopObserver,
+  type ApprovalPolicy,
+  type ApprovalVerdict,
+} from './agent/loop/agent-loop'
+export { ContextContributors, type ContextContributor, type ContributionRequest } from './agent/context-contributors'
+export { builtinTools, type BuiltinToolsOptions } from './agent/tools/builtin/builtin-tools'
+export { checkPublicUrl, publicAddressOnly, UnsafeUrlError, type AddressPolicy } from './lib/public-address'
+export { ThreadService, LiveText } from './services/chat/thread-service'
+export { ChatRepository } from './services/chat/chat-repository'
 export { GatewayLogging, configureLogging, type GatewayLoggingOptions } from './logging/gateway-logging'
 export { Redactor } from './logging/redactor'
 export type { UsersPort, TokensPort, SecretOptions } from './gateway/services'
 export type { SettingsPort } from './services/settings/settings-service'
 export type { PairingPort, PairingOutcome, PairingApproval } from './services/pairing/pairing-service'
 export type { LogsPort } from './services/logs/logs-service'
-export { checkPublicUrl, publicAddressOnly, UnsafeUrlError, type AddressPolicy } from './lib/public-address'
 export type { DirectoryPort, DirectoryEntry, FileEntry, OpenDirectory } from './services/files/directory-port'
 export { checkRelativePath, DirectoryExistsError, UnsafePathError } from './services/files/directory-port'
 export { ArchiveError, DEFAULT_ARCHIVE_LIMITS, type ArchiveFormat, type ArchiveLimits, type UnpackArchive } from './services/skills/archive-port'

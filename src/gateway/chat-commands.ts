@@ -37,6 +37,7 @@ export class ChatCommands {
     this.takeRateToken(principal.userId)
     try {
       if (!this.channel.agent) throw new GatewayError(503, 'agent_unavailable', 'Channel not started: no agent is attached to the gateway')
+      await this.services.usage?.assertWithinBudget(principal.userId)
       const threadId = await this.#resolveThread(principal.userId, input.thread_id, input.content)
       const message: IncomingMessage = {
         id: crypto.randomUUID(),

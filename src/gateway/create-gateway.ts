@@ -33,6 +33,11 @@ import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
 import { tokenRoutes } from '../routes/tokens'
 import { ToolRegistry } from '../agent/tools/tool-registry'
+import { ContextContributors } from '../agent/context-contributors'
+import { DefaultAgent } from '../agent/default-agent'
+import { openaiRoutes } from '../routes/openai'
+import { ThreadService } from '../services/chat/thread-service'
+import { unavailable } from '../lib/errors'
 import { createDefaultServices } from '../services/default-services'
 import type { Store } from '../store/database'
 import type { GatewayLogging } from '../logging/gateway-logging'
@@ -62,7 +67,10 @@ export interface GatewayOptions {
   bus?: EventBus
   /** Subsystems, replacing the defaults; set one to `undefined` to disable it (503). */
   services?: Partial<Services>
-  /** An agent to attach to the channel at once (the host app's own, or the default agent). */
+  /**
+   * An agent to attach to the channel at once. Without one, the default agent (LLM + tools +
+   * approvals) is attached whenever the default threads service (a store) is there.
+   */
   agent?: ChannelAgent
   /**
    * The path the gateway is served under when the host passes whole URLs to `gateway.fetch`
@@ -92,6 +100,10 @@ export interface Gateway {
   readonly store: Store | undefined
   /** Every tool the agent can call, from all providers. */
   readonly tools: ToolRegistry
+  /** Text added to the default agent's system prompt per message (skills add theirs here). */
+  readonly contextContributors: ContextContributors
+  /** The default agent, when it was created (see `GatewayOptions.agent`). */
+  readonly defaultAgent: DefaultAgent | undefined
   readonly origins: OriginPolicy
   readonly auth: Authenticator
   readonly commands: ChatCommands
@@ -133,9 +145,15 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   closers.push(() => bus.close(), () => hub.close())
   const services: Services = {}
   const tools = new ToolRegistry()
+  const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging, services,
+    config, store, hub, channel, auth, runtime, clock, tools, logging, contextContributors, services,
+    runMessage: async (message, runOptions) => {
+      const agent = channel.agent
+      if (!agent?.runMessage) throw unavailable('agent', 'No attached agent can run a message to completion')
+      return agent.runMessage(message, runOptions)
+    },
     onClose: (fn) => void closers.push(fn),
     onDeleteUser: (fn) => void userErasers.push(fn),
     deleteUserData: async (userId) => {
@@ -185,6 +203,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .use(requireAuth(auth))
     .route('/', statusRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', openaiRoutes(deps))
     .route('/', adminRoutes(deps))
     .route('/', adminSecretRoutes(deps))
     .route('/', tokenRoutes(deps))
@@ -196,7 +215,24 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', memoryRoutes(deps))
   app.route('/', protectedRoutes)
 
-  if (options.agent) channel.attach(options.agent)
+  let defaultAgent: DefaultAgent | undefined
+  if (!options.agent && services.threads instanceof ThreadService) {
+    const threads = services.threads
+    defaultAgent = await DefaultAgent.create({
+      channel, threads, tools, contributors: contextContributors, clock,
+      llm: () => services.llm,
+      usage: () => services.usage,
+      config: config.agent,
+      maxTokens: config.llm.maxTokens,
+      // SQLite is one process (the data dir is locked); on PostgreSQL other instances may be running turns.
+      exclusive: store?.dialect === 'sqlite',
+      bus: hub.bus,
+    })
+    const agent = defaultAgent
+    closers.push(() => agent.close())
+  }
+  const agent = options.agent ?? defaultAgent
+  if (agent) channel.attach(agent)
 
   const gateway: Gateway = {
     app,
@@ -208,6 +244,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     services,
     store,
     tools,
+    contextContributors,
+    defaultAgent,
     origins,
     auth,
     commands,

@@ -1,4 +1,6 @@
 import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { LlmProvider } from '../agent/llm/provider'
+import type { HistoryResponse, ThreadInfo, ThreadList } from '../protocol/chat'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
@@ -10,12 +12,21 @@ import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
 
 /**
- * Resolves the thread a chat message belongs to: the given one when the caller owns it (404
- * otherwise), or a new one. Implemented by the chat/threads subsystem; without it, threads are
- * plain UUIDs with no history.
+ * Threads and history. `resolveThread` gives the thread a chat message belongs to: the given one
+ * when the caller owns it (404 otherwise), or a new one titled by the message. Default
+ * implementation: `ThreadService` over the chat tables; without it, threads are plain UUIDs with
+ * no history and the history routes answer 503 `threads_unavailable`.
  */
 export interface ThreadDirectory {
-  resolveThread(userId: string, threadId: string | undefined, firstMessage: string): Promise<string>
+  resolveThread(
+    userId: string,
+    threadId: string | undefined,
+    firstMessage: string,
+    options?: { channel?: string; metadata?: Record<string, unknown> },
+  ): Promise<string>
+  createThread(userId: string): Promise<ThreadInfo>
+  listThreads(userId: string, options: { limit: number }): Promise<ThreadList>
+  history(userId: string, query: { thread_id?: string | undefined; limit: number; cursor?: string | undefined; before?: string | undefined }): Promise<HistoryResponse>
 }
 
 /** Extension credential flows started from chat (`auth_required` -> token or cancel). */
@@ -53,6 +64,8 @@ export interface Services {
   /** The LLM usage ledger (needs a database). */
   usage?: UsageService | undefined
   secrets?: SecretsPort | undefined
+  /** The model provider (from `config.llm`); absent = not configured (the proxy answers 503, chat an error event). */
+  llm?: LlmProvider | undefined
   /** Accounts, roles, suspension, profiles (needs a database). */
   users?: UsersPort | undefined
   /** API tokens; also the authenticator's resolver (needs a database). */

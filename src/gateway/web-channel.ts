@@ -2,6 +2,7 @@ import { GatewayError } from '../lib/errors'
 import type { EventHub } from '../hub/event-hub'
 import { type AppEvent, appEvent, eventShapes } from '../protocol/events'
 import type { ApprovalAction, ImageAttachment } from '../protocol/chat'
+import type { RunMessageOptions, TurnOutcome } from '../agent/turn-outcome'
 
 /** A chat message on its way to the agent. Always carries the user and a thread. */
 export interface IncomingMessage {
@@ -38,6 +39,8 @@ export interface ChannelAgent {
   onApproval?(decision: ApprovalDecision): Promise<ApprovalOutcome>
   /** Stops the running turn of a thread; resolves true when one was running. */
   onCancel?(request: { userId: string; threadId: string }): Promise<boolean>
+  /** Runs a message and resolves with how its turn ended (routines await turns this way). */
+  runMessage?(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
 }
 
 /** Where a reply goes: the user and (for chat events) the thread. */

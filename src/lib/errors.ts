@@ -13,12 +13,20 @@ export class GatewayError extends HTTPException {
   readonly headers: Record<string, string> | undefined
   /** Fields rendered beside `error` (an `ActionResponse`'s `success`, `message`, `auth_url`...). */
   readonly body: Record<string, unknown> | undefined
+  /** Under `/v1`: OpenAI's `type` and `code` for this error, when the status's defaults do not fit. */
+  readonly openai: { type?: string; code?: string | null } | undefined
 
   constructor(
     status: ContentfulStatusCode,
     code: string,
     message: string,
-    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown; body?: Record<string, unknown> } = {},
+    options: {
+      details?: unknown
+      headers?: Record<string, string>
+      cause?: unknown
+      body?: Record<string, unknown>
+      openai?: { type?: string; code?: string | null }
+    } = {},
   ) {
     super(status, { message, cause: options.cause })
     this.name = 'GatewayError'
@@ -26,6 +34,7 @@ export class GatewayError extends HTTPException {
     this.details = options.details
     this.headers = options.headers
     this.body = options.body
+    this.openai = options.openai
   }
 }
 

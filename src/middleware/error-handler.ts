@@ -38,7 +38,7 @@ const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
  * anything else is a 500 that carries only a request id (logged with the stack, never sent).
  */
 export const errorHandler: ErrorHandler<GatewayEnv> = (err, c) => {
-  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers, undefined, err.body)
+  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers, undefined, err.openai, err.body)
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
     return render(c, status, CODES[status] ?? 'error', err.message || statusText(status))
@@ -64,6 +64,7 @@ function render(
   details?: unknown,
   headers?: Record<string, string>,
   requestId?: string,
+  openai?: { type?: string; code?: string | null },
   extra?: Record<string, unknown>,
 ): Response {
   const h = new Headers(headers)
@@ -71,8 +72,10 @@ function render(
   h.set('Cache-Control', 'no-store')
   if (requestId) h.set('X-Request-Id', requestId)
   if (c.get('errorShape') === 'openai') {
-    const [type, openaiCode] = OPENAI_TYPES[status] ?? (status >= 500 ? ['server_error', 'internal_error'] : ['invalid_request_error', code])
-    const body = { error: { message, type, param: null, code: openaiCode ?? code } }
+    const [defaultType, defaultCode] = OPENAI_TYPES[status] ?? (status >= 500 ? ['server_error', 'internal_error'] : ['invalid_request_error', code])
+    const type = openai?.type ?? defaultType
+    const openaiCode = openai && 'code' in openai ? (openai.code ?? null) : (defaultCode ?? code)
+    const body = { error: { message, type, param: null, code: openaiCode } }
     return new Response(JSON.stringify(body), { status, headers: h })
   }
   const body = { ...extra, error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }

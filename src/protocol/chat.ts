@@ -1,9 +1,28 @@
 import { z } from 'zod'
 
-/** An image sent with a chat message: base64 without a `data:` prefix, `image/*` only. */
+/** Decoded size cap of one image. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
+// A flat character class (a grouped repetition overflows the regex stack on multi-MB input).
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
+const isBase64 = (s: string): boolean => s.length % 4 === 0 && BASE64_CHARS.test(s)
+
+/** Bytes a standard base64 string decodes to. */
+export const base64DecodedBytes = (data: string): number => Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0)
+
+/**
+ * An image sent with a chat message: standard base64 without a `data:` prefix, in a format vision
+ * models take (PNG, JPEG, GIF, WebP), at most 5 MiB decoded.
+ */
 export const ImageAttachment = z.object({
-  media_type: z.string().regex(/^image\/[a-z0-9.+-]+$/i, 'media_type must be an image/* type'),
-  data: z.string().max(7 * 1024 * 1024, 'image too large (max 5 MiB decoded)'),
+  media_type: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp'], 'media_type must be image/png, image/jpeg, image/gif or image/webp')),
+  data: z
+    .string()
+    .min(4, 'image data is empty')
+    .max(Math.ceil(MAX_IMAGE_BYTES / 3) * 4, 'image too large (max 5 MiB decoded)')
+    .refine(isBase64, 'image data must be standard base64 (no data: prefix, no line breaks)'),
 })
 export type ImageAttachment = z.infer<typeof ImageAttachment>
 
@@ -31,3 +50,99 @@ export const ApprovalRequest = z.object({
   thread_id: z.string().optional(),
 })
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>
+
+/** States of a turn: running, paused for the user's approval, or finished one way or another. */
+export const TurnState = z.enum(['processing', 'awaiting_approval', 'completed', 'failed', 'interrupted'])
+export type TurnState = z.infer<typeof TurnState>
+
+export const TurnToolCall = z.object({
+  call_id: z.string(),
+  name: z.string(),
+  /** The arguments as JSON text. */
+  parameters: z.string(),
+  has_result: z.boolean(),
+  has_error: z.boolean(),
+  /** The result cut to ~500 bytes at a character boundary. */
+  result_preview: z.string().optional(),
+  error: z.string().optional(),
+})
+export type TurnToolCall = z.infer<typeof TurnToolCall>
+
+export const TurnInfo = z.object({
+  id: z.string(),
+  /** 0, 1, 2... within the thread (stable across pages). */
+  turn_number: z.number().int(),
+  user_input: z.string(),
+  /** Images sent with the message. */
+  image_count: z.number().int(),
+  response: z.string().nullable(),
+  state: TurnState,
+  error: z.string().nullable(),
+  started_at: z.string(),
+  completed_at: z.string().nullable(),
+  tool_calls: z.array(TurnToolCall),
+})
+export type TurnInfo = z.infer<typeof TurnInfo>
+
+/** A tool call waiting for the user's decision (also sent live as `approval_needed`). */
+export const PendingApproval = z.object({
+  request_id: z.string(),
+  tool_name: z.string(),
+  description: z.string(),
+  parameters: z.string(),
+  allow_always: z.boolean(),
+  thread_id: z.string(),
+  created_at: z.string(),
+})
+export type PendingApproval = z.infer<typeof PendingApproval>
+
+export const HistoryQuery = z.object({
+  thread_id: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque: the `next_cursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+  /** Legacy paging: turns started strictly before this RFC 3339 time. */
+  before: z.string().max(64).optional(),
+})
+
+export const HistoryResponse = z.object({
+  thread_id: z.string(),
+  /** Oldest first. */
+  turns: z.array(TurnInfo),
+  has_more: z.boolean(),
+  /** Pass as `cursor` for the page of older turns; absent on the last page. */
+  next_cursor: z.string().optional(),
+  /** `started_at` of the oldest turn in the page (usable as `before`). */
+  oldest_timestamp: z.string().optional(),
+  pending_approval: PendingApproval.nullable(),
+  /** The running turn, with the answer streamed so far: render it, then append `stream_chunk` events. */
+  in_progress: z
+    .object({ turn_id: z.string(), turn_number: z.number().int(), state: TurnState, started_at: z.string(), response_so_far: z.string() })
+    .nullable(),
+})
+export type HistoryResponse = z.infer<typeof HistoryResponse>
+
+export const ThreadInfo = z.object({
+  id: z.string(),
+  /** `idle`, `processing` or `awaiting_approval`. */
+  state: z.enum(['idle', 'processing', 'awaiting_approval']),
+  turn_count: z.number().int(),
+  created_at: z.string(),
+  /** Last activity (message in or reply out); compare with what the client saw for unread marks. */
+  updated_at: z.string(),
+  title: z.string().optional(),
+  thread_type: z.enum(['assistant', 'thread']),
+  channel: z.string(),
+})
+export type ThreadInfo = z.infer<typeof ThreadInfo>
+
+export const ThreadListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) })
+
+export const ThreadList = z.object({
+  assistant_thread: ThreadInfo.nullable(),
+  /** Newest activity first, the assistant thread excluded. */
+  threads: z.array(ThreadInfo),
+  /** The thread with the most recent activity. */
+  active_thread: z.string().nullable(),
+})
+export type ThreadList = z.infer<typeof ThreadList>

@@ -3,14 +3,25 @@ import { z } from 'zod'
 import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
-import { jsonBody } from '../middleware/validate'
-import { ApprovalRequest, SendMessageAccepted, SendMessageRequest } from '../protocol/chat'
+import { need } from '../lib/errors'
+import { jsonBody, query } from '../middleware/validate'
+import {
+  ApprovalRequest,
+  HistoryQuery,
+  HistoryResponse,
+  SendMessageAccepted,
+  SendMessageRequest,
+  ThreadInfo,
+  ThreadList,
+  ThreadListQuery,
+} from '../protocol/chat'
 import { ActionResponse } from '../protocol/errors'
 
 const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
 const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
 const CancelRequest = z.object({ thread_id: z.string() })
 const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
+const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })
 
 /** Chat commands over REST; the WebSocket frames run the same `ChatCommands`. */
 export const chatRoutes = (d: RouteDeps) =>
@@ -27,13 +38,28 @@ export const chatRoutes = (d: RouteDeps) =>
       jsonBody(ApprovalRequest),
       async (c) => c.json(await d.commands.approve(c.get('principal'), c.req.valid('json')), 202),
     )
-    .post('/api/chat/cancel', describe({ summary: 'Stop the running turn of a thread' }), jsonBody(CancelRequest), async (c) =>
+    .post('/api/chat/cancel', describe({ summary: 'Stop the running turn of a thread (also answers a pending approval as cancelled)', response: CancelResponse }), jsonBody(CancelRequest), async (c) =>
       c.json(await d.commands.cancel(c.get('principal'), c.req.valid('json').thread_id)),
     )
     .post('/api/chat/auth-token', describe({ summary: 'Submit a credential an extension asked for', response: ActionResponse }), jsonBody(AuthTokenRequest), async (c) => {
       const { extension_name, token } = c.req.valid('json')
       return c.json(await d.commands.authToken(c.get('principal'), extension_name, token))
     })
+    .get(
+      '/api/chat/history',
+      describe({ summary: 'A page of turns of a thread (oldest first), its pending approval and running turn', response: HistoryResponse }),
+      query(HistoryQuery),
+      async (c) => c.json(await need(d.services.threads, 'threads').history(c.get('principal').userId, c.req.valid('query'))),
+    )
+    .get(
+      '/api/chat/threads',
+      describe({ summary: 'The assistant thread and the other threads, newest activity first', response: ThreadList }),
+      query(ThreadListQuery),
+      async (c) => c.json(await need(d.services.threads, 'threads').listThreads(c.get('principal').userId, c.req.valid('query'))),
+    )
+    .post('/api/chat/thread/new', describe({ summary: 'Create an empty thread', response: ThreadInfo }), async (c) =>
+      c.json(await need(d.services.threads, 'threads').createThread(c.get('principal').userId)),
+    )
     .post('/api/chat/auth-cancel', describe({ summary: 'Cancel a pending extension auth flow', response: ActionResponse }), jsonBody(AuthCancelRequest), async (c) =>
       c.json(await d.commands.authCancel(c.get('principal'), c.req.valid('json').extension_name)),
     )

@@ -3,12 +3,15 @@ import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
 import { type GatewayStatus as Status, GatewayStatus, WhoAmI } from '../protocol/status'
+import { startOfUtcDay } from '../services/usage/usage-service'
 
 /** `GET /api/gateway/status` and `GET /api/auth/whoami`. */
 export const statusRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
-    .get('/api/gateway/status', describe({ summary: 'Uptime, connections and configuration', response: GatewayStatus }), (c) => {
+    .get('/api/gateway/status', describe({ summary: 'Uptime, connections, configuration and today\'s LLM spend', response: GatewayStatus }), async (c) => {
       const counts = d.hub.counts()
+      const llm = d.services.llm
+      const usage = d.services.usage
       const body: Status = {
         version: d.version,
         sse_connections: counts.sse,
@@ -16,11 +19,19 @@ export const statusRoutes = (d: RouteDeps) =>
         total_connections: counts.total,
         uptime_secs: Math.floor((d.clock.now() - d.startedAt) / 1000),
         restart_enabled: false,
-        llm_backend: d.config.llm.baseUrl || d.config.llm.apiKey ? d.config.llm.backend : null,
-        llm_model: d.config.llm.model ?? null,
+        llm_backend: llm?.backend ?? null,
+        llm_model: llm?.model ?? null,
         enabled_channels: ['gateway'],
         database: d.database,
         subsystems: Object.fromEntries(Object.entries(d.services).map(([name, service]) => [name, service != null])),
+      }
+      if (usage) {
+        // Members see their own spend; the admin sees the whole gateway's.
+        const p = c.get('principal')
+        const scope = { since: startOfUtcDay(d.clock.now()), ...(p.role === 'admin' ? {} : { userId: p.userId }) }
+        const [totals, models] = await Promise.all([usage.totals(scope), usage.byModel(scope)])
+        body.daily_cost = Number(totals.cost_usd).toFixed(4)
+        body.model_usage = models
       }
       return c.json(body)
     })

@@ -1,4 +1,7 @@
+import type { ContextContributors } from '../agent/context-contributors'
 import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { RunMessageOptions, TurnOutcome } from '../agent/turn-outcome'
+import type { IncomingMessage } from '../gateway/web-channel'
 import type { Authenticator } from '../auth/authenticator'
 import type { GatewayConfig } from '../config'
 import type { RuntimeCapabilities } from '../gateway/runtime'
@@ -27,6 +30,13 @@ export interface ServiceContext {
   services?: Services | undefined
   /** Every tool the agent can call; services add their providers. */
   tools: ToolRegistry
+  /** Text added to the agent's system prompt per message (skills add their instructions here). */
+  contextContributors: ContextContributors
+  /**
+   * Runs a message through the attached agent and resolves with how the turn ended (routines
+   * deliver their prompt this way). 503 `agent_unavailable` when the agent cannot be awaited.
+   */
+  runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
   /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */
   onClose(fn: () => void | Promise<void>): void
   /** Registers how this service erases a user's data when the user is deleted. */

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { testGateway } from '../support/gateway'
 
 describe('agent channel', () => {
-  it('answers 503 until an agent is attached', async () => {
-    const gw = await testGateway()
+  it('answers 503 until an agent is attached (no store, so no default agent)', async () => {
+    const gw = await testGateway({ store: undefined })
     const res = await gw.request('/api/chat/send', { method: 'POST', json: { content: 'hi' } })
     expect(res.status).toBe(503)
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('agent_unavailable')

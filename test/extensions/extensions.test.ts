@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeRuntime } from '../../adapters/node/index'
+import { ContextContributors } from '../../src/agent/context-contributors'
 import { ToolRegistry } from '../../src/agent/tools/tool-registry'
 import { systemClock } from '../../src/lib/time'
 import { createExtensionsService } from '../../src/services/extensions/create-extensions-service'
@@ -212,6 +213,8 @@ describe('extensions', async () => {
       runtime: createNodeRuntime(),
       clock: systemClock,
       tools,
+      contextContributors: new ContextContributors(),
+      runMessage: () => Promise.reject(new Error('no agent in this test')),
       services: gw.services,
       onClose: (fn) => void closers.push(fn),
       onDeleteUser: () => undefined,

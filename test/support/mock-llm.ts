@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * A scripted OpenAI-compatible server on loopback: the edge we do not own, speaking the real
- * protocol (`/v1/chat/completions` streaming and not, `/v1/embeddings`, `/v1/models`). Tests queue
- * replies with `reply()`; each chat request takes the next one (or the default text reply).
+ * protocol (`/v1/chat/completions` streaming and not, `/v1/embeddings`, `/v1/models`), and
+ * Anthropic's `/v1/messages` (streamed) for the Anthropic provider. Tests queue replies with
+ * `reply()`; each chat request takes the next one (or the default text reply).
  */
 export type ScriptStep =
   | { kind: 'text'; chunks: string[]; delayMs?: number; usage?: { prompt_tokens: number; completion_tokens: number } }
@@ -25,6 +26,8 @@ export interface RecordedRequest {
 
 export class MockLlm {
   readonly requests: RecordedRequest[] = []
+  /** Chat streams the client hung up on before they ended (cancellation reached the upstream). */
+  abortedStreams = 0
   readonly #script: ScriptStep[] = []
   defaultReply = 'Hello from the mock model.'
   models = ['mock-model', 'mock-embed']
@@ -59,7 +62,12 @@ export class MockLlm {
   }
 
   chatRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.path.endsWith('/chat/completions'))
+    return this.requests.filter((r) => r.path.endsWith('/chat/completions') || r.path.endsWith('/messages'))
+  }
+
+  /** Steps not consumed yet. */
+  get queued(): number {
+    return this.#script.length
   }
 
   async close(): Promise<void> {
@@ -76,6 +84,7 @@ export class MockLlm {
     if (path.endsWith('/models')) return json(res, 200, { object: 'list', data: this.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'mock' })) })
     if (path.endsWith('/embeddings')) return json(res, 200, embeddings(body))
     if (path.endsWith('/chat/completions')) return this.#chat(body, res)
+    if (path.endsWith('/messages')) return this.#anthropic(body, res)
     json(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', param: null, code: null } })
   }
 
@@ -109,7 +118,10 @@ export class MockLlm {
         let text = ''
         for (const chunk of step.chunks) {
           if (step.delayMs) await sleep(step.delayMs)
-          if (res.destroyed) return
+          if (res.destroyed || res.socket?.destroyed) {
+            this.abortedStreams++
+            return
+          }
           text += chunk
           send({ content: chunk })
         }
@@ -143,6 +155,44 @@ export class MockLlm {
         return
     }
     res.write('data: [DONE]\n\n')
+    res.end()
+  }
+
+  /** Anthropic's messages API, streamed (`stream: true`), for the same script steps. */
+  async #anthropic(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const step = this.#script.shift() ?? { kind: 'text', chunks: [this.defaultReply] }
+    const model = String(body.model ?? 'claude-mock')
+    if (step.kind === 'error') {
+      res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers })
+      return void res.end(JSON.stringify(step.body ?? { type: 'error', error: { type: 'api_error', message: `mock error ${step.status}` } }))
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    const send = (event: string, data: Record<string, unknown>) => res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`)
+    send('message_start', { message: { id: 'msg_mock', type: 'message', role: 'assistant', content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } })
+    if (step.kind === 'text') {
+      send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
+      for (const chunk of step.chunks) {
+        if (step.delayMs) await sleep(step.delayMs)
+        send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: chunk } })
+      }
+      send('content_block_stop', { index: 0 })
+      send('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } })
+    } else if (step.kind === 'tool_calls') {
+      step.calls.forEach((c, index) => {
+        send('content_block_start', { index, content_block: { type: 'tool_use', id: c.id ?? `toolu_${index}`, name: c.name, input: {} } })
+        send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.arguments) } })
+        send('content_block_stop', { index })
+      })
+      send('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } })
+    } else if (step.kind === 'hang') {
+      return
+    } else if (step.kind === 'malformed') {
+      res.write('event: content_block_delta\ndata: {not json\n\n')
+    } else if (step.kind === 'reset') {
+      res.socket?.destroy()
+      return
+    }
+    send('message_stop', {})
     res.end()
   }
 }

@@ -68,3 +68,16 @@ export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promi
 }
 
 export const tempDir = (prefix = 'gw-'): string => mkdtempSync(join(tmpdir(), prefix))
+
+/**
+ * A database that can be closed and opened again, as across a gateway restart: the same SQLite
+ * file, or the same PostgreSQL schema (dropped by `cleanup`).
+ */
+export async function reopenableStore(): Promise<{ open(): Promise<Store>; cleanup(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) {
+    const file = join(tempDir('gw-reopen-'), 'gateway.db')
+    return { open: () => openSqliteStore(file), cleanup: async () => undefined }
+  }
+  const schema = await createTestSchema()
+  return { open: () => openSchemaStore(schema), cleanup: () => dropTestSchema(schema) }
+}

@@ -10,6 +10,8 @@ export interface ToolContext {
   callId: string
   /** Set when the tool runs inside a sandbox job (file and shell tools are confined to it). */
   jobId?: string | undefined
+  /** The user's IANA time zone, when their client sent one. */
+  timezone?: string | undefined
 }
 
 export interface ToolResult {

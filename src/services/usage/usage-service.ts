@@ -1,3 +1,4 @@
+import { GatewayError } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
 import type { Db } from '../../store/database'
 
@@ -36,7 +37,25 @@ export class UsageService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    /** Optional spend per user per UTC day (`GATEWAY_DAILY_BUDGET_USD`). */
+    readonly dailyBudgetUsd?: number,
   ) {}
+
+  /**
+   * Throws 429 `budget_exceeded` (with `Retry-After` until midnight UTC) once the user's spend
+   * today reached the daily budget. Chat and the proxy call it before any LLM call.
+   */
+  async assertWithinBudget(userId: string): Promise<void> {
+    if (this.dailyBudgetUsd === undefined) return
+    const now = this.clock.now()
+    const spent = Number((await this.totals({ userId, since: startOfUtcDay(now) })).cost_usd)
+    if (spent < this.dailyBudgetUsd) return
+    const retryAfter = Math.max(1, Math.ceil((Date.parse(startOfUtcDay(now)) + 86_400_000 - now) / 1000))
+    throw new GatewayError(429, 'budget_exceeded', `Daily LLM budget of $${this.dailyBudgetUsd.toFixed(2)} reached ($${spent.toFixed(4)} spent today); it resets at midnight UTC`, {
+      headers: { 'Retry-After': String(retryAfter) },
+      openai: { type: 'insufficient_quota', code: 'budget_exceeded' },
+    })
+  }
 
   async record(r: UsageRecord): Promise<void> {
     await this.db

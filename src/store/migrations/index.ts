@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Dialect } from '../database'
 import * as core from './0001-core'
 import * as usage from './0002-usage'
+import * as chat from './0003-chat'
 import * as users from './0004-users'
 import * as memory from './0005-memory'
 import * as extensions from './0008-extensions'
@@ -17,6 +18,7 @@ type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 const ordered: Record<string, DialectMigration> = {
   '0001_core': core,
   '0002_usage': usage,
+  '0003_chat': chat,
   '0004_users': users,
   '0005_memory': memory,
   '0008_extensions': extensions,

@@ -1,0 +1,5 @@
+export * from './messages'
+export { LlmError, type LlmErrorKind, NOT_CONFIGURED_MESSAGE } from './errors'
+export { PriceTable, type ModelPrice } from './pricing'
+export { BaseProvider, type LlmProvider, type RetryPolicy, type StreamOptions } from './provider'
+export { createLlmProvider } from './create-provider'

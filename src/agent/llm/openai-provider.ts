@@ -1,0 +1,204 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type {
+  ChatCompletionChunk,
+  ChatCompletionContentPart,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionToolChoiceOption,
+} from 'openai/resources/chat/completions'
+import type { LlmBackend } from '../../config'
+import { errorFromStatus, LlmError, scrubSecrets } from './errors'
+import {
+  type ChatRequest,
+  type ContentPart,
+  estimateRequestTokens,
+  estimateTokens,
+  type FinishReason,
+  type LlmMessage,
+  type LlmStreamEvent,
+  type ToolCall,
+  type ToolChoice,
+} from './messages'
+import type { PriceTable } from './pricing'
+import { BaseProvider, type RetryPolicy } from './provider'
+
+export interface OpenAIProviderOptions {
+  backend: Exclude<LlmBackend, 'anthropic'>
+  baseUrl: string
+  apiKey: string | undefined
+  model: string
+  policy: RetryPolicy
+  prices: PriceTable
+  vision?: boolean | undefined
+  maxTokens?: number | undefined
+  fetch?: typeof fetch | undefined
+}
+
+/**
+ * OpenAI chat completions through the official SDK; the same wire format serves OpenAI, Ollama,
+ * vLLM, LM Studio and OpenRouter. The SDK's own retries are off: `BaseProvider` retries so both
+ * providers share one policy and the agent can report waits.
+ */
+export class OpenAIProvider extends BaseProvider {
+  readonly backend: Exclude<LlmBackend, 'anthropic'>
+  readonly #client: OpenAI
+  readonly #apiKey: string | undefined
+  readonly #maxTokens: number | undefined
+
+  constructor(options: OpenAIProviderOptions) {
+    super(options.model, options.policy, options.prices, options.vision)
+    this.backend = options.backend
+    this.#apiKey = options.apiKey
+    this.#maxTokens = options.maxTokens
+    this.#client = new OpenAI({
+      baseURL: options.baseUrl,
+      // Local servers need no key; the SDK insists on one, so send none at all rather than a fake.
+      apiKey: options.apiKey ?? 'unused',
+      defaultHeaders: options.apiKey ? {} : { Authorization: null },
+      maxRetries: 0,
+      timeout: options.policy.timeoutMs,
+      logLevel: 'off',
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
+  }
+
+  protected async *attempt(request: ChatRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
+    const model = request.model ?? this.model
+    const params: ChatCompletionCreateParamsStreaming = {
+      model,
+      messages: toOpenAIMessages(request),
+      stream: true,
+      stream_options: { include_usage: true },
+    }
+    if (request.tools?.length) {
+      params.tools = request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }))
+      if (request.toolChoice) params.tool_choice = toToolChoice(request.toolChoice)
+    }
+    if (request.temperature !== undefined) params.temperature = request.temperature
+    const maxTokens = request.maxTokens ?? this.#maxTokens
+    // OpenAI's reasoning models refuse `max_tokens`; compatible servers mostly know only `max_tokens`.
+    if (maxTokens !== undefined) {
+      if (this.backend === 'openai') params.max_completion_tokens = maxTokens
+      else params.max_tokens = maxTokens
+    }
+    if (request.stop?.length) params.stop = request.stop
+
+    const stream = await this.#client.chat.completions.create(params, { signal })
+    let text = ''
+    let finish: FinishReason | undefined
+    let usage: { prompt_tokens: number; completion_tokens: number } | undefined
+    let upstreamModel = model
+    const calls: Array<{ id: string; name: string; arguments: string }> = []
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      if (chunk.model) upstreamModel = chunk.model
+      if (chunk.usage) usage = chunk.usage
+      const choice = chunk.choices?.[0]
+      if (!choice) continue
+      const delta = choice.delta ?? {}
+      if (typeof delta.content === 'string' && delta.content.length > 0) {
+        text += delta.content
+        yield { type: 'text', delta: delta.content }
+      }
+      for (const part of delta.tool_calls ?? []) {
+        const index = part.index ?? calls.length
+        const call = (calls[index] ??= { id: '', name: '', arguments: '' })
+        if (part.id) call.id = part.id
+        if (part.function?.name) call.name += part.function.name
+        if (part.function?.arguments) call.arguments += part.function.arguments
+        yield { type: 'tool_call_delta', index, id: part.id, name: part.function?.name, arguments: part.function?.arguments ?? undefined }
+      }
+      if (choice.finish_reason) finish = toFinish(choice.finish_reason)
+    }
+    if (signal.aborted) return
+    if (finish === undefined) throw new LlmError('malformed', 'The model provider ended its stream before finishing the answer')
+    const toolCalls: ToolCall[] = calls
+      .filter((c) => c && c.name)
+      .map((c, i) => ({ id: c.id || `call_${i}_${crypto.randomUUID().slice(0, 8)}`, name: c.name, arguments: c.arguments || '{}' }))
+    yield {
+      type: 'done',
+      text,
+      toolCalls,
+      finishReason: toolCalls.length > 0 ? 'tool_calls' : finish,
+      model: upstreamModel,
+      usage: usage
+        ? { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 }
+        : { inputTokens: estimateRequestTokens(request), outputTokens: estimateTokens(text + toolCalls.map((c) => c.arguments).join('')), estimated: true },
+    }
+  }
+
+  async listModels(options: { signal?: AbortSignal } = {}): Promise<string[]> {
+    try {
+      const ids: string[] = []
+      for await (const model of this.#client.models.list({ signal: options.signal, timeout: this.policy.timeoutMs })) ids.push(model.id)
+      return ids
+    } catch (error) {
+      throw this.toLlmError(error)
+    }
+  }
+
+  protected toLlmError(error: unknown): LlmError {
+    if (error instanceof LlmError) return error
+    if (error instanceof APIUserAbortError) return new LlmError('cancelled', 'The request was cancelled')
+    if (error instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'The model provider did not answer in time', { retryable: false })
+    if (error instanceof APIConnectionError) return new LlmError('network', `Could not reach the model provider: ${this.#scrub(causeMessage(error))}`, { cause: error })
+    if (error instanceof APIError && error.status !== undefined) {
+      const body = error.error as { message?: unknown; code?: unknown } | undefined
+      const message = typeof body?.message === 'string' ? body.message : error.message
+      return errorFromStatus(error.status, this.#scrub(message), error.headers, typeof body?.code === 'string' ? body.code : error.code)
+    }
+    if (error instanceof SyntaxError) return new LlmError('malformed', 'The model provider sent a malformed stream', { cause: error })
+    if (error instanceof APIError) return new LlmError('server', `The model provider reported an error: ${this.#scrub(error.message)}`)
+    return new LlmError('network', `The connection to the model provider failed: ${this.#scrub(causeMessage(error))}`, { cause: error })
+  }
+
+  #scrub(text: string): string {
+    return scrubSecrets(text, [this.#apiKey])
+  }
+}
+
+const causeMessage = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+  return `${error.message}${cause}`
+}
+
+function toFinish(reason: string): FinishReason {
+  return reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : reason === 'function_call' ? 'tool_calls' : 'stop'
+}
+
+function toToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } }
+}
+
+function toParts(content: string | ContentPart[]): string | ChatCompletionContentPart[] {
+  if (typeof content === 'string') return content
+  return content.map((p): ChatCompletionContentPart =>
+    p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: p.data ? `data:${p.mediaType ?? 'image/png'};base64,${p.data}` : (p.url ?? '') } },
+  )
+}
+
+export function toOpenAIMessages(request: ChatRequest): ChatCompletionMessageParam[] {
+  const out: ChatCompletionMessageParam[] = []
+  if (request.system) out.push({ role: 'system', content: request.system })
+  for (const m of request.messages as LlmMessage[]) {
+    switch (m.role) {
+      case 'system':
+        out.push({ role: 'system', content: m.content })
+        break
+      case 'user':
+        out.push({ role: 'user', content: toParts(m.content) })
+        break
+      case 'assistant':
+        out.push({
+          role: 'assistant',
+          content: m.content || (m.toolCalls?.length ? null : ''),
+          ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
+        })
+        break
+      case 'tool':
+        out.push({ role: 'tool', tool_call_id: m.toolCallId, content: m.content })
+        break
+    }
+  }
+  return out
+}

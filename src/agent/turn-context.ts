@@ -1,0 +1,59 @@
+import type { AgentConfig } from '../config'
+import type { ImageAttachment } from '../protocol/chat'
+import type { TurnRecord } from '../services/chat/records'
+import type { ContentPart, LlmMessage } from './llm/messages'
+
+const DEFAULT_PROMPT = `You are a helpful personal AI assistant, running on the user's own gateway.
+Answer accurately and concisely, in the user's language, using Markdown where it helps.
+Use the tools you are given when they help. Some tools wait for the user's approval before they run;
+if the user denies a call, do not retry it: answer without it or ask the user.
+Never invent tool results.`
+
+/** A valid IANA zone, or undefined (bad input from a client must not break the turn). */
+export function validTimeZone(zone: string | undefined): string | undefined {
+  if (!zone) return undefined
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return zone
+  } catch {
+    return undefined
+  }
+}
+
+/** The system prompt of one turn: the configured (or default) prompt, the date, then contributions. */
+export function systemPrompt(config: Pick<AgentConfig, 'systemPrompt'>, options: { now: number; timezone?: string | undefined; contributions: Array<{ name: string; text: string }> }): string {
+  const zone = validTimeZone(options.timezone) ?? 'UTC'
+  const local = new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'full', timeStyle: 'short' }).format(options.now)
+  const parts = [config.systemPrompt ?? DEFAULT_PROMPT, `Current date and time: ${local} (${zone}).`]
+  for (const c of options.contributions) parts.push(c.text)
+  return parts.join('\n\n')
+}
+
+/**
+ * Earlier turns as context: each user message and the answer it got (tool transcripts are left
+ * out), newest kept first within `historyChars`, returned oldest first.
+ */
+export function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessage[] {
+  const out: LlmMessage[][] = []
+  let used = 0
+  for (const turn of [...turns].sort((a, b) => b.seq - a.seq)) {
+    const user = turn.imageCount > 0 ? `${turn.userInput}\n[${turn.imageCount} image(s) were attached]` : turn.userInput
+    const answer = turn.response ?? (turn.state === 'interrupted' ? '[stopped before answering]' : turn.state === 'failed' ? '[no answer: the turn failed]' : '')
+    const size = user.length + answer.length
+    if (used + size > maxChars && out.length > 0) break
+    used += size
+    out.push([{ role: 'user', content: user }, ...(answer ? [{ role: 'assistant' as const, content: answer }] : [])])
+  }
+  return out.reverse().flat()
+}
+
+/** The user's message, with its images when the model can see them (else a note saying they were dropped). */
+export function userMessage(text: string, images: ImageAttachment[], vision: { supported: boolean; model: string }): LlmMessage {
+  if (images.length === 0) return { role: 'user', content: text }
+  if (!vision.supported) {
+    return { role: 'user', content: `${text}\n\n[The user attached ${images.length} image(s), but the model ${vision.model} cannot see images.]` }
+  }
+  const parts: ContentPart[] = [{ type: 'text', text }]
+  for (const image of images) parts.push({ type: 'image', mediaType: image.media_type, data: image.data })
+  return { role: 'user', content: parts }
+}

@@ -1,0 +1,79 @@
+import { getLogger } from '@logtape/logtape'
+import type { WebChannel } from '../gateway/web-channel'
+import { type AppEvent, appEvent } from '../protocol/events'
+import type { TurnRecord } from '../services/chat/records'
+import type { LiveText } from '../services/chat/thread-service'
+import type { UsageService } from '../services/usage/usage-service'
+import type { LoopObserver, LoopState } from './loop/agent-loop'
+import { purposeOf } from './turn-state'
+
+const log = getLogger(['gateway', 'agent'])
+
+/** A chat turn's events, published to its user and thread. Publishing never fails a turn. */
+export class TurnEvents {
+  constructor(private readonly channel: WebChannel) {}
+
+  async emit(to: { userId: string; threadId?: string | undefined }, event: AppEvent): Promise<void> {
+    try {
+      await this.channel.sendStatus(to, event)
+    } catch (error) {
+      log.warn('could not publish a {type} event: {error}', { type: event.type, error })
+    }
+  }
+
+  /** The loop's progress as events (`thinking`, `stream_chunk`, tool events), usage into the ledger. */
+  observer(turn: TurnRecord, options: { live: LiveText; usage: UsageService | undefined }): LoopObserver {
+    const to = { userId: turn.userId, threadId: turn.threadId }
+    const thread_id = turn.threadId
+    return {
+      thinking: (message) => this.emit(to, appEvent('thinking', { message, thread_id })),
+      text: (delta) => {
+        options.live.append(turn.id, delta)
+        return this.emit(to, appEvent('stream_chunk', { content: delta, thread_id }))
+      },
+      toolStarted: (call) => this.emit(to, appEvent('tool_started', { name: call.name, call_id: call.id, thread_id })),
+      toolFinished: async (call, record) => {
+        await this.emit(
+          to,
+          appEvent('tool_completed', {
+            name: call.name,
+            success: !record.has_error,
+            call_id: call.id,
+            parameters: record.parameters,
+            thread_id,
+            ...(record.error ? { error: record.error } : {}),
+          }),
+        )
+        if (record.result_preview !== undefined) {
+          await this.emit(to, appEvent('tool_result', { name: call.name, preview: record.result_preview, call_id: call.id, thread_id }))
+        }
+      },
+      modelCall: async ({ model, usage, costUsd }) => {
+        await options.usage?.record({
+          userId: turn.userId,
+          model,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          costUsd,
+          purpose: purposeOf(turn.source),
+          threadId: turn.threadId,
+        })
+      },
+    }
+  }
+
+  /** `turn_cost` with the turn's totals (when it called the model at all). */
+  async cost(turn: TurnRecord, state: LoopState): Promise<void> {
+    if (state.steps === 0) return
+    await this.emit(
+      { userId: turn.userId, threadId: turn.threadId },
+      appEvent('turn_cost', {
+        input_tokens: state.usage.inputTokens,
+        output_tokens: state.usage.outputTokens,
+        cost_usd: state.usage.costUsd.toFixed(6),
+        thread_id: turn.threadId,
+        ...(state.usage.model ? { model: state.usage.model } : {}),
+      }),
+    )
+  }
+}

@@ -1,0 +1,190 @@
+import type { ThreadDirectory } from '../../gateway/services'
+import { badRequest, GatewayError, notFound } from '../../lib/errors'
+import type { Clock } from '../../lib/time'
+import type { HistoryResponse, ThreadInfo, ThreadList, TurnInfo } from '../../protocol/chat'
+import type { ChatRepository } from './chat-repository'
+import type { ThreadRecord, TurnRecord } from './records'
+
+/** Text streamed so far by running turns, so a page loaded mid-turn shows it (`in_progress`). */
+export class LiveText {
+  readonly #text = new Map<string, string>()
+  append(turnId: string, delta: string): void {
+    this.#text.set(turnId, (this.#text.get(turnId) ?? '') + delta)
+  }
+  get(turnId: string): string | undefined {
+    return this.#text.get(turnId)
+  }
+  delete(turnId: string): void {
+    this.#text.delete(turnId)
+  }
+}
+
+const TITLE_CHARS = 100
+
+/**
+ * Threads and history over the chat tables: resolves the thread of a message (404 for a thread
+ * the caller does not own, a new one when none is named), lists threads, pages history by turns.
+ */
+export class ThreadService implements ThreadDirectory {
+  readonly live = new LiveText()
+  readonly #creatingAssistant = new Map<string, Promise<ThreadRecord>>()
+
+  constructor(
+    readonly repo: ChatRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async resolveThread(userId: string, threadId: string | undefined, firstMessage: string, options: { channel?: string; metadata?: Record<string, unknown> } = {}): Promise<string> {
+    if (threadId !== undefined) {
+      const thread = await this.repo.ownedThread(userId, threadId)
+      if (!thread) throw notFound('thread', 'Thread not found')
+      return thread.id
+    }
+    const now = this.#now()
+    const thread = await this.repo.createThread({
+      id: crypto.randomUUID(),
+      userId,
+      kind: 'thread',
+      channel: options.channel ?? 'gateway',
+      title: titleOf(firstMessage),
+      metadata: options.metadata ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    return thread.id
+  }
+
+  async createThread(userId: string): Promise<ThreadInfo> {
+    const now = this.#now()
+    const thread = await this.repo.createThread({ id: crypto.randomUUID(), userId, kind: 'thread', channel: 'gateway', title: null, createdAt: now, updatedAt: now })
+    return threadInfo(thread, 0, null)
+  }
+
+  async listThreads(userId: string, options: { limit: number }): Promise<ThreadList> {
+    const assistant = await this.#assistant(userId)
+    const rows = await this.repo.listThreads(userId, options.limit + 1)
+    const mine = rows.find((r) => r.id === assistant.id)
+    const assistantInfo = mine
+      ? threadInfo(mine, mine.turnCount, mine.activeState)
+      : threadInfo(assistant, await this.repo.turnCount(assistant.id), (await this.repo.activeTurn(assistant.id))?.state ?? null)
+    return {
+      assistant_thread: assistantInfo,
+      threads: rows.filter((r) => r.id !== assistant.id).slice(0, options.limit).map((r) => threadInfo(r, r.turnCount, r.activeState)),
+      // The thread last talked in; a just-created empty thread is not "active".
+      active_thread: (rows.find((r) => r.turnCount > 0) ?? rows[0])?.id ?? null,
+    }
+  }
+
+  async history(userId: string, query: { thread_id?: string | undefined; limit: number; cursor?: string | undefined; before?: string | undefined }): Promise<HistoryResponse> {
+    const thread = query.thread_id !== undefined ? await this.repo.ownedThread(userId, query.thread_id.toLowerCase()) : await this.repo.latestThread(userId)
+    if (!thread) throw query.thread_id !== undefined ? notFound('thread', 'Thread not found') : new GatewayError(404, 'no_active_thread', 'No active thread')
+    const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+    let beforeTime: string | undefined
+    if (query.before !== undefined) {
+      const ms = Date.parse(query.before)
+      if (!Number.isFinite(ms)) throw badRequest('invalid_before', "Invalid 'before' timestamp")
+      beforeTime = new Date(ms).toISOString()
+    }
+    const rows = await this.repo.turnsBefore(thread.id, { beforeSeq, beforeTime, limit: query.limit + 1 })
+    const hasMore = rows.length > query.limit
+    const page = rows.slice(0, query.limit).reverse()
+    const oldest = page[0]
+    const pending = await this.repo.pendingApproval(thread.id)
+    const active = await this.repo.activeTurn(thread.id)
+    return {
+      thread_id: thread.id,
+      turns: page.map(turnInfo),
+      has_more: hasMore,
+      ...(hasMore && oldest ? { next_cursor: encodeCursor(oldest.seq) } : {}),
+      ...(oldest ? { oldest_timestamp: oldest.startedAt } : {}),
+      pending_approval: pending
+        ? {
+            request_id: pending.requestId,
+            tool_name: pending.toolName,
+            description: pending.description,
+            parameters: pending.parameters,
+            allow_always: true,
+            thread_id: pending.threadId,
+            created_at: pending.createdAt,
+          }
+        : null,
+      in_progress: active
+        ? {
+            turn_id: active.id,
+            turn_number: active.seq,
+            state: active.state,
+            started_at: active.startedAt,
+            response_so_far: this.live.get(active.id) ?? active.response ?? '',
+          }
+        : null,
+    }
+  }
+
+  /** The user's assistant thread, created on first use. */
+  async #assistant(userId: string): Promise<ThreadRecord> {
+    const found = await this.repo.assistantThread(userId)
+    if (found) return found
+    let creating = this.#creatingAssistant.get(userId)
+    if (!creating) {
+      const now = this.#now()
+      creating = this.repo
+        .createThread({ id: crypto.randomUUID(), userId, kind: 'assistant', channel: 'gateway', title: null, createdAt: now, updatedAt: now })
+        .finally(() => this.#creatingAssistant.delete(userId))
+      this.#creatingAssistant.set(userId, creating)
+    }
+    return creating
+  }
+
+  #now(): string {
+    return new Date(this.clock.now()).toISOString()
+  }
+}
+
+export const titleOf = (message: string): string | null => {
+  const line = message.replace(/\s+/g, ' ').trim()
+  if (!line) return null
+  const chars = [...line]
+  return chars.length > TITLE_CHARS ? `${chars.slice(0, TITLE_CHARS).join('')}…` : line
+}
+
+function threadInfo(t: ThreadRecord, turnCount: number, active: TurnRecord['state'] | null): ThreadInfo {
+  return {
+    id: t.id,
+    state: active === 'processing' || active === 'awaiting_approval' ? active : 'idle',
+    turn_count: turnCount,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    ...(t.title ? { title: t.title } : typeof t.metadata?.routine_name === 'string' ? { title: t.metadata.routine_name } : {}),
+    thread_type: t.kind,
+    channel: t.channel,
+  }
+}
+
+export function turnInfo(t: TurnRecord): TurnInfo {
+  return {
+    id: t.id,
+    turn_number: t.seq,
+    user_input: t.userInput,
+    image_count: t.imageCount,
+    response: t.response,
+    state: t.state,
+    error: t.error,
+    started_at: t.startedAt,
+    completed_at: t.completedAt,
+    tool_calls: t.toolCalls,
+  }
+}
+
+/** Opaque to clients; today the turn number the next page starts below. */
+const encodeCursor = (seq: number): string => btoa(`turn:${seq}`).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+
+function decodeCursor(cursor: string): number {
+  try {
+    const text = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    const match = /^turn:(\d{1,9})$/.exec(text)
+    if (match) return Number(match[1])
+  } catch {
+    // fall through
+  }
+  throw badRequest('invalid_cursor', 'Invalid cursor: pass the next_cursor of a previous page')
+}

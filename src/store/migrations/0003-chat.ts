@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely'
+import type { Dialect } from '../database'
+
+/** Threads, turns (with resumable transcripts), approvals and always-allowed tools. */
+export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
+  await db.schema
+    .createTable('chat_threads')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('title', 'text')
+    .addColumn('metadata', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('chat_threads_user_updated_idx').on('chat_threads').columns(['user_id', 'updated_at']).execute()
+
+  await db.schema
+    .createTable('chat_turns')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('thread_id', 'text', (c) => c.notNull().references('chat_threads.id').onDelete('cascade'))
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('user_input', 'text', (c) => c.notNull())
+    .addColumn('images', 'text')
+    .addColumn('image_count', 'integer', (c) => c.notNull())
+    .addColumn('response', 'text')
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addColumn('tool_calls', 'text', (c) => c.notNull())
+    .addColumn('transcript', 'text', (c) => c.notNull())
+    .addColumn('pending_calls', 'text')
+    .addColumn('steps', 'integer', (c) => c.notNull())
+    .addColumn('input_tokens', 'integer', (c) => c.notNull())
+    .addColumn('output_tokens', 'integer', (c) => c.notNull())
+    .addColumn('cost_usd', 'text', (c) => c.notNull())
+    .addColumn('model', 'text')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('timezone', 'text')
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .addColumn('lease_until', 'text')
+    .execute()
+  await db.schema.createIndex('chat_turns_thread_seq_idx').on('chat_turns').columns(['thread_id', 'seq']).unique().execute()
+  await db.schema.createIndex('chat_turns_state_idx').on('chat_turns').column('state').execute()
+
+  await db.schema
+    .createTable('chat_approvals')
+    .addColumn('request_id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('thread_id', 'text', (c) => c.notNull().references('chat_threads.id').onDelete('cascade'))
+    .addColumn('turn_id', 'text', (c) => c.notNull())
+    .addColumn('call_id', 'text', (c) => c.notNull())
+    .addColumn('tool_name', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('parameters', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('resolved_at', 'text')
+    .execute()
+  await db.schema.createIndex('chat_approvals_thread_status_idx').on('chat_approvals').columns(['thread_id', 'status']).execute()
+
+  await db.schema
+    .createTable('tool_permissions')
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('tool_name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('tool_permissions_pk', ['user_id', 'tool_name'])
+    .execute()
+}
