@@ -7,8 +7,11 @@ export interface GuardedFetchDeps {
   fetchPinned: (url: string, init: PinnedRequest) => Promise<Response>
   /** Which addresses may be reached; public unicast only by default. */
   policy?: AddressPolicy | undefined
-  /** Origins (`http://host:port`) where plain http is allowed: the configured registry. Everything else must be https. */
-  httpOrigins?: readonly string[]
+  /**
+   * Where plain http is allowed: `true` anywhere (the agent's `http_fetch`), or a list of origins
+   * (`http://host:port`, the configured skill registry). Otherwise https only.
+   */
+  allowHttp?: true | readonly string[]
 }
 
 export interface GuardedGet {
@@ -17,15 +20,24 @@ export interface GuardedGet {
   /** Each hop is checked like the first; 0 = redirects are refused. */
   maxRedirects?: number
   accept?: string
+  /** Extra request headers (a user agent...). */
+  headers?: Record<string, string>
   signal?: AbortSignal | undefined
+  /** A body over `maxBytes`: `error` (default) fails, `truncate` keeps the first `maxBytes`. */
+  overflow?: 'error' | 'truncate'
+  /** Return non-2xx answers instead of failing with `DownloadError('status')`. */
+  anyStatus?: boolean
 }
 
 export interface Downloaded {
   /** The URL the body came from (after redirects). */
   url: string
   status: number
+  statusText: string
   contentType: string
   bytes: Uint8Array
+  /** The body was cut at `maxBytes` (`overflow: 'truncate'`). */
+  truncated: boolean
 }
 
 /** The download failed after the URL was allowed (status, size, time, connection). */
@@ -41,8 +53,9 @@ export class DownloadError extends Error {
 }
 
 /**
- * GET with the SSRF guard: https only (http only for the configured origins), no credentials in
- * the URL, every address of the host public (`checkPublicUrl`: loopback, private, link-local,
+ * GET with the SSRF guard, for every outbound request made on a user's behalf (skill downloads,
+ * the skill registry, the agent's `http_fetch`): https only unless `allowHttp`, no credentials
+ * in the URL, every address of the host public (`checkPublicUrl`: loopback, private, link-local,
  * CGNAT, metadata and their IPv4-mapped / 6to4 / NAT64 spellings refused), the connection made
  * to the checked address (so DNS rebinding after the check goes nowhere), every redirect hop
  * checked the same way, and size and time capped while reading.
@@ -58,10 +71,11 @@ export class GuardedFetcher {
     } catch {
       throw new UnsafeUrlError(`Not a valid absolute URL: ${raw.slice(0, 200)}`)
     }
+    const allowHttp = this.deps.allowHttp
     if (url.protocol === 'http:') {
-      if (!this.deps.httpOrigins?.includes(url.origin)) throw new UnsafeUrlError('Only https URLs are allowed (plain http only for the configured skill registry)')
+      if (allowHttp !== true && !allowHttp?.includes(url.origin)) throw new UnsafeUrlError('Only https URLs are allowed (plain http only for the configured skill registry)')
     } else if (url.protocol !== 'https:') {
-      throw new UnsafeUrlError(`Only https URLs are allowed, not ${url.protocol}`)
+      throw new UnsafeUrlError(allowHttp === true ? `Only http and https URLs can be fetched, not ${url.protocol}` : `Only https URLs are allowed, not ${url.protocol}`)
     }
     return checkPublicUrl(url.href, { resolveHost: this.deps.resolveHost, policy: this.deps.policy })
   }
@@ -76,7 +90,7 @@ export class GuardedFetcher {
         const response = await this.deps.fetchPinned(url.href, {
           address,
           method: 'GET',
-          headers: { 'user-agent': `agent-gateway/${VERSION}`, accept: options.accept ?? '*/*' },
+          headers: { 'user-agent': `agent-gateway/${VERSION}`, accept: options.accept ?? '*/*', ...options.headers },
           signal,
         })
         const location = response.headers.get('location')
@@ -86,17 +100,17 @@ export class GuardedFetcher {
           target = new URL(location, url).href
           continue
         }
-        if (!response.ok) {
+        if (!response.ok && !options.anyStatus) {
           await response.body?.cancel().catch(() => undefined)
           throw new DownloadError(`${url.host} answered HTTP ${response.status}`, 'status', response.status)
         }
-        const bytes = await readCapped(response, options.maxBytes)
-        return { url: url.href, status: response.status, contentType: response.headers.get('content-type') ?? '', bytes }
+        const { bytes, truncated } = await readCapped(response, options.maxBytes, options.overflow ?? 'error')
+        return { url: url.href, status: response.status, statusText: response.statusText, contentType: response.headers.get('content-type') ?? '', bytes, truncated }
       }
     } catch (error) {
       if (error instanceof UnsafeUrlError || error instanceof DownloadError) throw error
       if (signal.aborted && !options.signal?.aborted) throw new DownloadError(`The download took longer than ${Math.round(options.timeoutMs / 1000)} s`, 'timeout')
-      throw new DownloadError(`The download failed: ${error instanceof Error ? error.message : String(error)}`, 'network')
+      throw new DownloadError(`The request failed: ${error instanceof Error ? error.message : String(error)}`, 'network')
     }
   }
 
@@ -111,25 +125,34 @@ export class GuardedFetcher {
   }
 }
 
-/** Reads a body up to `maxBytes`; one byte more is an error (a declared larger length fails before reading). */
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
+/**
+ * Reads a body up to `maxBytes`. Past it: an error (a declared larger length fails before
+ * reading), or with `truncate` the first `maxBytes` and `truncated: true`.
+ */
+async function readCapped(response: Response, maxBytes: number, overflow: 'error' | 'truncate'): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  const tooLarge = () => new DownloadError(`The file is larger than ${formatBytes(maxBytes)}`, 'too_large')
   const declared = Number(response.headers.get('content-length') ?? '')
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (overflow === 'error' && Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined)
-    throw new DownloadError(`The file is larger than ${formatBytes(maxBytes)}`, 'too_large')
+    throw tooLarge()
   }
-  if (!response.body) return new Uint8Array()
+  if (!response.body) return { bytes: new Uint8Array(), truncated: false }
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
+  let truncated = false
   for (;;) {
     const { done, value } = await reader.read()
     if (done) break
-    size += value.length
-    if (size > maxBytes) {
+    if (size + value.length > maxBytes) {
       await reader.cancel().catch(() => undefined)
-      throw new DownloadError(`The file is larger than ${formatBytes(maxBytes)}`, 'too_large')
+      if (overflow === 'error') throw tooLarge()
+      chunks.push(value.subarray(0, maxBytes - size))
+      size = maxBytes
+      truncated = true
+      break
     }
+    size += value.length
     chunks.push(value)
   }
   const out = new Uint8Array(size)
@@ -138,7 +161,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
     out.set(chunk, offset)
     offset += chunk.length
   }
-  return out
+  return { bytes: out, truncated }
 }
 
 const formatBytes = (n: number): string => (n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.round(n / 1024)} KB`)

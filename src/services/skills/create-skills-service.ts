@@ -16,7 +16,7 @@ export function createSkillsService(ctx: ServiceContext): SkillsService | undefi
   const registryOrigin = new URL(config.skills.registryUrl).origin
   const fetcher =
     runtime.resolveHost && runtime.fetchPinned
-      ? new GuardedFetcher({ resolveHost: runtime.resolveHost, fetchPinned: runtime.fetchPinned, httpOrigins: [registryOrigin] })
+      ? new GuardedFetcher({ resolveHost: runtime.resolveHost, fetchPinned: runtime.fetchPinned, allowHttp: [registryOrigin] })
       : undefined
   const registry = new SkillRegistry(config.skills.registryUrl, fetcher, {
     searchTimeoutMs: config.skills.registryTimeoutMs,
