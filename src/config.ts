@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { JobsConfig, parseJobCommands } from './services/jobs/jobs-config'
 
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
 export type LogLevel = z.infer<typeof LogLevel>
@@ -121,6 +122,7 @@ export const GatewayConfig = z.object({
   limits: GatewayLimits.default(GatewayLimits.parse({})),
   skills: SkillsConfig.default(SkillsConfig.parse({})),
   extensions: ExtensionsConfig.default(ExtensionsConfig.parse({})),
+  jobs: JobsConfig.default(JobsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -190,5 +192,9 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
     extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },
+    jobs: {
+      isolation: env.GATEWAY_JOB_ISOLATION || undefined,
+      commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
+    },
   })
 }

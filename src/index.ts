@@ -52,3 +52,4 @@ export type { MemoryService, MemoryLimits, MemoryChange } from './services/memor
 export { DefaultMemoryService, type MemoryServiceOptions } from './services/memory/default-memory-service'
 export { OpenAIEmbeddingProvider, type EmbeddingProvider } from './services/memory/embedding-provider'
 export { memoryToolProvider } from './services/memory/memory-tools'
+export * from './services/jobs/index'

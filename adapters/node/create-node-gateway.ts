@@ -9,5 +9,5 @@ import { createNodeRuntime } from './runtime'
  * PostgreSQL for `DATABASE_URL=postgres://...`). Pass `store: undefined` explicitly for none.
  */
 export function createNodeGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  return createRuntimeGateway(options, createNodeRuntime(), (config) => openNodeStore(config))
+  return createRuntimeGateway(options, (config) => createNodeRuntime({ jobIsolation: config.jobs.isolation }), (config) => openNodeStore(config))
 }

@@ -1,6 +1,7 @@
 /** Node adapter: serve a gateway with @hono/node-server + `ws`, or embed it in a Node app. */
 export { createNodeGateway } from './create-node-gateway'
 export { createNodeRuntime } from './runtime'
+export { createNodeSandbox, createNodeProcessPort, createNodeWorkspaceFs, findBwrap } from './sandbox/index'
 export { openNodeStore, openPostgresStore, openSqliteStore } from './open-node-store'
 export { lockDataDir } from '../shared/data-dir-lock'
 export { ownerToken } from '../shared/owner-token'

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
+import { createNodeSandbox } from './sandbox/index'
 import { createNodeSseSink } from './sse-sink'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
@@ -23,9 +24,10 @@ const outgoing = (c: Context): ServerResponse | undefined => {
 
 /**
  * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and
- * pinned HTTP (SSRF-guarded fetches), the data-dir filesystem, archive unpacking and stdio MCP servers.
+ * pinned HTTP (SSRF-guarded fetches), the data-dir filesystem, archive unpacking, stdio MCP
+ * servers, and the job sandbox (confined files, process groups, bubblewrap when it works here).
  */
-export function createNodeRuntime(): RuntimeCapabilities {
+export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | 'process' } = {}): RuntimeCapabilities {
   return {
     name: 'node',
     sha256,
@@ -47,5 +49,6 @@ export function createNodeRuntime(): RuntimeCapabilities {
     openDirectory: openNodeDirectory,
     unpackArchive,
     spawnMcpStdio,
+    sandbox: createNodeSandbox(options.jobIsolation),
   }
 }

@@ -10,14 +10,15 @@ import { masterKeyFile } from './master-key'
  */
 export async function createRuntimeGateway(
   options: GatewayOptions,
-  runtime: RuntimeCapabilities,
+  runtime: RuntimeCapabilities | ((config: GatewayConfig) => RuntimeCapabilities),
   openStore: (config: GatewayConfig) => Promise<Store>,
 ): Promise<Gateway> {
   let config = GatewayConfig.parse(options.config ?? {})
   const store = 'store' in options ? options.store : await openStore(config)
   try {
     if (store && !config.masterKey) config = { ...config, masterKey: (await masterKeyFile(config.dataDir)).key }
-    return await createGateway({ ...options, config, store, runtime: { ...runtime, ...options.runtime } })
+    const base = typeof runtime === 'function' ? runtime(config) : runtime
+    return await createGateway({ ...options, config, store, runtime: { ...base, ...options.runtime } })
   } catch (error) {
     await store?.close()
     throw error

@@ -20,6 +20,9 @@ import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
+import { jobStreamRoutes } from '../routes/job-events'
+import { jobRoutes } from '../routes/jobs'
+import { projectRoutes } from '../routes/projects'
 import { logRoutes } from '../routes/logs'
 import { pairingRoutes } from '../routes/pairing'
 import { profileRoutes } from '../routes/profile'
@@ -197,6 +200,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', oauthCallbackRoutes(deps))
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
+  // A job's event stream and files: the bearer header or a signed link (browsers open them without one).
+  app.route('/', jobStreamRoutes(deps))
+  app.route('/', projectRoutes(deps))
   app.route('/', logRoutes(deps))
   // Everything else needs a token.
   const protectedRoutes = new Hono<GatewayEnv>()
@@ -204,6 +210,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', statusRoutes(deps))
     .route('/', chatRoutes(deps))
     .route('/', openaiRoutes(deps))
+    .route('/', jobRoutes(deps))
     .route('/', adminRoutes(deps))
     .route('/', adminSecretRoutes(deps))
     .route('/', tokenRoutes(deps))

@@ -6,6 +6,7 @@ import type { Clock } from '../lib/time'
 import type { SpawnMcpStdio } from '../services/extensions/mcp-port'
 import type { OpenDirectory } from '../services/files/directory-port'
 import type { UnpackArchive } from '../services/skills/archive-port'
+import type { SandboxRuntime } from '../services/jobs/sandbox-port'
 
 /**
  * What the core needs from the runtime it runs on. Adapters (`adapters/node`, `bun`, `deno`)
@@ -49,6 +50,8 @@ export interface RuntimeCapabilities {
   unpackArchive?: UnpackArchive
   /** Starts stdio MCP servers; without it only Streamable HTTP extensions can be activated. */
   spawnMcpStdio?: SpawnMcpStdio
+  /** Confined file access and isolated child processes for sandbox jobs; without it jobs answer 503. */
+  sandbox?: SandboxRuntime
 }
 
 export interface PinnedRequest {

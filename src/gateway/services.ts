@@ -1,6 +1,7 @@
 import type { ToolRegistry } from '../agent/tools/tool-registry'
 import type { LlmProvider } from '../agent/llm/provider'
 import type { HistoryResponse, ThreadInfo, ThreadList } from '../protocol/chat'
+import type { JobsService } from '../services/jobs/jobs-service'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
@@ -81,6 +82,8 @@ export interface Services {
   extensions?: ExtensionsPort | undefined
   /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
   memory?: MemoryService | undefined
+  /** Sandbox jobs (needs a database and the runtime's sandbox). */
+  jobs?: JobsService | undefined
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>

@@ -58,7 +58,8 @@ export const eventShapes = {
   job_message: { job_id: z.string(), role: z.string(), content: z.string() },
   job_tool_use: { job_id: z.string(), tool_name: z.string(), input: z.unknown() },
   job_tool_result: { job_id: z.string(), tool_name: z.string(), output: z.string() },
-  job_status: { job_id: z.string(), message: z.string() },
+  /** A job's progress; `state` is set when its state changed (`running`, `completed`...). */
+  job_status: { job_id: z.string(), message: z.string(), state: z.string().optional() },
   job_result: {
     job_id: z.string(),
     status: z.string(),

@@ -7,6 +7,7 @@ import { DefaultMemoryService } from './memory/default-memory-service'
 import { memoryToolProvider } from './memory/memory-tools'
 import { ChatRepository } from './chat/chat-repository'
 import { ThreadService } from './chat/thread-service'
+import { createJobsService } from './jobs/create-jobs-service'
 import type { ServiceContext } from './service-context'
 import { createSkillsService } from './skills/create-skills-service'
 import { createExtensionsService } from './extensions/create-extensions-service'
@@ -49,6 +50,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     const chat = new ChatRepository(store.db)
     services.threads = new ThreadService(chat, ctx.clock)
     ctx.onDeleteUser((userId) => chat.deleteUser(userId))
+    services.jobs = await createJobsService(ctx)
   }
   Object.assign(services, await createUsersServices(ctx))
   services.skills = createSkillsService(ctx)

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { BusTables } from './tables/bus'
 import type { CoreTables } from './tables/core'
 import type { MemoryTables } from './tables/memory'
+import type { JobTables } from './tables/jobs'
 import type { UsageTables } from './tables/usage'
 import type { ChatTables } from './tables/chat'
 import type { UsersTables } from './tables/users'
@@ -16,7 +17,7 @@ import type { ExtensionsTables } from './tables/extensions'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, ExtensionsTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables, ExtensionsTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

@@ -5,6 +5,7 @@ import * as usage from './0002-usage'
 import * as chat from './0003-chat'
 import * as users from './0004-users'
 import * as memory from './0005-memory'
+import * as jobs from './0006-jobs'
 import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
 
@@ -21,6 +22,7 @@ const ordered: Record<string, DialectMigration> = {
   '0003_chat': chat,
   '0004_users': users,
   '0005_memory': memory,
+  '0006_jobs': jobs,
   '0008_extensions': extensions,
   '0009_bus': bus,
 }

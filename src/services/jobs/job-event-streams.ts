@@ -1,0 +1,126 @@
+import type { EventBus } from '../../hub/event-bus'
+import type { EventSink } from '../../hub/event-sink'
+import { PreparedEvent } from '../../hub/prepared-event'
+import { unrefTimer } from '../../lib/time'
+import { appEvent } from '../../protocol/events'
+import { toAppEvent } from './job-event-log'
+import type { JobRepository } from './job-repository'
+
+const BATCH = 200
+
+/**
+ * One job's SSE stream: replays the persisted events after `Last-Event-ID`, then follows new ones.
+ * Events are always read from the job's log, in `seq` order; the bus only says "something new for
+ * this job" (every instance sees `job_*` events), so a stream on one instance follows a job
+ * running on another, and a slow reader simply reads later (backpressure, nothing dropped).
+ */
+class JobEventStream {
+  #lastSeq: number
+  #pulling = false
+  #again = false
+  #lastWriteAt = Date.now()
+  readonly #stops: Array<() => void> = []
+
+  constructor(
+    private readonly repo: JobRepository,
+    private readonly job: { id: string; userId: string },
+    readonly sink: EventSink,
+    afterSeq: number,
+  ) {
+    this.#lastSeq = afterSeq
+  }
+
+  start(bus: EventBus, keepAliveMs: number, onEnd: () => void): void {
+    const marker = `"job_id":"${this.job.id}"`
+    this.#stops.push(
+      bus.onEvent((event) => {
+        // Cheap filter first: only this user's job events that name this job.
+        if (event.userId === this.job.userId && event.type.startsWith('job_') && event.json.includes(marker)) this.wake()
+      }),
+    )
+    const timer = unrefTimer(
+      setInterval(() => {
+        if (Date.now() - this.#lastWriteAt >= keepAliveMs) {
+          this.sink.keepAlive()
+          this.#lastWriteAt = Date.now()
+        }
+      }, Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4)))),
+    )
+    this.#stops.push(() => clearInterval(timer))
+    this.sink.onClose(() => {
+      for (const stop of this.#stops.splice(0)) stop()
+      onEnd()
+    })
+    this.wake()
+  }
+
+  /** The id of the last event written (a final event reuses it, so a reconnect resumes right there). */
+  get lastSeq(): number {
+    return this.#lastSeq
+  }
+
+  wake(): void {
+    if (this.#pulling) {
+      this.#again = true
+      return
+    }
+    this.#pulling = true
+    void this.#pull().finally(() => {
+      this.#pulling = false
+      if (this.#again) {
+        this.#again = false
+        this.wake()
+      }
+    })
+  }
+
+  async #pull(): Promise<void> {
+    try {
+      for (;;) {
+        const events = await this.repo.events(this.job.id, this.#lastSeq, BATCH)
+        for (const stored of events) {
+          if (!this.sink.ready()) await new Promise<void>((resolve) => this.sink.onDrain(resolve))
+          const event = toAppEvent(this.job.id, stored.type, stored.data)
+          this.sink.write(PreparedEvent.from(stored.seq, this.job.userId, event))
+          this.#lastSeq = stored.seq
+          this.#lastWriteAt = Date.now()
+        }
+        if (events.length < BATCH) return
+      }
+    } catch {
+      // The database hiccuped: the next wake-up (or the client's reconnect) resumes from #lastSeq.
+    }
+  }
+}
+
+/** The open job event streams of this instance, so shutdown can end them. */
+export class JobEventStreams {
+  readonly #open = new Set<JobEventStream>()
+
+  constructor(
+    private readonly repo: JobRepository,
+    private readonly bus: EventBus,
+  ) {}
+
+  open(job: { id: string; userId: string }, sink: EventSink, afterSeq: number, keepAliveMs: number): void {
+    const stream = new JobEventStream(this.repo, job, sink, afterSeq)
+    this.#open.add(stream)
+    stream.start(this.bus, keepAliveMs, () => this.#open.delete(stream))
+  }
+
+  get size(): number {
+    return this.#open.size
+  }
+
+  /** Ends every stream with a final `shutdown` event (clients reconnect with `Last-Event-ID`). */
+  closeAll(message = 'The gateway is shutting down'): void {
+    const json = JSON.stringify(appEvent('shutdown', { message }))
+    for (const stream of [...this.#open]) {
+      try {
+        stream.sink.close(new PreparedEvent(stream.lastSeq, null, 'shutdown', json))
+      } catch {
+        // already broken
+      }
+    }
+  }
+}
