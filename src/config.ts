@@ -54,6 +54,38 @@ export const LlmConfig = z.object({
 })
 export type LlmConfig = z.infer<typeof LlmConfig>
 
+/** Skills: the ClawHub-compatible registry searched and installed from, and download limits. */
+export const SkillsConfig = z.object({
+  /** Base URL of a ClawHub-compatible registry (`GATEWAY_SKILLS_REGISTRY_URL`); plain http is allowed only for this host. */
+  registryUrl: z.string().url().default('https://clawhub.ai'),
+  /** Registry searches give up after this long (local results are still returned). */
+  registryTimeoutMs: z.number().int().positive().default(5_000),
+  /** A download (registry or URL) is aborted after this long. */
+  downloadTimeoutMs: z.number().int().positive().default(15_000),
+  /** Bytes read from a download at most. */
+  maxDownloadBytes: z.number().int().positive().default(10 * 1024 * 1024),
+})
+export type SkillsConfig = z.infer<typeof SkillsConfig>
+
+/** Extensions (MCP servers): where more manifests live, and connection limits. */
+export const ExtensionsConfig = z.object({
+  /** A directory of extra manifest files (`*.json`), added to the built-in registry (`GATEWAY_EXTENSIONS_DIR`). */
+  dir: z.string().min(1).optional(),
+  /** Connecting to (and listing the tools of) an MCP server gives up after this long. */
+  connectTimeoutMs: z.number().int().positive().default(60_000),
+  /** One tool call gives up after this long (progress notifications extend it). */
+  toolTimeoutMs: z.number().int().positive().default(120_000),
+  /** Active MCP connections one user may hold. */
+  maxActivePerUser: z.number().int().positive().default(8),
+  /**
+   * The OAuth redirect URL registered with providers (`GATEWAY_OAUTH_CALLBACK_URL`), e.g.
+   * `https://agent.example.com/oauth/callback` behind a TLS proxy. Default: the origin the
+   * browser used, plus `/oauth/callback`.
+   */
+  oauthCallbackUrl: z.url().optional(),
+})
+export type ExtensionsConfig = z.infer<typeof ExtensionsConfig>
+
 /** The default agent (`src/agent`). */
 export const AgentConfig = z.object({
   /** Replaces the built-in system prompt. */
@@ -88,6 +120,8 @@ export const GatewayConfig = z.object({
   agent: AgentConfig.default(AgentConfig.parse({})),
   logLevel: LogLevel.default('info'),
   limits: GatewayLimits.default(GatewayLimits.parse({})),
+  skills: SkillsConfig.default(SkillsConfig.parse({})),
+  extensions: ExtensionsConfig.default(ExtensionsConfig.parse({})),
   jobs: JobsConfig.default(JobsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
@@ -156,6 +190,8 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     },
     limits: { dailyBudgetUsd: budget },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
+    skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
+    extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },
     jobs: {
       isolation: env.GATEWAY_JOB_ISOLATION || undefined,
       commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),

@@ -8,6 +8,9 @@ import { createNodeSseSink } from './sse-sink'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
 import { fetchPinned, resolveHost } from './pinned-fetch'
+import { unpackArchive } from './archive'
+import { openNodeDirectory } from './directory'
+import { spawnMcpStdio } from './mcp-stdio'
 
 /** One-shot `crypto.hash` (Node >= 20.12) is ~0.7 us cheaper per request than a Hash object. */
 const sha256 = (input: string): Uint8Array =>
@@ -21,8 +24,8 @@ const outgoing = (c: Context): ServerResponse | undefined => {
 
 /**
  * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and
- * pinned HTTP for `http_fetch`, and the job sandbox (confined files, process groups, bubblewrap
- * when it works here).
+ * pinned HTTP (SSRF-guarded fetches), the data-dir filesystem, archive unpacking, stdio MCP
+ * servers, and the job sandbox (confined files, process groups, bubblewrap when it works here).
  */
 export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | 'process' } = {}): RuntimeCapabilities {
   return {
@@ -43,6 +46,9 @@ export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | '
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
     resolveHost,
     fetchPinned,
+    openDirectory: openNodeDirectory,
+    unpackArchive,
+    spawnMcpStdio,
     sandbox: createNodeSandbox(options.jobIsolation),
   }
 }

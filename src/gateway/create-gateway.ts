@@ -28,6 +28,9 @@ import { logRoutes } from '../routes/logs'
 import { pairingRoutes } from '../routes/pairing'
 import { profileRoutes } from '../routes/profile'
 import { settingsRoutes } from '../routes/settings'
+import { skillRoutes } from '../routes/skills'
+import { extensionRoutes } from '../routes/extensions'
+import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { memoryRoutes } from '../routes/memory'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
@@ -149,7 +152,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging, contextContributors,
+    config, store, hub, channel, auth, runtime, clock, tools, logging, contextContributors, services,
     runMessage: async (message, runOptions) => {
       const agent = channel.agent
       if (!agent?.runMessage) throw unavailable('agent', 'No attached agent can run a message to completion')
@@ -169,7 +172,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   origins.setListenAddress(config.host, config.port)
 
   const deps: RouteDeps = {
-    config, hub, channel, commands, services, runtime, origins, auth, clock,
+    config, hub, channel, commands, services, runtime, origins, auth, clock, tools,
     startedAt: clock.now(),
     version: VERSION,
     database: store?.dialect ?? 'none',
@@ -194,6 +197,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', healthRoutes())
   app.route('/', docsRoutes(() => app, VERSION, basePath))
   app.route('/', staticRoutes())
+  // OAuth providers redirect the browser here: no token, the state is the credential.
+  app.route('/', oauthCallbackRoutes(deps))
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
   // A job's event stream and files: the bearer header or a signed link (browsers open them without one).
@@ -214,6 +219,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', profileRoutes(deps))
     .route('/', settingsRoutes(deps))
     .route('/', pairingRoutes(deps))
+    .route('/', skillRoutes(deps))
+    .route('/', extensionRoutes(deps))
     .route('/', memoryRoutes(deps))
   app.route('/', protectedRoutes)
 

@@ -1,3 +1,4 @@
+import type { ToolRegistry } from '../agent/tools/tool-registry'
 import type { Authenticator } from '../auth/authenticator'
 import type { GatewayConfig } from '../config'
 import type { EventHub } from '../hub/event-hub'
@@ -19,6 +20,8 @@ export interface RouteDeps {
   origins: OriginPolicy
   auth: Authenticator
   clock: Clock
+  /** Every tool the agent can call (`GET /api/extensions/tools`). */
+  tools: ToolRegistry
   startedAt: number
   version: string
   database: 'sqlite' | 'postgres' | 'none'

@@ -3,6 +3,9 @@ import type { UpgradeWebSocket, WSContext } from 'hono/ws'
 import type { EventSink, Once } from '../hub/event-sink'
 import type { Sha256 } from '../lib/crypto'
 import type { Clock } from '../lib/time'
+import type { SpawnMcpStdio } from '../services/extensions/mcp-port'
+import type { OpenDirectory } from '../services/files/directory-port'
+import type { UnpackArchive } from '../services/skills/archive-port'
 import type { SandboxRuntime } from '../services/jobs/sandbox-port'
 
 /**
@@ -41,6 +44,12 @@ export interface RuntimeCapabilities {
    * Redirects are returned, not followed.
    */
   fetchPinned?: (url: string, init: PinnedRequest) => Promise<Response>
+  /** Files under the data dir (installed skills, extension workspaces); without it skills answer 503. */
+  openDirectory?: OpenDirectory
+  /** Unpacks zip and tar.gz skill archives within limits; without it only single-file skills install. */
+  unpackArchive?: UnpackArchive
+  /** Starts stdio MCP servers; without it only Streamable HTTP extensions can be activated. */
+  spawnMcpStdio?: SpawnMcpStdio
   /** Confined file access and isolated child processes for sandbox jobs; without it jobs answer 503. */
   sandbox?: SandboxRuntime
 }

@@ -5,6 +5,8 @@ import type { JobsService } from '../services/jobs/jobs-service'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
+import type { SkillsPort } from '../services/skills/skills-service'
+import type { ExtensionsPort } from '../services/extensions/extensions-service'
 import type { MemoryService } from '../services/memory/memory-service'
 import type { UsageService } from '../services/usage/usage-service'
 import type { TokenService } from '../services/users/token-service'
@@ -74,6 +76,10 @@ export interface Services {
   pairing?: PairingPort | undefined
   /** Live logs and the run-time level (needs `createGateway({ logging })`). */
   logs?: LogsPort | undefined
+  /** Installed skills per user and shared, and the agent's per-message skill context. */
+  skills?: SkillsPort | undefined
+  /** Each user's MCP extensions (install, setup, activation, OAuth); also `extensionAuth`. */
+  extensions?: ExtensionsPort | undefined
   /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
   memory?: MemoryService | undefined
   /** Sandbox jobs (needs a database and the runtime's sandbox). */

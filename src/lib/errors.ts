@@ -11,6 +11,8 @@ export class GatewayError extends HTTPException {
   readonly code: string
   readonly details: unknown
   readonly headers: Record<string, string> | undefined
+  /** Fields rendered beside `error` (an `ActionResponse`'s `success`, `message`, `auth_url`...). */
+  readonly body: Record<string, unknown> | undefined
   /** Under `/v1`: OpenAI's `type` and `code` for this error, when the status's defaults do not fit. */
   readonly openai: { type?: string; code?: string | null } | undefined
 
@@ -18,16 +20,32 @@ export class GatewayError extends HTTPException {
     status: ContentfulStatusCode,
     code: string,
     message: string,
-    options: { details?: unknown; headers?: Record<string, string>; cause?: unknown; openai?: { type?: string; code?: string | null } } = {},
+    options: {
+      details?: unknown
+      headers?: Record<string, string>
+      cause?: unknown
+      body?: Record<string, unknown>
+      openai?: { type?: string; code?: string | null }
+    } = {},
   ) {
     super(status, { message, cause: options.cause })
     this.name = 'GatewayError'
     this.code = code
     this.details = options.details
     this.headers = options.headers
+    this.body = options.body
     this.openai = options.openai
   }
 }
+
+/**
+ * A failed action with a real status whose body still reads as an `ActionResponse`
+ * (`{"success":false,"message",...,"error":{"code","message"}}`), for clients of either shape.
+ *
+ * @example throw actionFailure(409, 'extension_needs_setup', "'web-search' needs configuration", { activated: false })
+ */
+export const actionFailure = (status: ContentfulStatusCode, code: string, message: string, extra: Record<string, unknown> = {}): GatewayError =>
+  new GatewayError(status, code, message, { body: { success: false, message, ...extra } })
 
 /** 503 for a subsystem that is not configured: `{"error":{"code":"memory_unavailable"}}`. */
 export const unavailable = (subsystem: string, message?: string): GatewayError =>

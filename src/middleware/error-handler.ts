@@ -38,7 +38,7 @@ const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
  * anything else is a 500 that carries only a request id (logged with the stack, never sent).
  */
 export const errorHandler: ErrorHandler<GatewayEnv> = (err, c) => {
-  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers, undefined, err.openai)
+  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers, undefined, err.openai, err.body)
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
     return render(c, status, CODES[status] ?? 'error', err.message || statusText(status))
@@ -65,6 +65,7 @@ function render(
   headers?: Record<string, string>,
   requestId?: string,
   openai?: { type?: string; code?: string | null },
+  extra?: Record<string, unknown>,
 ): Response {
   const h = new Headers(headers)
   h.set('Content-Type', 'application/json; charset=utf-8')
@@ -77,7 +78,7 @@ function render(
     const body = { error: { message, type, param: null, code: openaiCode } }
     return new Response(JSON.stringify(body), { status, headers: h })
   }
-  const body = { error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }
+  const body = { ...extra, error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }
   return new Response(JSON.stringify(body), { status, headers: h })
 }
 

@@ -9,13 +9,15 @@ import { ChatRepository } from './chat/chat-repository'
 import { ThreadService } from './chat/thread-service'
 import { createJobsService } from './jobs/create-jobs-service'
 import type { ServiceContext } from './service-context'
+import { createSkillsService } from './skills/create-skills-service'
+import { createExtensionsService } from './extensions/create-extensions-service'
 import { UsageService } from './usage/usage-service'
 import { createUsersServices } from './users/create-users-services'
 
 /**
  * The default implementation of every subsystem the context can support. A subsystem whose
  * requirements are missing (no database, no LLM configured) is left out, so its routes answer 503.
- * Also registers the `builtin` tools (`current_time`, `http_fetch`).
+ * Also registers the `builtin` tools (`current_time`, `http_fetch`) and the `skills` context contributor.
  * Services passed to `createGateway({ services })` replace these.
  */
 export async function createDefaultServices(ctx: ServiceContext): Promise<Partial<Services>> {
@@ -51,5 +53,10 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     services.jobs = await createJobsService(ctx)
   }
   Object.assign(services, await createUsersServices(ctx))
+  services.skills = createSkillsService(ctx)
+  // Whichever skills port is finally wired (the default or an embedder's) shapes each prompt.
+  ctx.contextContributors.add({ name: 'skills', contribute: ({ userId, message }) => ctx.services?.skills?.contextFor(userId, message) })
+  const extensions = await createExtensionsService(ctx)
+  if (extensions) Object.assign(services, { extensions, extensionAuth: extensions })
   return services
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage } from '../gateway/web-channel'
 import type { Authenticator } from '../auth/authenticator'
 import type { GatewayConfig } from '../config'
 import type { RuntimeCapabilities } from '../gateway/runtime'
+import type { Services } from '../gateway/services'
 import type { WebChannel } from '../gateway/web-channel'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
@@ -22,6 +23,11 @@ export interface ServiceContext {
   clock: Clock
   /** The process's logging (level, redactor, live feed), when the entry point set it up. */
   logging?: GatewayLogging | undefined
+  /**
+   * The gateway's subsystems as finally wired (defaults, then `createGateway({ services })` and
+   * `withServices()`): read a sibling at call time, e.g. `ctx.services?.secrets`.
+   */
+  services?: Services | undefined
   /** Every tool the agent can call; services add their providers. */
   tools: ToolRegistry
   /** Text added to the agent's system prompt per message (skills add their instructions here). */

@@ -6,6 +6,7 @@ import type { JobTables } from './tables/jobs'
 import type { UsageTables } from './tables/usage'
 import type { ChatTables } from './tables/chat'
 import type { UsersTables } from './tables/users'
+import type { ExtensionsTables } from './tables/extensions'
 
 /**
  * The whole schema as Kysely sees it: one interface per domain in `tables/`, merged here.
@@ -16,7 +17,7 @@ import type { UsersTables } from './tables/users'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables, ExtensionsTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

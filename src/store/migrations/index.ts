@@ -4,9 +4,10 @@ import * as core from './0001-core'
 import * as usage from './0002-usage'
 import * as chat from './0003-chat'
 import * as users from './0004-users'
-import * as bus from './0009-bus'
 import * as memory from './0005-memory'
 import * as jobs from './0006-jobs'
+import * as extensions from './0008-extensions'
+import * as bus from './0009-bus'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -20,9 +21,10 @@ const ordered: Record<string, DialectMigration> = {
   '0002_usage': usage,
   '0003_chat': chat,
   '0004_users': users,
-  '0009_bus': bus,
   '0005_memory': memory,
   '0006_jobs': jobs,
+  '0008_extensions': extensions,
+  '0009_bus': bus,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,0 +1,352 @@
+import { getLogger } from '@logtape/logtape'
+import type { Role } from '../../auth/principal'
+import type { ExtensionAuth } from '../../gateway/services'
+import { sha256Hex } from '../../lib/crypto'
+import { actionFailure, GatewayError, notFound } from '../../lib/errors'
+import type { ActionResponse } from '../../protocol/errors'
+import type { AppEvent } from '../../protocol/events'
+import { ExtensionName, type ExtensionInfo, type ExtensionInstallRequest, type ExtensionManifest, type ExtensionSetup, type ExtensionSetupRequest } from '../../protocol/extensions'
+import type { DirectoryPort } from '../files/directory-port'
+import { type ActionResult, ExtensionActivation, type FlowContext } from './extension-activation'
+import type { ExtensionCatalog } from './extension-catalog'
+import type { ExtensionCredentials } from './extension-credentials'
+import { toExtensionInfo } from './extension-info'
+import type { ExtensionRepository, InstallRecord } from './extension-repository'
+import type { ExtensionRuntime } from './extension-runtime'
+import { ManifestError, parseManifest } from './manifest'
+import type { TokenSet } from './oauth'
+import { OAuthCallbackError, type OAuthFlows } from './oauth-flows'
+
+export type { ActionResult, FlowContext } from './extension-activation'
+
+const log = getLogger(['gateway', 'extensions'])
+
+/** What `/oauth/callback` shows. */
+export interface OAuthOutcome {
+  ok: boolean
+  title: string
+  message: string
+  redirectAfter: string
+}
+
+/** The extensions subsystem behind `/api/extensions`, chat auth and `/oauth/callback`. */
+export interface ExtensionsPort extends ExtensionAuth {
+  list(userId: string): Promise<ExtensionInfo[]>
+  /** The catalogue, filtered, with the caller's `installed` flags. */
+  registry(userId: string, query: string | undefined): Promise<Array<ExtensionManifest & { installed: boolean }>>
+  install(userId: string, role: Role, request: ExtensionInstallRequest, ctx: FlowContext): Promise<ActionResult>
+  activate(userId: string, name: string, ctx: FlowContext): Promise<ActionResult>
+  remove(userId: string, name: string): Promise<ActionResponse>
+  setupInfo(userId: string, name: string): Promise<ExtensionSetup>
+  setup(userId: string, name: string, request: ExtensionSetupRequest, ctx: FlowContext): Promise<ActionResult>
+  completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome>
+  deleteUser(userId: string): Promise<void>
+}
+
+export interface ExtensionsServiceDeps {
+  repo: ExtensionRepository
+  catalog: ExtensionCatalog
+  runtime: ExtensionRuntime
+  flows: OAuthFlows
+  credentials: ExtensionCredentials
+  /** Sends an event to one user's streams. */
+  publish: (userId: string, event: AppEvent) => Promise<void>
+  /** Per-user extension workspaces (`${workspace}`), under `<dataDir>/extensions`. */
+  workspaces: DirectoryPort | undefined
+  limits: { maxActivePerUser: number }
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/**
+ * Each user's MCP extensions: installed from the registry (or, by admins, from a manifest or
+ * URL), configured through the setup wizard (secrets via the secrets port), signed in with a
+ * pasted token or OAuth, and run as live MCP connections whose tools join the agent's registry.
+ */
+export class ExtensionsService implements ExtensionsPort {
+  /** Per user, this process's one attempt to reconnect enabled installs (after a restart). */
+  readonly #resumed = new Map<string, Promise<void>>()
+
+  readonly #activation: ExtensionActivation
+
+  constructor(private readonly deps: ExtensionsServiceDeps) {
+    this.#activation = new ExtensionActivation({
+      repo: deps.repo,
+      runtime: deps.runtime,
+      credentials: deps.credentials,
+      flows: deps.flows,
+      workspaces: deps.workspaces,
+      notify: (userId, event) => this.#event(userId, event),
+      maxActivePerUser: deps.limits.maxActivePerUser,
+    })
+  }
+
+  /** The tools of a user's active extensions, reconnecting enabled ones once after a restart. */
+  async tools(userId: string) {
+    await this.#resume(userId)
+    return this.deps.runtime.tools(userId)
+  }
+
+  async list(userId: string): Promise<ExtensionInfo[]> {
+    void this.#resume(userId)
+    const records = await this.deps.repo.list(userId)
+    return Promise.all(
+      records.map(async (record) => {
+        const manifest = this.#manifest(record)
+        return toExtensionInfo(record, manifest, await this.deps.credentials.assess(userId, record, manifest), this.deps.runtime.get(userId, record.name))
+      }),
+    )
+  }
+
+  async registry(userId: string, query: string | undefined) {
+    const installed = new Set((await this.deps.repo.list(userId)).map((r) => r.name))
+    return this.deps.catalog.search(query).map((m) => ({ ...m, installed: installed.has(m.name) }))
+  }
+
+  async install(userId: string, role: Role, request: ExtensionInstallRequest, ctx: FlowContext): Promise<ActionResult> {
+    if (request.kind !== undefined && request.kind !== 'mcp_server') throw actionFailure(400, 'unsupported_kind', `Only mcp_server extensions exist here, not ${request.kind}`)
+    let manifest: ExtensionManifest
+    let source: 'registry' | 'custom'
+    if (request.manifest !== undefined || request.url !== undefined) {
+      if (role !== 'admin') {
+        throw actionFailure(403, 'forbidden', 'Only admins can install a custom extension (its command would run on this host, its URL is reached from it); install one from the registry')
+      }
+      try {
+        manifest = parseManifest(request.manifest ?? customHttpManifest(request.name, request.url!))
+      } catch (error) {
+        if (error instanceof ManifestError) throw actionFailure(400, 'invalid_manifest', error.message)
+        throw error
+      }
+      if (manifest.name !== request.name) throw actionFailure(400, 'invalid_manifest', `The manifest is named '${manifest.name}', not '${request.name}'`)
+      source = 'custom'
+    } else {
+      const name = this.#name(request.name)
+      const entry = this.deps.catalog.get(name)
+      if (!entry) throw actionFailure(404, 'extension_not_found', `'${name}' is not in the extension registry`)
+      if (entry.install_policy === 'admins' && role !== 'admin') throw actionFailure(403, 'forbidden', `Only admins can install '${name}'`)
+      manifest = entry
+      source = 'registry'
+    }
+    if (!(await this.deps.repo.insert(userId, manifest.name, source, manifest))) {
+      throw actionFailure(409, 'extension_already_installed', `'${manifest.name}' is already installed`)
+    }
+    const record = (await this.deps.repo.get(userId, manifest.name))!
+    const state = await this.deps.credentials.assess(userId, record, manifest)
+    const missing = [...state.missingSecrets, ...state.missingFields]
+    if (missing.length > 0) {
+      return { status: 201, body: { success: true, activated: false, message: `Installed '${manifest.name}'. It needs setup: ${missing.join(', ')}` } }
+    }
+    try {
+      const result = await this.#activate(userId, record, ctx, true)
+      return { ...result, status: 201, body: { ...result.body, success: true, message: `Installed '${manifest.name}'. ${result.body.message}` } }
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error
+      return { status: 201, body: { success: true, activated: false, message: `Installed '${manifest.name}'. ${error.message}` } }
+    }
+  }
+
+  async activate(userId: string, name: string, ctx: FlowContext): Promise<ActionResult> {
+    return this.#activate(userId, await this.#record(userId, name), ctx, true)
+  }
+
+  async remove(userId: string, name: string): Promise<ActionResponse> {
+    const record = await this.#record(userId, name)
+    await this.deps.runtime.stop(userId, record.name)
+    await this.deps.repo.delete(userId, record.name)
+    // A sign-in still pending for it must not complete into a removed extension.
+    await this.deps.repo.dropFlows(userId, record.name)
+    await this.#event(userId, { type: 'extension_status', extension_name: record.name, status: 'removed', message: `Removed '${record.name}'` })
+    return { success: true, message: `Removed '${record.name}'` }
+  }
+
+  async setupInfo(userId: string, name: string): Promise<ExtensionSetup> {
+    const record = await this.#record(userId, name)
+    const manifest = this.#manifest(record)
+    const state = await this.deps.credentials.assess(userId, record, manifest)
+    return {
+      name: record.name,
+      kind: manifest.kind,
+      secrets: manifest.secrets.map((s) => ({ name: s.name, prompt: s.prompt, optional: s.optional, provided: s.name in state.secrets, auto_generate: s.auto_generate, input_type: 'password' as const })),
+      fields: manifest.fields.map((f) => ({ name: f.name, prompt: f.prompt, optional: f.optional, provided: Boolean(record.config[f.name]), input_type: 'text' as const })),
+      ...(manifest.oauth ? { oauth: { authenticated: !state.oauthMissing } } : {}),
+    }
+  }
+
+  async setup(userId: string, name: string, request: ExtensionSetupRequest, ctx: FlowContext): Promise<ActionResult> {
+    const record = await this.#record(userId, name)
+    const manifest = this.#manifest(record)
+    const known = new Set(manifest.secrets.map((s) => s.name))
+    for (const key of Object.keys(request.secrets)) {
+      if (!known.has(key.trim().toLowerCase())) throw actionFailure(400, 'unknown_setup_field', `Unknown secret '${key}' for '${record.name}'`)
+    }
+    const knownFields = new Set(manifest.fields.map((f) => f.name))
+    for (const key of Object.keys(request.fields)) {
+      if (!knownFields.has(key)) throw actionFailure(400, 'unknown_setup_field', `Unknown field '${key}' for '${record.name}'`)
+    }
+    // Empty values keep what is stored (the wizard never shows a secret back).
+    const toStore = Object.entries(request.secrets)
+      .map(([k, v]) => [k.trim().toLowerCase(), v.trim()] as const)
+      .filter(([, v]) => v !== '')
+    if (toStore.length > 0) {
+      const secrets = this.deps.credentials.port()
+      for (const [key, value] of toStore) await secrets.set(userId, key, value, { provider: `extension:${record.name}` })
+    }
+    const fields = Object.fromEntries(Object.entries(request.fields).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v !== ''))
+    if (Object.keys(fields).length > 0) await this.deps.repo.update(userId, record.name, { config: { ...record.config, ...fields } })
+    const fresh = await this.#record(userId, record.name)
+    try {
+      const result = await this.#activate(userId, fresh, ctx, true)
+      if (result.status === 200) await this.#event(userId, { type: 'auth_completed', extension_name: record.name, success: true, message: result.body.message })
+      return result
+    } catch (error) {
+      if (error instanceof GatewayError) await this.#event(userId, { type: 'auth_completed', extension_name: record.name, success: false, message: error.message })
+      throw error
+    }
+  }
+
+  async submitToken(userId: string, name: string, token: string): Promise<ActionResponse> {
+    const record = await this.#record(userId, name)
+    const manifest = this.#manifest(record)
+    const required = manifest.secrets.filter((s) => !s.optional)
+    const tokenSecret = manifest.auth?.token_secret ?? (required.length === 1 ? required[0]!.name : undefined)
+    if (!tokenSecret) throw actionFailure(400, 'extension_no_token_auth', `'${record.name}' does not take a token; use its setup`)
+    await this.deps.credentials.port().set(userId, tokenSecret, token.trim(), { provider: `extension:${record.name}` })
+    try {
+      const result = await this.#activate(userId, record, {}, false)
+      if (result.status !== 200) throw actionFailure(409, 'extension_needs_setup', result.body.message, { activated: false })
+      await this.#event(userId, { type: 'auth_completed', extension_name: record.name, success: true, message: result.body.message })
+      return result.body
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        await this.#event(userId, { type: 'auth_completed', extension_name: record.name, success: false, message: error.message })
+        if (error.code === 'extension_auth_rejected' && manifest.auth) {
+          await this.#event(userId, { type: 'auth_required', extension_name: record.name, instructions: manifest.auth.instructions, ...(manifest.auth.setup_url ? { setup_url: manifest.auth.setup_url } : {}) })
+        }
+      }
+      throw error
+    }
+  }
+
+  async cancelAuth(userId: string, name: string): Promise<void> {
+    const record = await this.#record(userId, name)
+    await this.deps.repo.dropFlows(userId, record.name)
+    await this.#event(userId, { type: 'auth_completed', extension_name: record.name, success: false, message: 'Auth cancelled' })
+  }
+
+  async completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome> {
+    const failed = (message: string, redirectAfter = '/'): OAuthOutcome => ({ ok: false, title: 'Authorization Failed', message, redirectAfter })
+    if (!input.state) return failed('The sign-in link is incomplete (no state).')
+    let flow
+    try {
+      flow = await this.deps.flows.take(input.state, cookie)
+    } catch (error) {
+      if (!(error instanceof OAuthCallbackError)) throw error
+      if (error.flow) await this.#event(error.flow.userId, { type: 'auth_completed', extension_name: error.flow.extension, success: false, message: error.message })
+      return failed(error.message, error.flow?.redirectAfter)
+    }
+    const finish = async (ok: boolean, message: string, title: string): Promise<OAuthOutcome> => {
+      await this.#event(flow.userId, { type: 'auth_completed', extension_name: flow.extension, success: ok, message })
+      return { ok, title, message, redirectAfter: flow.redirectAfter }
+    }
+    if (input.error) return finish(false, `The provider did not authorize the sign-in (${input.error.slice(0, 100)}).`, 'Authorization Failed')
+    if (!input.code) return finish(false, 'The provider sent no authorization code.', 'Authorization Failed')
+    const record = await this.deps.repo.get(flow.userId, flow.extension)
+    const oauth = record ? this.#manifest(record).oauth : undefined
+    if (!record || !oauth) return finish(false, `'${flow.extension}' is no longer installed.`, 'Authorization Failed')
+    let tokens: TokenSet
+    try {
+      tokens = await this.deps.flows.exchange(oauth, flow, input.code)
+    } catch (error) {
+      return finish(false, `Signing in failed: ${describe(error)}`, 'Authorization Failed')
+    }
+    await this.deps.credentials.storeTokens(flow.userId, record.name, oauth.token_secret, tokens)
+    const title = `${this.#manifest(record).display_name} Connected`
+    try {
+      const result = await this.#activate(flow.userId, record, {}, false)
+      if (result.status === 200) return finish(true, `${this.#manifest(record).display_name} authenticated successfully. ${result.body.message}`, title)
+      return finish(false, `${this.#manifest(record).display_name} authenticated successfully, but it is not active yet: ${result.body.message}`, title)
+    } catch (error) {
+      return finish(false, `${this.#manifest(record).display_name} authenticated successfully. Activation failed: ${describe(error)}. Try activating manually.`, title)
+    }
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.deps.runtime.stopUser(userId)
+    await this.deps.repo.deleteUser(userId)
+    await this.deps.workspaces?.removeDir(`users/${await sha256Hex(userId)}`)
+    this.#resumed.delete(userId)
+  }
+
+  #activate(userId: string, record: InstallRecord, ctx: FlowContext, interactive: boolean): Promise<ActionResult> {
+    return this.#activation.activate(userId, record, this.#manifest(record), ctx, interactive)
+  }
+
+  /**
+   * Reconnects a user's enabled extensions, once per process (after a restart, or on another
+   * instance). Concurrent callers wait for the same attempt, so a turn sees the tools.
+   */
+  #resume(userId: string): Promise<void> {
+    let attempt = this.#resumed.get(userId)
+    if (!attempt) {
+      attempt = this.#reconnect(userId).catch((error) => log.warn('reconnecting the extensions of {userId} failed: {error}', { userId, error: describe(error) }))
+      this.#resumed.set(userId, attempt)
+    }
+    return attempt
+  }
+
+  async #reconnect(userId: string): Promise<void> {
+    const records = (await this.deps.repo.list(userId)).filter((r) => r.enabled && !this.deps.runtime.get(userId, r.name))
+    await Promise.all(
+      records.map((record) =>
+        this.#activate(userId, record, {}, false).then(
+          (result) => {
+            if (result.status !== 200) this.deps.runtime.markFailed(userId, record.name, result.body.message)
+          },
+          (error) => this.deps.runtime.markFailed(userId, record.name, describe(error)),
+        ),
+      ),
+    )
+  }
+
+  /** A registry install follows the current registry entry (fixes reach users); a custom one keeps its own. */
+  #manifest(record: InstallRecord): ExtensionManifest {
+    return (record.source === 'registry' ? this.deps.catalog.get(record.name) : undefined) ?? record.manifest
+  }
+
+  async #record(userId: string, name: string): Promise<InstallRecord> {
+    const record = await this.deps.repo.get(userId, this.#name(name))
+    if (!record) throw notFound('extension', `'${name}' is not installed`)
+    return record
+  }
+
+  #name(name: string): string {
+    const parsed = ExtensionName.safeParse(name)
+    if (!parsed.success) throw actionFailure(400, 'invalid_extension_name', `Not a valid extension name: ${JSON.stringify(name.slice(0, 80))}`)
+    return parsed.data
+  }
+
+  async #event(userId: string, event: AppEvent): Promise<void> {
+    try {
+      await this.deps.publish(userId, event)
+    } catch (error) {
+      log.warn('could not publish {type} for {userId}: {error}', { type: event.type, userId, error: describe(error) })
+    }
+  }
+
+  /** Called by the runtime when a running server ends on its own. */
+  async lost(userId: string, name: string, reason: string): Promise<void> {
+    await this.deps.repo.update(userId, name, { lastError: reason }).catch(() => undefined)
+    await this.#event(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: `The server stopped: ${reason}. Activate it again to restart it.` })
+  }
+}
+
+/** A custom install by URL: a Streamable HTTP server with no setup. */
+function customHttpManifest(name: string, url: string): unknown {
+  let host = url
+  try {
+    host = new URL(url).host
+  } catch {
+    // parseManifest reports the bad URL
+  }
+  return { name, display_name: name, description: `MCP server at ${host}`, transport: { type: 'http', url } }
+}
