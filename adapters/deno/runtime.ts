@@ -7,9 +7,8 @@ import { type SystemOptions, systemCapabilities } from '../shared/system-capabil
  * Deno's capabilities for the core: synchronous SHA-256 (Deno's node:crypto), hono/deno
  * upgrades, and the system capabilities shared with Node (SSRF-guarded fetches, skills and
  * extensions on disk, archives, stdio MCP servers, the job sandbox), which Deno runs through its
- * `node:` modules (so it needs `--allow-all`, or at least net, read, write, run, env and sys).
- * SSE and WebSocket use the core's Web Streams and generic sinks; Deno's sockets expose
- * `bufferedAmount` and ping idle peers themselves.
+ * `node:` modules (hence `-A`). SSE and WebSocket use the core's Web Streams and generic sinks;
+ * Deno's sockets expose `bufferedAmount` and ping idle peers themselves.
  */
 export function createDenoRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
