@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { BWRAP_AVAILABLE, processesWith } from '../jobs/support'
@@ -71,6 +71,24 @@ export function systemContract(target: () => RuntimeTarget): void {
     expect(onDisk.filter((p) => p.split('/').some((part) => part.startsWith('.')))).toEqual([])
   })
 
+  it('refuses hostile archives (links, traversal) and leaves nothing behind', async () => {
+    const { siteUrl, files } = t().system
+    const skill = skillMd({ name: 'hostile', description: 'Should never install' })
+    files.set('/tar-link.tar.gz', makeTarGz([{ path: 'SKILL.md', data: skill }, { path: 'passwd', type: 'SymbolicLink', linkpath: '/etc/passwd' }]))
+    files.set('/tar-up.tar.gz', makeTarGz([{ path: 'SKILL.md', data: skill }, { path: '../../escaped.txt', data: 'out' }]))
+    files.set('/zip-link.zip', await makeZip([{ name: 'SKILL.md', data: skill }, { name: 'passwd', data: '/etc/passwd', mode: 0o120777 }]))
+    files.set('/zip-up.zip', await makeZip([{ name: 'SKILL.md', data: skill }, { name: '../../escaped.txt', data: 'out' }]))
+    for (const path of ['/tar-link.tar.gz', '/tar-up.tar.gz', '/zip-link.zip', '/zip-up.zip']) {
+      const res = await installSkill({ url: `${siteUrl}${path}` })
+      expect(res.status, path).toBe(400)
+      expect((await json(res)).error.code, path).toBe('invalid_archive')
+    }
+    const listed = (await json(request('/api/skills'))).skills as Json[]
+    expect(listed.map((s) => s.name)).not.toContain('hostile')
+    expect(walk(t().dataDir).filter((p) => p.endsWith('escaped.txt') || p.endsWith('passwd'))).toEqual([])
+    expect(existsSync(join(t().dataDir, '..', 'escaped.txt'))).toBe(false)
+  })
+
   it('refuses skill URLs that resolve to loopback, through the real resolver', async () => {
     const port = new URL(t().system.siteUrl).port
     const refused = await installSkill({ url: `https://localhost:${port}/zipped.zip` })
@@ -96,6 +114,17 @@ export function systemContract(target: () => RuntimeTarget): void {
     const { id } = await json(created)
     expect(await waitForJob(id, ['completed', 'failed'])).toMatchObject({ state: 'completed', result: 'done turn 1' })
     expect(await json(request(`/api/jobs/${id}/files/read?path=out/hello.txt`))).toMatchObject({ content: 'hello from a job', size: 16 })
+
+    // Links planted in the workspace lead nowhere outside it, through this runtime's file access.
+    const jobs = join(t().dataDir, 'jobs')
+    const workspace = readdirSync(jobs).map((w) => join(jobs, w, 'workspace')).find((w) => existsSync(join(w, 'out/hello.txt')))!
+    symlinkSync('/etc', join(workspace, 'etc-link'))
+    symlinkSync('/etc/passwd', join(workspace, 'out/passwd-link'))
+    symlinkSync('hello.txt', join(workspace, 'out/inside-link'))
+    expect((await request(`/api/jobs/${id}/files/read?path=etc-link/passwd`)).status).toBe(403)
+    expect((await request(`/api/jobs/${id}/files/read?path=out/passwd-link`)).status).toBe(403)
+    expect((await request(`/api/jobs/${id}/files/list?path=etc-link`)).status).toBe(403)
+    expect((await json(request(`/api/jobs/${id}/files/read?path=out/inside-link`))).content).toBe('hello from a job')
   })
 
   it('cancels a running command job, killing the command it started', async () => {
