@@ -23,7 +23,7 @@ export interface LoopJobAgentOptions {
  * Runs `agent` jobs on the gateway's agent loop (`runAgentLoop`, the loop the chat agent uses):
  * the job's workspace tools without approvals, its earlier prompts and answers as context, every
  * model call recorded in the usage ledger. Progress becomes job events: a step's text before its
- * tool calls is a `message`, each call a `tool_use` and a `tool_result`, each step and retry a `status`. The
+ * tool calls is a `message`, each call a `tool_use` and a `tool_result`, a retried model request a `status`. The
  * final step's text is the turn's answer.
  */
 export class LoopJobAgent implements JobAgentRunner {
@@ -91,6 +91,7 @@ function usageOf(state: LoopState): JobAgentResult['usage'] {
 /** The loop's progress as job events, and each model call in the ledger. */
 function jobObserver(turn: JobAgentTurn, usage: UsageService | undefined): LoopObserver {
   let stepText = ''
+  let stepAnnounced = false
   const started = new Set<string>()
   const emit = (event: JobAgentEvent) => turn.emit(event)
   // A step's text is only known to be narration (not the answer) once the step calls a tool.
@@ -100,8 +101,15 @@ function jobObserver(turn: JobAgentTurn, usage: UsageService | undefined): LoopO
     if (content) await emit({ type: 'message', content })
   }
   return {
-    // Step starts and retries (the loop does not wait for retry notices: never let one reject).
-    thinking: (message) => emit({ type: 'status', message }).catch(() => undefined),
+    // The loop announces each step, then each retry of its model request. The tool events already
+    // show the steps; retries are worth a line (not awaited by the loop: never let one reject).
+    thinking: (message) => {
+      if (!stepAnnounced) {
+        stepAnnounced = true
+        return
+      }
+      return emit({ type: 'status', message }).catch(() => undefined)
+    },
     text: (delta) => {
       stepText += delta
     },
@@ -124,6 +132,7 @@ function jobObserver(turn: JobAgentTurn, usage: UsageService | undefined): LoopO
       })
     },
     modelCall: async ({ model, usage: used, costUsd }) => {
+      stepAnnounced = false
       await usage?.record({ userId: turn.userId, model, inputTokens: used.inputTokens, outputTokens: used.outputTokens, costUsd, purpose: 'job' })
     },
   }

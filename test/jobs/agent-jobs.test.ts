@@ -122,6 +122,15 @@ describe('agent jobs (the agent loop on the mock LLM)', () => {
     expect(llm.chatRequests().length).toBe(sent + 1)
   })
 
+  it('notes a retried model request in the job log (steps themselves show as tool events)', async () => {
+    llm.reply({ kind: 'error', status: 503 }, { kind: 'text', chunks: ['Recovered.'] })
+    const job = await startAgentJob(gw, 'Survive a hiccup')
+    expect((await waitForState(gw, job.id, ['completed', 'failed'])).result).toBe('Recovered.')
+    const statuses = (await eventsWhen(gw, job.id)).filter((e) => e.event_type === 'status').map((e) => String(e.data.message))
+    expect(statuses.filter((m) => /Retrying/.test(m))).toHaveLength(1)
+    expect(statuses.filter((m) => /Thinking/.test(m))).toEqual([])
+  })
+
   it('fails the job with the provider error, keeping the tokens already spent', async () => {
     llm.reply(
       { kind: 'tool_calls', calls: [{ name: 'list_files', arguments: {} }] },
