@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jobHistory } from '../../src/agent/job-agent'
 import { createLlmProvider } from '../../src/agent/llm/create-provider'
 import { GatewayConfig } from '../../src/config'
-import { mockLlmConfig } from '../support/agent'
+import { EventLog, mockLlmConfig } from '../support/agent'
 import { waitFor } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'
 import { eventsWhen, jobsGateway, processesWith, type StoredEvent, waitForState } from './support'
@@ -129,6 +129,23 @@ describe('agent jobs (the agent loop on the mock LLM)', () => {
     const statuses = (await eventsWhen(gw, job.id)).filter((e) => e.event_type === 'status').map((e) => String(e.data.message))
     expect(statuses.filter((m) => /Retrying/.test(m))).toHaveLength(1)
     expect(statuses.filter((m) => /Thinking/.test(m))).toEqual([])
+  })
+
+  it('starts from chat: create_job (approved) runs an agent job whose events reach the chat stream', async () => {
+    const log = new EventLog(gw)
+    llm.toolCall('create_job', { prompt: 'Say hello from the job', title: 'From chat' })
+    const send = await gw.request('/api/chat/send', { method: 'POST', json: { content: 'Start a job that says hello' } })
+    const { thread_id } = (await send.json()) as { thread_id: string }
+    const needed = await log.next('approval_needed', (e) => e.thread_id === thread_id)
+    expect(needed.tool_name).toBe('create_job')
+    // From here the chat turn and the job each make one model call, in either order: both get the default reply.
+    expect(llm.queued).toBe(0)
+    expect((await gw.request('/api/chat/approval', { method: 'POST', json: { request_id: needed.request_id, action: 'approve', thread_id } })).status).toBe(202)
+    const started = await log.next('job_started', (e) => e.title === 'From chat')
+    const done = await waitForState(gw, started.job_id, ['completed', 'failed'])
+    expect(done).toMatchObject({ kind: 'agent', state: 'completed', thread_id, result: llm.defaultReply })
+    await log.next('job_result', (e) => e.job_id === started.job_id && e.status === 'completed')
+    expect(log.of('job_message').some((e) => e.job_id === started.job_id)).toBe(true)
   })
 
   it('fails the job with the provider error, keeping the tokens already spent', async () => {
