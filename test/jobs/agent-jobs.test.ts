@@ -5,7 +5,7 @@ import { GatewayConfig } from '../../src/config'
 import { EventLog, mockLlmConfig } from '../support/agent'
 import { waitFor } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'
-import { eventsWhen, jobsGateway, processesWith, type StoredEvent, waitForState } from './support'
+import { eventsWhen, jobDetail, jobsGateway, processesWith, type StoredEvent, waitForState } from './support'
 
 type Gw = Awaited<ReturnType<typeof jobsGateway>>
 
@@ -120,6 +120,8 @@ describe('agent jobs (the agent loop on the mock LLM)', () => {
     expect(events.at(-1)!.data).toMatchObject({ status: 'cancelled' })
     // The loop did not go on to ask the model about the killed command.
     expect(llm.chatRequests().length).toBe(sent + 1)
+    // The model call made before the cancel still counts in the job's usage.
+    await waitFor(async () => (await jobDetail(gw, job.id)).usage.input_tokens === 10, 5_000, 'the cancelled turn usage')
   })
 
   it('notes a retried model request in the job log (steps themselves show as tool events)', async () => {

@@ -149,8 +149,8 @@ export async function runAgentTurn(ctx: TurnContext, runner: JobAgentRunner, too
         await ctx.record(type, type === 'message' ? { role: 'assistant', ...data } : data)
       },
     })
-    if (ctx.signal.aborted) return { status: 'cancelled', result: null, usage: { input: 0, output: 0 } }
     const usage = { input: result.usage.input_tokens, output: result.usage.output_tokens }
+    if (ctx.signal.aborted) return { status: 'cancelled', result: null, usage }
     if (result.content) await ctx.record('message', { role: 'assistant', content: result.content })
     return { status: 'ok', result: result.content, usage }
   } catch (error) {
