@@ -12,11 +12,8 @@ export const bodyLimit = (maxBytes: number): MiddlewareHandler => {
   const limit = honoBodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      // The rest of the body is never read. Left on a keep-alive connection, the server would
-      // have to drain it before the next request, and @hono/node-server gives that 500 ms and
-      // then destroys the socket, under whatever request the client sent next on it. Closing
-      // the connection with the answer keeps the 413 and spares the next request.
-      throw new GatewayError(413, 'payload_too_large', `Request body exceeds ${maxBytes} bytes`, { headers: { Connection: 'close' } })
+      // The rest of the body is left unread, so the error handler closes the connection.
+      throw new GatewayError(413, 'payload_too_large', `Request body exceeds ${maxBytes} bytes`)
     },
   })
   return function bodyLimit(c, next) {
