@@ -27,7 +27,8 @@ describe('chat rate limits', () => {
     expect((await ws.next((f) => f.id === 'm3')).type).toBe('ack')
     expect((await send('four')).status).toBe(202)
 
-    for (const spoof of [{ 'x-forwarded-for': '203.0.113.7' }, { 'x-real-ip': '198.51.100.1' }, { forwarded: 'for=192.0.2.60' }, { 'cf-connecting-ip': '192.0.2.1' }]) {
+    const spoofs: Array<Record<string, string>> = [{ 'x-forwarded-for': '203.0.113.7' }, { 'x-real-ip': '198.51.100.1' }, { forwarded: 'for=192.0.2.60' }, { 'cf-connecting-ip': '192.0.2.1' }]
+    for (const spoof of spoofs) {
       const res = await send('over the limit', { ...t.auth, ...spoof })
       expect(res.status).toBe(429)
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)

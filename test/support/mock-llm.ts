@@ -165,8 +165,6 @@ export class MockLlm {
         send({ content: 'x'.repeat(step.bytes) })
         send({}, 'stop')
         break
-      case 'html':
-        break
       case 'reset':
         for (const chunk of step.afterChunks ?? []) send({ content: chunk })
         await sleep(10)
