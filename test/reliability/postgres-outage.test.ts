@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openPostgresStore } from '../../adapters/node/open-node-store'
 import { isDatabaseUnavailable } from '../../src/store/unavailable'
@@ -91,6 +92,32 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL going away and coming back', () => {
     expect((await timed('/api/settings/during')).status).toBe(404)
     sse.close()
   }, 60_000)
+
+  it('survives the connection dying under a running query (it was an uncaught exception)', async () => {
+    const store = await openPostgresStore(dsn, { searchPath: schema })
+    const uncaught: unknown[] = []
+    const record = (error: unknown) => void uncaught.push(error)
+    process.on('uncaughtException', record)
+    try {
+      const running = sql`select pg_sleep(5)`.execute(store.db).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      await new Promise((r) => setTimeout(r, 300))
+      proxy.cut()
+      const error = await running
+      expect(isDatabaseUnavailable(error)).toBe(true)
+      await new Promise((r) => setTimeout(r, 300))
+      expect(uncaught).toEqual([])
+      proxy.restore()
+      // The dead client is not handed out again.
+      for (let i = 0; i < 3; i++) expect((await sql<{ x: number }>`select 1 as x`.execute(store.db)).rows).toEqual([{ x: 1 }])
+    } finally {
+      process.off('uncaughtException', record)
+      proxy.restore()
+      await store.close()
+    }
+  })
 })
 
 describe('isDatabaseUnavailable', () => {
