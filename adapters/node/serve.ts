@@ -5,6 +5,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Gateway } from '../../src/index'
 import { nodeWebSocketServer } from './listeners'
 import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import { closeIfBodyLeftUnread } from './unread-body'
 import { attachWebSocketUpgrades } from './websocket'
 
 export interface RunningServer extends ServedGateway {
@@ -35,6 +36,7 @@ export async function serveGateway(
       connectionsCheckingInterval: Math.max(100, Math.min(2_000, Math.floor(headersTimeoutMs / 2))),
     },
   }) as Server
+  server.prependListener('request', closeIfBodyLeftUnread)
   attachWebSocketUpgrades(server, wss, gateway.fetch as never)
   server.listen(options.port ?? gateway.config.port, host)
   await once(server, 'listening')

@@ -74,7 +74,6 @@ function render(
   extra?: Record<string, unknown>,
 ): Response {
   const h = new Headers(headers)
-  if (bodyLeftUnread(c)) h.set('Connection', 'close')
   h.set('Content-Type', 'application/json; charset=utf-8')
   h.set('Cache-Control', 'no-store')
   if (requestId) h.set('X-Request-Id', requestId)
@@ -87,21 +86,6 @@ function render(
   }
   const body = { ...extra, error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }
   return new Response(JSON.stringify(body), { status, headers: h })
-}
-
-/**
- * Whether the request came with a body that nothing read (refused before parsing: 401, 404, 413,
- * 415, a bad id). On a keep-alive connection the server must drain it before the next request;
- * @hono/node-server gives that 500 ms and then destroys the socket, under whatever request the
- * client sent next on it (1 in 2 cut with "other side closed" for 300 KB bodies). Answering with
- * `Connection: close` keeps the error and spares the next request.
- */
-function bodyLeftUnread(c: Context<GatewayEnv>): boolean {
-  const method = c.req.method
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false
-  const length = c.req.header('content-length')
-  const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined
-  return hasBody && Object.keys(c.req.bodyCache).length === 0
 }
 
 const statusText = (status: number): string =>
