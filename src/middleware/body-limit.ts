@@ -12,7 +12,6 @@ export const bodyLimit = (maxBytes: number): MiddlewareHandler => {
   const limit = honoBodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      // The rest of the body is left unread, so the error handler closes the connection.
       throw new GatewayError(413, 'payload_too_large', `Request body exceeds ${maxBytes} bytes`)
     },
   })
