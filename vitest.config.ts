@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -14,6 +14,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The security and reliability suite runs once, on its own (`npm run test:hardening`,
+    // vitest.hardening.config.ts), not again in the PostgreSQL pass.
+    exclude: [...configDefaults.exclude, 'test/security/**', 'test/reliability/**'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,

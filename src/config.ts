@@ -25,6 +25,12 @@ export const GatewayLimits = z.object({
   /** Bytes buffered for one subscriber's socket before it is told to resync. */
   subscriberBufferBytes: z.number().int().positive().default(1024 * 1024),
   keepAliveMs: z.number().int().positive().default(30_000),
+  /**
+   * Slowloris bounds, for adapters that own the HTTP server (Node): a client gets this long to
+   * send its request headers, and `requestTimeoutMs` for the whole request, body included.
+   */
+  headersTimeoutMs: z.number().int().positive().default(20_000),
+  requestTimeoutMs: z.number().int().positive().default(30_000),
   /** How long persisted events stay replayable. */
   eventRetentionMs: z.number().int().positive().default(24 * 60 * 60 * 1000),
   /** Optional LLM spend per user per UTC day (US dollars); past it, chat and `/v1` answer 429 `budget_exceeded`. */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import type { Gateway } from '../../src/index'
+import { closeIfBodyLeftUnread } from './unread-body'
 import { attachWebSocketUpgrades } from './websocket'
 
 /** A `ws` server for the gateway's upgrades: no own socket, the payload cap, no compression. */
@@ -47,7 +48,10 @@ export function createNodeListeners(gateway: Gateway): NodeListeners {
       const path = (req.url ?? '/').split('?', 1)[0]!
       return path === prefix || path.startsWith(`${prefix}/`)
     },
-    request: (req, res) => void listener(req, res),
+    request: (req, res) => {
+      closeIfBodyLeftUnread(req, res)
+      void listener(req, res)
+    },
     upgrade: (req, socket, head) => void upgrades.emit('upgrade', req, socket, head),
   }
 }

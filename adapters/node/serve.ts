@@ -5,6 +5,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import type { Gateway } from '../../src/index'
 import { nodeWebSocketServer } from './listeners'
 import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import { closeIfBodyLeftUnread } from './unread-body'
 import { attachWebSocketUpgrades } from './websocket'
 
 export interface RunningServer extends ServedGateway {
@@ -21,17 +22,21 @@ export async function serveGateway(
 ): Promise<RunningServer> {
   const host = options.host ?? gateway.config.host
   const wss = nodeWebSocketServer(gateway)
+  const { headersTimeoutMs, requestTimeoutMs } = gateway.config.limits
   const server = createAdaptorServer({
     fetch: gateway.fetch,
     hostname: host,
     serverOptions: {
-      headersTimeout: 20_000,
-      requestTimeout: 30_000,
+      // Node refuses a header timeout above the request timeout.
+      headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+      requestTimeout: requestTimeoutMs,
       keepAliveTimeout: 5_000,
       maxHeaderSize: 16 * 1024,
-      connectionsCheckingInterval: 2_000,
+      // The timeouts are enforced on this tick, so it must be finer than they are.
+      connectionsCheckingInterval: Math.max(100, Math.min(2_000, Math.floor(headersTimeoutMs / 2))),
     },
   }) as Server
+  server.prependListener('request', closeIfBodyLeftUnread)
   attachWebSocketUpgrades(server, wss, gateway.fetch as never)
   server.listen(options.port ?? gateway.config.port, host)
   await once(server, 'listening')

@@ -73,8 +73,11 @@ export async function openPostgresStore(
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   }
   const pool = new driver.Pool(config)
-  // An idle client that loses its connection must not crash the process.
+  // A client that loses its connection must not crash the process: idle ones report through the
+  // pool's 'error'; one checked out for a query also emits 'error' on itself (a database restart
+  // or a reset mid-query was an uncaught exception), while the query gets the error anyway.
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
   const notifier = new PgNotifier({ connectionString, connectionTimeoutMillis: 5_000 }, pool, options.notifier)
   return openStore({
     dialect: new PostgresDialect({ pool }),

@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { GatewayEnv } from '../gateway/env'
 import { GatewayError } from '../lib/errors'
+import { isDatabaseUnavailable } from '../store/unavailable'
 
 const log = getLogger(['gateway', 'http'])
 
@@ -42,6 +43,11 @@ export const errorHandler: ErrorHandler<GatewayEnv> = (err, c) => {
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
     return render(c, status, CODES[status] ?? 'error', err.message || statusText(status))
+  }
+  if (isDatabaseUnavailable(err)) {
+    // Logged without the error itself: driver messages can carry the host and port.
+    log.warn('database unavailable in {method} {path}', { method: c.req.method, path: c.req.path })
+    return render(c, 503, 'database_unavailable', 'The database is unavailable; try again shortly', undefined, { 'Retry-After': '5' })
   }
   const requestId = crypto.randomUUID()
   log.error('unhandled error in {method} {path} (request {requestId}): {error}', {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineTool } from '../../src/index'
 import { agentGateway, EventLog, json } from '../support/agent'
+import { waitFor } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'
 
 describe('upstream failures, timeouts and cancellation', async () => {
@@ -129,6 +130,9 @@ describe('upstream failures, timeouts and cancellation', async () => {
     llm.toolCall('wait_forever', { obedient: true })
     const a = await json(gw.request('/api/chat/send', { method: 'POST', json: { content: 'wait' } }))
     await log.next('tool_started', (e) => e.thread_id === a.thread_id)
+    // The event goes out before the tool runs (on PostgreSQL its publish is awaited first); a
+    // cancel in between rightly skips the tool, so wait until it is running.
+    await waitFor(() => signals.length === 1, 5_000, 'the tool to run')
     await gw.request('/api/chat/cancel', { method: 'POST', json: { thread_id: a.thread_id } })
     await log.next('turn_cancelled', (e) => e.thread_id === a.thread_id)
     expect(signals[0]!.aborted).toBe(true)
@@ -136,6 +140,7 @@ describe('upstream failures, timeouts and cancellation', async () => {
     llm.toolCall('wait_forever', { obedient: false })
     const b = await json(gw.request('/api/chat/send', { method: 'POST', json: { content: 'wait again' } }))
     await log.next('tool_started', (e) => e.thread_id === b.thread_id)
+    await waitFor(() => signals.length === 2, 5_000, 'the tool to run')
     expect((await gw.request('/api/chat/send', { method: 'POST', json: { content: '/stop', thread_id: b.thread_id } })).status).toBe(202)
     await log.next('turn_cancelled', (e) => e.thread_id === b.thread_id)
     expect(signals[1]!.aborted).toBe(true)

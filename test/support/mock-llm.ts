@@ -17,6 +17,12 @@ export type ScriptStep =
   | { kind: 'malformed' }
   /** Resets the connection after some chunks. */
   | { kind: 'reset'; afterChunks?: string[] }
+  /** A proxy's HTML error page instead of JSON. */
+  | { kind: 'html'; status: number }
+  /** Chunks, then the end of the body with no finish_reason and no `[DONE]`. */
+  | { kind: 'eof'; chunks: string[] }
+  /** One content delta of `bytes` characters in a single SSE event. */
+  | { kind: 'huge'; bytes: number }
 
 export interface RecordedRequest {
   path: string
@@ -97,6 +103,10 @@ export class MockLlm {
       res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers })
       return void res.end(JSON.stringify(step.body ?? { error: { message: `mock error ${step.status}`, type: 'server_error', param: null, code: null } }))
     }
+    if (step.kind === 'html') {
+      res.writeHead(step.status, { 'content-type': 'text/html' })
+      return void res.end(`<html><head><title>${step.status} Bad Gateway</title></head><body><script>alert(1)</script><h1>upstream proxy error</h1></body></html>`)
+    }
     if (!stream) {
       if (step.kind === 'text') {
         const content = step.chunks.join('')
@@ -147,6 +157,13 @@ export class MockLlm {
         return // never ends; the client must time out
       case 'malformed':
         res.write('data: {not json\n\n')
+        break
+      case 'eof':
+        for (const chunk of step.chunks) send({ content: chunk })
+        return void res.end()
+      case 'huge':
+        send({ content: 'x'.repeat(step.bytes) })
+        send({}, 'stop')
         break
       case 'reset':
         for (const chunk of step.afterChunks ?? []) send({ content: chunk })

@@ -1,4 +1,5 @@
 import type { LlmConfig } from '../../config'
+import { boundedStreamFetch } from './bounded-fetch'
 import { PriceTable } from './pricing'
 import type { LlmProvider } from './provider'
 
@@ -20,7 +21,7 @@ export async function createLlmProvider(config: LlmConfig, options: { fetch?: ty
     maxRetryDelayMs: config.maxRetryDelayMs,
   }
   const model = config.model ?? DEFAULT_MODEL[config.backend]
-  const common = { model, policy, vision: config.vision, maxTokens: config.maxTokens, fetch: options.fetch }
+  const common = { model, policy, vision: config.vision, maxTokens: config.maxTokens, fetch: boundedStreamFetch(options.fetch ?? ((input, init) => fetch(input, init))) }
   switch (config.backend) {
     case 'anthropic': {
       if (!config.apiKey) return undefined

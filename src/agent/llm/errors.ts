@@ -79,7 +79,15 @@ export function errorFromStatus(status: number, upstreamMessage: string, headers
   return new LlmError('bad_request', `The model provider refused the request (HTTP ${status}): ${detail}`, { status })
 }
 
+/**
+ * The upstream's message, short. A proxy or load balancer in front of the provider often answers
+ * with an HTML error page: that becomes its title, never markup in a user-facing error event.
+ */
 const clip = (text: string, max = 300): string => {
+  if (/<(?:!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim()
+    return title ? `an HTML error page ("${title.slice(0, 100)}")` : 'an HTML error page'
+  }
   const t = text.replace(/\s+/g, ' ').trim() || 'no details'
   return t.length > max ? `${t.slice(0, max)}...` : t
 }
