@@ -8,6 +8,7 @@ import { memoryToolProvider } from './memory/memory-tools'
 import { ChatRepository } from './chat/chat-repository'
 import { ThreadService } from './chat/thread-service'
 import { createJobsService } from './jobs/create-jobs-service'
+import { createRoutinesService } from './routines/create-routines-service'
 import type { ServiceContext } from './service-context'
 import { createSkillsService } from './skills/create-skills-service'
 import { createExtensionsService } from './extensions/create-extensions-service'
@@ -51,6 +52,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     services.threads = new ThreadService(chat, ctx.clock)
     ctx.onDeleteUser((userId) => chat.deleteUser(userId))
     services.jobs = await createJobsService(ctx)
+    services.routines = await createRoutinesService(ctx)
   }
   Object.assign(services, await createUsersServices(ctx))
   services.skills = createSkillsService(ctx)
