@@ -32,6 +32,7 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
     repo,
     runner,
     scheduler,
+    events,
     clock: ctx.clock,
     cipher,
     createThread: async (userId, routineName, routineId) => {
@@ -39,10 +40,12 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
       if (!threads) return crypto.randomUUID() // the agent creates it on the first run
       return threads.resolveThread(userId, undefined, '', { channel: 'routine', metadata: { routine_name: routineName, routine_id: routineId } })
     },
-    onChange: () => void events.refresh().catch(() => undefined),
+    onChange: () => events.refresh().catch(() => undefined),
   })
-  const offMessages = ctx.channel.observe((message) => events.onMessage(message))
-  const offEvents = ctx.hub.bus.onEvent((event) => void events.onEvent(event).catch(() => undefined))
+  const offMessages = ctx.channel.observe((message) => events.track(events.onMessage(message)))
+  const offEvents = ctx.hub.bus.onEvent((event) => {
+    if (events.watches(event)) events.track(events.onEvent(event))
+  })
   // Due slots (missed while stopped) fire once the agent is attached.
   ctx.onStart(async () => {
     await events.start()

@@ -24,6 +24,7 @@ const QUOTE_CHARS = 4_000
 export class EventTriggers {
   #watched = new Set<string>()
   #timer: ReturnType<typeof setInterval> | undefined
+  readonly #pending = new Set<Promise<void>>()
 
   constructor(
     private readonly repo: RoutineRepository,
@@ -38,6 +39,17 @@ export class EventTriggers {
 
   stop(): void {
     clearInterval(this.#timer)
+  }
+
+  /** Runs `handle` tracked, so `idle()` can wait for matching in progress. */
+  track(handle: Promise<void>): void {
+    const tracked = handle.catch((error) => log.error('routine event matching failed: {error}', { error })).finally(() => this.#pending.delete(tracked))
+    this.#pending.add(tracked)
+  }
+
+  /** Resolves when no message or event is being matched. */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending])
   }
 
   async refresh(): Promise<void> {
@@ -61,9 +73,14 @@ export class EventTriggers {
     }
   }
 
-  /** An event published on the bus (from this instance or another). */
+  /** Whether some routine of the event's owner watches its type (the synchronous hot-path filter). */
+  watches(event: PreparedEvent): boolean {
+    return event.userId !== null && this.#watched.has(`${event.userId}\n${event.type}`)
+  }
+
+  /** An event published on the bus (from this instance or another) that `watches` accepted. */
   async onEvent(event: PreparedEvent): Promise<void> {
-    if (event.userId === null || !this.#watched.has(`${event.userId}\n${event.type}`)) return
+    if (event.userId === null) return
     const data = JSON.parse(event.json) as Record<string, unknown>
     const routines = await this.repo.enabledOfType(event.userId, 'system_event')
     for (const routine of routines) {

@@ -17,6 +17,7 @@ import { compileCron, describeCron, nextFireAt } from './cron'
 import type { RoutineRecord, RoutineRepository, RunRecord } from './routine-repository'
 import type { RoutineRunner } from './routine-runner'
 import type { RoutineScheduler } from './routine-scheduler'
+import type { EventTriggers } from './event-triggers'
 import { checkSignature } from './webhook-signature'
 
 type Summary = z.infer<typeof RoutineSummary>
@@ -31,13 +32,14 @@ export interface RoutinesServiceDeps {
   repo: RoutineRepository
   runner: RoutineRunner
   scheduler: RoutineScheduler
+  events: EventTriggers
   clock: Clock
   /** Seals webhook secrets; without it (no master key) webhook routines cannot be created. */
   cipher: SecretCipher | undefined
   /** Creates the routine's thread (title from `routine_name`). */
   createThread(userId: string, routineName: string, routineId: string): Promise<string>
   /** Event matching re-reads its routines when they change. */
-  onChange(): void
+  onChange(): Promise<void>
 }
 
 /**
@@ -53,6 +55,17 @@ export class RoutinesService {
 
   get runner(): RoutineRunner {
     return this.o.runner
+  }
+
+  /** Re-reads which events routines watch (done every 30 s anyway, for changes made on other instances). */
+  async reloadTriggers(): Promise<void> {
+    await this.o.onChange()
+  }
+
+  /** Resolves when no trigger is being matched and no run started here is executing (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.o.events.idle()
+    await this.o.runner.idle()
   }
 
   async list(userId: string): Promise<RoutineInfo[]> {
@@ -103,7 +116,7 @@ export class RoutinesService {
       updatedAt: now,
     }
     await this.o.repo.insert(record)
-    this.#changed()
+    await this.#changed()
     return { ...(await this.#detail(record)), ...(secret ? { webhook_secret: secret } : {}) }
   }
 
@@ -133,7 +146,7 @@ export class RoutinesService {
       ...(scheduleChanged ? { nextFireAt: enabled ? this.#nextFire(trigger) : null } : {}),
       updatedAt: this.#now(),
     })
-    this.#changed()
+    await this.#changed()
     const updated = await this.#owned(userId, id)
     return { ...(await this.#detail(updated)), ...(secret ? { webhook_secret: secret } : {}) }
   }
@@ -144,14 +157,14 @@ export class RoutinesService {
     const value = enabled ?? !current.enabled
     const nextFire = value ? this.#nextFire(current.trigger) : null
     await this.o.repo.update(id, { enabled: value, nextFireAt: nextFire, updatedAt: this.#now() })
-    this.#changed()
+    await this.#changed()
     return { status: value ? 'enabled' : 'disabled', routine_id: id, next_fire_at: nextFire }
   }
 
   async delete(userId: string, id: string): Promise<void> {
     await this.#owned(userId, id)
     await this.o.repo.delete(id)
-    this.#changed()
+    await this.#changed()
   }
 
   async runs(userId: string, id: string, query: { limit: number; cursor?: string | undefined }): Promise<Runs> {
@@ -191,7 +204,7 @@ export class RoutinesService {
 
   async deleteUser(userId: string): Promise<void> {
     await this.o.repo.deleteUser(userId)
-    this.#changed()
+    await this.#changed()
   }
 
   // --- internals ---
@@ -248,9 +261,9 @@ export class RoutinesService {
     return trigger.type === 'cron' ? nextFireAt(trigger, this.o.clock.now()) : null
   }
 
-  #changed(): void {
+  async #changed(): Promise<void> {
     this.o.scheduler.wake()
-    this.o.onChange()
+    await this.o.onChange()
   }
 
   #now(): string {
