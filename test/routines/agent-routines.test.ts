@@ -53,7 +53,7 @@ describe('routines from chat', async () => {
     expect(history.turns).toHaveLength(1)
     expect(history.turns[0]).toMatchObject({ user_input: 'Summarise my inbox notes', response: 'Three notes: rent, dentist, call mum.' })
     const thread = (await json(gw.request('/api/chat/threads'))).threads.find((t: { id: string }) => t.id === routine.thread_id)
-    expect(thread).toMatchObject({ channel: 'routine' })
+    expect(thread).toMatchObject({ channel: 'routine', title: 'Morning notes' })
     const finished = await log.next('routine_run', (e) => e.routine_id === routine.id && e.status === 'ok')
     expect(finished.result_summary).toBe('Three notes: rent, dentist, call mum.')
     // The last model request was the routine's prompt, in a thread of its own (no chat history).

@@ -256,3 +256,63 @@ describe('routines', async () => {
     expect(await gw.store!.db.selectFrom('routine_runs').select('id').where('routine_id', '=', created.id).execute()).toEqual([])
   })
 })
+
+describe('routines across a restart', async () => {
+  const { reopenableStore } = await import('../support/store')
+  const { testGateway } = await import('../support/gateway')
+  const { countingAgent } = await import('./counting-agent')
+
+  it('fires a slot missed while the gateway was down once, when it starts again', async () => {
+    const db = await reopenableStore()
+    const clock = manualClock(START)
+    const ran: string[] = []
+    const config = { masterKey: 'r'.repeat(32) }
+    const first = await testGateway({ store: await db.open(), runtime: { name: 'node', clock }, agent: countingAgent(ran), config })
+    const created = await json(first.request('/api/routines', { method: 'POST', json: { name: 'Every 5', trigger: { type: 'cron', schedule: '*/5 * * * *' }, action: { type: 'lightweight', prompt: 'tick' } } }))
+    await first.close()
+
+    clock.advance(3 * HOUR) // 36 slots pass with no gateway running
+    const second = await testGateway({ store: await db.open(), runtime: { name: 'node', clock }, agent: countingAgent(ran), config })
+    try {
+      // Started by the gateway itself once its agent is attached (no test tick).
+      for (let i = 0; i < 200 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+      await second.services.routines!.idle()
+      expect(ran).toEqual(['tick'])
+      const after = await json(second.request(`/api/routines/${created.id}`))
+      expect(after.run_count).toBe(1)
+      expect(Date.parse(after.next_fire_at)).toBeGreaterThan(clock.now())
+      expect(await second.services.routines!.scheduler.tick()).toBe(0)
+    } finally {
+      await second.close()
+      await db.cleanup()
+    }
+  })
+})
+
+describe('full_job routines', async () => {
+  const { join } = await import('node:path')
+  const { fileURLToPath } = await import('node:url')
+  const fixtures = fileURLToPath(new URL('../fixtures', import.meta.url))
+  // The scripted stand-in for a coding-agent CLI the jobs tests use.
+  const fakeCli = { name: 'fake', argv: [process.execPath, join(fixtures, 'fake-agent-cli.mjs'), '-p', '{prompt}'], read_only_paths: [fixtures], network: false, timeout_secs: 60 }
+  const llm = await MockLlm.start()
+  const gw = await agentGateway(llm, { config: { jobs: { isolation: 'process', commands: [fakeCli] } as never } })
+  afterAll(async () => {
+    await gw.close()
+    await llm.close()
+  })
+
+  it('start a sandbox job in the routine thread and record it on the run', async () => {
+    const created = await json(
+      gw.request('/api/routines', { method: 'POST', json: { name: 'Nightly build', trigger: { type: 'manual' }, action: { type: 'full_job', title: 'Build the report', description: 'say built' } } }),
+    )
+    expect(created.action_type).toBe('full_job')
+    await gw.request(`/api/routines/${created.id}/trigger`, { method: 'POST' })
+    await gw.services.routines!.idle()
+    const [run] = (await json(gw.request(`/api/routines/${created.id}/runs`))).runs
+    expect(run).toMatchObject({ status: 'ok', result_summary: 'Started job "Build the report"' })
+    const job = await json(gw.request(`/api/jobs/${run.job_id}`))
+    expect(job).toMatchObject({ title: 'Build the report', thread_id: created.thread_id, kind: 'command' })
+    await gw.request(`/api/jobs/${run.job_id}/cancel`, { method: 'POST' })
+  })
+})

@@ -38,7 +38,8 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
     createThread: async (userId, routineName, routineId) => {
       const threads = ctx.services?.threads
       if (!threads) return crypto.randomUUID() // the agent creates it on the first run
-      return threads.resolveThread(userId, undefined, '', { channel: 'routine', metadata: { routine_name: routineName, routine_id: routineId } })
+      // Titled by the routine's name (not by its first prompt), so the thread list says whose results these are.
+      return threads.resolveThread(userId, undefined, routineName, { channel: 'routine', metadata: { routine_name: routineName, routine_id: routineId } })
     },
     onChange: () => events.refresh().catch(() => undefined),
   })
