@@ -173,6 +173,29 @@ describe('routines', async () => {
     expect((await json(refused)).error.code).toBe('routine_disabled')
   })
 
+  it('refuses a run while one is in progress (409), and sweeps runs a stopped instance abandoned', async () => {
+    const created = await json(create({ name: 'Busy', trigger: { type: 'manual' }, action: prompt('p') }))
+    await disableOthers(created.id)
+    const leftRunning = (id: string, startedAt: number) =>
+      gw.store!.db
+        .insertInto('routine_runs')
+        .values({ id, routine_id: created.id, user_id: 'owner', trigger_type: 'manual', trigger_key: null, status: 'running', result_summary: null, tokens_used: null, job_id: null, thread_id: created.thread_id, started_at: new Date(startedAt).toISOString(), completed_at: null })
+        .execute()
+    const recent = crypto.randomUUID()
+    await leftRunning(recent, clock.now() - 60_000)
+    const busy = await gw.request(`/api/routines/${created.id}/trigger`, { method: 'POST' })
+    expect(busy.status).toBe(409)
+    expect((await json(busy)).error.code).toBe('routine_busy')
+
+    clock.advance(2 * HOUR) // the instance running it is long gone
+    const again = await gw.request(`/api/routines/${created.id}/trigger`, { method: 'POST' })
+    expect(again.status).toBe(200)
+    await tick()
+    const runs = await runsOf(created.id)
+    expect(runs.find((r) => r.id === recent)).toMatchObject({ status: 'failed', result_summary: expect.stringMatching(/stopped before the run ended/) })
+    expect(runs.find((r) => r.id !== recent)).toMatchObject({ status: 'ok' })
+  })
+
   it('records a failed run and counts failures in a row', async () => {
     const created = await json(create({ name: 'Failing', trigger: { type: 'manual' }, action: prompt('fail please') }))
     llm.reply({ kind: 'error', status: 400, body: { error: { message: 'bad request from test' } } })

@@ -10,6 +10,8 @@ const log = getLogger(['gateway', 'routines'])
 /** How often the set of watched event types is re-read (routines changed on another instance). */
 const REFRESH_MS = 30_000
 const QUOTE_CHARS = 4_000
+/** How much of a message a pattern sees: bounds the cost of a slow (backtracking) pattern. */
+const MATCH_CHARS = 10_000
 
 /**
  * `event` routines fire on the owner's chat messages matching their pattern (messages arrive on
@@ -66,7 +68,7 @@ export class EventTriggers {
       const trigger = routine.trigger
       if (trigger.type !== 'event' || routine.threadId === message.threadId) continue
       if (trigger.channel && trigger.channel !== channel) continue
-      if (!safeTest(trigger.pattern, message.content)) continue
+      if (!safeTest(trigger.pattern, message.content.slice(0, MATCH_CHARS))) continue
       await this.runner
         .fire(routine, { type: 'event', key: `message:${message.id}`, context: `The message that triggered this routine:\n> ${quote(message.content)}` })
         .catch((error) => log.error('event routine {id} failed to start: {error}', { id: routine.id, error }))

@@ -202,12 +202,14 @@ export class RoutineRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
   }
 
-  async runningCount(routineId: string): Promise<number> {
+  /** Runs in progress that started after `since` (older ones were abandoned by a stopped instance). */
+  async runningCount(routineId: string, since: string): Promise<number> {
     const row = await this.db
       .selectFrom('routine_runs')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('routine_id', '=', routineId)
       .where('status', '=', 'running')
+      .where('started_at', '>', since)
       .executeTakeFirst()
     return Number(row?.n ?? 0)
   }
@@ -253,13 +255,11 @@ export class RoutineRepository {
     return rows.map(toRun)
   }
 
-  /** Marks failed every run still `running` (left by a process that stopped); returns how many. */
-  async failAbandonedRuns(reason: string, at: string): Promise<number> {
-    const result = await this.db
-      .updateTable('routine_runs')
-      .set({ status: 'failed', result_summary: reason, completed_at: at })
-      .where('status', '=', 'running')
-      .executeTakeFirst()
+  /** Marks failed the runs still `running` that started before `before` (all when omitted); returns how many. */
+  async failAbandonedRuns(reason: string, at: string, before?: string): Promise<number> {
+    let q = this.db.updateTable('routine_runs').set({ status: 'failed', result_summary: reason, completed_at: at }).where('status', '=', 'running')
+    if (before !== undefined) q = q.where('started_at', '<', before)
+    const result = await q.executeTakeFirst()
     return Number(result.numUpdatedRows)
   }
 

@@ -29,6 +29,12 @@ export interface RunnerDeps {
 }
 
 const SUMMARY_CHARS = 500
+/**
+ * A run still `running` after this long was left by an instance that stopped (a turn ends well
+ * before: model calls time out, approvals end the run at `attention`): it no longer blocks new
+ * runs, and the scheduler marks it failed.
+ */
+export const ABANDONED_AFTER_MS = 60 * 60_000
 
 /**
  * Starts runs and sees them through: checks the guardrails, records the run (a trigger key that
@@ -58,7 +64,7 @@ export class RoutineRunner {
     if (routine.cooldownSecs > 0 && routine.lastRunAt && Date.parse(routine.lastRunAt) + routine.cooldownSecs * 1000 > now) {
       return refuse('routine_cooldown', `The routine ran less than ${routine.cooldownSecs} s ago (cooldown)`)
     }
-    if ((await this.o.repo.runningCount(routine.id)) >= routine.maxConcurrent) {
+    if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.maxConcurrent) {
       return refuse('routine_busy', `The routine already has ${routine.maxConcurrent} run(s) in progress`)
     }
     const startedAt = new Date(now).toISOString()

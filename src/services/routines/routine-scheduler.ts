@@ -2,7 +2,7 @@ import { getLogger } from '@logtape/logtape'
 import { type Clock, unrefTimer } from '../../lib/time'
 import { nextFireAt } from './cron'
 import type { RoutineRepository } from './routine-repository'
-import type { RoutineRunner } from './routine-runner'
+import { ABANDONED_AFTER_MS, type RoutineRunner } from './routine-runner'
 
 const log = getLogger(['gateway', 'routines'])
 
@@ -77,6 +77,8 @@ export class RoutineScheduler {
   }
 
   async #fireDue(): Promise<number> {
+    const at = this.clock.now()
+    await this.repo.failAbandonedRuns('The gateway running this routine stopped before the run ended', new Date(at).toISOString(), new Date(at - ABANDONED_AFTER_MS).toISOString())
     let fired = 0
     for (;;) {
       const nowMs = this.clock.now()

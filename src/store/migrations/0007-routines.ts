@@ -52,4 +52,6 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
   // NULL keys (manual runs) never collide: both dialects treat NULLs as distinct in unique indexes.
   await db.schema.createIndex('routine_runs_trigger_key_idx').on('routine_runs').columns(['routine_id', 'trigger_key']).unique().execute()
   await db.schema.createIndex('routine_runs_user_idx').on('routine_runs').column('user_id').execute()
+  // The sweep for runs a stopped instance left `running`.
+  await db.schema.createIndex('routine_runs_status_idx').on('routine_runs').columns(['status', 'started_at']).execute()
 }
