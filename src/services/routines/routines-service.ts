@@ -135,7 +135,8 @@ export class RoutinesService {
     }
     const enabled = input.enabled ?? current.enabled
     const trigger = triggerPatch.trigger ?? current.trigger
-    const scheduleChanged = triggerPatch.trigger !== undefined || enabled !== current.enabled
+    // A form saving the same schedule again keeps the slot it was waiting for.
+    const scheduleChanged = (triggerPatch.trigger !== undefined && JSON.stringify(triggerPatch.trigger) !== JSON.stringify(current.trigger)) || enabled !== current.enabled
     await this.o.repo.update(id, {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
