@@ -215,6 +215,14 @@ function handleEvent(type: string, data: Record<string, unknown>): void {
       updateTurn(threadId, (t) => ({ ...t, jobs: [...(t.jobs ?? []), { job_id: e.job_id, title: e.title }] }), { latest: true })
       break
     }
+    case 'routine_run': {
+      // Its turn streams into the routine's thread like any other; only a run that needs the user is announced.
+      const e = data as EventOf<'routine_run'>
+      const href = `#/chat/${encodeURIComponent(e.thread_id)}`
+      if (e.status === 'failed') toast(`Routine “${e.routine_name}” failed${e.result_summary ? `: ${e.result_summary}` : ''}`, 'error', { label: 'Open', href })
+      if (e.status === 'attention') toast(`Routine “${e.routine_name}” needs your attention`, 'info', { label: 'Open', href })
+      break
+    }
     case 'error':
       if (typeof data.thread_id !== 'string' && !Object.values(liveTurns.value).some((ts) => ts.some((t) => t.status === 'streaming' || t.status === 'sending'))) {
         toast(String(data.message), 'error')
