@@ -196,6 +196,22 @@ describe('routines', async () => {
     expect(runs.find((r) => r.id !== recent)).toMatchObject({ status: 'ok' })
   })
 
+  it('ends a run at attention when its turn waits for an approval, which waits in the routine thread', async () => {
+    const created = await json(create({ name: 'Fetcher', trigger: { type: 'manual' }, action: prompt('Check the status page') }))
+    llm.toolCall('http_fetch', { url: 'https://status.example.com/' })
+    await gw.request(`/api/routines/${created.id}/trigger`, { method: 'POST' })
+    await routines.runner.idle()
+    const [run] = await runsOf(created.id)
+    expect(run).toMatchObject({ status: 'attention', result_summary: 'Waiting for your approval in the routine thread' })
+    const history = await json(gw.request(`/api/chat/history?thread_id=${created.thread_id}`))
+    expect(history.pending_approval).toMatchObject({ tool_name: 'http_fetch' })
+    expect((await detail(created.id)).consecutive_failures).toBe(0)
+    // Denied, the turn finishes and the thread is free for the next run.
+    llm.text('Skipped.')
+    await gw.request('/api/chat/approval', { method: 'POST', json: { request_id: history.pending_approval.request_id, action: 'deny', thread_id: created.thread_id } })
+    await gw.defaultAgent!.idle()
+  })
+
   it('records a failed run and counts failures in a row', async () => {
     const created = await json(create({ name: 'Failing', trigger: { type: 'manual' }, action: prompt('fail please') }))
     llm.reply({ kind: 'error', status: 400, body: { error: { message: 'bad request from test' } } })
