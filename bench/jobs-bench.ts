@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createNodeSandbox, findBwrap, serveGateway } from '../adapters/node/index'
-import { bwrapWorks } from '../adapters/node/sandbox/bwrap'
+import { createSandbox, findBwrap, serveGateway } from '../adapters/node/index'
+import { bwrapWorks } from '../adapters/shared/sandbox/bwrap'
 import { jobsGateway, startJob, waitForState } from '../test/jobs/support'
 import { SseClient } from '../test/support/sse-client'
 import { TEST_TOKEN, waitFor } from '../test/support/gateway'
@@ -22,7 +22,7 @@ const stats = (ms: number[]) => {
 }
 
 async function spawnCost(isolation: 'process' | 'bwrap', runs = 40): Promise<string> {
-  const port = createNodeSandbox(isolation).processes!
+  const port = createSandbox(isolation).processes!
   const dir = join(tempDir('gw-bench-'), 'ws')
   mkdirSync(dir)
   const times: number[] = []
@@ -54,7 +54,7 @@ async function cancelLatency(isolation: 'process' | 'bwrap', runs = 8): Promise<
 }
 
 async function readCost(runs = 3000): Promise<string> {
-  const fs = createNodeSandbox('process').fs
+  const fs = createSandbox('process').fs
   const root = tempDir('gw-bench-')
   writeFileSync(join(root, 'f.txt'), 'x'.repeat(1024))
   const confined: number[] = []

@@ -9,5 +9,5 @@ import { createBunRuntime } from './runtime'
  * `bunWebSocket` to your own `Bun.serve`.
  */
 export function createBunGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  return createRuntimeGateway(options, createBunRuntime(), (config) => openBunStore(config))
+  return createRuntimeGateway(options, (config) => createBunRuntime({ jobIsolation: config.jobs.isolation }), (config) => openBunStore(config))
 }

@@ -8,5 +8,5 @@ import { createDenoRuntime } from './runtime'
  * dir, or PostgreSQL). Serve it with `serveDenoGateway`, or pass `gateway.fetch` to `Deno.serve`.
  */
 export function createDenoGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  return createRuntimeGateway(options, createDenoRuntime(), (config) => openDenoStore(config))
+  return createRuntimeGateway(options, (config) => createDenoRuntime({ jobIsolation: config.jobs.isolation }), (config) => openDenoStore(config))
 }

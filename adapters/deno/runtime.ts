@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto'
 import { upgradeWebSocket } from 'hono/deno'
 import type { RuntimeCapabilities } from '../../src/index'
+import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 
 /**
- * Deno's capabilities for the core: synchronous SHA-256 (Deno's node:crypto) and hono/deno
- * upgrades. SSE and WebSocket use the core's Web Streams and generic sinks; Deno's sockets
- * expose `bufferedAmount` and ping idle peers themselves.
+ * Deno's capabilities for the core: synchronous SHA-256 (Deno's node:crypto), hono/deno
+ * upgrades, and the system capabilities shared with Node (SSRF-guarded fetches, skills and
+ * extensions on disk, archives, stdio MCP servers, the job sandbox), which Deno runs through its
+ * `node:` modules (hence `-A`). SSE and WebSocket use the core's Web Streams and generic sinks;
+ * Deno's sockets expose `bufferedAmount` and ping idle peers themselves.
  */
-export function createDenoRuntime(): RuntimeCapabilities {
+export function createDenoRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
     name: 'deno',
     sha256: (input) => createHash('sha256').update(input).digest(),
     upgradeWebSocket,
+    ...systemCapabilities(options),
   }
 }

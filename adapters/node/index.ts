@@ -1,7 +1,8 @@
 /** Node adapter: serve a gateway with @hono/node-server + `ws`, or embed it in a Node app. */
 export { createNodeGateway } from './create-node-gateway'
 export { createNodeRuntime } from './runtime'
-export { createNodeSandbox, createNodeProcessPort, createNodeWorkspaceFs, findBwrap } from './sandbox/index'
+export { createSandbox, createProcessPort, createWorkspaceFs, findBwrap } from '../shared/sandbox/index'
+export { systemCapabilities, type SystemOptions } from '../shared/system-capabilities'
 export { openNodeStore, openPostgresStore, openSqliteStore } from './open-node-store'
 export { lockDataDir } from '../shared/data-dir-lock'
 export { ownerToken } from '../shared/owner-token'

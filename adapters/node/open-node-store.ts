@@ -2,6 +2,7 @@ import Sqlite from 'better-sqlite3'
 import { SqliteDialect } from 'kysely'
 import { openStore, type Store } from '../../src/store/index'
 import { openConfiguredStore, SQLITE_PRAGMAS } from '../shared/open-store'
+import { cachedStatements } from './cached-statements'
 
 export { openPostgresStore } from '../shared/open-store'
 
@@ -16,5 +17,5 @@ export function openNodeStore(options: { dataDir: string; databaseUrl?: string |
 export async function openSqliteStore(file: string, onClose?: () => void): Promise<Store> {
   const database = new Sqlite(file)
   for (const pragma of SQLITE_PRAGMAS) database.pragma(pragma)
-  return openStore({ dialect: new SqliteDialect({ database }), kind: 'sqlite', onClose })
+  return openStore({ dialect: new SqliteDialect({ database: cachedStatements(database) }), kind: 'sqlite', onClose })
 }

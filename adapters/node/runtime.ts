@@ -3,14 +3,10 @@ import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
-import { createNodeSandbox } from './sandbox/index'
+import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 import { createNodeSseSink } from './sse-sink'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
-import { fetchPinned, resolveHost } from './pinned-fetch'
-import { unpackArchive } from './archive'
-import { openNodeDirectory } from './directory'
-import { spawnMcpStdio } from './mcp-stdio'
 
 /** One-shot `crypto.hash` (Node >= 20.12) is ~0.7 us cheaper per request than a Hash object. */
 const sha256 = (input: string): Uint8Array =>
@@ -23,11 +19,11 @@ const outgoing = (c: Context): ServerResponse | undefined => {
 }
 
 /**
- * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, DNS and
- * pinned HTTP (SSRF-guarded fetches), the data-dir filesystem, archive unpacking, stdio MCP
- * servers, and the job sandbox (confined files, process groups, bubblewrap when it works here).
+ * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, and the
+ * system capabilities shared with Bun and Deno (DNS and pinned HTTP for SSRF-guarded fetches, the
+ * data-dir filesystem, archive unpacking, stdio MCP servers, the job sandbox).
  */
-export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | 'process' } = {}): RuntimeCapabilities {
+export function createNodeRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
     name: 'node',
     sha256,
@@ -44,11 +40,6 @@ export function createNodeRuntime(options: { jobIsolation?: 'auto' | 'bwrap' | '
       return true
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
-    resolveHost,
-    fetchPinned,
-    openDirectory: openNodeDirectory,
-    unpackArchive,
-    spawnMcpStdio,
-    sandbox: createNodeSandbox(options.jobIsolation),
+    ...systemCapabilities(options),
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { Child } from './processes'
 import { BENCH_TOKEN } from './shared'
 
@@ -17,7 +16,12 @@ export async function sendChat(gateway: Child, threadId: string, content: string
   return call(gateway, '/api/chat/send', { json: { content, thread_id: threadId } })
 }
 
-export const newThreadId = (): string => randomUUID()
+/** Creates an empty thread owned by the bench user (a chat message names an existing thread or none). */
+export async function newThread(gateway: Child): Promise<string> {
+  const res = await call(gateway, '/api/chat/thread/new', { method: 'POST' })
+  if (res.status !== 200) throw new Error(unavailable('POST /api/chat/thread/new', res))
+  return (JSON.parse(res.text) as { id: string }).id
+}
 
 /** A short reason for a row that cannot run yet. */
 export const unavailable = (what: string, res: { status: number; text: string }): string =>

@@ -8,7 +8,7 @@ import { benchFile } from '../lib/paths'
 import { type Child, type CpuSample, LOAD_CPU, SERVER_CPU, startChild } from '../lib/processes'
 import { BENCH_TOKEN } from '../lib/shared'
 import type { BenchRow, ScenarioContext } from '../lib/types'
-import { call, newThreadId, sendChat, unavailable } from '../lib/upstream'
+import { call, newThread, sendChat, unavailable } from '../lib/upstream'
 import { median, pairStats } from '../lib/verdict'
 
 interface Measured extends LoadResult {
@@ -105,7 +105,7 @@ export async function historyRows(ctx: ScenarioContext): Promise<BenchRow[]> {
     const gateway = await startChild(benchFile('servers/gateway.ts'), { cpu: SERVER_CPU, args: { store: 'sqlite', llmBaseUrl: upstream.info.baseUrl } })
     children.push(gateway)
     await upstream.call('configure', { chunks: 24, rate: 0 })
-    const thread = newThreadId()
+    const thread = await newThread(gateway)
     const turns = 8
     for (let i = 0; i < turns; i++) {
       const sent = await sendChat(gateway, thread, `Question ${i}: what is in the benchmark thread?`)

@@ -8,7 +8,7 @@
 import { benchFile } from '../lib/paths'
 import { type Child, type CpuSample, LOAD_CPU, SERVER_CPU, startChild } from '../lib/processes'
 import type { BenchRow, ScenarioContext } from '../lib/types'
-import { newThreadId, sendChat, unavailable } from '../lib/upstream'
+import { newThread, sendChat, unavailable } from '../lib/upstream'
 import { median, pairStats } from '../lib/verdict'
 
 interface ProxyRun {
@@ -29,7 +29,8 @@ export async function run(ctx: ScenarioContext): Promise<BenchRow[]> {
   const upstream = await startChild(benchFile('fake-upstream.ts'), { cpu: LOAD_CPU })
   const upstreamPort = Number(upstream.info.port)
   const [gateway, rawProxy, client, sse] = await Promise.all([
-    startChild(benchFile('servers/gateway.ts'), { cpu: SERVER_CPU, args: { llmBaseUrl: upstream.info.baseUrl } }),
+    // The agent path needs threads, so this gateway has a (SQLite) store.
+    startChild(benchFile('servers/gateway.ts'), { cpu: SERVER_CPU, args: { store: 'sqlite', llmBaseUrl: upstream.info.baseUrl } }),
     startChild(benchFile('servers/raw-proxy.ts'), { cpu: SERVER_CPU, args: { upstreamPort } }),
     startChild(benchFile('clients/proxy-client.ts'), { cpu: LOAD_CPU }),
     startChild(benchFile('clients/stream-client.ts'), { cpu: LOAD_CPU }),
@@ -119,7 +120,7 @@ async function agentRows(
   await upstream.call('configure', { chunks, rate: 100 })
   await sse.call('connect', { port: gateway.info.port, mode: 'sse', path: '/api/chat/events', n: 1 })
   const latencies: Array<{ p50: number; p99: number }> = []
-  const threadId = newThreadId()
+  const threadId = await newThread(gateway)
   for (let turn = 0; turn < p.turns + 1; turn++) {
     await sse.call('reset')
     const sent = await sendChat(gateway, threadId, `Count to ${chunks}, turn ${turn}.`)

@@ -21,6 +21,9 @@ export const GatewayStatus = z.object({
   enabled_channels: z.array(z.string()),
   database: z.enum(['sqlite', 'postgres', 'none']),
   subsystems: z.record(z.string(), z.boolean()),
+  /** The runtime adapter serving the gateway: `node`, `bun`, `deno` (or `fetch` for the bare core). */
+  runtime: z.string(),
+  /** How job commands are confined (`bwrap`, `process`; `files_only` without child processes); absent without jobs. */
   isolation: z.string().optional(),
   daily_cost: z.string().optional(),
   actions_this_hour: z.number().int().optional(),

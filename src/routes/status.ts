@@ -24,6 +24,7 @@ export const statusRoutes = (d: RouteDeps) =>
         enabled_channels: ['gateway'],
         database: d.database,
         subsystems: Object.fromEntries(Object.entries(d.services).map(([name, service]) => [name, service != null])),
+        runtime: d.runtime.name,
         ...(d.services.jobs ? { isolation: d.services.jobs.isolation } : {}),
       }
       if (usage) {

@@ -1,4 +1,5 @@
 import { createLlmProvider } from '../agent/llm/create-provider'
+import { LoopJobAgent } from '../agent/job-agent'
 import { builtinTools } from '../agent/tools/builtin/builtin-tools'
 import type { Services } from '../gateway/services'
 import { appEvent } from '../protocol/events'
@@ -51,7 +52,18 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     const chat = new ChatRepository(store.db)
     services.threads = new ThreadService(chat, ctx.clock)
     ctx.onDeleteUser((userId) => chat.deleteUser(userId))
-    services.jobs = await createJobsService(ctx)
+    const jobs = await createJobsService(ctx)
+    services.jobs = jobs
+    // `agent` jobs run the agent loop on whichever provider and ledger are finally wired.
+    jobs?.attachAgent(
+      new LoopJobAgent({
+        llm: () => ctx.services?.llm,
+        usage: () => ctx.services?.usage,
+        maxSteps: ctx.config.jobs.agentMaxSteps,
+        maxTokens: ctx.config.llm.maxTokens,
+        historyChars: ctx.config.agent.historyChars,
+      }),
+    )
     services.routines = await createRoutinesService(ctx)
   }
   Object.assign(services, await createUsersServices(ctx))

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
-import { fetchPinned, resolveHost } from '../../adapters/node/pinned-fetch'
+import { fetchPinned, resolveHost } from '../../adapters/shared/pinned-fetch'
 import { builtinTools, checkPublicUrl, publicAddressOnly, type PinnedRequest, type Tool } from '../../src/index'
 import { truncateBytes } from '../../src/lib/text'
 

@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createNodeSandbox } from '../../adapters/node/index'
+import { createSandbox } from '../../adapters/node/index'
 import { tempDir } from '../support/store'
 import { ISOLATIONS, processesWith } from './support'
 
 const decoder = new TextDecoder()
 
 describe.each(ISOLATIONS)('node process port (isolation: %s)', (isolation) => {
-  const port = createNodeSandbox(isolation).processes!
+  const port = createSandbox(isolation).processes!
   const spec = (command: string) => {
     const dir = join(tempDir('gw-proc-'), 'ws')
     mkdirSync(dir)

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findBwrap } from '../../adapters/node/index'
-import { bwrapWorks } from '../../adapters/node/sandbox/bwrap'
+import { bwrapWorks } from '../../adapters/shared/sandbox/bwrap'
 import type { JobCommandConfig, Store } from '../../src/index'
+import type { GatewayConfigInput } from '../../src/config'
 import type { Clock } from '../../src/lib/time'
 import { sha256Hex } from '../../src/lib/crypto'
 import { TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
@@ -38,6 +39,8 @@ export interface JobsGatewayOptions {
   store?: Store | undefined
   limits?: Record<string, number>
   clock?: Clock
+  /** A model provider (`mockLlmConfig(llm)`), for `agent` jobs. */
+  llm?: GatewayConfigInput['llm']
 }
 
 export async function jobsGateway(options: JobsGatewayOptions = {}): Promise<TestGateway> {
@@ -47,6 +50,7 @@ export async function jobsGateway(options: JobsGatewayOptions = {}): Promise<Tes
     config: {
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.limits ? { limits: options.limits as never } : {}),
+      ...(options.llm ? { llm: options.llm } : {}),
       jobs: { isolation: options.isolation ?? 'process', commands: [FAKE_CLI], killGraceMs: 500, ...options.jobs } as never,
     },
   })

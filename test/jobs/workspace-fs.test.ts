@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { createNodeWorkspaceFs } from '../../adapters/node/index'
+import { createWorkspaceFs } from '../../adapters/node/index'
 import { parseWorkspacePath, WorkspacePathError } from '../../src/index'
 import { tempDir } from '../support/store'
 
-const fs = createNodeWorkspaceFs()
+const fs = createWorkspaceFs()
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
 async function problem(run: () => Promise<unknown>): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createNodeSandbox } from '../../adapters/node/index'
+import { createSandbox } from '../../adapters/node/index'
 import { JobsConfig, type Tool, WorkspaceTools } from '../../src/index'
 import { ProcessSet } from '../../src/services/jobs/job-sandbox'
 import { tempDir } from '../support/store'
@@ -20,7 +20,7 @@ function setup(isolation: 'process' | 'bwrap', config: Partial<JobsConfig> = {})
   const processes = new ProcessSet()
   const provider = new WorkspaceTools({
     dirs: { jobId: 'job1', userId: 'owner', workspace, tmp },
-    sandbox: createNodeSandbox(isolation),
+    sandbox: createSandbox(isolation),
     config: JobsConfig.parse({ killGraceMs: 300, ...config }),
     processes,
     signal: abort.signal,

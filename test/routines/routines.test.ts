@@ -329,13 +329,8 @@ describe('routines across a restart', async () => {
 })
 
 describe('full_job routines', async () => {
-  const { join } = await import('node:path')
-  const { fileURLToPath } = await import('node:url')
-  const fixtures = fileURLToPath(new URL('../fixtures', import.meta.url))
-  // The scripted stand-in for a coding-agent CLI the jobs tests use.
-  const fakeCli = { name: 'fake', argv: [process.execPath, join(fixtures, 'fake-agent-cli.mjs'), '-p', '{prompt}'], read_only_paths: [fixtures], network: false, timeout_secs: 60 }
   const llm = await MockLlm.start()
-  const gw = await agentGateway(llm, { config: { jobs: { isolation: 'process', commands: [fakeCli] } as never } })
+  const gw = await agentGateway(llm)
   afterAll(async () => {
     await gw.close()
     await llm.close()
@@ -343,15 +338,15 @@ describe('full_job routines', async () => {
 
   it('start a sandbox job in the routine thread and record it on the run', async () => {
     const created = await json(
-      gw.request('/api/routines', { method: 'POST', json: { name: 'Nightly build', trigger: { type: 'manual' }, action: { type: 'full_job', title: 'Build the report', description: 'say built' } } }),
+      gw.request('/api/routines', { method: 'POST', json: { name: 'Nightly build', trigger: { type: 'manual' }, action: { type: 'full_job', title: 'Build the report', description: 'Write report.md' } } }),
     )
     expect(created.action_type).toBe('full_job')
+    llm.text('Report written.')
     await gw.request(`/api/routines/${created.id}/trigger`, { method: 'POST' })
     await gw.services.routines!.idle()
     const [run] = (await json(gw.request(`/api/routines/${created.id}/runs`))).runs
     expect(run).toMatchObject({ status: 'ok', result_summary: 'Started job "Build the report"' })
     const job = await json(gw.request(`/api/jobs/${run.job_id}`))
-    expect(job).toMatchObject({ title: 'Build the report', thread_id: created.thread_id, kind: 'command' })
-    await gw.request(`/api/jobs/${run.job_id}/cancel`, { method: 'POST' })
+    expect(job).toMatchObject({ title: 'Build the report', thread_id: created.thread_id, kind: 'agent', description: 'Write report.md' })
   })
 })

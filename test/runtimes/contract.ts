@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../support/gateway'
 import { SseClient } from '../support/sse-client'
 import { WsClient } from '../support/ws-client'
+import { systemContract } from './system-contract'
 import { ROOT, type RuntimeTarget } from './targets'
 
 type Json = Record<string, any>
@@ -193,6 +194,8 @@ export function runtimeContract(name: string, start: () => Promise<RuntimeTarget
       expect(icon.headers.get('content-type')).toBe('image/x-icon')
       expect(Buffer.from(await icon.arrayBuffer()).equals(readFileSync(join(ROOT, 'assets/favicon.ico')))).toBe(true)
     })
+
+    systemContract(() => t)
   })
 }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { startTestServer, TEST_TOKEN } from '../support/gateway'
 import { createTestSchema, dropTestSchema, TEST_DATABASE_URL, tempDir } from '../support/store'
 import { echoAgent } from './fixtures/echo-agent'
+import { loopbackHosts } from './fixtures/loopback-hosts'
+import { SITE_HOST, type SystemFixtures, systemFixtures } from './system-fixtures'
 
 export const ROOT = join(__dirname, '../..')
 
@@ -17,6 +19,10 @@ export interface RuntimeTarget {
   origin: string
   token: string
   auth: Record<string, string>
+  /** The gateway's data directory (installed skills, job workspaces). */
+  dataDir: string
+  /** The loopback site, extension and job command the system cases use. */
+  system: SystemFixtures
   stop(): Promise<void>
 }
 
@@ -89,34 +95,43 @@ export async function withChildDatabase<T>(start: (env: Record<string, string>) 
   return { value, drop: () => dropTestSchema(schema) }
 }
 
-const targetOf = (runtime: RuntimeName, url: string, stop: () => Promise<void>): RuntimeTarget => ({
+const targetOf = (runtime: RuntimeName, url: string, dataDir: string, system: SystemFixtures, stop: () => Promise<void>): RuntimeTarget => ({
   runtime,
   url,
+  dataDir,
   wsUrl: url.replace(/^http/, 'ws'),
   origin: url,
   token: TEST_TOKEN,
   auth: { authorization: `Bearer ${TEST_TOKEN}` },
-  stop,
+  system,
+  stop: async () => {
+    await stop()
+    await system.close()
+  },
 })
 
 /** The Node adapter in this process, with the echo agent. */
 export async function startNodeTarget(): Promise<RuntimeTarget> {
-  const t = await startTestServer()
+  const system = await systemFixtures()
+  const t = await startTestServer({ runtime: { name: 'node', ...loopbackHosts([SITE_HOST]) }, config: system.config as never })
   t.gateway.withAgent(echoAgent(t.gateway.channel))
-  return targetOf('node', t.url, () => t.close())
+  return targetOf('node', t.url, t.gateway.config.dataDir, system, () => t.close())
 }
 
 /** Bun or Deno in a child process, running its adapter as a library with the echo agent. */
 export async function startChildTarget(runtime: 'bun' | 'deno'): Promise<RuntimeTarget> {
+  const system = await systemFixtures()
+  const dataDir = tempDir(`gw-${runtime}-`)
   const { value: server, drop } = await withChildDatabase((database) =>
     spawnServer(runtimeCommand(runtime, `test/runtimes/fixtures/${runtime}-echo.ts`), {
       GATEWAY_AUTH_TOKEN: TEST_TOKEN,
       GATEWAY_PORT: '0',
-      GATEWAY_DATA_DIR: tempDir(`gw-${runtime}-`),
+      GATEWAY_DATA_DIR: dataDir,
+      ...system.env,
       ...database,
     }),
   )
-  return targetOf(runtime, server.url, async () => {
+  return targetOf(runtime, server.url, dataDir, system, async () => {
     server.kill('SIGTERM')
     const timer = setTimeout(() => server.kill('SIGKILL'), 5_000)
     await server.exited

@@ -4,7 +4,7 @@ import { createServer as createHttpServer, globalAgent as httpGlobalAgent, type 
 import { createServer as createHttpsServer, globalAgent } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { fetchPinned } from '../../adapters/node/pinned-fetch'
+import { fetchPinned } from '../../adapters/shared/pinned-fetch'
 import type { PinnedRequest } from '../../src/index'
 import { tempDir } from './store'
 

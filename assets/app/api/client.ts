@@ -60,6 +60,17 @@ export function withQuery(path: string, query?: Query): string {
   return qs ? `${path}?${qs}` : path
 }
 
+/**
+ * A gateway path as a URL under the mount the page came from. The gateway serves the page with
+ * `<base href="<mount>/">` (`/`, `/agent/`, a host app's route), so `/api/health` becomes
+ * `/agent/api/health` there. Root-relative links the gateway returns (a job's `browse_url` and
+ * `events_url`) are gateway paths too. Absolute URLs (`https:`, `//host`) are left alone.
+ */
+export function gatewayUrl(path: string): string {
+  if (/^([a-z][a-z0-9+.-]*:|\/\/)/i.test(path)) return path
+  return new URL(path.replace(/^\/+/, ''), document.baseURI).href
+}
+
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
   if (token) headers.Authorization = `Bearer ${token}`
@@ -70,7 +81,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   let res: Response
   try {
-    res = await fetch(withQuery(path, options.query), { method, headers, body, signal: options.signal ?? null, credentials: 'omit' })
+    res = await fetch(gatewayUrl(withQuery(path, options.query)), { method, headers, body, signal: options.signal ?? null, credentials: 'omit' })
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error
     throw new ApiError(0, 'network_error', 'Cannot reach the gateway. Check that it is running.')

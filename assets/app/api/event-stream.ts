@@ -1,4 +1,4 @@
-import { ApiError, withQuery } from './client'
+import { ApiError, gatewayUrl, withQuery } from './client'
 import { auth } from './chat'
 
 export type StreamState = 'connecting' | 'open' | 'reconnecting' | 'stopped'
@@ -97,7 +97,7 @@ export class EventStream {
     }
     if (this.#stopped) return
     const url = this.#lastId === undefined ? base : `${base}${base.includes('?') ? '&' : '?'}last_event_id=${this.#lastId}`
-    const source = new EventSource(url)
+    const source = new EventSource(gatewayUrl(url))
     this.#source = source
     source.onopen = () => {
       this.#attempt = 0

@@ -206,7 +206,8 @@ function handleEvent(type: string, data: Record<string, unknown>): void {
     }
     case 'extension_status': {
       const e = data as EventOf<'extension_status'>
-      if (e.status === 'failed') toast(`${e.extension_name}: ${e.message ?? 'activation failed'}`, 'error')
+      // The extensions page shows failures on the extension's tile (and its own actions' outcomes).
+      if (e.status === 'failed' && route.value.parts[0] !== 'extensions') toast(`${e.extension_name}: ${e.message ?? 'activation failed'}`, 'error')
       break
     }
     case 'job_started': {

@@ -35,7 +35,21 @@ export interface JobAgentResult {
  * Without one, creating an `agent` job answers 503 `job_agent_unavailable`.
  */
 export interface JobAgentRunner {
+  /** Whether it can run a turn now (e.g. a model provider is configured); absent means always. */
+  available?(): boolean
+  /** The turn's answer; throws when it failed (a `JobAgentFailure` carries the tokens spent). */
   runTurn(turn: JobAgentTurn): Promise<JobAgentResult>
+}
+
+/** A failed turn, with what it cost so the job's totals stay right. */
+export class JobAgentFailure extends Error {
+  constructor(
+    message: string,
+    readonly usage: JobAgentResult['usage'],
+  ) {
+    super(message)
+    this.name = 'JobAgentFailure'
+  }
 }
 
 /** What the agent is told about working inside a job. */

@@ -173,7 +173,11 @@ export class JobExecutor {
     while (prompt) {
       await this.d.events.record(job, 'message', { role: 'user', content: prompt.content })
       const outcome = await this.#turn(job, dirs, active, prompt.content, conversation, sessionId)
-      if (active.abort.signal.aborted || outcome.status === 'cancelled') return
+      if (active.abort.signal.aborted || outcome.status === 'cancelled') {
+        // A cancelled turn's tokens were spent all the same (best effort: the gateway may be closing).
+        await this.d.repo.addUsage(job.id, outcome.usage.input, outcome.usage.output).catch(() => undefined)
+        return
+      }
       await this.d.repo.addUsage(job.id, outcome.usage.input, outcome.usage.output)
       sessionId = outcome.sessionId ?? sessionId
       conversation = [...conversation, { role: 'user', content: prompt.content }, ...(outcome.result ? [{ role: 'assistant' as const, content: outcome.result }] : [])]

@@ -1,5 +1,5 @@
 import type { JobEventType } from '../../protocol/jobs'
-import type { JobAgentRunner } from './agent-port'
+import { JobAgentFailure, type JobAgentRunner } from './agent-port'
 import type { JobCommandConfig, JobsConfig } from './jobs-config'
 import type { ConversationTurn } from './job-repository'
 import { type JobDirs, jobProcessSpec, type ProcessSet } from './job-sandbox'
@@ -149,12 +149,13 @@ export async function runAgentTurn(ctx: TurnContext, runner: JobAgentRunner, too
         await ctx.record(type, type === 'message' ? { role: 'assistant', ...data } : data)
       },
     })
-    if (ctx.signal.aborted) return { status: 'cancelled', result: null, usage: { input: 0, output: 0 } }
     const usage = { input: result.usage.input_tokens, output: result.usage.output_tokens }
+    if (ctx.signal.aborted) return { status: 'cancelled', result: null, usage }
     if (result.content) await ctx.record('message', { role: 'assistant', content: result.content })
     return { status: 'ok', result: result.content, usage }
   } catch (error) {
     if (ctx.signal.aborted) return { status: 'cancelled', result: null, usage: { input: 0, output: 0 } }
-    return { status: 'failed', result: null, failure: error instanceof Error ? error.message : String(error), usage: { input: 0, output: 0 } }
+    const spent = error instanceof JobAgentFailure ? { input: error.usage.input_tokens, output: error.usage.output_tokens } : { input: 0, output: 0 }
+    return { status: 'failed', result: null, failure: error instanceof Error ? error.message : String(error), usage: spent }
   }
 }

@@ -39,6 +39,8 @@ export const JobsConfig = z.object({
   /** Default and maximum run time of one `run_command` tool call. */
   shellTimeoutMs: z.number().int().positive().default(120_000),
   shellMaxTimeoutMs: z.number().int().positive().default(600_000),
+  /** Model calls per turn of an `agent` job (the last is made without tools, so the turn ends with an answer). */
+  agentMaxSteps: z.number().int().min(1).max(200).default(40),
   /** Whether the agent's shell commands may reach the network. */
   agentNetwork: z.boolean().default(false),
   /** Output of one shell command kept for the model (head and tail beyond it). */

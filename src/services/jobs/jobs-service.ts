@@ -66,7 +66,8 @@ export class JobsService {
   }
 
   get #support(): KindSupport {
-    return { agent: this.#exec.agent !== undefined, processes: this.d.sandbox.processes !== undefined, config: this.d.config }
+    const agent = this.#exec.agent
+    return { agent: agent !== undefined && (agent.available?.() ?? true), processes: this.d.sandbox.processes !== undefined, config: this.d.config }
   }
 
   /** Confined access to workspaces (for `/projects`). */

@@ -1,6 +1,6 @@
 /**
  * What sandbox jobs need from the runtime: confined file access and isolated child processes.
- * Declared here, implemented by the adapter (`adapters/node/sandbox`), passed in through
+ * Declared here, implemented by the adapter (`adapters/shared/sandbox`), passed in through
  * `RuntimeCapabilities.sandbox`. Without it, jobs are unavailable (503).
  */
 

@@ -5,24 +5,12 @@ import { confirmAction } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { Badge, EmptyState, PageHeader, StatusBadge } from '../../components/ui'
-import { safeUrl } from '../../lib/markdown'
 import { onAppEvent } from '../../state/chat'
 import { link, navigate, route } from '../../state/router'
-import { attempt, errorMessage, toast } from '../../state/toasts'
+import { reportOutcome, runAction } from './action-outcome'
 import { SetupWizard } from './SetupWizard'
 
 type Tab = 'installed' | 'registry' | 'tools'
-
-/** Reports an extension action: success, a sign-in page to open, or what went wrong. */
-export function reportAction(result: ActionResponse, fallback: string): void {
-  const url = safeUrl(result.auth_url ?? null)
-  if (url) {
-    toast(result.message || 'Finish signing in on the provider’s page', 'info', { label: 'Open sign-in', href: url.href })
-    return
-  }
-  if (result.verification) toast(`${result.verification.instructions} Code: ${result.verification.code}`, 'info')
-  else toast(result.message || fallback, result.success ? 'success' : 'error')
-}
 
 export function ExtensionsPage() {
   const tab = (route.value.query.get('tab') as Tab | null) ?? 'installed'
@@ -80,12 +68,9 @@ export function ExtensionsPage() {
 
 function ExtensionTile({ ext, reload }: { ext: ExtensionInfo; reload: () => Promise<void> }) {
   const status = ext.activation_status ?? (ext.active ? 'active' : ext.needs_setup ? 'needs setup' : 'inactive')
-  const act = async (fn: () => Promise<ActionResponse>, fallback: string) => {
-    try {
-      reportAction(await fn(), fallback)
-    } catch (error) {
-      toast(errorMessage(error), 'error')
-    }
+  const label = ext.display_name ?? ext.name
+  const act = async (fn: () => Promise<ActionResponse>) => {
+    reportOutcome(await runAction(label, fn), ext.name)
     await reload()
   }
   return (
@@ -105,7 +90,7 @@ function ExtensionTile({ ext, reload }: { ext: ExtensionInfo; reload: () => Prom
       {ext.tools.length ? <p class="small muted">Tools: {ext.tools.join(', ')}</p> : null}
       <div class="tile-foot">
         {!ext.active ? (
-          <button type="button" class="btn btn-small btn-primary" onClick={() => void act(() => api.extensions.activate(ext.name), 'Activated')}>
+          <button type="button" class="btn btn-small btn-primary" onClick={() => void act(() => api.extensions.activate(ext.name))}>
             Activate
           </button>
         ) : null}
@@ -116,7 +101,7 @@ function ExtensionTile({ ext, reload }: { ext: ExtensionInfo; reload: () => Prom
           type="button"
           class="btn btn-small btn-danger-ghost"
           onClick={async () => {
-            if (await confirmAction(`Remove ${ext.display_name ?? ext.name}?`, { confirm: 'Remove' })) await act(() => api.extensions.remove(ext.name), 'Removed')
+            if (await confirmAction(`Remove ${label}?`, { confirm: 'Remove' })) await act(() => api.extensions.remove(ext.name))
           }}
         >
           Remove
@@ -167,14 +152,10 @@ function Registry({ onInstalled }: { onInstalled: () => void }) {
                         type="button"
                         class="btn btn-small btn-primary"
                         onClick={async () => {
-                          try {
-                            const result = await api.extensions.install(entry.name, entry.kind)
-                            reportAction(result, `${entry.name} installed`)
-                            onInstalled()
-                            await registry.reload()
-                          } catch (error) {
-                            await attempt(() => Promise.reject(error))
-                          }
+                          const outcome = await runAction(entry.display_name || entry.name, () => api.extensions.install(entry.name, entry.kind))
+                          reportOutcome(outcome, entry.name)
+                          onInstalled()
+                          await registry.reload()
                         }}
                       >
                         Install

@@ -1,36 +1,29 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { ActionResponse, SetupField } from '../../api/types'
+import type { SetupField } from '../../api/types'
 import { Dialog } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { Loadable, useResource } from '../../components/Resource'
-import { safeUrl } from '../../lib/markdown'
-import { errorMessage } from '../../state/toasts'
+import { type ActionOutcome, runAction } from './action-outcome'
 
 /** An extension's setup: its secrets (never shown again once saved) and settings, then the outcome. */
 export function SetupWizard({ name, onClose, onDone }: { name: string; onClose: () => void; onDone: () => void }) {
   const setup = useResource(() => api.extensions.setup(name), [name])
   const [values, setValues] = useState<Record<string, string>>({})
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [result, setResult] = useState<ActionResponse | null>(null)
+  const [outcome, setOutcome] = useState<ActionOutcome | null>(null)
   const submit = async (e: Event) => {
     e.preventDefault()
     const data = setup.data
     if (!data) return
     setBusy(true)
-    setError(null)
+    setOutcome(null)
     const pick = (fields: SetupField[]) => Object.fromEntries(fields.map((f) => [f.name, values[`${f.name}`] ?? '']).filter(([, v]) => v !== ''))
-    try {
-      const outcome = await api.extensions.configure(name, pick(data.secrets), pick(data.fields))
-      setResult(outcome)
-      if (outcome.success) onDone()
-      else setError(outcome.message)
-    } catch (err) {
-      setError(errorMessage(err))
-    } finally {
-      setBusy(false)
-    }
+    const next = await runAction(name, () => api.extensions.configure(name, pick(data.secrets), pick(data.fields)))
+    setOutcome(next)
+    setBusy(false)
+    // Saved either way once the server answered 2xx (a sign-in may still be pending): refresh the list.
+    if (next.state === 'done' || next.state === 'pending') onDone()
   }
   const field = (f: SetupField, secret: boolean) => (
     <div class="field" key={f.name}>
@@ -48,27 +41,28 @@ export function SetupWizard({ name, onClose, onDone }: { name: string; onClose: 
       />
     </div>
   )
-  const authUrl = safeUrl(result?.auth_url ?? null)
+  // Saved, and either active or waiting for the provider's sign-in: the wizard's job is done.
+  const finished = outcome !== null && (outcome.state === 'done' || outcome.authUrl !== undefined || outcome.verification !== undefined)
   return (
     <Dialog title={`Set up ${name}`} open onClose={onClose} wide>
       <Loadable resource={setup}>
         {(data) =>
-          result?.success ? (
-            <div class="stack">
+          finished && outcome ? (
+            <div class="stack" role="status">
               <p>
-                <Icon name="check" /> {result.message}
+                <Icon name={outcome.state === 'done' ? 'check' : 'dot'} /> {outcome.message}
               </p>
-              {authUrl ? (
-                <a class="btn btn-primary" href={authUrl.href} target="_blank" rel="noopener noreferrer">
+              {outcome.authUrl ? (
+                <a class="btn btn-primary" href={outcome.authUrl.href} target="_blank" rel="noopener noreferrer">
                   <Icon name="external" /> Continue signing in
                 </a>
               ) : null}
-              {result.verification ? (
+              {outcome.verification ? (
                 <p class="secret-box">
-                  <code>{result.verification.code}</code> {result.verification.instructions}
+                  <code>{outcome.verification.code}</code> {outcome.verification.instructions}
                 </p>
               ) : null}
-              {result.needs_restart ? <p class="muted">Restart the gateway to finish.</p> : null}
+              {outcome.needsRestart ? <p class="muted">Restart the gateway to finish.</p> : null}
               <div class="dialog-actions">
                 <button type="button" class="btn btn-primary" onClick={onClose}>
                   Done
@@ -80,9 +74,15 @@ export function SetupWizard({ name, onClose, onDone }: { name: string; onClose: 
               {!data.secrets.length && !data.fields.length ? <p class="muted">Nothing to configure: activate it from the list.</p> : null}
               {data.secrets.map((f) => field(f, true))}
               {data.fields.map((f) => field(f, false))}
-              <p class="form-error" role="alert">
-                {error ?? ''}
-              </p>
+              {outcome?.state === 'pending' ? (
+                <p class="form-note" role="status">
+                  {outcome.message}
+                </p>
+              ) : (
+                <p class="form-error" role="alert">
+                  {outcome?.message ?? ''}
+                </p>
+              )}
               <div class="dialog-actions">
                 <button type="button" class="btn btn-ghost" onClick={onClose}>
                   Cancel

@@ -1,12 +1,16 @@
 import { useState } from 'preact/hooks'
+import { gatewayUrl } from '../../api/client'
 import { api } from '../../api/index'
 import { Icon } from '../../components/Icon'
 import { Loadable, useResource } from '../../components/Resource'
 import { EmptyState } from '../../components/ui'
 import { bytes } from '../../lib/format'
 
-/** The signed workspace link, if it is a same-origin path (it carries its own short-lived signature). */
-const safeBrowse = (url: string | undefined): string | undefined => (url && url.startsWith('/') && !url.startsWith('//') ? url : undefined)
+/**
+ * The signed workspace link (it carries its own short-lived signature) under the gateway's mount,
+ * if it is a gateway path: never another origin.
+ */
+const safeBrowse = (url: string | undefined): string | undefined => (url && url.startsWith('/') && !url.startsWith('//') ? gatewayUrl(url) : undefined)
 
 /** Browses a job's workspace: folders to walk into, files shown as text. */
 export function JobFiles({ id, browseUrl }: { id: string; browseUrl?: string | undefined }) {

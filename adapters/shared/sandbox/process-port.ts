@@ -118,7 +118,7 @@ function readInitPid(stream: Readable | null | undefined): Promise<number | unde
  * optionally inside bubblewrap. `kill` signals the group, every descendant and (under bwrap) the
  * namespace init: SIGTERM, then SIGKILL after the grace period.
  */
-export function createNodeProcessPort(options: { isolation: IsolationMode; bwrap?: string | undefined }): ProcessPort {
+export function createProcessPort(options: { isolation: IsolationMode; bwrap?: string | undefined }): ProcessPort {
   if (options.isolation === 'bwrap' && !options.bwrap) throw new Error('bwrap isolation needs the bwrap binary')
   return {
     isolation: options.isolation,

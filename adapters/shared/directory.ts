@@ -9,7 +9,7 @@ const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoExcep
  * under the root, and walked with `lstat` so a symbolic link planted inside the tree is never
  * followed. Writes go to a temp directory in the root and are renamed into place.
  */
-export function openNodeDirectory(rootPath: string): DirectoryPort {
+export function openDirectory(rootPath: string): DirectoryPort {
   const root = resolve(rootPath)
 
   /** The absolute path of a checked relative path; refuses symlinks on the way (`mustExist` parts only). */

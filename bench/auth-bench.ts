@@ -1,5 +1,6 @@
-import { testGateway } from './test/support/gateway'
-import { createUser } from './test/support/users'
+// Token authentication cost per request: `npx tsx bench/auth-bench.ts` (owner token, cached API token, cache miss).
+import { testGateway } from '../test/support/gateway'
+import { createUser } from '../test/support/users'
 const gw = await testGateway()
 const member = await createUser(gw)
 const time = async (n: number, fn: () => Promise<unknown>) => { const t = performance.now(); for (let i = 0; i < n; i++) await fn(); return (performance.now() - t) * 1000 / n }

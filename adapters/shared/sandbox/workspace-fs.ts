@@ -102,8 +102,8 @@ async function openRegularFile(root: string, segments: readonly string[]): Promi
 const kindOf = (stat: { isFile(): boolean; isDirectory(): boolean }): WorkspaceStat['kind'] =>
   stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other'
 
-/** Node's confined workspace file access (see `WorkspaceFs`). */
-export function createNodeWorkspaceFs(): WorkspaceFs {
+/** Confined workspace file access through `node:fs` (see `WorkspaceFs`). */
+export function createWorkspaceFs(): WorkspaceFs {
   return {
     async ensureDir(path) {
       await fsp.mkdir(path, { recursive: true, mode: 0o700 })
