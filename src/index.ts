@@ -50,6 +50,8 @@ export { ArchiveError, DEFAULT_ARCHIVE_LIMITS, type ArchiveFormat, type ArchiveL
 export type { McpStdioParams, McpStdioTransport, SpawnMcpStdio } from './services/extensions/mcp-port'
 export type { MemoryService, MemoryLimits, MemoryChange } from './services/memory/memory-service'
 export { DefaultMemoryService, type MemoryServiceOptions } from './services/memory/default-memory-service'
+export { RoutinesService } from './services/routines/routines-service'
+export { signWebhook } from './services/routines/webhook-signature'
 export { OpenAIEmbeddingProvider, type EmbeddingProvider } from './services/memory/embedding-provider'
 export { memoryToolProvider } from './services/memory/memory-tools'
 export * from './services/jobs/index'

@@ -32,6 +32,8 @@ import { skillRoutes } from '../routes/skills'
 import { extensionRoutes } from '../routes/extensions'
 import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { memoryRoutes } from '../routes/memory'
+import { routineRoutes } from '../routes/routines'
+import { webhookRoutes } from '../routes/webhooks'
 import { staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
@@ -151,6 +153,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const tools = new ToolRegistry()
   const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
   const userErasers: Array<(userId: string) => Promise<void>> = []
+  const starters: Array<() => void | Promise<void>> = []
   const defaults = await createDefaultServices({
     config, store, hub, channel, auth, runtime, clock, tools, logging, contextContributors, services,
     runMessage: async (message, runOptions) => {
@@ -158,6 +161,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       if (!agent?.runMessage) throw unavailable('agent', 'No attached agent can run a message to completion')
       return agent.runMessage(message, runOptions)
     },
+    onStart: (fn) => void starters.push(fn),
     onClose: (fn) => void closers.push(fn),
     onDeleteUser: (fn) => void userErasers.push(fn),
     deleteUserData: async (userId) => {
@@ -205,6 +209,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', jobStreamRoutes(deps))
   app.route('/', projectRoutes(deps))
   app.route('/', logRoutes(deps))
+  // Routine webhooks: no token, each delivery is signed with the routine's secret.
+  app.route('/', webhookRoutes(deps))
   // Everything else needs a token.
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
@@ -222,6 +228,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', skillRoutes(deps))
     .route('/', extensionRoutes(deps))
     .route('/', memoryRoutes(deps))
+    .route('/', routineRoutes(deps))
   app.route('/', protectedRoutes)
 
   let defaultAgent: DefaultAgent | undefined
@@ -242,6 +249,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
   const agent = options.agent ?? defaultAgent
   if (agent) channel.attach(agent)
+  for (const start of starters.splice(0)) await start()
 
   const gateway: Gateway = {
     app,

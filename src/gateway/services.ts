@@ -8,6 +8,7 @@ import type { SettingsPort } from '../services/settings/settings-service'
 import type { SkillsPort } from '../services/skills/skills-service'
 import type { ExtensionsPort } from '../services/extensions/extensions-service'
 import type { MemoryService } from '../services/memory/memory-service'
+import type { RoutinesService } from '../services/routines/routines-service'
 import type { UsageService } from '../services/usage/usage-service'
 import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
@@ -84,6 +85,8 @@ export interface Services {
   memory?: MemoryService | undefined
   /** Sandbox jobs (needs a database and the runtime's sandbox). */
   jobs?: JobsService | undefined
+  /** Scheduled and triggered agent work (needs a database). */
+  routines?: RoutinesService | undefined
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>

@@ -55,6 +55,7 @@ export interface Recipient {
  */
 export class WebChannel {
   #agent: ChannelAgent | undefined
+  readonly #observers = new Set<(message: IncomingMessage) => void | Promise<void>>()
 
   constructor(readonly hub: EventHub) {}
 
@@ -106,10 +107,20 @@ export class WebChannel {
     }
   }
 
+  /**
+   * Sees every message handed to the agent (event routines match them). Observers run beside the
+   * agent, never delay or fail a delivery. Returns a function that stops observing.
+   */
+  observe(observer: (message: IncomingMessage) => void | Promise<void>): () => void {
+    this.#observers.add(observer)
+    return () => this.#observers.delete(observer)
+  }
+
   /** Hands a message to the agent (503 when none is attached). Used by REST, WS and routines. */
   async deliver(message: IncomingMessage): Promise<void> {
     const agent = this.#agent
     if (!agent) throw new GatewayError(503, 'agent_unavailable', 'Channel not started: no agent is attached to the gateway')
+    for (const observer of this.#observers) void Promise.resolve().then(() => observer(message)).catch(() => undefined)
     try {
       await agent.onMessage(message)
     } catch (error) {

@@ -89,6 +89,20 @@ export const eventShapes = {
     kind: z.enum(['document', 'folder']),
   },
   /**
+   * A routine run started (`status: "running"`) or ended (`ok`, `attention`, `failed`). Its prompt
+   * and answer arrive as ordinary turn events in the routine's thread (`thread_id`).
+   */
+  routine_run: {
+    routine_id: z.string(),
+    routine_name: z.string(),
+    run_id: z.string(),
+    trigger_type: z.string(),
+    status: z.enum(['running', 'ok', 'attention', 'failed']),
+    thread_id: z.string(),
+    result_summary: z.string().optional(),
+    job_id: z.string().optional(),
+  },
+  /**
    * The client missed events it cannot get back (its `Last-Event-ID` fell out of the replay window,
    * or it read too slowly and its queue overflowed): reload history instead of trusting the stream.
    */

@@ -9,6 +9,7 @@ import { memoryToolProvider } from './memory/memory-tools'
 import { ChatRepository } from './chat/chat-repository'
 import { ThreadService } from './chat/thread-service'
 import { createJobsService } from './jobs/create-jobs-service'
+import { createRoutinesService } from './routines/create-routines-service'
 import type { ServiceContext } from './service-context'
 import { createSkillsService } from './skills/create-skills-service'
 import { createExtensionsService } from './extensions/create-extensions-service'
@@ -63,6 +64,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
         historyChars: ctx.config.agent.historyChars,
       }),
     )
+    services.routines = await createRoutinesService(ctx)
   }
   Object.assign(services, await createUsersServices(ctx))
   services.skills = createSkillsService(ctx)

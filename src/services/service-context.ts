@@ -37,6 +37,11 @@ export interface ServiceContext {
    * deliver their prompt this way). 503 `agent_unavailable` when the agent cannot be awaited.
    */
   runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
+  /**
+   * Runs `fn` once the gateway is assembled (every service wired, the agent attached): start
+   * background work that may call siblings or the agent (the routine scheduler).
+   */
+  onStart(fn: () => void | Promise<void>): void
   /** Registers cleanup for `gateway.close()` (timers, child processes, connections). */
   onClose(fn: () => void | Promise<void>): void
   /** Registers how this service erases a user's data when the user is deleted. */

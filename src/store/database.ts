@@ -7,6 +7,7 @@ import type { UsageTables } from './tables/usage'
 import type { ChatTables } from './tables/chat'
 import type { UsersTables } from './tables/users'
 import type { ExtensionsTables } from './tables/extensions'
+import type { RoutinesTables } from './tables/routines'
 
 /**
  * The whole schema as Kysely sees it: one interface per domain in `tables/`, merged here.
@@ -17,7 +18,7 @@ import type { ExtensionsTables } from './tables/extensions'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables, ExtensionsTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables, ExtensionsTables, RoutinesTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

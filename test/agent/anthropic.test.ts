@@ -24,7 +24,7 @@ describe('Anthropic provider (official SDK against a loopback messages API)', as
     expect(first!.headers['x-api-key'] ?? first!.headers.authorization).toContain(anthropic.apiKey)
     expect(first!.body).toMatchObject({ model: 'claude-sonnet-4-6', stream: true, max_tokens: 4096, messages: [{ role: 'user', content: [{ type: 'text', text: 'Time in Tokyo?' }] }] })
     expect(typeof first!.body.system).toBe('string')
-    expect((first!.body.tools as Array<{ name: string; input_schema: unknown }>).map((t) => t.name).sort()).toEqual(['create_job', 'current_time', 'http_fetch', 'memory_read', 'memory_search', 'memory_tree', 'memory_write'])
+    expect((first!.body.tools as Array<{ name: string; input_schema: unknown }>).map((t) => t.name).sort()).toEqual(['create_job', 'create_routine', 'current_time', 'http_fetch', 'list_routines', 'memory_read', 'memory_search', 'memory_tree', 'memory_write'])
     const messages = second!.body.messages as Array<{ role: string; content: Array<Record<string, unknown>> }>
     expect(messages.at(-2)).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'current_time', input: { timezone: 'Asia/Tokyo' } }] })
     expect(messages.at(-1)!.role).toBe('user')

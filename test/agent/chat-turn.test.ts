@@ -42,7 +42,7 @@ describe('a chat turn with the default agent', async () => {
       expect(body.messages[0]!.role).toBe('system')
       expect(String(body.messages[0]!.content)).toContain('Europe/Paris')
       expect(body.messages.at(-1)).toEqual({ role: 'user', content: 'What is 2+2?' })
-      expect(body.tools.map((t) => t.function.name).sort()).toEqual(['create_job', 'current_time', 'http_fetch', 'memory_read', 'memory_search', 'memory_tree', 'memory_write'])
+      expect(body.tools.map((t) => t.function.name).sort()).toEqual(['create_job', 'create_routine', 'current_time', 'http_fetch', 'list_routines', 'memory_read', 'memory_search', 'memory_tree', 'memory_write'])
 
       const history = await json(fetch(`${server.url}/api/chat/history?thread_id=${accepted.thread_id}`, { headers: server.auth }))
       expect(history).toMatchObject({ thread_id: accepted.thread_id, has_more: false, pending_approval: null, in_progress: null })

@@ -216,6 +216,7 @@ describe('extensions', async () => {
       contextContributors: new ContextContributors(),
       runMessage: () => Promise.reject(new Error('no agent in this test')),
       services: gw.services,
+      onStart: () => undefined,
       onClose: (fn) => void closers.push(fn),
       onDeleteUser: () => undefined,
       deleteUserData: async () => undefined,

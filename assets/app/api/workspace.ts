@@ -1,7 +1,7 @@
 import { del, get, patch, post, request, seg } from './client'
 import type {
   JobDetail, JobEvent, JobFile, JobFileEntry, JobInfo, JobSummary, MemoryEntry, MemoryFile, MemorySearchResult, MemoryTree,
-  RoutineDetail, RoutineInfo, RoutineInput, RoutineRun, RoutineSummary,
+  RoutineDetail, RoutineInfo, RoutineInput, RoutineRun, RoutineSummary, RoutineUpdate,
 } from './types'
 
 export const memory = {
@@ -35,8 +35,8 @@ export const routines = {
   detail: (id: string) => get<RoutineDetail>(`/api/routines/${seg(id)}`),
   runs: (id: string) => get<{ routine_id: string; runs: RoutineRun[] }>(`/api/routines/${seg(id)}/runs`),
   create: (input: RoutineInput) => post<RoutineDetail>('/api/routines', input),
-  update: (id: string, input: Partial<RoutineInput>) => patch<RoutineDetail>(`/api/routines/${seg(id)}`, input),
+  update: (id: string, input: RoutineUpdate) => patch<RoutineDetail>(`/api/routines/${seg(id)}`, input),
   trigger: (id: string) => post<{ status: string; run_id: string }>(`/api/routines/${seg(id)}/trigger`),
-  toggle: (id: string, enabled?: boolean) => post<{ status: string }>(`/api/routines/${seg(id)}/toggle`, enabled === undefined ? {} : { enabled }),
+  toggle: (id: string, enabled?: boolean) => post<{ status: string; next_fire_at: string | null }>(`/api/routines/${seg(id)}/toggle`, enabled === undefined ? {} : { enabled }),
   remove: (id: string) => del<{ status: string }>(`/api/routines/${seg(id)}`),
 }

@@ -6,6 +6,7 @@ import * as chat from './0003-chat'
 import * as users from './0004-users'
 import * as memory from './0005-memory'
 import * as jobs from './0006-jobs'
+import * as routines from './0007-routines'
 import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
 
@@ -23,6 +24,7 @@ const ordered: Record<string, DialectMigration> = {
   '0004_users': users,
   '0005_memory': memory,
   '0006_jobs': jobs,
+  '0007_routines': routines,
   '0008_extensions': extensions,
   '0009_bus': bus,
 }

@@ -1,4 +1,11 @@
 /** Memory, jobs and routines (contract §7-§9). */
+import type { z } from 'zod'
+import type {
+  CreateRoutineRequest,
+  RoutineSummary as RoutineSummarySchema,
+  RoutineTriggerInput as RoutineTriggerInputSchema,
+  UpdateRoutineRequest,
+} from '../../../../src/protocol/index'
 // ---- memory (§7) ----
 export interface MemoryEntry {
   path: string
@@ -99,63 +106,16 @@ export interface JobFile {
   truncated?: boolean
 }
 
-// ---- routines (§9) ----
-export interface RoutineInfo {
-  id: string
-  name: string
-  description: string
-  enabled: boolean
-  trigger_type: string
-  trigger_raw: string
-  trigger_summary: string
-  action_type: string
-  last_run_at: string | null
-  next_fire_at: string | null
-  run_count: number
-  consecutive_failures: number
-  status: string
-}
-export interface RoutineRun {
-  id: string
-  trigger_type: string
-  started_at: string
-  completed_at: string | null
-  status: string
-  result_summary: string | null
-  tokens_used: number | null
-  job_id: string | null
-}
-export type RoutineTrigger =
-  | { type: 'cron'; schedule: string; timezone?: string | null }
-  | { type: 'event'; channel?: string | null; pattern: string }
-  | { type: 'system_event'; source: string; event_type: string; filters?: Record<string, string> }
-  | { type: 'webhook'; path?: string | null; has_secret?: boolean; secret?: string | null }
-  | { type: 'manual' }
-export type RoutineAction =
-  | { type: 'lightweight'; prompt: string; context_paths?: string[]; max_tokens?: number; use_tools?: boolean; max_tool_rounds?: number }
-  | { type: 'full_job'; title: string; description: string; max_iterations?: number }
-export interface RoutineDetail extends Omit<RoutineInfo, 'action_type' | 'status'> {
-  trigger: RoutineTrigger
-  action: RoutineAction
-  guardrails?: unknown
-  notify?: unknown
-  created_at: string
-  recent_runs: RoutineRun[]
-  status?: string
-  action_type?: string
-}
-export interface RoutineSummary {
-  total: number
-  enabled: number
-  disabled: number
-  failing: number
-  runs_today: number
-  unverified?: number
-}
-export interface RoutineInput {
-  name: string
-  description: string
-  enabled: boolean
-  trigger: RoutineTrigger
-  action: RoutineAction
-}
+// ---- routines (§9): the server's own schemas (src/protocol/routines.ts) ----
+export type {
+  RoutineAction,
+  RoutineDetail,
+  RoutineInfo,
+  RoutineRunInfo as RoutineRun,
+  RoutineTrigger,
+} from '../../../../src/protocol/index'
+/** What the form sends: a webhook trigger names only its path (the server makes the secret). */
+export type RoutineTriggerInput = z.input<typeof RoutineTriggerInputSchema>
+export type RoutineInput = z.input<typeof CreateRoutineRequest>
+export type RoutineUpdate = z.input<typeof UpdateRoutineRequest>
+export type RoutineSummary = z.infer<typeof RoutineSummarySchema>

@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { RoutineDetail } from '../../api/types'
 import { confirmAction } from '../../components/Dialog'
@@ -5,13 +6,18 @@ import { Icon } from '../../components/Icon'
 import { Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader, StatusBadge } from '../../components/ui'
 import { count, dateTime, preview, timeAgo } from '../../lib/format'
+import { onAppEvent } from '../../state/chat'
 import { link, navigate } from '../../state/router'
 import { attempt } from '../../state/toasts'
+import { freshSecret, showSecretOnce } from './webhook-secret'
 
 export function RoutineDetailPage({ id }: { id: string }) {
   const routine = useResource(() => api.routines.detail(id), [id])
   const runs = useResource(() => api.routines.runs(id), [id])
   const reload = () => Promise.all([routine.reload(), runs.reload()])
+  // Runs start and end while the page is open (schedule, events, webhooks, another tab).
+  useEffect(() => onAppEvent((type, data) => void (type === 'routine_run' && data.routine_id === id && reload())), [id])
+  useEffect(() => () => void (freshSecret.value?.routineId === id && (freshSecret.value = null)), [id])
   return (
     <div class="page">
       <a class="back" href={link('/routines')}>
@@ -29,11 +35,24 @@ export function RoutineDetailPage({ id }: { id: string }) {
               }
               actions={<Actions routine={r} reload={reload} />}
             />
+            <WebhookSecret routine={r} />
             <section class="card card-pad section">
               {r.description ? <p>{r.description}</p> : null}
               <dl class="kv">
                 <dt>Trigger</dt>
                 <dd>{r.trigger_summary}</dd>
+                {r.trigger.type === 'webhook' ? (
+                  <>
+                    <dt>Webhook</dt>
+                    <dd>
+                      <code>POST {r.webhook_url}</code>
+                      <div class="muted small">
+                        Sign each delivery: <code>X-Webhook-Timestamp</code> (unix seconds) and <code>X-Webhook-Signature: sha256=</code>HMAC-SHA256 of
+                        “timestamp.body” with the secret.
+                      </div>
+                    </dd>
+                  </>
+                ) : null}
                 <dt>Action</dt>
                 <dd>{r.action.type === 'full_job' ? `Full job: ${r.action.title}` : 'Lightweight prompt'}</dd>
                 {r.action.type === 'lightweight' ? (
@@ -50,7 +69,11 @@ export function RoutineDetailPage({ id }: { id: string }) {
                 <dt>Last run</dt>
                 <dd>{dateTime(r.last_run_at)}</dd>
                 <dt>Next run</dt>
-                <dd>{r.enabled ? dateTime(r.next_fire_at) : 'Disabled'}</dd>
+                <dd data-testid="next-run">{r.enabled ? (r.next_fire_at ? dateTime(r.next_fire_at) : r.trigger_type === 'cron' ? 'Never' : 'When triggered') : 'Disabled'}</dd>
+                <dt>Results</dt>
+                <dd>
+                  <a href={link(`/chat/${encodeURIComponent(r.thread_id)}`)}>Open the routine’s thread</a>
+                </dd>
                 <dt>Runs</dt>
                 <dd>
                   {r.run_count}
@@ -105,6 +128,48 @@ export function RoutineDetailPage({ id }: { id: string }) {
         </Loadable>
       </section>
     </div>
+  )
+}
+
+/** The webhook secret, right after it was made: shown once, copyable, never fetched again. */
+function WebhookSecret({ routine: r }: { routine: RoutineDetail }) {
+  const fresh = freshSecret.value
+  if (r.trigger.type !== 'webhook') return null
+  if (!fresh || fresh.routineId !== r.id) {
+    return (
+      <p class="muted small">
+        Lost the signing secret?{' '}
+        <button
+          type="button"
+          class="btn btn-small btn-ghost"
+          onClick={async () => {
+            if (!(await confirmAction('Make a new signing secret? Senders using the old one will be refused.', { confirm: 'Rotate' }))) return
+            await attempt(async () => {
+              const rotated = await api.routines.update(r.id, { rotate_secret: true })
+              if (rotated.webhook_secret) showSecretOnce(r.id, rotated.webhook_secret)
+            }, 'New secret made')
+          }}
+        >
+          Rotate secret
+        </button>
+      </p>
+    )
+  }
+  return (
+    <section class="card card-pad section notice" role="status" aria-label="Webhook secret">
+      <p>
+        <strong>Signing secret</strong> (shown only now: copy it into the sender):
+      </p>
+      <p class="row">
+        <code data-testid="webhook-secret">{fresh.secret}</code>
+        <button type="button" class="btn btn-small" onClick={() => void navigator.clipboard?.writeText(fresh.secret)}>
+          <Icon name="copy" size={14} /> Copy
+        </button>
+        <button type="button" class="btn btn-small btn-ghost" onClick={() => (freshSecret.value = null)}>
+          Done
+        </button>
+      </p>
+    </section>
   )
 }
 

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { RoutineAction, RoutineInput, RoutineTrigger } from '../../api/types'
+import type { RoutineAction, RoutineInput, RoutineTrigger, RoutineTriggerInput } from '../../api/types'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, useResource } from '../../components/Resource'
 import { PageHeader, Spinner } from '../../components/ui'
 import { link, navigate } from '../../state/router'
 import { errorMessage, toast } from '../../state/toasts'
+import { showSecretOnce } from './webhook-secret'
 
 type TriggerType = RoutineTrigger['type']
 type ActionType = RoutineAction['type']
@@ -21,10 +22,11 @@ interface FormState {
   pattern: string
   source: string
   eventType: string
+  /** `key=value` pairs, comma-separated: the event's fields must equal them. */
+  filters: string
   webhookPath: string
   action: ActionType
   prompt: string
-  useTools: boolean
   title: string
   task: string
 }
@@ -40,27 +42,36 @@ const EMPTY: FormState = {
   pattern: '',
   source: '',
   eventType: '',
+  filters: '',
   webhookPath: '',
   action: 'lightweight',
   prompt: '',
-  useTools: false,
   title: '',
   task: '',
 }
 
+function parseFilters(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=')
+    if (at > 0) out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+  }
+  return out
+}
+
 function toInput(f: FormState): RoutineInput {
-  const trigger: RoutineTrigger =
+  const trigger: RoutineTriggerInput =
     f.trigger === 'cron'
       ? { type: 'cron', schedule: f.schedule.trim(), timezone: f.timezone.trim() || null }
       : f.trigger === 'event'
         ? { type: 'event', channel: f.channel.trim() || null, pattern: f.pattern }
         : f.trigger === 'system_event'
-          ? { type: 'system_event', source: f.source.trim(), event_type: f.eventType.trim() }
+          ? { type: 'system_event', source: f.source.trim() || 'gateway', event_type: f.eventType.trim(), filters: parseFilters(f.filters) }
           : f.trigger === 'webhook'
             ? { type: 'webhook', path: f.webhookPath.trim() || null }
             : { type: 'manual' }
   const action: RoutineAction =
-    f.action === 'lightweight' ? { type: 'lightweight', prompt: f.prompt, use_tools: f.useTools } : { type: 'full_job', title: f.title.trim() || f.name.trim(), description: f.task }
+    f.action === 'lightweight' ? { type: 'lightweight', prompt: f.prompt } : { type: 'full_job', title: f.title.trim() || f.name.trim(), description: f.task }
   return { name: f.name.trim(), description: f.description.trim(), enabled: f.enabled, trigger, action }
 }
 
@@ -75,10 +86,12 @@ function fromDetail(d: Awaited<ReturnType<typeof api.routines.detail>>): FormSta
     trigger: t.type,
     ...(t.type === 'cron' ? { schedule: t.schedule, timezone: t.timezone ?? '' } : {}),
     ...(t.type === 'event' ? { channel: t.channel ?? '', pattern: t.pattern } : {}),
-    ...(t.type === 'system_event' ? { source: t.source, eventType: t.event_type } : {}),
+    ...(t.type === 'system_event'
+      ? { source: t.source, eventType: t.event_type, filters: Object.entries(t.filters).map(([k, v]) => `${k}=${v}`).join(', ') }
+      : {}),
     ...(t.type === 'webhook' ? { webhookPath: t.path ?? '' } : {}),
     action: a.type,
-    ...(a.type === 'lightweight' ? { prompt: a.prompt, useTools: a.use_tools ?? false } : { title: a.title, task: a.description }),
+    ...(a.type === 'lightweight' ? { prompt: a.prompt } : { title: a.title, task: a.description }),
   }
 }
 
@@ -106,6 +119,7 @@ export function RoutineForm({ id }: { id?: string }) {
     try {
       const input = toInput(form)
       const saved = id ? await api.routines.update(id, input) : await api.routines.create(input)
+      if (saved.webhook_secret) showSecretOnce(saved.id, saved.webhook_secret)
       toast(id ? 'Routine saved' : 'Routine created', 'success')
       navigate(`/routines/${encodeURIComponent(saved?.id ?? id ?? '')}`)
     } catch (err) {
@@ -176,18 +190,23 @@ export function RoutineForm({ id }: { id?: string }) {
             <div class="grid-2">
               <div class="field">
                 <label class="label" for="routine-source">Source</label>
-                <input {...text('source')} placeholder="jobs" />
+                <input {...text('source')} placeholder="gateway" />
               </div>
               <div class="field">
                 <label class="label" for="routine-eventType">Event type</label>
-                <input {...text('eventType')} placeholder="completed" />
+                <input {...text('eventType')} placeholder="job_status" spellcheck={false} />
+              </div>
+              <div class="field">
+                <label class="label" for="routine-filters">Only when</label>
+                <input {...text('filters')} placeholder="state=failed" spellcheck={false} />
+                <span class="field-hint">Fields the event must have, e.g. “state=failed”; comma-separated.</span>
               </div>
             </div>
           ) : form.trigger === 'webhook' ? (
             <div class="field">
               <label class="label" for="routine-webhookPath">Webhook path</label>
               <input {...text('webhookPath')} placeholder="my-hook" spellcheck={false} />
-              <span class="field-hint">Called at /api/webhooks/&lt;path&gt;.</span>
+              <span class="field-hint">Called at /api/webhooks/&lt;path&gt; (a random one when empty). The signing secret is shown once, after saving.</span>
             </div>
           ) : null}
         </fieldset>
@@ -203,9 +222,7 @@ export function RoutineForm({ id }: { id?: string }) {
                 <label class="label" for="routine-prompt">Prompt</label>
                 <textarea id="routine-prompt" rows={5} value={form.prompt} onInput={(e) => set('prompt', (e.target as HTMLTextAreaElement).value)} placeholder="Summarise my unread email and list anything urgent." />
               </div>
-              <label class="check">
-                <input type="checkbox" checked={form.useTools} onChange={(e) => set('useTools', (e.target as HTMLInputElement).checked)} /> Let it use tools
-              </label>
+              <span class="field-hint">Runs as a new message in the routine’s own thread; tools that need approval wait for you there.</span>
             </>
           ) : (
             <>

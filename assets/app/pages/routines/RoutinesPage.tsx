@@ -1,9 +1,11 @@
+import { useEffect } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { RoutineInfo } from '../../api/types'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader, Stat, StatusBadge } from '../../components/ui'
 import { timeAgo } from '../../lib/format'
+import { onAppEvent } from '../../state/chat'
 import { link } from '../../state/router'
 import { attempt } from '../../state/toasts'
 import { RoutineDetailPage } from './RoutineDetail'
@@ -21,6 +23,7 @@ function RoutineList() {
   const routines = useResource(() => api.routines.list(), [])
   const summary = useResource(() => api.routines.summary(), [])
   const reload = () => Promise.all([routines.reload(), summary.reload()])
+  useEffect(() => onAppEvent((type) => void (type === 'routine_run' && reload())), [])
   if (routines.error?.unavailable) {
     return (
       <div class="page">
@@ -46,6 +49,7 @@ function RoutineList() {
           <Stat label="Total" value={s.total} />
           <Stat label="Enabled" value={s.enabled} tone="good" />
           <Stat label="Disabled" value={s.disabled} />
+          <Stat label="Not yet verified" value={s.unverified} tone={s.unverified ? 'warn' : undefined} />
           <Stat label="Failing" value={s.failing} tone={s.failing ? 'bad' : undefined} />
           <Stat label="Ran today" value={s.runs_today} tone="info" />
         </div>
@@ -100,7 +104,7 @@ function RoutineRow({ routine: r, reload }: { routine: RoutineInfo; reload: () =
         <StatusBadge status={r.status} />
       </td>
       <td class="muted nowrap">{timeAgo(r.last_run_at)}</td>
-      <td class="muted">{r.enabled ? timeAgo(r.next_fire_at) : '—'}</td>
+      <td class="muted" title={r.next_fire_at ?? undefined}>{r.enabled && r.next_fire_at ? timeAgo(r.next_fire_at) : '—'}</td>
       <td class="num">{r.run_count}</td>
       <td>
         <div class="cell-actions">

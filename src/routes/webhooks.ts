@@ -1,0 +1,55 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { RouteDeps } from '../gateway/deps'
+import type { GatewayEnv } from '../gateway/env'
+import { describe } from '../gateway/openapi-registry'
+import { GatewayError, need } from '../lib/errors'
+import { SlidingWindowLimiter } from '../middleware/rate-limit'
+import { params } from '../middleware/validate'
+import { WEBHOOK_PATH, WebhookAccepted } from '../protocol/routines'
+import { WEBHOOK_BODY_LIMIT } from '../services/routines/routines-service'
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../services/routines/webhook-signature'
+
+/** Deliveries per path per minute: one noisy sender cannot starve the other webhooks (gap 9). */
+const PER_PATH_LIMIT = 30
+const WINDOW_MS = 60_000
+
+/**
+ * `POST /api/webhooks/{path}`: public (no bearer token); the delivery proves itself with an
+ * HMAC-SHA256 signature over `<timestamp>.<body>` under the routine's secret, within 5 minutes of
+ * our clock, once. Rate-limited per path before anything is looked up; bodies over 64 KiB are 413.
+ */
+export const webhookRoutes = (d: RouteDeps) => {
+  const limiter = new SlidingWindowLimiter(PER_PATH_LIMIT, WINDOW_MS, () => d.clock.now())
+  return new Hono<GatewayEnv>().post(
+    '/api/webhooks/:path',
+    describe({
+      summary: 'Fire a webhook routine. Headers: X-Webhook-Timestamp (unix seconds), X-Webhook-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">',
+      response: WebhookAccepted,
+      auth: false,
+    }),
+    params(z.object({ path: z.string().regex(WEBHOOK_PATH, 'Invalid webhook path') })),
+    async (c) => {
+      const { path } = c.req.valid('param')
+      const decision = limiter.hit(path)
+      if (!decision.ok) {
+        throw new GatewayError(429, 'rate_limited', 'Too many deliveries to this webhook. Try again shortly.', {
+          headers: { 'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)) },
+        })
+      }
+      const declared = Number(c.req.header('content-length') ?? 0)
+      if (declared > WEBHOOK_BODY_LIMIT) throw tooLarge()
+      const bytes = new Uint8Array(await c.req.arrayBuffer())
+      if (bytes.byteLength > WEBHOOK_BODY_LIMIT) throw tooLarge()
+      const routines = need(d.services.routines, 'routines')
+      const accepted = await routines.webhook(path, {
+        timestamp: c.req.header(TIMESTAMP_HEADER),
+        signature: c.req.header(SIGNATURE_HEADER),
+        body: new TextDecoder().decode(bytes),
+      })
+      return c.json(accepted)
+    },
+  )
+}
+
+const tooLarge = () => new GatewayError(413, 'payload_too_large', `Webhook bodies are limited to ${WEBHOOK_BODY_LIMIT / 1024} KiB`)

@@ -1,0 +1,54 @@
+import { Cron } from 'croner'
+import cronstrue from 'cronstrue'
+import { badRequest } from '../../lib/errors'
+
+/**
+ * Cron schedules through croner: 5 fields (minute hour day month weekday) or 6 (seconds first),
+ * read in an IANA time zone (UTC when none), across DST changes. A day-of-month and a weekday
+ * both given match either (Vixie cron), as users expect from crontab.
+ */
+export interface CronSchedule {
+  schedule: string
+  timezone: string | null
+}
+
+/** The compiled pattern, or a 400 `invalid_schedule` / `invalid_timezone` that says why. */
+export function compileCron({ schedule, timezone }: CronSchedule): Cron {
+  const fields = schedule.trim().split(/\s+/).length
+  if (fields < 5 || fields > 6) {
+    throw badRequest('invalid_schedule', `Invalid cron schedule "${schedule}": expected 5 fields (minute hour day month weekday) or 6 (with seconds first), got ${fields}`)
+  }
+  if (timezone !== null && !validTimeZone(timezone)) throw badRequest('invalid_timezone', `Unknown time zone "${timezone}": use an IANA name such as Europe/Paris`)
+  try {
+    return new Cron(schedule, { timezone: timezone ?? 'Etc/UTC', paused: true, mode: '5-or-6-parts' })
+  } catch (error) {
+    const why = error instanceof Error ? error.message.replace(/^CronPattern:\s*/i, '') : String(error)
+    throw badRequest('invalid_schedule', `Invalid cron schedule "${schedule}": ${why}`)
+  }
+}
+
+/** The first slot strictly after `afterMs`, as ISO UTC; null when the pattern never fires again. */
+export function nextFireAt(cron: CronSchedule, afterMs: number): string | null {
+  const next = compileCron(cron).nextRun(new Date(afterMs))
+  return next ? next.toISOString() : null
+}
+
+/** "At 09:00, Monday through Friday (Europe/Paris)". */
+export function describeCron({ schedule, timezone }: CronSchedule): string {
+  let text: string
+  try {
+    text = cronstrue.toString(schedule, { use24HourTimeFormat: true, verbose: false })
+  } catch {
+    text = schedule
+  }
+  return `${text} (${timezone ?? 'UTC'})`
+}
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}

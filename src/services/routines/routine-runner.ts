@@ -1,0 +1,174 @@
+import { getLogger } from '@logtape/logtape'
+import type { RunMessageOptions, TurnOutcome } from '../../agent/turn-outcome'
+import type { IncomingMessage } from '../../gateway/web-channel'
+import type { EventHub } from '../../hub/event-hub'
+import { conflict, GatewayError } from '../../lib/errors'
+import type { Clock } from '../../lib/time'
+import { appEvent } from '../../protocol/events'
+import type { RunStatus, TriggerType } from '../../protocol/routines'
+import type { JobsService } from '../jobs/jobs-service'
+import type { RoutineRecord, RoutineRepository } from './routine-repository'
+
+const log = getLogger(['gateway', 'routines'])
+
+/** What fired a routine. */
+export interface FireCause {
+  type: TriggerType
+  /** Unique per routine (see `routine_runs.trigger_key`); undefined = always a new run (manual). */
+  key?: string | undefined
+  /** Text added under the prompt: the message or event that matched, the webhook's body. */
+  context?: string | undefined
+}
+
+export interface RunnerDeps {
+  repo: RoutineRepository
+  clock: Clock
+  hub: EventHub
+  runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
+  jobs(): JobsService | undefined
+}
+
+const SUMMARY_CHARS = 500
+/**
+ * A run still `running` after this long was left by an instance that stopped (a turn ends well
+ * before: model calls time out, approvals end the run at `attention`): it no longer blocks new
+ * runs, and the scheduler marks it failed.
+ */
+export const ABANDONED_AFTER_MS = 60 * 60_000
+
+/**
+ * Starts runs and sees them through: checks the guardrails, records the run (a trigger key that
+ * already ran is skipped, so the same slot, event or delivery never runs twice), then executes the
+ * action in the background and records how it ended. A prompt is a fresh agent turn in the
+ * routine's thread, so its events reach the owner's stream like any chat turn; `routine_run`
+ * events mark the start and the end.
+ */
+export class RoutineRunner {
+  readonly #inFlight = new Set<Promise<void>>()
+
+  constructor(private readonly o: RunnerDeps) {}
+
+  /**
+   * Starts a run and returns its id (the action continues in the background). `strict` (manual
+   * and webhook runs) turns a refusal into a 409 that says why; otherwise a refused or duplicate
+   * firing returns undefined.
+   */
+  async fire(routine: RoutineRecord, cause: FireCause, options: { strict?: boolean } = {}): Promise<string | undefined> {
+    const refuse = (code: string, message: string): undefined => {
+      if (options.strict) throw conflict(code, message)
+      log.debug('routine {id} not fired: {message}', { id: routine.id, message })
+      return undefined
+    }
+    if (!routine.enabled) return refuse('routine_disabled', 'The routine is disabled')
+    const now = this.o.clock.now()
+    if (routine.cooldownSecs > 0 && routine.lastRunAt && Date.parse(routine.lastRunAt) + routine.cooldownSecs * 1000 > now) {
+      return refuse('routine_cooldown', `The routine ran less than ${routine.cooldownSecs} s ago (cooldown)`)
+    }
+    if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.maxConcurrent) {
+      return refuse('routine_busy', `The routine already has ${routine.maxConcurrent} run(s) in progress`)
+    }
+    const startedAt = new Date(now).toISOString()
+    const runId = crypto.randomUUID()
+    const inserted = await this.o.repo.insertRun({
+      id: runId,
+      routineId: routine.id,
+      userId: routine.userId,
+      triggerType: cause.type,
+      triggerKey: cause.key ?? null,
+      status: 'running',
+      resultSummary: null,
+      tokensUsed: null,
+      jobId: null,
+      threadId: routine.threadId,
+      startedAt,
+      completedAt: null,
+    })
+    if (!inserted) return refuse('duplicate_delivery', 'This trigger has already run the routine')
+    await this.o.repo.recordStart(routine.id, startedAt)
+    await this.#publish(routine, runId, cause.type, 'running')
+    const task = this.#execute(routine, runId, cause)
+      .catch((error) => log.error('routine run {runId} failed to settle: {error}', { runId, error }))
+      .finally(() => this.#inFlight.delete(task))
+    this.#inFlight.add(task)
+    return runId
+  }
+
+  /** Resolves when no run started here is still executing (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+  }
+
+  async #execute(routine: RoutineRecord, runId: string, cause: FireCause): Promise<void> {
+    let result: { status: RunStatus; summary: string | null; tokens: number | null; jobId: string | null }
+    try {
+      result = routine.action.type === 'lightweight' ? await this.#prompt(routine, runId, cause) : await this.#job(routine, cause)
+    } catch (error) {
+      result = { status: 'failed', summary: error instanceof Error ? error.message : String(error), tokens: null, jobId: null }
+    }
+    const completedAt = new Date(this.o.clock.now()).toISOString()
+    const summary = result.summary === null ? null : clip(result.summary)
+    await this.o.repo.finishRun(runId, { status: result.status, resultSummary: summary, tokensUsed: result.tokens, jobId: result.jobId, completedAt })
+    await this.o.repo.recordEnd(routine.id, result.status, completedAt)
+    await this.#publish(routine, runId, cause.type, result.status, summary ?? undefined, result.jobId ?? undefined)
+  }
+
+  async #prompt(routine: RoutineRecord, runId: string, cause: FireCause) {
+    if (routine.action.type !== 'lightweight') throw new Error('not a prompt routine')
+    const content = cause.context ? `${routine.action.prompt}\n\n${cause.context}` : routine.action.prompt
+    // A tool that needs approval leaves the run at `attention`: the card waits in the routine's thread.
+    const outcome = await this.o.runMessage(
+      {
+        id: crypto.randomUUID(),
+        userId: routine.userId,
+        threadId: routine.threadId,
+        content,
+        images: [],
+        source: 'routine',
+        receivedAt: new Date(this.o.clock.now()).toISOString(),
+        metadata: { routine_id: routine.id, routine_name: routine.name, run_id: runId },
+      },
+      { untilApproval: true },
+    )
+    const tokens = outcome.inputTokens + outcome.outputTokens
+    switch (outcome.status) {
+      case 'completed':
+        return { status: 'ok' as const, summary: outcome.text, tokens, jobId: null }
+      case 'awaiting_approval':
+      case 'blocked':
+        return { status: 'attention' as const, summary: outcome.text || 'Waiting for your approval in the routine thread', tokens, jobId: null }
+      default:
+        return { status: 'failed' as const, summary: outcome.error?.message ?? (outcome.text || `The turn ended ${outcome.status}`), tokens, jobId: null }
+    }
+  }
+
+  async #job(routine: RoutineRecord, cause: FireCause) {
+    if (routine.action.type !== 'full_job') throw new Error('not a job routine')
+    const jobs = this.o.jobs()
+    if (!jobs) throw new GatewayError(503, 'jobs_unavailable', 'Sandbox jobs are not available on this gateway')
+    const prompt = cause.context ? `${routine.action.description}\n\n${cause.context}` : routine.action.description
+    const job = await jobs.create(routine.userId, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.threadId })
+    // The job runs on its own (its events reach the owner's stream); the run records that it started it.
+    return { status: 'ok' as const, summary: `Started job "${job.title}"`, tokens: null, jobId: job.id }
+  }
+
+  async #publish(routine: RoutineRecord, runId: string, trigger: TriggerType, status: RunStatus, summary?: string, jobId?: string): Promise<void> {
+    await this.o.hub.publish(
+      routine.userId,
+      appEvent('routine_run', {
+        routine_id: routine.id,
+        routine_name: routine.name,
+        run_id: runId,
+        trigger_type: trigger,
+        status,
+        thread_id: routine.threadId,
+        ...(summary !== undefined ? { result_summary: summary } : {}),
+        ...(jobId !== undefined ? { job_id: jobId } : {}),
+      }),
+    )
+  }
+}
+
+const clip = (text: string): string => {
+  const chars = [...text.trim()]
+  return chars.length > SUMMARY_CHARS ? `${chars.slice(0, SUMMARY_CHARS).join('')}…` : chars.join('')
+}
