@@ -49,6 +49,12 @@ describe('routine webhooks', async () => {
     expect(random.trigger.path).toMatch(/^[0-9a-f]{24}$/)
   })
 
+  it('two routines racing for one path: one is created, the other is a 409, never a 500', async () => {
+    const create = () => gw.request('/api/routines', { method: 'POST', json: { name: 'race', trigger: { type: 'webhook', path: 'raced' }, action: { type: 'lightweight', prompt: 'p' } } })
+    const statuses = (await Promise.all([create(), create(), create()])).map((r) => r.status).sort()
+    expect(statuses).toEqual([201, 409, 409])
+  })
+
   it('runs the routine for a well-signed delivery, with the body quoted as data', async () => {
     const hook = await createHook('signed-ok')
     const body = JSON.stringify({ service: 'api', version: '1.2.3' })

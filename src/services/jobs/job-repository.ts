@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '../../store/database'
 import type { JobsTable } from '../../store/tables/jobs'
+import { isUniqueViolation } from '../../store/unique-violation'
 import { type JobEventType, type JobKind, type JobState, JobTransition } from '../../protocol/jobs'
 
 /** One earlier prompt or final answer of a job, replayed to the agent on follow-up turns. */
@@ -85,10 +86,6 @@ function toRecord(row: JobsTable): JobRecord {
   }
 }
 
-const isUniqueViolation = (error: unknown): boolean => {
-  const e = error as { code?: string; message?: string }
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '')
-}
 
 /** SQL for jobs and their events. Status changes are compare-and-set on the current status. */
 export class JobRepository {

@@ -15,6 +15,7 @@ import type {
   MemoryWriteResponse,
 } from '../../protocol/memory'
 import type { Database, Db, Dialect } from '../../store/database'
+import { isUniqueViolation } from '../../store/unique-violation'
 import { deleteDocuments, syncChunks } from './chunk-sync'
 import type { EmbeddingProvider } from './embedding-provider'
 import { EmbeddingQueue, embeddedCount } from './embedding-queue'
@@ -331,7 +332,3 @@ export class DefaultMemoryService implements MemoryService {
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-}

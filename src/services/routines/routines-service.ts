@@ -20,6 +20,7 @@ import type { RoutineScheduler } from './routine-scheduler'
 import { decodeCursor, encodeCursor, info, runInfo } from './routine-views'
 import type { EventTriggers } from './event-triggers'
 import { checkSignature } from './webhook-signature'
+import { isUniqueViolation } from '../../store/unique-violation'
 
 type Summary = z.infer<typeof RoutineSummary>
 type Runs = { routine_id: string; runs: RoutineRunInfo[]; next_cursor?: string }
@@ -116,7 +117,7 @@ export class RoutinesService {
       createdAt: now,
       updatedAt: now,
     }
-    await this.o.repo.insert(record)
+    await this.o.repo.insert(record).catch(pathRace)
     await this.#changed()
     return { ...(await this.#detail(record)), ...(secret ? { webhook_secret: secret } : {}) }
   }
@@ -147,7 +148,7 @@ export class RoutinesService {
       ...triggerPatch,
       ...(scheduleChanged ? { nextFireAt: enabled ? this.#nextFire(trigger) : null } : {}),
       updatedAt: this.#now(),
-    })
+    }).catch(pathRace)
     await this.#changed()
     const updated = await this.#owned(userId, id)
     return { ...(await this.#detail(updated)), ...(secret ? { webhook_secret: secret } : {}) }
@@ -278,4 +279,10 @@ const sealContext = (routineId: string): string => `routine-webhook:${routineId}
 
 function inputOf(trigger: RoutineTrigger): RoutineTriggerInput {
   return trigger.type === 'webhook' ? { type: 'webhook', path: trigger.path } : trigger
+}
+
+/** The webhook path is checked before the write; two saves racing for one path meet the unique index. */
+function pathRace(error: unknown): never {
+  if (isUniqueViolation(error)) throw conflict('webhook_path_taken', 'That webhook path is already used')
+  throw error
 }
