@@ -83,3 +83,22 @@ export function ConfirmHost() {
     </Dialog>
   )
 }
+
+/** The end of a dialog's form: its error line (announced), Cancel, and the submit button. */
+export function DialogFooter({ error, onCancel, disabled, submit }: { error: string | null | undefined; onCancel: () => void; disabled?: boolean; submit: ComponentChildren }) {
+  return (
+    <>
+      <p class="form-error" role="alert">
+        {error ?? ''}
+      </p>
+      <div class="dialog-actions">
+        <button type="button" class="btn btn-ghost" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" class="btn btn-primary" disabled={disabled}>
+          {submit}
+        </button>
+      </div>
+    </>
+  )
+}

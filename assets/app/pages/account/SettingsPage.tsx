@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { Setting } from '../../api/types'
-import { confirmAction, Dialog } from '../../components/Dialog'
+import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader } from '../../components/ui'
@@ -169,17 +169,7 @@ function EditSetting({ initial, onClose, onSaved }: { initial: { key: string; va
           <textarea id="setting-value" rows={6} class="editor-small" value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
           <span class="field-hint">JSON (numbers, true/false, objects) or plain text.</span>
         </div>
-        <p class="form-error" role="alert">
-          {error ?? ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={!key.trim()}>
-            Save
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} disabled={!key.trim()} submit="Save" />
       </form>
     </Dialog>
   )
@@ -212,17 +202,7 @@ function ImportDialog({ open, onClose, onDone }: { open: boolean; onClose: () =>
           Settings as JSON (existing keys are overwritten, others kept)
         </label>
         <textarea id="import-json" rows={10} class="editor-small" value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
-        <p class="form-error" role="alert">
-          {error ?? ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={!text.trim()}>
-            Import
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} disabled={!text.trim()} submit="Import" />
       </form>
     </Dialog>
   )

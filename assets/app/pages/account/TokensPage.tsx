@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { CreatedToken } from '../../api/types'
-import { confirmAction, Dialog } from '../../components/Dialog'
+import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { SecretReveal } from '../../components/SecretReveal'
@@ -135,17 +135,7 @@ function CreateToken({ open, onClose, onCreated }: { open: boolean; onClose: () 
               <option value="">never</option>
             </select>
           </div>
-          <p class="form-error" role="alert">
-            {error ?? ''}
-          </p>
-          <div class="dialog-actions">
-            <button type="button" class="btn btn-ghost" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" class="btn btn-primary" disabled={!name.trim()}>
-              Create
-            </button>
-          </div>
+          <DialogFooter error={error} onCancel={close} disabled={!name.trim()} submit="Create" />
         </form>
       )}
     </Dialog>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import { Dialog } from '../../components/Dialog'
+import { Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { safeUrl } from '../../lib/markdown'
 import { authPrompt } from '../../state/chat'
@@ -64,17 +64,7 @@ export function AuthPrompt() {
           Or paste a token
         </label>
         <input id="auth-token" type="password" autocomplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
-        <p class="form-error" role="alert">
-          {error ?? ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" onClick={() => void close()}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !token.trim()}>
-            {busy ? 'Checking…' : 'Submit'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={() => void close()} disabled={busy || !token.trim()} submit={busy ? 'Checking…' : 'Submit'} />
       </form>
     </Dialog>
   )

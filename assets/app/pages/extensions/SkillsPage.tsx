@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { SkillInfo, SkillSearchResult } from '../../api/types'
-import { confirmAction, Dialog } from '../../components/Dialog'
+import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { Badge, EmptyState, PageHeader } from '../../components/ui'
@@ -191,17 +191,7 @@ function InstallDialog({ open, onClose, onInstalled }: { open: boolean; onClose:
           <label class="label" for="skill-content">Or paste SKILL.md</label>
           <textarea id="skill-content" rows={8} class="editor-small" value={content} onInput={(e) => setContent((e.target as HTMLTextAreaElement).value)} />
         </div>
-        <p class="form-error" role="alert">
-          {error ?? ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !name.trim() || (!url.trim() && !content.trim())}>
-            {busy ? 'Installing…' : 'Install'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} disabled={busy || !name.trim() || (!url.trim() && !content.trim())} submit={busy ? 'Installing…' : 'Install'} />
       </form>
     </Dialog>
   )

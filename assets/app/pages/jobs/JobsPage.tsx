@@ -7,7 +7,7 @@ import { timeAgo } from '../../lib/format'
 import { onAppEvent } from '../../state/chat'
 import { link, navigate } from '../../state/router'
 import { errorMessage } from '../../state/toasts'
-import { Dialog } from '../../components/Dialog'
+import { Dialog, DialogFooter } from '../../components/Dialog'
 import { JobDetailPage } from './JobDetail'
 
 export function JobsPage({ parts }: { parts: string[] }) {
@@ -140,17 +140,7 @@ function NewJob({ open, onClose }: { open: boolean; onClose: () => void }) {
           <label class="label" for="job-prompt">Task</label>
           <textarea id="job-prompt" rows={6} required value={prompt} placeholder="Write a script that…" onInput={(e) => setPrompt((e.target as HTMLTextAreaElement).value)} />
         </div>
-        <p class="form-error" role="alert">
-          {error ?? ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={busy || !prompt.trim()}>
-            {busy ? 'Starting…' : 'Start'}
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} disabled={busy || !prompt.trim()} submit={busy ? 'Starting…' : 'Start'} />
       </form>
     </Dialog>
   )

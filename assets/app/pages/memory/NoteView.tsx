@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError } from '../../api/client'
 import { api } from '../../api/index'
-import { confirmAction, Dialog } from '../../components/Dialog'
+import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { Markdown } from '../../components/Markdown'
 import { Loadable, useResource } from '../../components/Resource'
@@ -146,17 +146,7 @@ export function NewNote({ onDone }: { onDone: (path: string | null) => void }) {
         </label>
         <textarea id="new-content" class="editor" value={content} onInput={(e) => setContent((e.target as HTMLTextAreaElement).value)} />
       </div>
-      <p class="form-error" role="alert">
-        {error ?? ''}
-      </p>
-      <div class="dialog-actions">
-        <button type="button" class="btn btn-ghost" onClick={() => onDone(null)}>
-          Cancel
-        </button>
-        <button type="submit" class="btn btn-primary" disabled={saving}>
-          {saving ? <Spinner label="Saving" /> : null} Create
-        </button>
-      </div>
+      <DialogFooter error={error} onCancel={() => onDone(null)} disabled={saving} submit={<>{saving ? <Spinner label="Saving" /> : null} Create</>} />
     </form>
   )
 }
@@ -182,17 +172,7 @@ function RenameDialog({ path, onClose, onDone }: { path: string; onClose: () => 
           <label class="label" for="rename-to">New path</label>
           <input id="rename-to" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
         </div>
-        <p class="form-error" role="alert">
-          {error ?? ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn btn-ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn-primary" disabled={!to.trim() || to.trim() === path}>
-            Move
-          </button>
-        </div>
+        <DialogFooter error={error} onCancel={onClose} disabled={!to.trim() || to.trim() === path} submit="Move" />
       </form>
     </Dialog>
   )
