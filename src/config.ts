@@ -13,6 +13,13 @@ export const GatewayLimits = z.object({
   maxConnections: z.number().int().positive().default(100),
   /** Streams one user may hold, so one user cannot take all of them. */
   maxConnectionsPerUser: z.number().int().positive().default(20),
+  /**
+   * Streams (SSE or WS) one user may open per `streamOpenWindowMs`, so clients reconnecting in a
+   * loop get 429 instead of costing a handshake, a replay and a subscription each time. A tab
+   * reconnects every 3 s at most; the default leaves room for several.
+   */
+  streamOpensPerWindow: z.number().int().positive().default(120),
+  streamOpenWindowMs: z.number().int().positive().default(60_000),
   bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
   /** Chat messages per user per window, shared by REST, WS and `/v1/chat/completions`. */
   chatMessagesPerWindow: z.number().int().positive().default(30),

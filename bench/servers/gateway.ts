@@ -36,6 +36,7 @@ export async function start(args: GatewayArgs) {
       limits: {
         maxConnections: 25_000,
         maxConnectionsPerUser: 25_000,
+        streamOpensPerWindow: 1_000_000,
         chatMessagesPerWindow: 1_000_000,
         // No keep-alive traffic during a run: the baselines send none either.
         keepAliveMs: 3_600_000,

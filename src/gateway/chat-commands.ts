@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal'
 import { badRequest, GatewayError, need, notFound } from '../lib/errors'
 import type { Clock } from '../lib/time'
-import type { SlidingWindowLimiter } from '../middleware/rate-limit'
+import type { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { ApprovalAction, type ApprovalRequest, type SendMessageAccepted, type SendMessageRequest } from '../protocol/chat'
 import type { ActionResponse } from '../protocol/errors'
 import type { Services } from './services'

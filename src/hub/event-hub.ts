@@ -1,5 +1,6 @@
 import type { GatewayLimits } from '../config'
 import { GatewayError } from '../lib/errors'
+import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { type Clock, systemClock, unrefTimer } from '../lib/time'
 import { type AppEvent, appEvent } from '../protocol/events'
 import type { EventBus } from './event-bus'
@@ -26,7 +27,7 @@ export interface Reservation {
 
 type HubLimits = Pick<
   GatewayLimits,
-  'maxConnections' | 'maxConnectionsPerUser' | 'subscriberQueue' | 'keepAliveMs'
+  'maxConnections' | 'maxConnectionsPerUser' | 'subscriberQueue' | 'keepAliveMs' | 'streamOpensPerWindow' | 'streamOpenWindowMs'
 >
 
 /**
@@ -40,6 +41,7 @@ export class EventHub {
   readonly #reservedByUser = new Map<string, number>()
   readonly #counts = { sse: 0, ws: 0 }
   readonly #keepAliveTimer: ReturnType<typeof setInterval>
+  readonly #opens: SlidingWindowLimiter
   readonly #unsubscribe: Array<() => void>
   #closed = false
   dropped = 0
@@ -55,6 +57,7 @@ export class EventHub {
         if (message.kind === 'disconnect') this.disconnect(message)
       }),
     ]
+    this.#opens = new SlidingWindowLimiter(limits.streamOpensPerWindow, limits.streamOpenWindowMs, () => clock.now())
     const tick = Math.max(50, Math.min(1000, Math.floor(limits.keepAliveMs / 4)))
     this.#keepAliveTimer = unrefTimer(setInterval(() => this.#keepAlive(), tick))
   }
@@ -80,6 +83,13 @@ export class EventHub {
     if (mine >= this.limits.maxConnectionsPerUser) {
       throw new GatewayError(503, 'too_many_connections', 'Too many connections for this user', {
         headers: { 'Retry-After': '5' },
+      })
+    }
+    // Counted only once a slot is free: a refused open must not use up the reconnect budget.
+    const budget = this.#opens.hit(userId)
+    if (!budget.ok) {
+      throw new GatewayError(429, 'rate_limited', 'Too many stream connections opened; reconnect later', {
+        headers: { 'Retry-After': String(Math.ceil(budget.retryAfterMs / 1000)) },
       })
     }
     this.#counts[kind]++

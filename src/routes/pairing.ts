@@ -5,7 +5,7 @@ import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
 import { need } from '../lib/errors'
-import { SlidingWindowLimiter } from '../middleware/rate-limit'
+import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
 import { ApprovePairingRequest, PairingApproved, PairingChannel, PairingList } from '../protocol/pairing'
 

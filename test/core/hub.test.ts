@@ -36,7 +36,7 @@ class RecordingSink implements EventSink {
   }
 }
 
-const limits = { maxConnections: 5, maxConnectionsPerUser: 3, subscriberQueue: 4, keepAliveMs: 30_000 }
+const limits = { maxConnections: 5, maxConnectionsPerUser: 3, subscriberQueue: 4, keepAliveMs: 30_000, streamOpensPerWindow: 1_000, streamOpenWindowMs: 60_000 }
 const chunk = (content: string) => ({ type: 'stream_chunk' as const, content })
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
@@ -114,6 +114,30 @@ describe('EventHub', () => {
     expect(slow.types()).toEqual(['stream_chunk', 'resync', 'stream_chunk'])
     expect(slow.written[1]!.json).toMatchObject({ reason: 'overflow', last_event_id: String(fast.written[5]!.id) })
     expect(slow.written[2]!.json.content).toBe('7')
+    await hub.close()
+  })
+
+  it('answers 429 to a user reconnecting in a loop, past the budget, and not to others (R10)', async () => {
+    let now = 0
+    const hub = new EventHub(new MemoryEventBus(), { ...limits, streamOpensPerWindow: 4, streamOpenWindowMs: 10_000 }, { now: () => now })
+    // A refused open (over the per-user cap) does not use up the budget.
+    const held = [1, 2, 3].map(() => hub.reserve('alice', 'sse'))
+    expect(() => hub.reserve('alice', 'sse')).toThrow(expect.objectContaining({ code: 'too_many_connections' }))
+    for (const r of held) r.release()
+    hub.reserve('alice', 'ws').release()
+    now += 1_000
+    try {
+      hub.reserve('alice', 'sse')
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toMatchObject({ status: 429, code: 'rate_limited' })
+      // The oldest open leaves the window 9 s later.
+      expect((error as GatewayError).headers).toMatchObject({ 'Retry-After': '9' })
+    }
+    expect(hub.counts().total).toBe(0)
+    hub.reserve('bob', 'sse').release()
+    now += 9_000
+    hub.reserve('alice', 'sse').release()
     await hub.close()
   })
 

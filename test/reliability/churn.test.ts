@@ -37,7 +37,8 @@ describe('connect/disconnect churn', () => {
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => void unhandled.push(reason)
   beforeAll(async () => {
-    t = await startTestServer({ config: { limits: { maxConnectionsPerUser: 1_000 } } })
+    // Thousands of opens by one user: the reconnect budget (R10, tested in rate-limits) is lifted here.
+    t = await startTestServer({ config: { limits: { maxConnectionsPerUser: 1_000, streamOpensPerWindow: 100_000 } } })
     connections = () => new Promise((resolve, reject) => t.server.server.getConnections((error, count) => (error ? reject(error) : resolve(count))))
     process.on('unhandledRejection', onUnhandled)
   })

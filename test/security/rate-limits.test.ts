@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SlidingWindowLimiter } from '../../src/middleware/rate-limit'
+import { SlidingWindowLimiter } from '../../src/lib/sliding-window-limiter'
 import { startTestServer, type TestServer } from '../support/gateway'
+import { SseClient } from '../support/sse-client'
 import { WsClient } from '../support/ws-client'
 
 /**
@@ -58,5 +59,47 @@ describe('chat rate limits', () => {
     for (let i = 0; i < 100_000; i++) if (limiter.hit(`user-${i}`).ok) allowed++
     expect(allowed).toBe(100_000)
     expect(limiter.size).toBeLessThanOrEqual(10_000)
+  })
+})
+
+/**
+ * security-bar.md R10: clients of one user reconnecting in a loop (100 SSE clients, every 100 ms)
+ * get 429 with Retry-After past the reconnect budget, before any stream is set up; the gateway
+ * and other users carry on. The window sliding back open is test/core/hub.test.ts (a manual clock).
+ */
+describe('stream reconnect budget', () => {
+  let t: TestServer
+  beforeAll(async () => {
+    t = await startTestServer({ config: { limits: { maxConnectionsPerUser: 200, streamOpensPerWindow: 150 } } })
+  })
+  afterAll(() => t.close())
+
+  const open = async (headers: Record<string, string>) => {
+    const client = await SseClient.open(`${t.url}/api/chat/events`, { headers })
+    client.close()
+    return client
+  }
+
+  it('answers 429 past the budget to a reconnect storm, while others connect', async () => {
+    const statuses: number[] = []
+    let refused: SseClient | undefined
+    for (let round = 0; round < 3; round++) {
+      const clients = await Promise.all(Array.from({ length: 100 }, () => open(t.auth)))
+      for (const c of clients) {
+        statuses.push(c.status)
+        if (c.status === 429) refused ??= c
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(150)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(150)
+    expect(JSON.parse(refused!.body)).toMatchObject({ error: { code: 'rate_limited' } })
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0)
+
+    // Another user's stream and the rest of the API are unaffected.
+    const created = await fetch(`${t.url}/api/admin/users`, { method: 'POST', headers: { ...t.auth, 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'Cal' }) })
+    const cal = (await created.json()) as { token: string }
+    expect((await open({ authorization: `Bearer ${cal.token}` })).status).toBe(200)
+    expect((await fetch(`${t.url}/api/health`)).status).toBe(200)
   })
 })

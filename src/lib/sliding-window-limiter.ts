@@ -1,4 +1,4 @@
-import { LruMap } from '../lib/lru'
+import { LruMap } from './lru'
 
 export type RateDecision = { ok: true; remaining: number } | { ok: false; retryAfterMs: number }
 
