@@ -3,13 +3,13 @@ import type { ToolCall } from '../../agent/llm/messages'
 import type { ImageAttachment, TurnState, TurnToolCall } from '../../protocol/chat'
 import type { LlmMessage } from '../../agent/llm/messages'
 import type { Db } from '../../store/database'
+import { parseColumn } from '../../store/json-column'
 import type { ChatApprovalsTable, ChatThreadsTable, ChatTurnsTable } from '../../store/tables/chat'
 import {
   type ApprovalRecord,
   ApprovalStatus,
   ImagesJson,
   MetadataJson,
-  parseColumn,
   PendingCallsJson,
   type ThreadRecord,
   ToolCallsJson,

@@ -66,13 +66,3 @@ export const TranscriptJson = z.array(LlmMessage)
 export const PendingCallsJson = z.array(ToolCall)
 export const MetadataJson = z.record(z.string(), z.unknown())
 
-/** Parses a JSON column through its schema; a row damaged by hand reads as the fallback, never a crash. */
-export function parseColumn<T>(schema: z.ZodType<T>, text: string | null, fallback: T): T {
-  if (text === null) return fallback
-  try {
-    const parsed = schema.safeParse(JSON.parse(text))
-    return parsed.success ? parsed.data : fallback
-  } catch {
-    return fallback
-  }
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '../../store/database'
 import type { JobsTable } from '../../store/tables/jobs'
+import { parseColumn } from '../../store/json-column'
 import { isUniqueViolation } from '../../store/unique-violation'
 import { type JobEventType, type JobKind, type JobState, JobTransition } from '../../protocol/jobs'
 
@@ -48,14 +49,6 @@ export interface StoredJobEvent {
 
 type JobPatch = Partial<Pick<JobsTable, 'session_id' | 'result' | 'failure_reason' | 'prompts_closed' | 'runner_id' | 'heartbeat_at' | 'started_at' | 'completed_at' | 'conversation'>>
 
-const parseJson = <T>(schema: z.ZodType<T>, text: string, fallback: T): T => {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text))
-    return parsed.success ? parsed.data : fallback
-  } catch {
-    return fallback
-  }
-}
 
 function toRecord(row: JobsTable): JobRecord {
   return {
@@ -74,8 +67,8 @@ function toRecord(row: JobsTable): JobRecord {
     failureReason: row.failure_reason,
     inputTokens: Number(row.input_tokens),
     outputTokens: Number(row.output_tokens),
-    transitions: parseJson(Transitions, row.transitions, []),
-    conversation: parseJson(Conversation, row.conversation, []),
+    transitions: parseColumn(Transitions, row.transitions, []),
+    conversation: parseColumn(Conversation, row.conversation, []),
     promptsClosed: row.prompts_closed,
     runnerId: row.runner_id,
     heartbeatAt: row.heartbeat_at,
@@ -247,7 +240,7 @@ export class JobRepository {
     return rows.map((r) => ({
       seq: Number(r.seq),
       type: r.type as JobEventType,
-      data: parseJson(z.record(z.string(), z.unknown()), r.data, {}),
+      data: parseColumn(z.record(z.string(), z.unknown()), r.data, {}),
       createdAt: r.created_at,
     }))
   }

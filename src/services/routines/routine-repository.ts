@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import { RoutineAction, RoutineTrigger, type RunStatus, type TriggerType } from '../../protocol/routines'
 import type { Db } from '../../store/database'
+import { parseColumn } from '../../store/json-column'
 import type { RoutineRunsTable, RoutinesTable } from '../../store/tables/routines'
 
 export interface RoutineRecord {
@@ -269,14 +270,7 @@ export class RoutineRepository {
   }
 }
 
-function parseTrigger(text: string): RoutineTrigger | undefined {
-  try {
-    const parsed = RoutineTrigger.safeParse(JSON.parse(text))
-    return parsed.success ? parsed.data : undefined
-  } catch {
-    return undefined
-  }
-}
+const parseTrigger = (text: string): RoutineTrigger | undefined => parseColumn(RoutineTrigger, text, undefined)
 
 function toRow(r: RoutineRecord): RoutinesTable {
   return {
