@@ -129,6 +129,12 @@ export const GatewayConfig = z.object({
   /** Extra origins for CORS and the WebSocket Origin check. */
   allowedOrigins: z.array(z.string()).default([]),
   databaseUrl: z.string().optional(),
+  /**
+   * PostgreSQL: how long a request waits for a pooled connection, then for each of its queries,
+   * before it answers 503 `database_unavailable` (`DATABASE_TIMEOUT_SECS`; why 5 s: see
+   * `openPostgresStore` in adapters/shared/open-store.ts).
+   */
+  databaseTimeoutMs: z.number().int().positive().default(5_000),
   llm: LlmConfig.default(LlmConfig.parse({})),
   agent: AgentConfig.default(AgentConfig.parse({})),
   logLevel: LogLevel.default('info'),
@@ -182,6 +188,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
   const port = flags.port ?? env.GATEWAY_PORT
   const number = (value: string | undefined): number | undefined => (value === undefined || value === '' ? undefined : Number(value))
   const timeoutSecs = number(env.LLM_TIMEOUT_SECS)
+  const databaseTimeoutSecs = number(env.DATABASE_TIMEOUT_SECS)
   const budget = number(env.GATEWAY_DAILY_BUDGET_USD)
   return GatewayConfig.parse({
     host: flags.host ?? env.GATEWAY_HOST ?? undefined,
@@ -192,6 +199,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     dataDir: flags.dataDir ?? (env.GATEWAY_DATA_DIR || undefined),
     allowedOrigins: list(env.GATEWAY_ALLOWED_ORIGINS),
     databaseUrl: env.DATABASE_URL || undefined,
+    databaseTimeoutMs: databaseTimeoutSecs === undefined ? undefined : Math.round(databaseTimeoutSecs * 1000),
     llm: {
       backend,
       baseUrl: env.LLM_BASE_URL || undefined,

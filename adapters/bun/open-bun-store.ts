@@ -1,13 +1,13 @@
 import { Database } from 'bun:sqlite'
 import { SqliteDialect } from 'kysely'
 import { openStore, type Store } from '../../src/store/index'
-import { openConfiguredStore, SQLITE_PRAGMAS } from '../shared/open-store'
+import { openConfiguredStore, SQLITE_PRAGMAS, type StoreOptions } from '../shared/open-store'
 
 /**
  * The configured database on Bun: PostgreSQL for a `postgres://` `DATABASE_URL` (through `pg`),
  * else SQLite in `<dataDir>/gateway.db` through bun:sqlite.
  */
-export function openBunStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export function openBunStore(options: StoreOptions): Promise<Store> {
   return openConfiguredStore(options, openBunSqliteStore)
 }
 

@@ -1,6 +1,6 @@
 import { websocket } from 'hono/bun'
 import type { Gateway } from '../../src/index'
-import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import { listenUrl, type ServableGateway, type ServedGateway } from '../shared/served-gateway'
 import type { BunServerLike, BunWebSocketHandlerLike } from './bun'
 import { bun } from './bun-global'
 import { onBunDrain } from './ws-sink'
@@ -13,7 +13,7 @@ export interface BunServedGateway extends ServedGateway {
  * The `websocket` handler for `Bun.serve`: hono/bun's, plus the drain event for backpressure,
  * the payload cap, and protocol pings (a peer silent for 120 s is closed).
  */
-export function bunWebSocket(gateway: Gateway): BunWebSocketHandlerLike {
+export function bunWebSocket(gateway: Pick<Gateway, 'config'>): BunWebSocketHandlerLike {
   return {
     ...websocket,
     drain: onBunDrain,
@@ -25,10 +25,10 @@ export function bunWebSocket(gateway: Gateway): BunWebSocketHandlerLike {
 }
 
 /**
- * Serves a gateway with `Bun.serve`. HTTP connections may stay silent a little longer than the
- * SSE keep-alive interval (Bun's default of 10 s would cut idle event streams).
+ * Serves a gateway (or one still starting) with `Bun.serve`. HTTP connections may stay silent a
+ * little longer than the SSE keep-alive interval (Bun's default of 10 s would cut idle event streams).
  */
-export async function serveBunGateway(gateway: Gateway, options: { host?: string; port?: number } = {}): Promise<BunServedGateway> {
+export async function serveBunGateway(gateway: ServableGateway, options: { host?: string; port?: number } = {}): Promise<BunServedGateway> {
   const host = options.host ?? gateway.config.host
   const keepAliveSeconds = Math.ceil(gateway.config.limits.keepAliveMs / 1000)
   const server = bun().serve({

@@ -1,14 +1,14 @@
 import { SqliteDialect } from 'kysely'
 import { DatabaseSync } from 'node:sqlite'
 import { openStore, type Store } from '../../src/store/index'
-import { openConfiguredStore, SQLITE_PRAGMAS } from '../shared/open-store'
+import { openConfiguredStore, SQLITE_PRAGMAS, type StoreOptions } from '../shared/open-store'
 import { nodeSqliteDatabase } from './node-sqlite-database'
 
 /**
  * The configured database on Deno: PostgreSQL for a `postgres://` `DATABASE_URL` (through `pg`),
  * else SQLite in `<dataDir>/gateway.db` through node:sqlite.
  */
-export function openDenoStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export function openDenoStore(options: StoreOptions): Promise<Store> {
   return openConfiguredStore(options, openDenoSqliteStore)
 }
 

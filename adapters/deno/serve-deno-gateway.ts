@@ -1,5 +1,4 @@
-import type { Gateway } from '../../src/index'
-import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import { listenUrl, type ServableGateway, type ServedGateway } from '../shared/served-gateway'
 import type { DenoHttpServerLike } from './deno'
 import { deno } from './deno-global'
 
@@ -7,8 +6,8 @@ export interface DenoServedGateway extends ServedGateway {
   server: DenoHttpServerLike
 }
 
-/** Serves a gateway with `Deno.serve` (quietly: the CLI prints the one address line itself). */
-export async function serveDenoGateway(gateway: Gateway, options: { host?: string; port?: number } = {}): Promise<DenoServedGateway> {
+/** Serves a gateway (or one still starting) with `Deno.serve` (quietly: the CLI prints the one address line itself). */
+export async function serveDenoGateway(gateway: ServableGateway, options: { host?: string; port?: number } = {}): Promise<DenoServedGateway> {
   const host = options.host ?? gateway.config.host
   let listened!: (port: number) => void
   const listening = new Promise<number>((resolve) => (listened = resolve))

@@ -8,7 +8,7 @@ import { closeIfBodyLeftUnread } from './unread-body'
 import { attachWebSocketUpgrades } from './websocket'
 
 /** A `ws` server for the gateway's upgrades: no own socket, the payload cap, no compression. */
-export function nodeWebSocketServer(gateway: Gateway): WebSocketServer {
+export function nodeWebSocketServer(gateway: Pick<Gateway, 'config'>): WebSocketServer {
   return new WebSocketServer({ noServer: true, maxPayload: gateway.config.limits.wsMaxPayloadBytes, perMessageDeflate: false })
 }
 

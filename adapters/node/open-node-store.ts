@@ -1,7 +1,7 @@
 import Sqlite from 'better-sqlite3'
 import { SqliteDialect } from 'kysely'
 import { openStore, type Store } from '../../src/store/index'
-import { openConfiguredStore, SQLITE_PRAGMAS } from '../shared/open-store'
+import { openConfiguredStore, SQLITE_PRAGMAS, type StoreOptions } from '../shared/open-store'
 import { cachedStatements } from './cached-statements'
 
 export { openPostgresStore } from '../shared/open-store'
@@ -10,7 +10,7 @@ export { openPostgresStore } from '../shared/open-store'
  * Opens the database the configuration asks for: PostgreSQL when `DATABASE_URL` is a
  * `postgres://` URL, else SQLite in `<dataDir>/gateway.db` (better-sqlite3, WAL, busy timeout).
  */
-export function openNodeStore(options: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export function openNodeStore(options: StoreOptions): Promise<Store> {
   return openConfiguredStore(options, openSqliteStore)
 }
 

@@ -2,9 +2,8 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import type { Gateway } from '../../src/index'
 import { nodeWebSocketServer } from './listeners'
-import { listenUrl, type ServedGateway } from '../shared/served-gateway'
+import { listenUrl, type ServableGateway, type ServedGateway } from '../shared/served-gateway'
 import { closeIfBodyLeftUnread } from './unread-body'
 import { attachWebSocketUpgrades } from './websocket'
 
@@ -13,11 +12,11 @@ export interface RunningServer extends ServedGateway {
 }
 
 /**
- * Serves a gateway on Node with @hono/node-server and `ws` (`noServer`, bounded `maxPayload`).
- * Slow or stalled clients are cut by the header and request timeouts (slowloris).
+ * Serves a gateway (or one still starting) on Node with @hono/node-server and `ws` (`noServer`,
+ * bounded `maxPayload`). Slow or stalled clients are cut by the header and request timeouts (slowloris).
  */
 export async function serveGateway(
-  gateway: Gateway,
+  gateway: ServableGateway,
   options: { host?: string; port?: number } = {},
 ): Promise<RunningServer> {
   const host = options.host ?? gateway.config.host

@@ -4,28 +4,30 @@ import { getConsoleSink } from '@logtape/logtape'
 import { configureLogging, type Gateway, type GatewayConfig, GatewayLogging, loadConfig, VERSION } from '../../src/index'
 import { unrefTimer } from '../../src/lib/time'
 import { ownerToken } from './owner-token'
-import type { ServedGateway } from './served-gateway'
+import type { ServableGateway, ServedGateway } from './served-gateway'
+import { startGateway, StartingGateway } from './starting-gateway'
 
 const HELP = `gateway ${VERSION}: HTTP API, streaming and web app for a self-hosted AI agent
 
 Usage: gateway [--host HOST] [--port PORT] [--data-dir DIR] [--log-level LEVEL]
 
 Environment: GATEWAY_HOST, GATEWAY_PORT, GATEWAY_AUTH_TOKEN, GATEWAY_USER_ID, GATEWAY_DATA_DIR,
-GATEWAY_ALLOWED_ORIGINS, GATEWAY_MASTER_KEY, DATABASE_URL, LLM_BACKEND, LLM_BASE_URL, LLM_API_KEY,
-LLM_MODEL, EMBEDDING_MODEL, GATEWAY_LOG_LEVEL (see the README).`
+GATEWAY_ALLOWED_ORIGINS, GATEWAY_MASTER_KEY, DATABASE_URL, DATABASE_TIMEOUT_SECS, LLM_BACKEND,
+LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, EMBEDDING_MODEL, GATEWAY_LOG_LEVEL (see the README).`
 
 /** What a runtime adapter plugs into the shared CLI. */
 export interface CliRuntime {
   /** The gateway with this runtime's capabilities and database driver. */
   createGateway(config: GatewayConfig, logging: GatewayLogging): Promise<Gateway>
-  serve(gateway: Gateway): Promise<ServedGateway>
+  serve(gateway: ServableGateway): Promise<ServedGateway>
 }
 
 /**
  * The `gateway` command, the same on every runtime: configuration from env and flags, the owner
  * token (generated once, stored 0600 in the data dir), one `gateway listening on URL` line, and a
- * graceful stop on SIGINT/SIGTERM within 10 s. Node, Bun and Deno all run it through their
- * Node-compatible `process` and `fs`.
+ * graceful stop on SIGINT/SIGTERM within 10 s. A database that cannot be reached at start is
+ * waited for (`StartingGateway`: 503 meanwhile, health included) rather than a reason to exit.
+ * Node, Bun and Deno all run it through their Node-compatible `process` and `fs`.
  */
 export async function runCli(runtime: CliRuntime, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   try {
@@ -37,13 +39,24 @@ export async function runCli(runtime: CliRuntime, argv: readonly string[] = proc
     await configureLogging(logging, { console: getConsoleSink() })
     await mkdir(config.dataDir, { recursive: true })
     const owner = config.authToken ? undefined : await ownerToken(config.dataDir)
-    const gateway = await runtime.createGateway({ ...config, authToken: config.authToken ?? owner!.token }, logging)
+    const gatewayConfig = { ...config, authToken: config.authToken ?? owner!.token }
+    const gateway = await startGateway(gatewayConfig, () => runtime.createGateway(gatewayConfig, logging))
     const running = await runtime.serve(gateway)
     if (owner?.generated) console.log(`owner token (generated, stored in ${owner.path}): ${owner.token}`)
     else if (owner) console.log(`owner token: stored in ${owner.path}`)
     console.log(`gateway listening on ${running.url}`)
 
     let stopping = false
+    if (gateway instanceof StartingGateway) {
+      // Only a failure other than the database being away ends the attempts: a broken migration.
+      gateway.ready.catch((error: unknown) => {
+        if (stopping) return
+        stopping = true
+        console.error(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}`)
+        unrefTimer(setTimeout(() => process.exit(1), 3_000))
+        running.close(2_000).finally(() => process.exit(1))
+      })
+    }
     const stop = (signal: string) => {
       if (stopping) return
       stopping = true

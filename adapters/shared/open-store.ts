@@ -5,9 +5,18 @@ import type pg from 'pg'
 import type { PgNotifierOptions } from './pg-notifier'
 import { openStore, type Store } from '../../src/store/index'
 import { lockDataDir } from './data-dir-lock'
+import { discardingPool } from './postgres-pool'
 
 /** Opens SQLite at `file` with the runtime's own driver; `onClose` releases the data-dir lock. */
 export type SqliteOpener = (file: string, onClose?: () => void) => Promise<Store>
+
+/** What opening the configured database takes from the configuration. */
+export interface StoreOptions {
+  dataDir: string
+  databaseUrl?: string | undefined
+  /** PostgreSQL: see `openPostgresStore`'s `timeoutMs`. */
+  databaseTimeoutMs?: number | undefined
+}
 
 export const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//.test(url)
 
@@ -17,10 +26,12 @@ export const isPostgresUrl = (url: string | undefined): url is string => !!url &
  * (better-sqlite3, bun:sqlite, node:sqlite), holding the data-dir lock while open.
  */
 export async function openConfiguredStore(
-  options: { dataDir: string; databaseUrl?: string | undefined },
+  options: StoreOptions,
   openSqlite: SqliteOpener,
 ): Promise<Store> {
-  if (isPostgresUrl(options.databaseUrl)) return openPostgresStore(options.databaseUrl, { migrationSchema: searchPathOf(options.databaseUrl) })
+  if (isPostgresUrl(options.databaseUrl)) {
+    return openPostgresStore(options.databaseUrl, { migrationSchema: searchPathOf(options.databaseUrl), timeoutMs: options.databaseTimeoutMs })
+  }
   mkdirSync(options.dataDir, { recursive: true })
   const unlock = lockDataDir(options.dataDir)
   try {
@@ -46,17 +57,30 @@ export function searchPathOf(url: string): string | undefined {
   }
 }
 
+/** How long a request waits on PostgreSQL by default: for a connection, then for each query. */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000
+
 /**
  * PostgreSQL through `pg`, which Node, Bun and Deno all run: a pool for queries, and a notifier
  * (one dedicated connection) that carries events and control messages between the gateway
  * instances sharing the database. `searchPath` sets the connection's schema; `migrationSchema`
  * (default: `searchPath`) names where the migration tables live.
+ *
+ * `timeoutMs` (`DATABASE_TIMEOUT_SECS`) bounds the wait for a pooled connection (a new one, or
+ * one to free up when all 10 are busy) and then each query, so a server that is down, overloaded
+ * or silent (blackholed: connections open, nothing answered) costs a request a 503
+ * `database_unavailable` within that time instead of a hang until TCP gives up (minutes). 5 s:
+ * the queries of a request take milliseconds, and a user waiting longer than that for any one
+ * of them is better told to retry. The bound is on the client only (`query_timeout`), not the
+ * server's `statement_timeout`: background work such as pruning a day of events may run longer
+ * once, and the server then finishes it although nobody waits for the answer.
  */
 export async function openPostgresStore(
   connectionString: string,
   options: {
     searchPath?: string
     migrationSchema?: string | undefined
+    timeoutMs?: number | undefined
     onClose?: () => Promise<void> | void
     notifier?: PgNotifierOptions
   } = {},
@@ -65,22 +89,27 @@ export async function openPostgresStore(
   const [{ default: driver }, { PgNotifier }] = await Promise.all([import('pg'), import('./pg-notifier')])
   // int8 (bigint) columns, such as event ids and counts, as JS numbers: they stay below 2^53 here.
   driver.types.setTypeParser(20, (value) => Number(value))
-  const config: pg.PoolConfig = {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS
+  const connection: pg.ClientConfig = {
     connectionString,
-    max: 10,
-    connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeoutMs,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   }
-  const pool = new driver.Pool(config)
+  const pool = new driver.Pool({ ...connection, max: 10, idleTimeoutMillis: 30_000, query_timeout: timeoutMs })
+  // Migrations get their own connection without the query timeout: an instance waits on the
+  // migration lock (in a query) for as long as another instance takes to migrate.
+  const migrationPool = new driver.Pool({ ...connection, max: 1 })
   // A client that loses its connection must not crash the process: idle ones report through the
   // pool's 'error'; one checked out for a query also emits 'error' on itself (a database restart
   // or a reset mid-query was an uncaught exception), while the query gets the error anyway.
-  pool.on('error', () => undefined)
-  pool.on('connect', (client) => client.on('error', () => undefined))
-  const notifier = new PgNotifier({ connectionString, connectionTimeoutMillis: 5_000 }, pool, options.notifier)
+  for (const p of [pool, migrationPool]) {
+    p.on('error', () => undefined)
+    p.on('connect', (client) => client.on('error', () => undefined))
+  }
+  const notifier = new PgNotifier({ connectionString, connectionTimeoutMillis: timeoutMs }, pool, options.notifier)
   return openStore({
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: discardingPool(pool) }),
+    migrationDialect: new PostgresDialect({ pool: migrationPool }),
     kind: 'postgres',
     notifier,
     migrationSchema: options.migrationSchema ?? options.searchPath,

@@ -32,6 +32,8 @@ export class PgNotifier implements Notifier {
   #lost = false
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #pingTimer: ReturnType<typeof setInterval> | undefined
+  /** A `check()` ping is running. */
+  #checking = false
   #closed = false
   readonly #options: Required<PgNotifierOptions>
 
@@ -62,7 +64,7 @@ export class PgNotifier implements Notifier {
     this.#subscriptions.add(subscription)
     if (first) {
       try {
-        await client.query(`LISTEN ${client.escapeIdentifier(channel)}`)
+        await this.#query(client, `LISTEN ${client.escapeIdentifier(channel)}`)
       } catch (error) {
         this.#subscriptions.delete(subscription)
         throw error
@@ -70,13 +72,21 @@ export class PgNotifier implements Notifier {
     }
     return async () => {
       if (!this.#subscriptions.delete(subscription) || this.#channels().has(channel)) return
-      await this.#client?.query(`UNLISTEN ${this.#client.escapeIdentifier(channel)}`).catch(() => undefined)
+      const client = this.#client
+      if (client) await this.#query(client, `UNLISTEN ${client.escapeIdentifier(channel)}`).catch(() => undefined)
     }
   }
 
   async notify(channel: string, payload: string): Promise<void> {
     if (this.pool) await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload])
     else await (await this.#connection()).query('SELECT pg_notify($1, $2)', [channel, payload])
+  }
+
+  check(): void {
+    const client = this.#client
+    if (!client || this.#checking) return
+    this.#checking = true
+    void this.#ping(client).finally(() => (this.#checking = false))
   }
 
   async close(): Promise<void> {
@@ -115,7 +125,7 @@ export class PgNotifier implements Notifier {
     })
     try {
       await client.connect()
-      for (const channel of this.#channels()) await client.query(`LISTEN ${client.escapeIdentifier(channel)}`)
+      for (const channel of this.#channels()) await this.#query(client, `LISTEN ${client.escapeIdentifier(channel)}`)
     } catch (error) {
       client.removeAllListeners('end')
       await client.end().catch(() => undefined)
@@ -160,11 +170,22 @@ export class PgNotifier implements Notifier {
   }
 
   async #ping(client: pg.Client): Promise<void> {
-    const timer = setTimeout(() => this.#dropped(client), this.#options.pingTimeoutMs)
     try {
-      await client.query('SELECT 1')
+      await this.#query(client, 'SELECT 1')
     } catch {
       this.#dropped(client)
+    }
+  }
+
+  /**
+   * A statement on the listening connection. Unanswered within `pingTimeoutMs`, the connection is
+   * taken for dead (a blackholed server answers nothing and closes nothing) and destroyed, which
+   * fails the statement: an UNLISTEN at shutdown or a LISTEN while reconnecting cannot hang.
+   */
+  async #query(client: pg.Client, text: string): Promise<void> {
+    const timer = setTimeout(() => (client === this.#client ? this.#dropped(client) : destroy(client)), this.#options.pingTimeoutMs)
+    try {
+      await client.query(text)
     } finally {
       clearTimeout(timer)
     }

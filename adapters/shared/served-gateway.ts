@@ -1,3 +1,14 @@
+import type { Gateway } from '../../src/index'
+import type { OriginPolicy } from '../../src/middleware/origin-policy'
+
+/**
+ * What serving a gateway takes from it: a `Gateway`, or a `StartingGateway` that stands in for
+ * one until its database can be reached.
+ */
+export interface ServableGateway extends Pick<Gateway, 'config' | 'fetch' | 'close'> {
+  readonly origins: Pick<OriginPolicy, 'setListenAddress'>
+}
+
 /** A gateway listening on a socket, whatever the runtime. */
 export interface ServedGateway {
   /** `http://HOST:PORT` with the real port. */

@@ -41,6 +41,11 @@ export interface NotifierHooks {
 export interface Notifier {
   listen(channel: string, onPayload: (payload: string) => void, hooks?: NotifierHooks): Promise<() => Promise<void>>
   notify(channel: string, payload: string): Promise<void>
+  /**
+   * Checks the listening connection now instead of at the next periodic check, when a listener
+   * suspects it is dead (its own notification did not come back): a dead one is replaced.
+   */
+  check?(): void
 }
 
 /** An open, migrated database. Created by the adapter (which picks the driver); closed by the gateway. */

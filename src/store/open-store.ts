@@ -14,6 +14,12 @@ import { withSchemaScopedIntrospection } from './schema-scoped-introspector'
  */
 export async function openStore(options: {
   dialect: KyselyDialect
+  /**
+   * Where migrations run, when not on `dialect`'s connections: on PostgreSQL one without the
+   * pool's query timeout, since an instance waits on the migration lock (in a query) for as long
+   * as another one takes to migrate. Closed once they are done.
+   */
+  migrationDialect?: KyselyDialect
   kind: Dialect
   notifier?: Notifier
   /** PostgreSQL schema of the migration tables, when not `public` (isolated test schemas). */
@@ -21,18 +27,21 @@ export async function openStore(options: {
   /** Extra cleanup (driver pools, lock files). */
   onClose?: () => Promise<void> | void
 }): Promise<Store> {
-  const db = new Kysely<Database>({
-    dialect: options.kind === 'postgres' ? withSchemaScopedIntrospection(options.dialect) : options.dialect,
-    plugins: options.kind === 'sqlite' ? [new NulTextPlugin(), new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [new NulTextPlugin()],
-  })
+  const kysely = (dialect: KyselyDialect) =>
+    new Kysely<Database>({
+      dialect: options.kind === 'postgres' ? withSchemaScopedIntrospection(dialect) : dialect,
+      plugins: options.kind === 'sqlite' ? [new NulTextPlugin(), new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [new NulTextPlugin()],
+    })
+  const db = kysely(options.dialect)
+  const migrationDb = options.migrationDialect ? kysely(options.migrationDialect) : db
   let error: unknown
   let results: MigrationResult[] | undefined
   try {
     // On PostgreSQL the migration tables are looked up in one schema: left unnamed, Kysely would
     // take a `kysely_migration` table in any schema of the database for ours.
-    const schema = options.migrationSchema ?? (options.kind === 'postgres' ? await currentSchema(db) : undefined)
+    const schema = options.migrationSchema ?? (options.kind === 'postgres' ? await currentSchema(migrationDb) : undefined)
     const migrator = new Migrator({
-      db,
+      db: migrationDb,
       provider: migrationProvider(options.kind),
       // Domains were developed in parallel and numbered ahead of time; a database that already
       // ran a later-numbered one still takes an earlier one that arrives afterwards.
@@ -42,13 +51,16 @@ export async function openStore(options: {
     ;({ error, results } = await migrator.migrateToLatest())
   } catch (thrown) {
     error = thrown
+  } finally {
+    if (migrationDb !== db) await migrationDb.destroy().catch(() => undefined)
   }
   const failed = results?.find((r) => r.status === 'Error')
   if (error || failed) {
     await db.destroy()
     await options.onClose?.()
     const which = failed ? `migration ${failed.migrationName}` : 'migration'
-    throw new Error(`database ${which} failed: ${error instanceof Error ? error.message : String(error)}`)
+    // The cause tells a database that cannot be reached (worth waiting for) from a broken migration.
+    throw new Error(`database ${which} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }
   let closed = false
   return {

@@ -164,6 +164,8 @@ export class PostgresEventBus implements EventBus {
       const timer = unrefTimer(
         setTimeout(() => {
           this.#echoStalled = true
+          // A connection that died silently (a blackholed server) is otherwise found by the next ping only.
+          this.store.notifier?.check?.()
           if (this.#echoes.delete(id)) resolve()
         }, ECHO_TIMEOUT_MS),
       )

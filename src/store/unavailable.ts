@@ -8,8 +8,14 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  */
 const UNAVAILABLE_SQLSTATE = /^(?:08|57P|53)/
 
-/** What node-postgres says when a connection dies or cannot be made in time (no code attached). */
-const DRIVER_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i
+/**
+ * What node-postgres says when a connection dies or cannot be made in time (no code attached):
+ * a connection that failed, no pooled connection free within the timeout, a query unanswered
+ * within `query_timeout`, and a connection the adapter discards after that
+ * (adapters/shared/postgres-pool.ts).
+ */
+const DRIVER_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Query read timeout|Connection discarded after a query read timeout/i
 
 /**
  * Whether an error means the database is unreachable (down, restarting, network cut), as opposed
