@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
+import { putHeadersUnder } from './headers-under'
 import { createNodeSseSink } from './sse-sink'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
@@ -36,7 +37,7 @@ export function createNodeRuntime(options: SystemOptions = {}): RuntimeCapabilit
     baseHeaders: (c, headers) => {
       const res = outgoing(c)
       if (!res || res.headersSent) return false
-      for (const name in headers) res.setHeader(name, headers[name]!)
+      putHeadersUnder(res, headers)
       return true
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),

@@ -7,14 +7,12 @@ import { EventHub } from '../hub/event-hub'
 import { randomAlphanumeric } from '../lib/crypto'
 import { systemClock } from '../lib/time'
 import { accessLog } from '../middleware/access-log'
-import { bodyLimit } from '../middleware/body-limit'
-import { cors } from '../middleware/cors'
+import { corsPolicy } from '../middleware/cors'
+import { edge } from '../middleware/edge'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
-import { hostCheck } from '../middleware/host-check'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
-import { securityHeaders } from '../middleware/security-headers'
-import { mountRootRedirect } from '../middleware/mount-root'
+import { StaticFirstRouter } from '../lib/static-first-router'
 import { authRoutes } from '../routes/auth'
 import { adminRoutes } from '../routes/admin'
 import { adminSecretRoutes } from '../routes/admin-secrets'
@@ -183,15 +181,20 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
 
   const basePath = normalizeBasePath(options.basePath)
-  const app = basePath ? (new Hono<GatewayEnv>().basePath(basePath) as unknown as Hono<GatewayEnv>) : new Hono<GatewayEnv>()
+  const root = new Hono<GatewayEnv>({ router: new StaticFirstRouter() })
+  const app = basePath ? (root.basePath(basePath) as unknown as Hono<GatewayEnv>) : root
   app.onError(errorHandler)
   app.notFound(notFoundHandler)
-  app.use(securityHeaders(runtime))
-  app.use(accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }))
-  app.use(mountRootRedirect())
-  app.use(hostCheck(origins))
-  app.use(cors(origins, { skip: (path) => path.endsWith('/api/chat/ws'), runtime }))
-  app.use(bodyLimit(config.limits.bodyLimitBytes))
+  app.use(
+    edge({
+      origins,
+      cors: corsPolicy(origins),
+      corsSkip: (path) => path.endsWith('/api/chat/ws'),
+      bodyLimitBytes: config.limits.bodyLimitBytes,
+      accessLog: accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }),
+      runtime,
+    }),
+  )
   app.use('/v1/*', async (c, next) => {
     c.set('errorShape', 'openai')
     await next()

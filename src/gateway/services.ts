@@ -1,6 +1,6 @@
 import type { ToolRegistry } from '../agent/tools/tool-registry'
 import type { LlmProvider } from '../agent/llm/provider'
-import type { HistoryResponse, ThreadInfo, ThreadList } from '../protocol/chat'
+import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList } from '../protocol/chat'
 import type { JobsService } from '../services/jobs/jobs-service'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
@@ -28,8 +28,11 @@ export interface ThreadDirectory {
   ): Promise<string>
   createThread(userId: string): Promise<ThreadInfo>
   listThreads(userId: string, options: { limit: number }): Promise<ThreadList>
-  history(userId: string, query: { thread_id?: string | undefined; limit: number; cursor?: string | undefined; before?: string | undefined }): Promise<HistoryResponse>
+  history(userId: string, query: HistoryQuery): Promise<HistoryResponse>
+  /** The same page as JSON text, which an implementation may keep while the thread does not change. */
+  historyJson(userId: string, query: HistoryQuery): Promise<string>
 }
+
 
 /** Extension credential flows started from chat (`auth_required` -> token or cancel). */
 export interface ExtensionAuth {

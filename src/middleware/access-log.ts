@@ -1,5 +1,5 @@
 import { getLogger } from '@logtape/logtape'
-import type { MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 
 const log = getLogger(['gateway', 'http', 'access'])
 
@@ -12,26 +12,29 @@ export const loggableUrl = (url: string): string => {
   return (start < 0 ? '/' : url.slice(start)).replace(SECRET_QUERY, '$1[REDACTED]')
 }
 
+export interface AccessLog {
+  /** When the request started, or undefined when the line is off (the request pays nothing more). */
+  start(): number | undefined
+  /** Writes the request's line once its response is known. */
+  finish(c: Context, started: number): void
+}
+
 /**
  * One DEBUG line per request (`GET /api/x?token=[REDACTED] 200 3ms`): off at the default level,
  * there when an admin turns the level to debug to watch traffic live. `enabled` is the run-time
- * level check, so a request pays nothing for the line when it is off.
+ * level check.
  */
-export const accessLog = (options: { now?: () => number; enabled?: () => boolean } = {}): MiddlewareHandler => {
+export const accessLog = (options: { now?: () => number; enabled?: () => boolean } = {}): AccessLog => {
   const now = options.now ?? Date.now
   const enabled = options.enabled ?? (() => log.isEnabledFor('debug'))
-  return async function accessLog(c, next) {
-    if (!enabled()) return next()
-    const started = now()
-    try {
-      await next()
-    } finally {
+  return {
+    start: () => (enabled() ? now() : undefined),
+    finish: (c, started) =>
       log.debug('{method} {url} {status} {ms}ms', {
         method: c.req.method,
         url: loggableUrl(c.req.url),
         status: c.res.status,
         ms: now() - started,
-      })
-    }
+      }),
   }
 }

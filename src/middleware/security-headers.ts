@@ -1,5 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono'
-import type { RuntimeCapabilities } from '../gateway/runtime'
+import type { Context } from 'hono'
 
 /**
  * Strict CSP: only our own bundled script and style, no CDN, no inline code, no framing.
@@ -40,21 +39,8 @@ export function applySecurityHeaders(headers: Headers, secure: boolean): void {
   }
 }
 
-/**
- * Outermost middleware: every response gets the headers, errors and 404s included (it runs after
- * the error handler has rendered them).
- */
-export const securityHeaders = (runtime: Pick<RuntimeCapabilities, 'baseHeaders'> = {}): MiddlewareHandler =>
-  async function securityHeaders(c, next) {
-    // Where the runtime can put them under the app's own headers, nothing is left to do after.
-    if (runtime.baseHeaders?.(c, requestIsSecure(c) ? SECURE_HEADERS : SECURITY_HEADERS)) return next()
-    await next()
-    if (c.get('responseSent')) return
-    // A WebSocket upgrade (101) carries no document; Deno's is immutable and must go back as it is.
-    if (c.res.status === 101) return
-    const secure = requestIsSecure(c)
-    editResponseHeaders(c, (headers) => applySecurityHeaders(headers, secure))
-  }
+/** The security headers of a response to this request: HSTS too when it was served over TLS. */
+export const securityHeadersFor = (secure: boolean): Readonly<Record<string, string>> => (secure ? SECURE_HEADERS : SECURITY_HEADERS)
 
 /** Served over TLS, directly or behind a proxy that says so (HSTS is sent only then). */
 export const requestIsSecure = (c: Context): boolean =>
@@ -62,7 +48,7 @@ export const requestIsSecure = (c: Context): boolean =>
 
 /**
  * Edits the headers of the response a handler returned, in place. Not `c.header()`: after the
- * handler, it rebuilds the response around a Web Streams body, which takes @hono/node-server
+ * handler, that rebuilds the response around a Web Streams body, which takes @hono/node-server
  * off its fast path for string bodies (bench: `http`). Immutable headers (a Response from
  * `fetch`) are copied into a mutable response first.
  */

@@ -104,6 +104,7 @@ export const HistoryQuery = z.object({
   /** Legacy paging: turns started strictly before this RFC 3339 time. */
   before: z.string().max(64).optional(),
 })
+export type HistoryQuery = z.infer<typeof HistoryQuery>
 
 export const HistoryResponse = z.object({
   thread_id: z.string(),

@@ -17,6 +17,7 @@ import {
 } from '../protocol/chat'
 import { ActionResponse } from '../protocol/errors'
 
+const JSON_TYPE = { 'Content-Type': 'application/json' }
 const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
 const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
 const CancelRequest = z.object({ thread_id: z.string() })
@@ -49,7 +50,7 @@ export const chatRoutes = (d: RouteDeps) =>
       '/api/chat/history',
       describe({ summary: 'A page of turns of a thread (oldest first), its pending approval and running turn', response: HistoryResponse }),
       query(HistoryQuery),
-      async (c) => c.json(await need(d.services.threads, 'threads').history(c.get('principal').userId, c.req.valid('query'))),
+      async (c) => c.body(await need(d.services.threads, 'threads').historyJson(c.get('principal').userId, c.req.valid('query')), 200, JSON_TYPE),
     )
     .get(
       '/api/chat/threads',

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { IncomingMessage } from '../../src/index'
+import { ChatRepository } from '../../src/services/chat/chat-repository'
 import { agentGateway, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
+import { testStore } from '../support/store'
 
 const message = (threadId: string, content: string, source: IncomingMessage['source'] = 'routine'): IncomingMessage => ({
   id: crypto.randomUUID(),
@@ -101,6 +103,48 @@ describe('threads and history', async () => {
     const gw = await agentGateway(llm, { store: undefined })
     expect((await json(gw.request('/api/chat/threads'))).error.code).toBe('threads_unavailable')
     expect((await gw.request('/api/chat/history')).status).toBe(503)
+    await gw.close()
+  })
+
+  it('serves a kept page only until the thread moves, whichever instance wrote to it', async () => {
+    const store = await testStore()
+    const gw = await agentGateway(llm, { store })
+    // Another gateway instance on the same database: its writes never pass through this one.
+    const elsewhere = new ChatRepository(store.db)
+    const { id: threadId } = await json(gw.request('/api/chat/thread/new', { method: 'POST' }))
+    llm.text('first answer')
+    await gw.defaultAgent!.runMessage(message(threadId, 'first question', 'http'))
+    const history = async () => json(gw.request(`/api/chat/history?thread_id=${threadId}`))
+    const first = await history()
+    expect(first.turns.map((t: { response: string }) => t.response)).toEqual(['first answer'])
+    expect(await history()).toEqual(first)
+
+    await elsewhere.updateTurn(first.turns[0].id, { response: 'edited elsewhere' })
+    expect((await history()).turns[0].response).toBe('edited elsewhere')
+
+    const at = new Date().toISOString()
+    const turn = {
+      id: crypto.randomUUID(), threadId, userId: 'owner', seq: 1, userInput: 'second question', images: [], response: null,
+      state: 'processing' as const, error: null, toolCalls: [], transcript: [], pendingCalls: null, steps: 0, inputTokens: 0,
+      outputTokens: 0, costUsd: 0, model: null, source: 'http', timezone: null, startedAt: at, completedAt: null,
+    }
+    await elsewhere.insertTurn(turn)
+    const running = await history()
+    expect(running.turns).toHaveLength(2)
+    expect(running.in_progress).toMatchObject({ turn_id: turn.id, state: 'processing' })
+
+    const requestId = crypto.randomUUID()
+    await elsewhere.pauseTurn(turn.id, {}, {
+      requestId, userId: 'owner', threadId, turnId: turn.id, callId: 'call-1', toolName: 'shell', description: 'Run a command',
+      parameters: '{}', status: 'pending', createdAt: at, resolvedAt: null,
+    })
+    expect((await history()).pending_approval).toMatchObject({ request_id: requestId, tool_name: 'shell' })
+    await elsewhere.resolveApproval(requestId, 'denied', at)
+    await elsewhere.updateTurn(turn.id, { state: 'completed', response: 'second answer', completedAt: at })
+    const done = await history()
+    expect(done.pending_approval).toBeNull()
+    expect(done.in_progress).toBeNull()
+    expect(done.turns.map((t: { response: string }) => t.response)).toEqual(['edited elsewhere', 'second answer'])
     await gw.close()
   })
 })

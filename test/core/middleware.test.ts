@@ -115,6 +115,10 @@ describe('middleware', async () => {
     for (const host of ['evil.example', 'evil.example:3000', '127.0.0.1.nip.io']) {
       const res = await local.app.request('http://x/api/health', { headers: { host } })
       expect(res.status, host).toBe(421)
+      // Refused before any route, by the one error path, with the headers every response gets.
+      expect(await res.json()).toEqual({ error: { code: 'host_not_allowed', message: expect.any(String) } })
+      expect(res.headers.get('x-content-type-options'), host).toBe('nosniff')
+      expect(res.headers.get('content-security-policy'), host).toContain("frame-ancestors 'none'")
     }
     expect((await local.app.request('http://localhost:3000/api/health')).status).toBe(200)
     expect((await local.app.request('http://127.0.0.1:3000/')).status).toBe(200)

@@ -15,6 +15,7 @@ describe('Node fast paths', () => {
     t = await startTestServer({ store: undefined, config: { limits: { subscriberBufferBytes: 64 * 1024 } } })
     // Added before the first request builds the router: a route that chooses its own policy.
     t.gateway.app.get('/api/sandboxed', (c) => c.body('<p>preview</p>', 200, { 'Content-Type': 'text/html', 'Content-Security-Policy': 'sandbox' }))
+    t.gateway.app.get('/api/varied', (c) => c.body('x', 200, { 'Content-Type': 'text/plain', Vary: 'Accept-Encoding' }))
   })
   afterAll(() => t.close())
 
@@ -33,6 +34,9 @@ describe('Node fast paths', () => {
     const sandboxed = await fetch(`${t.url}/api/sandboxed`, { headers: t.auth })
     expect(sandboxed.headers.get('content-security-policy')).toBe('sandbox')
     expect(sandboxed.headers.get('x-content-type-options')).toBe('nosniff')
+    // A route's own Vary keeps the Origin the CORS headers depend on.
+    const varied = await fetch(`${t.url}/api/varied`, { headers: t.auth })
+    expect(varied.headers.get('vary')).toBe('Origin, Accept-Encoding')
     const missing = await fetch(`${t.url}/api/nope`, { headers: t.auth })
     expect(missing.status).toBe(404)
     expect(missing.headers.get('x-content-type-options')).toBe('nosniff')

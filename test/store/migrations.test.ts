@@ -59,12 +59,12 @@ describe.skipIf(!POSTGRES_URL)('migrations on PostgreSQL', () => {
     for (const schema of schemas) await dropTestSchema(schema)
   })
 
-  it('creates the bus functions in the schema', async () => {
+  it('creates the bus and thread-version functions in the schema', async () => {
     const schema = await createTestSchema()
     schemas.push(schema)
     const store = await openSchemaStore(schema)
     const { rows } = await sql<{ proname: string }>`select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = ${schema} order by 1`.execute(store.db)
-    expect(rows.map((r) => r.proname)).toEqual(['gateway_publish_control', 'gateway_publish_events'])
+    expect(rows.map((r) => r.proname)).toEqual(['gateway_bump_thread_version', 'gateway_publish_control', 'gateway_publish_events'])
     await store.close()
   })
 

@@ -4,6 +4,7 @@ import type { ImageAttachment, TurnState, TurnToolCall } from '../../protocol/ch
 import type { LlmMessage } from '../../agent/llm/messages'
 import type { Db } from '../../store/database'
 import { parseColumn } from '../../store/json-column'
+import { reusableQuery } from '../../store/reusable-query'
 import type { ChatApprovalsTable, ChatThreadsTable, ChatTurnsTable } from '../../store/tables/chat'
 import {
   type ApprovalRecord,
@@ -48,7 +49,14 @@ export interface TurnPatch {
  * check ownership (every read that takes a user id filters by it).
  */
 export class ChatRepository {
-  constructor(readonly db: Db) {}
+  // The history route's first read, on every request: compiled once.
+  readonly #version
+
+  constructor(readonly db: Db) {
+    this.#version = reusableQuery(db, (q, value) =>
+      q.selectFrom('chat_threads').select('version').where('id', '=', value('threadId')).where('user_id', '=', value('userId')),
+    )
+  }
 
   // --- threads ---
 
@@ -72,6 +80,12 @@ export class ChatRepository {
   async ownedThread(userId: string, threadId: string): Promise<ThreadRecord | undefined> {
     const row = await this.db.selectFrom('chat_threads').selectAll().where('id', '=', threadId).where('user_id', '=', userId).executeTakeFirst()
     return row && toThread(row)
+  }
+
+  /** The thread's version (raised by the database on every write to its turns and approvals), if the user owns it. */
+  async threadVersion(userId: string, threadId: string): Promise<number | undefined> {
+    const [row] = await this.#version({ threadId, userId })
+    return row && Number(row.version)
   }
 
   async assistantThread(userId: string): Promise<ThreadRecord | undefined> {

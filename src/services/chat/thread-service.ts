@@ -1,8 +1,9 @@
 import type { ThreadDirectory } from '../../gateway/services'
 import { badRequest, GatewayError, notFound } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
-import type { HistoryResponse, ThreadInfo, ThreadList, TurnInfo } from '../../protocol/chat'
+import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList, TurnInfo } from '../../protocol/chat'
 import type { ChatRepository } from './chat-repository'
+import { HistoryCache } from './history-cache'
 import type { ThreadRecord, TurnRecord } from './records'
 
 /** Text streamed so far by running turns, so a page loaded mid-turn shows it (`in_progress`). */
@@ -28,6 +29,7 @@ const TITLE_CHARS = 100
 export class ThreadService implements ThreadDirectory {
   readonly live = new LiveText()
   readonly #creatingAssistant = new Map<string, Promise<ThreadRecord>>()
+  readonly #pages = new HistoryCache()
 
   constructor(
     readonly repo: ChatRepository,
@@ -75,7 +77,26 @@ export class ThreadService implements ThreadDirectory {
     }
   }
 
-  async history(userId: string, query: { thread_id?: string | undefined; limit: number; cursor?: string | undefined; before?: string | undefined }): Promise<HistoryResponse> {
+  /**
+   * `history`, rendered: the same page as JSON, kept while the thread does not move (one indexed
+   * read per request when it has not). A page with a turn in progress is rendered every time, as
+   * its streamed text lives in memory, not in the version.
+   */
+  async historyJson(userId: string, query: HistoryQuery): Promise<string> {
+    if (query.thread_id === undefined) return JSON.stringify(await this.history(userId, query))
+    const threadId = query.thread_id.toLowerCase()
+    const version = await this.repo.threadVersion(userId, threadId)
+    if (version === undefined) throw notFound('thread', 'Thread not found')
+    const page = `${query.limit} ${query.cursor ?? ''} ${query.before ?? ''}`
+    const kept = this.#pages.get(threadId, page, version)
+    if (kept !== undefined) return kept
+    const history = await this.history(userId, query)
+    const json = JSON.stringify(history)
+    if (history.in_progress === null) this.#pages.set(threadId, page, version, json)
+    return json
+  }
+
+  async history(userId: string, query: HistoryQuery): Promise<HistoryResponse> {
     const thread = query.thread_id !== undefined ? await this.repo.ownedThread(userId, query.thread_id.toLowerCase()) : await this.repo.latestThread(userId)
     if (!thread) throw query.thread_id !== undefined ? notFound('thread', 'Thread not found') : new GatewayError(404, 'no_active_thread', 'No active thread')
     const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor)

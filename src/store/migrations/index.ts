@@ -9,6 +9,7 @@ import * as jobs from './0006-jobs'
 import * as routines from './0007-routines'
 import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
+import * as chatVersions from './0010-chat-versions'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -27,6 +28,7 @@ const ordered: Record<string, DialectMigration> = {
   '0007_routines': routines,
   '0008_extensions': extensions,
   '0009_bus': bus,
+  '0010_chat_versions': chatVersions,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

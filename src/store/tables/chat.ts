@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /** A conversation. `kind` = `assistant` (one per user, the default thread) or `thread`. */
 export interface ChatThreadsTable {
   id: string
@@ -12,6 +14,8 @@ export interface ChatThreadsTable {
   created_at: string
   /** Last activity (a message in, a reply out): clients compare it with what they saw for unread marks. */
   updated_at: string
+  /** Raised by triggers on every write to the thread's turns and approvals (migration 0010). */
+  version: Generated<number>
 }
 
 /**
