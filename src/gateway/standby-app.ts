@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
 import { GatewayError } from '../lib/errors'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
-import { hostCheck } from '../middleware/host-check'
+import { accessLog } from '../middleware/access-log'
+import { corsPolicy } from '../middleware/cors'
+import { edge } from '../middleware/edge'
 import type { OriginPolicy } from '../middleware/origin-policy'
-import { securityHeaders } from '../middleware/security-headers'
 import type { GatewayEnv } from './env'
 
 /** How often a client is told to come back (`Retry-After`, seconds), as for a database outage later on. */
@@ -20,8 +21,8 @@ export function standbyApp(origins: OriginPolicy): Hono<GatewayEnv> {
   return new Hono<GatewayEnv>()
     .onError(errorHandler)
     .notFound(notFoundHandler)
-    .use(securityHeaders())
-    .use(hostCheck(origins))
+    // The gateway's own edge: Host check, CORS, headers. Nothing here reads a body.
+    .use(edge({ origins, cors: corsPolicy(origins), corsSkip: () => false, bodyLimitBytes: 1024 * 1024, accessLog: accessLog(), runtime: {} }))
     .all('*', () => {
       throw new GatewayError(503, 'database_unavailable', 'The gateway is starting: its database cannot be reached yet; try again shortly', {
         headers: { 'Retry-After': RETRY_AFTER_SECONDS },
