@@ -96,14 +96,20 @@ describe('web app: chat with the default agent', () => {
     expect(await page.locator('.msg-user').textContent()).toContain('stream for another tab')
   })
 
-  it('pages older history in as the reader scrolls up', async () => {
-    const first = await api('/api/chat/send', { content: 'message 0' })
+  /** A thread of `count` answered messages `<label> 0` .. `<label> count-1`. */
+  async function answeredThread(label: string, count: number): Promise<string> {
+    const first = await api('/api/chat/send', { content: `${label} 0` })
     const threadId = first.thread_id as string
-    for (let i = 1; i < 22; i++) {
+    for (let i = 1; i < count; i++) {
       await new Promise((r) => setTimeout(r, 30))
-      await api('/api/chat/send', { content: `message ${i}`, thread_id: threadId })
+      await api('/api/chat/send', { content: `${label} ${i}`, thread_id: threadId })
     }
-    await expect.poll(async () => (await api(`/api/chat/history?thread_id=${threadId}&limit=50`)).turns.filter((t: any) => t.state === 'completed').length, { timeout: 15_000 }).toBe(22)
+    await expect.poll(async () => (await api(`/api/chat/history?thread_id=${threadId}&limit=50`)).turns.filter((t: any) => t.state === 'completed').length, { timeout: 15_000 }).toBe(count)
+    return threadId
+  }
+
+  it('pages older history in as the reader scrolls up', async () => {
+    const threadId = await answeredThread('message', 22)
     await signIn(page, server.url)
     await page.goto(`${server.url}/#/chat/${threadId}`)
     const messages = page.locator('.messages')

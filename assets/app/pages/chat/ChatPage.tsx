@@ -17,6 +17,8 @@ import { narrow } from '../../lib/media'
 import { AuthPrompt } from './AuthPrompt'
 
 const STARTERS = ['What can you do?', 'Summarise my notes from this week', 'Plan a routine that checks my inbox every morning']
+/** How close to the top of the conversation (px) the next older page starts loading. */
+const NEAR_TOP_PX = 200
 
 export function ChatPage({ threadId }: { threadId: string }) {
   const [showThreads, setShowThreads] = useState(false)
@@ -81,14 +83,18 @@ export function ChatPage({ threadId }: { threadId: string }) {
     const root = scroller.current
     if (!sentinel || !root || !threadId) return
     const observer = new IntersectionObserver(
-      (entries) => {
+      () => {
+        // The entry was measured when the observer last looked, which on a busy machine can be
+        // before the first page rendered (the sentinel was in view of an empty list). What counts
+        // is where it is now.
         const h = histories.value[threadId]
-        if (entries.some((e) => e.isIntersecting) && h?.hasMore && !h.loadingOlder && root.scrollHeight > root.clientHeight) {
+        const nearTop = sentinel.getBoundingClientRect().bottom >= root.getBoundingClientRect().top - NEAR_TOP_PX
+        if (nearTop && h?.hasMore && !h.loadingOlder && root.scrollHeight > root.clientHeight) {
           heightBeforeOlder.current = root.scrollHeight
           void loadOlder(threadId)
         }
       },
-      { root, rootMargin: '200px 0px 0px 0px' },
+      { root, rootMargin: `${NEAR_TOP_PX}px 0px 0px 0px` },
     )
     observer.observe(sentinel)
     return () => observer.disconnect()
