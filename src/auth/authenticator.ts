@@ -1,6 +1,6 @@
 import { constantTimeEqual, type Sha256, toHex, webSha256 } from '../lib/crypto'
 import { LruMap } from '../lib/lru'
-import type { Principal, TokenResolver } from './principal'
+import type { Authenticated, Principal, TokenResolver } from './principal'
 import { StreamTickets } from './stream-tickets'
 
 export interface AuthenticatorOptions {
@@ -24,6 +24,14 @@ export class Authenticator {
   readonly #ownerDigest: Uint8Array
   readonly #owner: Principal
   readonly #sha256: Sha256
+  /**
+   * Digests of tokens that authenticated, by token: hashing is the largest part of what auth
+   * costs a request (bench: `http auth cost`). Only the digest is kept, never a verdict: every
+   * request still checks it against the owner's and the resolved tokens. Only tokens that
+   * proved valid get in, so guesses cannot fill it. The lookup compares string hashes before
+   * contents, so a guess right but for its last character is as fast a miss as any other.
+   */
+  readonly #digests = new LruMap<string, Uint8Array>(256)
   /** Resolved API tokens by hash; cleared on revoke/suspend so they fail on the very next request. */
   readonly #cache = new LruMap<string, { principal: Principal; at: number }>(1024)
   readonly #now: () => number
@@ -54,30 +62,62 @@ export class Authenticator {
   }
 
   async authenticate(token: string): Promise<Principal | null> {
-    const digest = await this.digest(token)
-    return digest ? this.authenticateDigest(digest) : null
+    return (await this.authenticateToken(token))?.principal ?? null
+  }
+
+  /**
+   * The principal of a presented token and the digest streams keep instead of the token. No
+   * promise when none is needed (the owner's token or a cached API token, with the adapter's
+   * synchronous SHA-256): every authenticated request comes through here, and each await is a
+   * trip through the microtask queue (bench: `http auth cost`).
+   */
+  authenticateToken(token: string): Authenticated | null | Promise<Authenticated | null> {
+    if (token.length === 0 || token.length > 512) return null
+    const seen = this.#digests.get(token)
+    if (seen) return this.#withPrincipal(token, seen)
+    const digest = this.#sha256(token)
+    return digest instanceof Uint8Array ? this.#withPrincipal(token, digest) : digest.then((d) => this.#withPrincipal(token, d))
   }
 
   /** The SHA-256 of a presented token (null when it cannot be one). Streams keep this, not the token. */
   async digest(token: string): Promise<Uint8Array | null> {
     if (token.length === 0 || token.length > 512) return null
-    const digestOrPromise = this.#sha256(token)
-    return digestOrPromise instanceof Uint8Array ? digestOrPromise : await digestOrPromise
+    return this.#sha256(token)
   }
 
   /**
    * Authenticates a credential by its digest: how a long-lived stream re-checks, after a
    * revocation, the credential it was opened with (even when it was opened with a ticket).
    */
-  async authenticateDigest(digest: Uint8Array): Promise<Principal | null> {
+  authenticateDigest(digest: Uint8Array): Principal | null | Promise<Principal | null> {
+    const known = this.#known(digest)
+    return known === undefined ? this.#resolve(digest) : known
+  }
+
+  #withPrincipal(token: string, digest: Uint8Array): Authenticated | null | Promise<Authenticated | null> {
+    const principal = this.authenticateDigest(digest)
+    const credentialed = (p: Principal | null) => {
+      if (!p) return null
+      this.#digests.set(token, digest)
+      return { principal: p, credential: digest }
+    }
+    return principal instanceof Promise ? principal.then(credentialed) : credentialed(principal)
+  }
+
+  /** The owner, a fresh cached API token, or null without a resolver; undefined: ask the resolver. */
+  #known(digest: Uint8Array): Principal | null | undefined {
     if (constantTimeEqual(digest, this.#ownerDigest)) return this.#owner
     if (!this.resolver) return null
+    const cached = this.#cache.get(toHex(digest))
+    const now = this.#now()
+    return cached && now - cached.at < CACHE_TTL_MS && !expired(cached.principal, now) ? cached.principal : undefined
+  }
+
+  async #resolve(digest: Uint8Array): Promise<Principal | null> {
     const hash = toHex(digest)
     const now = this.#now()
-    const cached = this.#cache.get(hash)
-    if (cached && now - cached.at < CACHE_TTL_MS && !expired(cached.principal, now)) return cached.principal
     const generation = this.#generation
-    const resolved = await this.resolver.resolve(hash)
+    const resolved = await this.resolver!.resolve(hash)
     const principal = resolved && !expired(resolved, this.#now()) ? resolved : null
     if (principal && generation === this.#generation) this.#cache.set(hash, { principal, at: now })
     else this.#cache.delete(hash)
@@ -87,6 +127,8 @@ export class Authenticator {
   /** Forgets cached principals of a user or a token (revoked, suspended, deleted, role changed). */
   invalidate(filter: { userId?: string | undefined; tokenId?: string | undefined; tokenHash?: string | undefined }): void {
     this.#generation++
+    // A revoked token's plaintext need not stay in memory; the rest are hashed again once.
+    this.#digests.clear()
     if (filter.userId !== undefined || filter.tokenId !== undefined) this.tickets.revoke(filter)
     for (const [hash, entry] of [...this.#cache.entries()]) {
       if (

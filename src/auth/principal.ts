@@ -14,6 +14,12 @@ export interface Principal {
   expiresAt?: number | null | undefined
 }
 
+/** A principal with the digest of the credential that proved it (streams re-check by it). */
+export interface Authenticated {
+  principal: Principal
+  credential: Uint8Array
+}
+
 /**
  * Resolves a token that is not the owner's (API tokens in the database). Given the SHA-256 hex of
  * the presented token, so plaintext tokens never reach storage code.

@@ -1,5 +1,5 @@
 import { toHex } from '../lib/crypto'
-import type { Principal } from './principal'
+import type { Authenticated, Principal } from './principal'
 
 /**
  * The stream routes a ticket can open: the ones a browser reaches with `EventSource` or a
@@ -19,11 +19,6 @@ interface Ticket {
   credential: Uint8Array
   path: string
   expiresAt: number
-}
-
-export interface RedeemedTicket {
-  principal: Principal
-  credential: Uint8Array
 }
 
 export interface StreamTicketOptions {
@@ -82,7 +77,7 @@ export class StreamTickets {
    * Spends a ticket on a request path. The ticket is gone after this call whatever the outcome,
    * so a second use, or a use on another stream, fails. `requestPath` may carry a mount prefix.
    */
-  redeem(ticket: string, requestPath: string): RedeemedTicket | null {
+  redeem(ticket: string, requestPath: string): Authenticated | null {
     if (ticket.length !== 64) return null
     const entry = this.#tickets.get(ticket)
     if (!entry) return null

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
 import { Authenticator } from '../../src/auth/authenticator'
+import type { Authenticated } from '../../src/auth/principal'
 import { constantTimeEqual } from '../../src/lib/crypto'
 import { startTestServer, TEST_TOKEN, type TestServer } from '../support/gateway'
 
@@ -30,6 +32,23 @@ describe('token comparison timing', () => {
     }
     expect(await auth.authenticate(TEST_TOKEN)).toMatchObject({ userId: 'owner' })
     expect(await auth.authenticate(`${TEST_TOKEN.slice(0, -1)}X`)).toBeNull()
+  })
+
+  it('answers the owner without a promise and hashes a valid token once; a guess is hashed every time', async () => {
+    let hashed = 0
+    const sha256 = (input: string) => {
+      hashed++
+      return new Uint8Array(createHash('sha256').update(input).digest())
+    }
+    const auth = await Authenticator.create({ ownerToken: TEST_TOKEN, ownerId: 'owner', sha256 })
+    hashed = 0
+    const first = auth.authenticateToken(TEST_TOKEN)
+    expect(first).not.toBeInstanceOf(Promise)
+    expect((first as Authenticated).principal.userId).toBe('owner')
+    expect((auth.authenticateToken(TEST_TOKEN) as Authenticated).credential).toEqual((first as Authenticated).credential)
+    expect(hashed).toBe(1)
+    for (let i = 0; i < 3; i++) expect(auth.authenticateToken(`${TEST_TOKEN.slice(0, -1)}X`)).toBeNull()
+    expect(hashed).toBe(4)
   })
 
   describe('over a real socket', () => {
