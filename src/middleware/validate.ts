@@ -72,7 +72,7 @@ export function optionalJsonBody<S extends z.ZodType>(schema: S): Validated<'jso
 /** Validates query parameters (first value of each); use `z.coerce` for numbers. 400 `invalid_query`. */
 export function query<S extends z.ZodType>(schema: S): Validated<'query', S> {
   const middleware: Validated<'query', S> = async function query(c, next) {
-    const result = schema.safeParse(c.req.query())
+    const result = schema.safeParse(queryOf(c.req.url))
     if (!result.success) {
       const { message, details } = issues(result.error)
       throw badRequest('invalid_query', message, details)
@@ -81,6 +81,20 @@ export function query<S extends z.ZodType>(schema: S): Validated<'query', S> {
     await next()
   }
   return attachDoc(middleware, { query: schema })
+}
+
+/**
+ * The query string as `c.req.query()` gives it (the first value of a repeated name, empty names
+ * dropped), through the platform's URLSearchParams: Hono's parser cost ~10 us of a request's
+ * CPU here, URLSearchParams ~3 (bench: `http GET /api/chat/history`).
+ */
+export function queryOf(url: string): Record<string, string> {
+  const query: Record<string, string> = Object.create(null)
+  const at = url.indexOf('?')
+  if (at === -1) return query
+  const hash = url.indexOf('#', at)
+  for (const [name, value] of new URLSearchParams(url.slice(at + 1, hash === -1 ? undefined : hash))) if (name !== '' && !(name in query)) query[name] = value
+  return query
 }
 
 /** Validates path parameters. 400 `invalid_param` (e.g. a malformed id). */

@@ -50,7 +50,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.onDeleteUser((userId) => memory.deleteUser(userId))
     ctx.onClose(() => memory.close())
     const chat = new ChatRepository(store.db)
-    services.threads = new ThreadService(chat, ctx.clock)
+    services.threads = new ThreadService(chat, ctx.clock, store.writes)
     ctx.onDeleteUser((userId) => chat.deleteUser(userId))
     const jobs = await createJobsService(ctx)
     services.jobs = jobs

@@ -54,5 +54,10 @@ export interface Store {
   dialect: Dialect
   /** Present on PostgreSQL: carries events and control messages between gateway instances. */
   notifier?: Notifier | undefined
+  /**
+   * SQLite only (where this process is the database's one writer): statements run so far that
+   * may have written. Unchanged between two calls means nothing in the database changed.
+   */
+  writes?: (() => number) | undefined
   close(): Promise<void>
 }

@@ -5,6 +5,7 @@ import { SqliteBooleanPlugin } from './sqlite-boolean-plugin'
 import { BOOLEAN_COLUMNS } from './boolean-columns'
 import { NulTextPlugin } from './nul-text-plugin'
 import { withSchemaScopedIntrospection } from './schema-scoped-introspector'
+import { countingWrites } from './write-counting-dialect'
 
 /**
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
@@ -32,7 +33,9 @@ export async function openStore(options: {
       dialect: options.kind === 'postgres' ? withSchemaScopedIntrospection(dialect) : dialect,
       plugins: options.kind === 'sqlite' ? [new NulTextPlugin(), new SqliteBooleanPlugin(BOOLEAN_COLUMNS)] : [new NulTextPlugin()],
     })
-  const db = kysely(options.dialect)
+  // One process holds a SQLite database, so the writes it counts are all of them.
+  const counting = options.kind === 'sqlite' ? countingWrites(options.dialect) : undefined
+  const db = kysely(counting ?? options.dialect)
   const migrationDb = options.migrationDialect ? kysely(options.migrationDialect) : db
   let error: unknown
   let results: MigrationResult[] | undefined
@@ -67,6 +70,7 @@ export async function openStore(options: {
     db,
     dialect: options.kind,
     notifier: options.notifier,
+    writes: counting?.writes,
     async close() {
       if (closed) return
       closed = true

@@ -1,9 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { IncomingMessage } from '../../src/index'
 import { ChatRepository } from '../../src/services/chat/chat-repository'
+import type { ThreadService } from '../../src/services/chat/thread-service'
 import { agentGateway, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
-import { testStore } from '../support/store'
+import { testStore, testStoreOf } from '../support/store'
 
 const message = (threadId: string, content: string, source: IncomingMessage['source'] = 'routine'): IncomingMessage => ({
   id: crypto.randomUUID(),
@@ -145,6 +147,28 @@ describe('threads and history', async () => {
     expect(done.pending_approval).toBeNull()
     expect(done.in_progress).toBeNull()
     expect(done.turns.map((t: { response: string }) => t.response)).toEqual(['edited elsewhere', 'second answer'])
+    await gw.close()
+  })
+  it('on SQLite, sends a kept page without reading the version while nothing was written, to its owner only', async () => {
+    const store = await testStoreOf('sqlite')
+    const gw = await agentGateway(llm, { store })
+    const threads = gw.services.threads as ThreadService
+    const versionReads = vi.spyOn(threads.repo, 'threadVersion')
+    const { id: threadId } = await json(gw.request('/api/chat/thread/new', { method: 'POST' }))
+    llm.text('an answer')
+    await gw.defaultAgent!.runMessage(message(threadId, 'a question', 'http'))
+    const history = async () => json(gw.request(`/api/chat/history?thread_id=${threadId}`))
+    const first = await history()
+    const reads = versionReads.mock.calls.length
+    expect(await history()).toEqual(first)
+    expect(await history()).toEqual(first)
+    expect(versionReads.mock.calls.length).toBe(reads)
+    // Raw SQL passes no repository: the store's count still moves, and the next page shows it.
+    await sql`update chat_turns set response = ${'changed by hand'} where id = ${first.turns[0].id}`.execute(store.db)
+    expect((await history()).turns[0].response).toBe('changed by hand')
+    expect(versionReads.mock.calls.length).toBe(reads + 1)
+    // The skipped read is also the ownership check: another user still gets 404.
+    await expect(threads.historyJson('someone-else', { thread_id: threadId, limit: 50 })).rejects.toMatchObject({ status: 404 })
     await gw.close()
   })
 })

@@ -29,22 +29,36 @@ describe.each(availableDialects)('reusableQuery on %s', (dialect) => {
 describe('HistoryCache', () => {
   it('serves a page only at the version it was rendered for, and drops a moved thread\'s other pages', () => {
     const cache = new HistoryCache()
-    cache.set('t1', 'a', 3, '{"page":"a"}')
-    cache.set('t1', 'b', 3, '{"page":"b"}')
+    cache.set({ userId: 'u1', threadId: 't1', page: 'a', version: 3, writes: undefined, json: '{"page":"a"}' })
+    cache.set({ userId: 'u1', threadId: 't1', page: 'b', version: 3, writes: undefined, json: '{"page":"b"}' })
     expect(cache.get('t1', 'a', 3)).toBe('{"page":"a"}')
     expect(cache.get('t1', 'a', 4)).toBeUndefined()
-    cache.set('t1', 'a', 4, '{"page":"a4"}')
+    cache.set({ userId: 'u1', threadId: 't1', page: 'a', version: 4, writes: undefined, json: '{"page":"a4"}' })
     expect(cache.get('t1', 'b', 3)).toBeUndefined()
     expect(cache.get('t1', 'a', 4)).toBe('{"page":"a4"}')
   })
 
+  it('answers without a version while the store counts no write since the page was last current, for its user only', () => {
+    const cache = new HistoryCache()
+    cache.set({ userId: 'u1', threadId: 't1', page: 'a', version: 3, writes: 10, json: '{"page":"a"}' })
+    expect(cache.unchanged('u1', 't1', 'a', 10)).toBe('{"page":"a"}')
+    expect(cache.unchanged('u2', 't1', 'a', 10)).toBeUndefined()
+    expect(cache.unchanged('u1', 't1', 'a', 11)).toBeUndefined()
+    // Read again at count 12 and found at the same version: current as of 12.
+    expect(cache.get('t1', 'a', 3, 12)).toBe('{"page":"a"}')
+    expect(cache.unchanged('u1', 't1', 'a', 12)).toBe('{"page":"a"}')
+    // Where the store counts nothing, nothing is ever unchanged.
+    cache.set({ userId: 'u1', threadId: 't2', page: 'a', version: 1, writes: undefined, json: '{}' })
+    expect(cache.get('t2', 'a', 1)).toBe('{}')
+  })
+
   it('stays within its size, oldest pages out first', () => {
     const cache = new HistoryCache(4_000)
-    for (let i = 0; i < 10; i++) cache.set(`t${i}`, 'p', 1, 'x'.repeat(900))
+    for (let i = 0; i < 10; i++) cache.set({ userId: 'u1', threadId: `t${i}`, page: 'p', version: 1, writes: undefined, json: 'x'.repeat(900) })
     const kept = Array.from({ length: 10 }, (_, i) => cache.get(`t${i}`, 'p', 1) !== undefined)
     expect(kept).toEqual([false, false, false, false, false, false, true, true, true, true])
     // A page too big to be worth keeping is not kept.
-    cache.set('huge', 'p', 1, 'x'.repeat(2_000))
+    cache.set({ userId: 'u1', threadId: 'huge', page: 'p', version: 1, writes: undefined, json: 'x'.repeat(2_000) })
     expect(cache.get('huge', 'p', 1)).toBeUndefined()
   })
 })

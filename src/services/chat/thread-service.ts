@@ -34,6 +34,8 @@ export class ThreadService implements ThreadDirectory {
   constructor(
     readonly repo: ChatRepository,
     private readonly clock: Clock,
+    /** The store's write count, where it counts every write (`Store.writes`). */
+    private readonly writes?: () => number,
   ) {}
 
   async resolveThread(userId: string, threadId: string | undefined, firstMessage: string, options: { channel?: string; metadata?: Record<string, unknown> } = {}): Promise<string> {
@@ -85,14 +87,18 @@ export class ThreadService implements ThreadDirectory {
   async historyJson(userId: string, query: HistoryQuery): Promise<string> {
     if (query.thread_id === undefined) return JSON.stringify(await this.history(userId, query))
     const threadId = query.thread_id.toLowerCase()
+    const page = `${query.limit} ${query.cursor ?? ''} ${query.before ?? ''}`
+    // Read before the version: a write that lands after it makes the page look stale, never current.
+    const writes = this.writes?.()
+    const unchanged = writes === undefined ? undefined : this.#pages.unchanged(userId, threadId, page, writes)
+    if (unchanged !== undefined) return unchanged
     const version = await this.repo.threadVersion(userId, threadId)
     if (version === undefined) throw notFound('thread', 'Thread not found')
-    const page = `${query.limit} ${query.cursor ?? ''} ${query.before ?? ''}`
-    const kept = this.#pages.get(threadId, page, version)
+    const kept = this.#pages.get(threadId, page, version, writes)
     if (kept !== undefined) return kept
     const history = await this.history(userId, query)
     const json = JSON.stringify(history)
-    if (history.in_progress === null) this.#pages.set(threadId, page, version, json)
+    if (history.in_progress === null) this.#pages.set({ userId, threadId, page, version, writes, json })
     return json
   }
 
