@@ -6,6 +6,7 @@ import { type EventBus, MemoryEventBus } from '../hub/event-bus'
 import { EventHub } from '../hub/event-hub'
 import { randomAlphanumeric } from '../lib/crypto'
 import { systemClock } from '../lib/time'
+import { isDocOnly } from './openapi-registry'
 import { accessLog } from '../middleware/access-log'
 import { corsPolicy } from '../middleware/cors'
 import { edge } from '../middleware/edge'
@@ -181,7 +182,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
 
   const basePath = normalizeBasePath(options.basePath)
-  const root = new Hono<GatewayEnv>({ router: new StaticFirstRouter() })
+  const root = new Hono<GatewayEnv>({ router: new StaticFirstRouter({ skip: ([handler]) => isDocOnly(handler) }) })
   const app = basePath ? (root.basePath(basePath) as unknown as Hono<GatewayEnv>) : root
   app.onError(errorHandler)
   app.notFound(notFoundHandler)

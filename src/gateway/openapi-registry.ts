@@ -30,11 +30,18 @@ export function attachDoc<F extends object>(fn: F, doc: RouteDoc): F {
  * `.get('/threads', describe({ summary: 'List threads', response: ThreadList }), handler)`.
  */
 export function describe(doc: RouteDoc): MiddlewareHandler {
-  // Not async: a pass-through costs no promise of its own on every request.
-  return attachDoc(function describe(_c, next) {
+  // Not async: a pass-through costs no promise of its own on every request (where a router runs it).
+  const middleware: MiddlewareHandler = attachDoc(function describe(_c, next) {
     return next()
   }, doc)
+  Object.defineProperty(middleware, DOC_ONLY, { value: true })
+  return middleware
 }
+
+const DOC_ONLY = Symbol('doc only')
+
+/** Whether a handler is `describe()`'s: documentation only, nothing to run (see `StaticFirstRouter`). */
+export const isDocOnly = (handler: unknown): boolean => typeof handler === 'function' && DOC_ONLY in handler
 
 const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output'): unknown => {
   try {

@@ -1,7 +1,9 @@
 import { Hono } from 'hono'
 import { TrieRouter } from 'hono/router/trie-router'
 import { describe, expect, it } from 'vitest'
+import { isDocOnly } from '../../src/gateway/openapi-registry'
 import { StaticFirstRouter } from '../../src/lib/static-first-router'
+import { testGateway } from '../support/gateway'
 
 const ROUTES: Array<[method: string, path: string, name: string]> = [
   ['ALL', '*', 'edge'],
@@ -56,5 +58,15 @@ describe('StaticFirstRouter', () => {
       .get('/api/jobs/summary', (c) => c.text('summary'))
     expect(await (await app.request('/api/jobs/summary')).text()).toBe('job summary')
     expect(await (await app.request('/api/jobs/7')).text()).toBe('job 7')
+  })
+  it("leaves describe()'s no-op out of matching; the route runs and the OpenAPI document keeps its doc", async () => {
+    const gw = await testGateway()
+    const matched = (gw.app.router as StaticFirstRouter<[unknown, unknown]>).match('GET', '/api/auth/whoami')[0].map(([[handler]]) => handler)
+    expect(matched.some(isDocOnly)).toBe(false)
+    expect(matched.length).toBeGreaterThan(0)
+    expect((await gw.request('/api/auth/whoami')).status).toBe(200)
+    const doc = await (await gw.request('/api/openapi.json')).json()
+    expect(doc.paths['/api/auth/whoami'].get.summary).toBe('Validate a token and say whose it is')
+    await gw.close()
   })
 })
