@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util'
 import Sqlite from 'better-sqlite3'
 import pg from 'pg'
 import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-node-store'
+import { SQLITE_PRAGMAS } from '../../adapters/shared/open-store'
 import type { EventBus } from '../../src/hub/event-bus'
 import { appEvent } from '../../src/protocol/events'
 import { UsageService } from '../../src/services/usage/usage-service'
@@ -55,16 +56,23 @@ async function sqliteRows(samples: number): Promise<StoreBenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-store-'))
   try {
     const store = await openSqliteStore(join(dir, 'gateway.db'))
-    const raw = new Sqlite(join(dir, 'gateway.db'))
-    raw.pragma('journal_mode = WAL')
-    raw.pragma('synchronous = NORMAL')
-    raw.pragma('busy_timeout = 5000')
+    // The gateway holds its file exclusively: the baseline gets its own, with the same schema
+    // (migrated by a store opened and closed on it) and the same pragmas.
+    await (await openSqliteStore(join(dir, 'raw.db'))).close()
+    const raw = new Sqlite(join(dir, 'raw.db'))
+    for (const pragma of SQLITE_PRAGMAS) raw.pragma(pragma)
     const insert = raw.prepare(
       'insert into llm_usage (user_id, model, input_tokens, output_tokens, cost_usd, purpose, thread_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
     )
     const select = raw.prepare('select user_id, model, input_tokens, output_tokens, cost_usd from llm_usage where user_id = ? and created_at >= ?')
     const rawWrite = async (i: number) => void insert.run(`raw-${i % 50}`, 'model', i, i, '0.000100', 'chat', null, new Date().toISOString())
     const rawRead = async () => void select.all('reader', '2000-01-01T00:00:00.000Z')
+    // The same rows the repository side gets, so both read the same amount.
+    raw.transaction(() => {
+      const at = new Date().toISOString()
+      for (let i = 0; i < BACKGROUND_ROWS; i++) insert.run(`user-${i % 100}`, 'model', i, i, '0.000100', 'chat', null, at)
+      for (let i = 0; i < READ_USER_ROWS; i++) insert.run('reader', 'model', i, i, '0.000100', 'chat', null, at)
+    })()
     const out = await repositoryRows('sqlite', store, samples, rawWrite, rawRead)
 
     // Durability: FULL also fsyncs the WAL at every commit; NORMAL only at checkpoints.
