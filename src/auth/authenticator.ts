@@ -74,9 +74,10 @@ export class Authenticator {
   authenticateToken(token: string): Authenticated | null | Promise<Authenticated | null> {
     if (token.length === 0 || token.length > 512) return null
     const seen = this.#digests.get(token)
-    if (seen) return this.#withPrincipal(token, seen)
+    if (seen) return this.#withPrincipal(seen)
+    const keep = (digest: Uint8Array) => this.#digests.set(token, digest)
     const digest = this.#sha256(token)
-    return digest instanceof Uint8Array ? this.#withPrincipal(token, digest) : digest.then((d) => this.#withPrincipal(token, d))
+    return digest instanceof Uint8Array ? this.#withPrincipal(digest, keep) : digest.then((d) => this.#withPrincipal(d, keep))
   }
 
   /** The SHA-256 of a presented token (null when it cannot be one). Streams keep this, not the token. */
@@ -94,11 +95,12 @@ export class Authenticator {
     return known === undefined ? this.#resolve(digest) : known
   }
 
-  #withPrincipal(token: string, digest: Uint8Array): Authenticated | null | Promise<Authenticated | null> {
+  /** `keep`: remembers the digest of a token seen for the first time, once it proved valid. */
+  #withPrincipal(digest: Uint8Array, keep?: (digest: Uint8Array) => void): Authenticated | null | Promise<Authenticated | null> {
     const principal = this.authenticateDigest(digest)
     const credentialed = (p: Principal | null) => {
       if (!p) return null
-      this.#digests.set(token, digest)
+      keep?.(digest)
       return { principal: p, credential: digest }
     }
     return principal instanceof Promise ? principal.then(credentialed) : credentialed(principal)
