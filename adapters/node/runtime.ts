@@ -4,8 +4,10 @@ import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/index'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
+import { createNodeByteSink } from './byte-sink'
 import { putHeadersUnder } from './headers-under'
 import { createNodeSseSink } from './sse-sink'
+import { nodeStreamRequest } from './stream-request'
 import { upgradeWebSocket } from './websocket'
 import { createNodeWsSink } from './ws-sink'
 
@@ -20,9 +22,10 @@ const outgoing = (c: Context): ServerResponse | undefined => {
 }
 
 /**
- * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks, and the
- * system capabilities shared with Bun and Deno (DNS and pinned HTTP for SSRF-guarded fetches, the
- * data-dir filesystem, archive unpacking, stdio MCP servers, the job sandbox).
+ * Node's capabilities for the core: sync SHA-256, `ws` upgrades, direct-to-socket sinks (events
+ * and streamed bodies), and the system capabilities shared with Bun and Deno (DNS and pinned HTTP
+ * for SSRF-guarded fetches, the data-dir filesystem, archive unpacking, stdio MCP servers, the
+ * job sandbox).
  */
 export function createNodeRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
@@ -34,6 +37,11 @@ export function createNodeRuntime(options: SystemOptions = {}): RuntimeCapabilit
       if (!res) return undefined
       return { sink: createNodeSseSink(res, headers, bufferBytes), response: RESPONSE_ALREADY_SENT }
     },
+    openBody: (c, headers) => {
+      const res = outgoing(c)
+      if (!res) return undefined
+      return { sink: createNodeByteSink(res, headers), response: RESPONSE_ALREADY_SENT }
+    },
     baseHeaders: (c, headers) => {
       const res = outgoing(c)
       if (!res || res.headersSent) return false
@@ -41,6 +49,7 @@ export function createNodeRuntime(options: SystemOptions = {}): RuntimeCapabilit
       return true
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
+    streamRequest: nodeStreamRequest,
     ...systemCapabilities(options),
   }
 }

@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import type { UpgradeWebSocket, WSContext } from 'hono/ws'
 import type { EventSink, Once } from '../hub/event-sink'
+import type { StreamRequest } from '../agent/llm/stream-request'
+import type { ByteSink } from '../lib/byte-sink'
 import type { Sha256 } from '../lib/crypto'
 import type { Clock } from '../lib/time'
 import type { SpawnMcpStdio } from '../services/extensions/mcp-port'
@@ -25,6 +27,11 @@ export interface RuntimeCapabilities {
   openSse?: (c: Context, headers: Headers, limits: { bufferBytes: number }) =>
     | { sink: EventSink; response: Response }
     | undefined
+  /**
+   * Opens any other streamed response (the `/v1` proxy's relay) with a sink that writes straight
+   * to the socket. Same contract as `openSse`: undefined to fall back to a Web Streams body.
+   */
+  openBody?: (c: Context, headers: Headers) => { sink: ByteSink; response: Response } | undefined
   /** A WebSocket sink with real backpressure and protocol pings (Node's `ws`). */
   wsSink?: (ws: WSContext, limits: { bufferBytes: number }) => { sink: EventSink; closed: Once } | undefined
   /**
@@ -44,6 +51,8 @@ export interface RuntimeCapabilities {
    * Redirects are returned, not followed.
    */
   fetchPinned?: (url: string, init: PinnedRequest) => Promise<Response>
+  /** The `/v1` relay's upstream request, read chunk by chunk without Web Streams (Node: `node:http`); fetch otherwise. */
+  streamRequest?: StreamRequest
   /** Files under the data dir (installed skills, extension workspaces); without it skills answer 503. */
   openDirectory?: OpenDirectory
   /** Unpacks zip and tar.gz skill archives within limits; without it only single-file skills install. */

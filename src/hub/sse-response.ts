@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../gateway/env'
 import type { RuntimeCapabilities } from '../gateway/runtime'
+import { type ByteSink, createWebByteSink } from '../lib/byte-sink'
 import { applyCorsHeaders } from '../middleware/cors'
 import { applySecurityHeaders, requestIsSecure } from '../middleware/security-headers'
 import type { EventSink } from './event-sink'
@@ -14,29 +15,44 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * Opens an SSE response: the adapter's direct-to-socket sink when it has one (Node), else a Web
- * Streams body. The fast path writes its headers itself, before the middleware that would add
- * the security and CORS headers after the handler, so it gets them complete here and marks the
- * context `responseSent` for that middleware to leave its marker response alone.
+ * Streams body.
  */
 export function openSseResponse(
   c: Context<GatewayEnv>,
   runtime: RuntimeCapabilities,
   limits: { queue: number; bufferBytes: number },
 ): { sink: EventSink; response: Response } {
-  if (runtime.openSse) {
-    const headers = new Headers(SSE_HEADERS)
-    applySecurityHeaders(headers, requestIsSecure(c))
-    applyCorsHeaders(headers, c.get('allowedOrigin'))
-    const fast = runtime.openSse(c, headers, { bufferBytes: limits.bufferBytes })
-    if (fast) {
-      c.set('responseSent', true)
-      return fast
-    }
-  }
+  const fast = runtime.openSse && fastPath(c, (headers) => runtime.openSse?.(c, headers, { bufferBytes: limits.bufferBytes }))
+  if (fast) return fast
   // The stream's cancel() marks a client gone on every runtime; `request.signal` is not used: Deno
   // also aborts it when a response completes normally (and warns about that legacy behaviour).
   const { sink, body } = createWebSseSink({ queue: limits.queue })
   return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
+}
+
+/**
+ * Opens an event-stream response the caller writes bytes to (the `/v1` proxy relays its
+ * upstream's own events): straight to the socket where the adapter can, else a Web Streams body.
+ */
+export function openSseBody(c: Context<GatewayEnv>, runtime: RuntimeCapabilities): { sink: ByteSink; response: Response } {
+  const fast = runtime.openBody && fastPath(c, (headers) => runtime.openBody?.(c, headers))
+  if (fast) return fast
+  const { sink, body } = createWebByteSink()
+  return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
+}
+
+/**
+ * A fast path writes its headers itself, before the middleware that would add the security and
+ * CORS headers after the handler, so it gets them complete here and marks the context
+ * `responseSent` for that middleware to leave its marker response alone.
+ */
+function fastPath<T>(c: Context<GatewayEnv>, open: (headers: Headers) => T | undefined): T | undefined {
+  const headers = new Headers(SSE_HEADERS)
+  applySecurityHeaders(headers, requestIsSecure(c))
+  applyCorsHeaders(headers, c.get('allowedOrigin'))
+  const opened = open(headers)
+  if (opened) c.set('responseSent', true)
+  return opened
 }
 
 /** `Last-Event-ID` header (or `?last_event_id=` for clients that cannot set headers). */

@@ -1,13 +1,15 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { LlmError } from '../agent/llm/errors'
-import type { LlmStreamEvent, Usage } from '../agent/llm/messages'
+import { estimateRequestTokens, type LlmStreamEvent, type Usage } from '../agent/llm/messages'
 import { proxyError, toChatRequest } from '../agent/llm/openai-compat'
-import type { LlmProvider } from '../agent/llm/provider'
+import { relayEventStream } from '../agent/llm/openai-relay'
+import type { LlmProvider, UpstreamEventStream } from '../agent/llm/provider'
 import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
 import { randomHex } from '../lib/crypto'
 import { GatewayError } from '../lib/errors'
+import { openSseBody } from '../hub/sse-response'
 import { jsonBody } from '../middleware/validate'
 import { type ChatCompletion, ChatCompletion as ChatCompletionSchema, ChatCompletionRequest, ModelList } from '../protocol/openai'
 
@@ -51,13 +53,30 @@ export const openaiRoutes = (d: RouteDeps) => {
         await d.services.usage?.assertWithinBudget(userId)
         const controller = new AbortController()
         c.req.raw.signal?.addEventListener('abort', () => controller.abort(), { once: true })
-        const iterator = llm.stream(request, { signal: controller.signal })[Symbol.asyncIterator]()
-        const id = `chatcmpl-${randomHex(16)}`
-        const created = Math.floor(d.clock.now() / 1000)
         const record = (model: string, usage: Usage) =>
           d.services.usage
             ?.record({ userId, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: llm.cost(model, usage), purpose: 'proxy' })
             .catch(() => undefined)
+        if (body.stream && llm.openEventStream) {
+          let upstream: UpstreamEventStream
+          try {
+            upstream = await llm.openEventStream(request, { signal: controller.signal })
+          } catch (error) {
+            throw asProxyError(error)
+          }
+          const { sink, response } = openSseBody(c, d.runtime)
+          void relayEventStream(upstream, sink, {
+            includeUsage: body.stream_options?.include_usage === true,
+            model: request.model!,
+            estimatedInputTokens: estimateRequestTokens(request),
+            record,
+            errorFrame: (error) => errorFrame(proxyError(error)),
+          }).catch(() => sink.end())
+          return response
+        }
+        const iterator = llm.stream(request, { signal: controller.signal })[Symbol.asyncIterator]()
+        const id = `chatcmpl-${randomHex(16)}`
+        const created = Math.floor(d.clock.now() / 1000)
         // The first event comes before any byte is sent, so upstream failures are plain HTTP errors.
         const first = await nextEvent(iterator)
         if (body.stream) {
@@ -101,7 +120,7 @@ export const openaiRoutes = (d: RouteDeps) => {
       try {
         ids = await llm.listModels({ signal: c.req.raw.signal })
       } catch (error) {
-        throw proxyError(error instanceof LlmError ? error : new LlmError('server', String(error)))
+        throw asProxyError(error)
       }
       if (ids.length === 0) ids = [llm.model]
       const created = Math.floor(d.startedAt / 1000)
@@ -113,9 +132,17 @@ async function nextEvent(iterator: AsyncIterator<LlmStreamEvent>): Promise<Itera
   try {
     return await iterator.next()
   } catch (error) {
-    throw proxyError(error instanceof LlmError ? error : new LlmError('server', String(error)))
+    throw asProxyError(error)
   }
 }
+
+const asProxyError = (error: unknown): GatewayError => proxyError(error instanceof LlmError ? error : new LlmError('server', String(error)))
+
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' }
+
+/** An error after the status line went out: a last `data:` frame in OpenAI's error shape. */
+const errorFrame = (failure: GatewayError): Uint8Array =>
+  frame({ error: { message: failure.message, type: failure.openai?.type ?? 'server_error', param: null, code: failure.openai?.code ?? failure.code } })
 
 const usageOut = (u: Usage) => ({ prompt_tokens: u.inputTokens, completion_tokens: u.outputTokens, total_tokens: u.inputTokens + u.outputTokens })
 
@@ -186,8 +213,7 @@ function streamResponse(c: Context<GatewayEnv>, p: StreamParams): Response {
       } catch (error) {
         finished = true
         clearInterval(keepAlive)
-        const failure = error instanceof GatewayError ? error : proxyError(error instanceof LlmError ? error : new LlmError('server', String(error)))
-        write(frame({ error: { message: failure.message, type: failure.openai?.type ?? 'server_error', param: null, code: failure.openai?.code ?? failure.code } }))
+        write(errorFrame(error instanceof GatewayError ? error : asProxyError(error)))
         controller.close()
       }
     },
@@ -198,7 +224,7 @@ function streamResponse(c: Context<GatewayEnv>, p: StreamParams): Response {
       void p.iterator.return?.()
     },
   })
-  return c.body(body, 200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' })
+  return c.body(body, 200, SSE_HEADERS)
 }
 
 const frame = (value: unknown): Uint8Array => encoder.encode(`data: ${JSON.stringify(value)}\n\n`)

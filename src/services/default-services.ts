@@ -25,7 +25,7 @@ import { createUsersServices } from './users/create-users-services'
 export async function createDefaultServices(ctx: ServiceContext): Promise<Partial<Services>> {
   const services: Partial<Services> = {}
   const store = ctx.store
-  services.llm = await createLlmProvider(ctx.config.llm)
+  services.llm = await createLlmProvider(ctx.config.llm, { streamRequest: ctx.runtime.streamRequest })
   ctx.tools.addProvider(builtinTools({ runtime: ctx.runtime, clock: ctx.clock }))
   if (store) {
     const usage = new UsageService(store.db, ctx.clock, ctx.config.limits.dailyBudgetUsd)

@@ -23,6 +23,8 @@ export type ScriptStep =
   | { kind: 'eof'; chunks: string[] }
   /** One content delta of `bytes` characters in a single SSE event. */
   | { kind: 'huge'; bytes: number }
+  /** An event stream written exactly as given, piece by piece (`delayMs` apart), then the end. */
+  | { kind: 'raw'; pieces: Array<string | Uint8Array>; delayMs?: number }
 
 export interface RecordedRequest {
   path: string
@@ -119,6 +121,13 @@ export class MockLlm {
       }
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    if (step.kind === 'raw') {
+      for (const piece of step.pieces) {
+        res.write(piece)
+        if (step.delayMs) await sleep(step.delayMs)
+      }
+      return void res.end()
+    }
     const send = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
       res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: now(), model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`)
     send({ role: 'assistant', content: '' })

@@ -10,6 +10,7 @@ import { errorFromStatus, LlmError, scrubSecrets } from './errors'
 import { type ChatRequest, contentText, type FinishReason, type LlmStreamEvent, type ToolCall, type ToolChoice } from './messages'
 import type { PriceTable } from './pricing'
 import { BaseProvider, type RetryPolicy } from './provider'
+import { boundedStreamFetch } from './bounded-fetch'
 
 export interface AnthropicProviderOptions {
   baseUrl?: string | undefined
@@ -42,7 +43,7 @@ export class AnthropicProvider extends BaseProvider {
       maxRetries: 0,
       timeout: options.policy.timeoutMs,
       logLevel: 'off',
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: boundedStreamFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init))),
     })
   }
 

@@ -1,7 +1,7 @@
 import type { LlmConfig } from '../../config'
-import { boundedStreamFetch } from './bounded-fetch'
 import { PriceTable } from './pricing'
 import type { LlmProvider } from './provider'
+import type { StreamRequest } from './stream-request'
 
 const DEFAULT_MODEL = { openai_compatible: 'gpt-4o-mini', openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-6', ollama: 'llama3.2' } as const
 const OPENAI_URL = 'https://api.openai.com/v1'
@@ -13,7 +13,10 @@ const OLLAMA_URL = 'http://127.0.0.1:11434/v1'
  * a key (then it is OpenAI), `openai` and `anthropic` need a key, `ollama` works with defaults.
  * Each SDK is loaded only when its backend is used (they take most of a second to import).
  */
-export async function createLlmProvider(config: LlmConfig, options: { fetch?: typeof fetch } = {}): Promise<LlmProvider | undefined> {
+export async function createLlmProvider(
+  config: LlmConfig,
+  options: { fetch?: typeof fetch; streamRequest?: StreamRequest | undefined } = {},
+): Promise<LlmProvider | undefined> {
   const policy = {
     timeoutMs: config.timeoutMs,
     maxRetries: config.maxRetries,
@@ -21,7 +24,8 @@ export async function createLlmProvider(config: LlmConfig, options: { fetch?: ty
     maxRetryDelayMs: config.maxRetryDelayMs,
   }
   const model = config.model ?? DEFAULT_MODEL[config.backend]
-  const common = { model, policy, vision: config.vision, maxTokens: config.maxTokens, fetch: boundedStreamFetch(options.fetch ?? ((input, init) => fetch(input, init))) }
+  const common = { model, policy, vision: config.vision, maxTokens: config.maxTokens, fetch: options.fetch }
+  const openaiOnly = { streamRequest: options.streamRequest }
   switch (config.backend) {
     case 'anthropic': {
       if (!config.apiKey) return undefined
@@ -29,13 +33,13 @@ export async function createLlmProvider(config: LlmConfig, options: { fetch?: ty
       return new AnthropicProvider({ ...common, apiKey: config.apiKey, baseUrl: config.baseUrl, prices: new PriceTable(config.prices) })
     }
     case 'ollama':
-      return new (await openai())({ ...common, backend: 'ollama', baseUrl: config.baseUrl ?? OLLAMA_URL, apiKey: config.apiKey, prices: new PriceTable(config.prices, true) })
+      return new (await openai())({ ...common, ...openaiOnly, backend: 'ollama', baseUrl: config.baseUrl ?? OLLAMA_URL, apiKey: config.apiKey, prices: new PriceTable(config.prices, true) })
     case 'openai':
       if (!config.apiKey) return undefined
-      return new (await openai())({ ...common, backend: 'openai', baseUrl: config.baseUrl ?? OPENAI_URL, apiKey: config.apiKey, prices: new PriceTable(config.prices) })
+      return new (await openai())({ ...common, ...openaiOnly, backend: 'openai', baseUrl: config.baseUrl ?? OPENAI_URL, apiKey: config.apiKey, prices: new PriceTable(config.prices) })
     case 'openai_compatible':
       if (!config.baseUrl && !config.apiKey) return undefined
-      return new (await openai())({ ...common, backend: 'openai_compatible', baseUrl: config.baseUrl ?? OPENAI_URL, apiKey: config.apiKey, prices: new PriceTable(config.prices) })
+      return new (await openai())({ ...common, ...openaiOnly, backend: 'openai_compatible', baseUrl: config.baseUrl ?? OPENAI_URL, apiKey: config.apiKey, prices: new PriceTable(config.prices) })
   }
 }
 

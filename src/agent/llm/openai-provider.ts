@@ -20,7 +20,9 @@ import {
   type ToolChoice,
 } from './messages'
 import type { PriceTable } from './pricing'
-import { BaseProvider, type RetryPolicy } from './provider'
+import { boundedStreamFetch } from './bounded-fetch'
+import { BaseProvider, type RetryPolicy, type StreamOptions, type UpstreamEventStream } from './provider'
+import { fetchStreamRequest, readText, type StreamRequest } from './stream-request'
 
 export interface OpenAIProviderOptions {
   backend: Exclude<LlmBackend, 'anthropic'>
@@ -32,6 +34,8 @@ export interface OpenAIProviderOptions {
   vision?: boolean | undefined
   maxTokens?: number | undefined
   fetch?: typeof fetch | undefined
+  /** How the `/v1` relay calls the upstream (the runtime's `streamRequest`; fetch by default). */
+  streamRequest?: StreamRequest | undefined
 }
 
 /**
@@ -42,6 +46,8 @@ export interface OpenAIProviderOptions {
 export class OpenAIProvider extends BaseProvider {
   readonly backend: Exclude<LlmBackend, 'anthropic'>
   readonly #client: OpenAI
+  readonly #streamRequest: StreamRequest
+  readonly #completionsUrl: string
   readonly #apiKey: string | undefined
   readonly #maxTokens: number | undefined
 
@@ -50,22 +56,64 @@ export class OpenAIProvider extends BaseProvider {
     this.backend = options.backend
     this.#apiKey = options.apiKey
     this.#maxTokens = options.maxTokens
-    this.#client = new OpenAI({
-      baseURL: options.baseUrl,
-      // Local servers need no key; the SDK insists on one, so send none at all rather than a fake.
-      apiKey: options.apiKey ?? 'unused',
-      defaultHeaders: options.apiKey ? {} : { Authorization: null },
-      maxRetries: 0,
-      timeout: options.policy.timeoutMs,
-      logLevel: 'off',
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    })
+    const client = (fetch: typeof globalThis.fetch) =>
+      new OpenAI({
+        baseURL: options.baseUrl,
+        // Local servers need no key; the SDK insists on one, so send none at all rather than a fake.
+        apiKey: options.apiKey ?? 'unused',
+        defaultHeaders: options.apiKey ? {} : { Authorization: null },
+        maxRetries: 0,
+        timeout: options.policy.timeoutMs,
+        logLevel: 'off',
+        fetch,
+      })
+    const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.#client = client(boundedStreamFetch(fetch))
+    // The relay reads bodies itself (and bounds their lines itself): no SDK, no extra stream stage.
+    this.#streamRequest = options.streamRequest ?? fetchStreamRequest(fetch)
+    this.#completionsUrl = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`
   }
 
-  protected async *attempt(request: ChatRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
-    const model = request.model ?? this.model
+  async openEventStream(request: ChatRequest, options: StreamOptions = {}): Promise<UpstreamEventStream> {
+    const body = JSON.stringify(this.#params(request))
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' }
+    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`
+    return this.openBody(
+      options,
+      async (signal) => {
+        const answer = await this.#streamRequest(this.#completionsUrl, { method: 'POST', headers, body, signal })
+        if (answer.status >= 400) throw this.#statusError(answer.status, await readText(answer.body), answer.headers)
+        const type = answer.headers.get('content-type') ?? ''
+        if (/json|html/i.test(type)) {
+          answer.body.cancel()
+          throw new LlmError('malformed', `The model provider answered a stream request with ${type}`, { retryable: false })
+        }
+        return answer.body
+      },
+      (error) => this.toLlmError(new APIError(undefined, error as object, undefined, new Headers())),
+    )
+  }
+
+  /** An error answer as the SDK would have read it: OpenAI's `{error: {message, code}}` or plain text. */
+  #statusError(status: number, text: string, headers: Headers): LlmError {
+    let message = text
+    let code: string | undefined
+    try {
+      const parsed = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown }
+      const error = typeof parsed.error === 'string' ? { message: parsed.error } : parsed.error
+      if (typeof error?.message === 'string') message = error.message
+      else if (typeof parsed.message === 'string') message = parsed.message
+      if (typeof error === 'object' && typeof error.code === 'string') code = error.code
+    } catch {
+      // Not JSON: the text is the message (an HTML page becomes its title).
+    }
+    return errorFromStatus(status, this.#scrub(message || `HTTP ${status}`), headers, code)
+  }
+
+  /** The upstream request for a chat call: usage always asked for, so every call can be metered. */
+  #params(request: ChatRequest): ChatCompletionCreateParamsStreaming {
     const params: ChatCompletionCreateParamsStreaming = {
-      model,
+      model: request.model ?? this.model,
       messages: toOpenAIMessages(request),
       stream: true,
       stream_options: { include_usage: true },
@@ -82,7 +130,12 @@ export class OpenAIProvider extends BaseProvider {
       else params.max_tokens = maxTokens
     }
     if (request.stop?.length) params.stop = request.stop
+    return params
+  }
 
+  protected async *attempt(request: ChatRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
+    const params = this.#params(request)
+    const model = params.model
     const stream = await this.#client.chat.completions.create(params, { signal })
     let text = ''
     let finish: FinishReason | undefined

@@ -3,6 +3,7 @@ import { sleep } from '../../lib/time'
 import { LlmError } from './errors'
 import type { ChatRequest, LlmStreamEvent, Usage } from './messages'
 import type { PriceTable } from './pricing'
+import type { BodyReader } from './stream-request'
 
 export interface StreamOptions {
   signal?: AbortSignal | undefined
@@ -21,11 +22,26 @@ export interface LlmProvider {
   /** The configured model, used when a request names none. */
   readonly model: string
   stream(request: ChatRequest, options?: StreamOptions): AsyncIterable<LlmStreamEvent>
+  /**
+   * OpenAI-wire providers only: the upstream's own `chat.completion.chunk` event stream, opened
+   * (with the same retries as `stream`) but not parsed, for the `/v1` proxy to relay byte for byte.
+   */
+  openEventStream?(request: ChatRequest, options?: StreamOptions): Promise<UpstreamEventStream>
   listModels(options?: { signal?: AbortSignal }): Promise<string[]>
   /** Whether images can be sent to this model. */
   supportsVision(model?: string): boolean
   /** US dollars for a call's usage. */
   cost(model: string, usage: Pick<Usage, 'inputTokens' | 'outputTokens'>): number
+}
+
+/** An upstream response body being read: no byte for the policy's `timeoutMs` fails the read. */
+export interface UpstreamEventStream {
+  /** The next bytes, or undefined at the end. Rejects with an `LlmError` (timeout, network, cancelled). */
+  read(): Promise<Uint8Array | undefined>
+  /** Stops reading and aborts the upstream request. */
+  cancel(): void
+  /** An `error` object the upstream sent inside the stream, as the error the provider would raise (secrets scrubbed). */
+  errorEvent(error: unknown): LlmError
 }
 
 export interface RetryPolicy {
@@ -94,22 +110,97 @@ export abstract class BaseProvider implements LlmProvider {
         if (controller.signal.aborted) throw controller.signal.reason
         return
       } catch (error) {
-        const reason = controller.signal.aborted ? controller.signal.reason : undefined
-        const failure = reason instanceof LlmError ? reason : error instanceof LlmError ? error : this.toLlmError(error)
-        if (outer?.aborted) throw cancelled()
-        if (produced || !failure.retryable || attempt >= this.policy.maxRetries) throw failure
-        const delayMs = failure.retryAfterMs ?? Math.min(8_000, this.policy.retryBaseDelayMs * 2 ** attempt) * (0.8 + Math.random() * 0.4)
-        if (delayMs > this.policy.maxRetryDelayMs) throw failure
-        options.onRetry?.({ attempt: attempt + 1, delayMs, error: failure })
-        try {
-          await sleep(delayMs, outer)
-        } catch {
-          throw cancelled()
-        }
+        const failure = this.#failure(error, controller.signal)
+        if (produced) throw outer?.aborted ? cancelled() : failure
+        await this.#backOff(failure, attempt, options)
       } finally {
         clearTimeout(timer)
         outer?.removeEventListener('abort', onAbort)
       }
+    }
+  }
+
+  /**
+   * Opens an upstream response body with the same policy as `stream`: retried while nothing was
+   * read, then watched for silence. One watchdog per body costs less per chunk than re-arming a
+   * timer for each.
+   */
+  protected async openBody(
+    options: StreamOptions,
+    open: (signal: AbortSignal) => Promise<BodyReader>,
+    errorEvent: (error: unknown) => LlmError,
+  ): Promise<UpstreamEventStream> {
+    const outer = options.signal
+    const timeoutMs = this.policy.timeoutMs
+    for (let attempt = 0; ; attempt++) {
+      if (outer?.aborted) throw cancelled()
+      const controller = new AbortController()
+      const onAbort = () => controller.abort(cancelled())
+      outer?.addEventListener('abort', onAbort, { once: true })
+      const silent = () => controller.abort(new LlmError('timeout', `The model provider sent nothing for ${Math.round(timeoutMs / 1000)} s`))
+      const headers = setTimeout(silent, timeoutMs)
+      let body: BodyReader
+      try {
+        body = await open(controller.signal)
+      } catch (error) {
+        outer?.removeEventListener('abort', onAbort)
+        await this.#backOff(this.#failure(error, controller.signal), attempt, options)
+        continue
+      } finally {
+        clearTimeout(headers)
+      }
+      // Only time spent waiting on the upstream counts: the consumer's own pace is not its silence.
+      let waitingSince = 0
+      const watchdog = setInterval(() => {
+        if (waitingSince !== 0 && Date.now() - waitingSince >= timeoutMs) silent()
+      }, Math.min(1_000, Math.max(50, timeoutMs / 4)))
+      const stop = () => {
+        clearInterval(watchdog)
+        outer?.removeEventListener('abort', onAbort)
+      }
+      return {
+        read: async () => {
+          try {
+            waitingSince = Date.now()
+            const bytes = await body.read()
+            waitingSince = 0
+            if (bytes === undefined) {
+              stop()
+              if (controller.signal.aborted) throw controller.signal.reason
+            }
+            return bytes
+          } catch (error) {
+            stop()
+            throw this.#failure(error, controller.signal)
+          }
+        },
+        cancel: () => {
+          stop()
+          controller.abort(cancelled())
+          body.cancel()
+        },
+        errorEvent,
+      }
+    }
+  }
+
+  /** Why an attempt failed: our own abort reason (timeout, cancel) before whatever the SDK threw. */
+  #failure(error: unknown, signal: AbortSignal): LlmError {
+    const reason = signal.aborted ? signal.reason : undefined
+    return reason instanceof LlmError ? reason : error instanceof LlmError ? error : this.toLlmError(error)
+  }
+
+  /** Waits before attempt `attempt + 1`, or throws when the failure is not worth another. */
+  async #backOff(failure: LlmError, attempt: number, options: StreamOptions): Promise<void> {
+    if (options.signal?.aborted) throw cancelled()
+    if (!failure.retryable || attempt >= this.policy.maxRetries) throw failure
+    const delayMs = failure.retryAfterMs ?? Math.min(8_000, this.policy.retryBaseDelayMs * 2 ** attempt) * (0.8 + Math.random() * 0.4)
+    if (delayMs > this.policy.maxRetryDelayMs) throw failure
+    options.onRetry?.({ attempt: attempt + 1, delayMs, error: failure })
+    try {
+      await sleep(delayMs, options.signal)
+    } catch {
+      throw cancelled()
     }
   }
 }
