@@ -76,3 +76,31 @@ describe.each(availableDialects)('the persisted event log on %s', (dialect) => {
     }
   })
 })
+
+describe('the event log on SQLite, which this process holds alone', () => {
+  it('sends an event before its row is written, in id order even when a listener publishes in turn', async () => {
+    const store = await openSqliteStore(join(tempDir('gw-first-'), 'gateway.db'))
+    const bus = await openStoreEventBus(store)
+    const seen: string[] = []
+    const writesBefore = store.writes!()
+    let writesAtFirstSend = -1
+    bus.onEvent((e) => {
+      const content = (e.event as { content: string }).content
+      seen.push(`sent ${e.id} ${content}`)
+      if (e.id === 1) writesAtFirstSend = store.writes!() - writesBefore
+      if (content === 'a') void bus.publish('alice', chunk('a, answered'))
+    })
+    const a = bus.publish('alice', chunk('a'))
+    const b = bus.publish('alice', chunk('b'))
+    void a.then((e) => seen.push(`stored ${e.id}`))
+    await Promise.all([a, b])
+    await bus.close()
+    expect(seen.slice(0, 3)).toEqual(['sent 1 a', 'sent 2 b', 'sent 3 a, answered'])
+    expect(writesAtFirstSend).toBe(0)
+    expect(seen.indexOf('stored 1')).toBeGreaterThan(0)
+    const rows = await store.db.selectFrom('events').select(['id', 'payload']).orderBy('id').execute()
+    expect(rows.map((r) => [r.id, JSON.parse(r.payload).content])).toEqual([[1, 'a'], [2, 'b'], [3, 'a, answered']])
+    await store.close()
+  })
+
+})

@@ -1,6 +1,6 @@
 import type { ByteSink } from '../../lib/byte-sink'
-import { MAX_STREAM_LINE_BYTES } from './bounded-fetch'
 import { LlmError } from './errors'
+import { dataOf, EventStreamDecoder, parseEventData } from './event-stream-decoder'
 import type { Usage } from './messages'
 import type { UpstreamEventStream } from './provider'
 
@@ -35,27 +35,22 @@ type Verdict = 'keep' | 'drop' | 'done' | LlmError
  * the agent does, cost 3.4x a plain pipe's CPU per chunk; this costs ~1.7x (bench: `proxy`).
  */
 export async function relayEventStream(upstream: UpstreamEventStream, sink: ByteSink, o: RelayOptions): Promise<void> {
-  const decoder = new TextDecoder()
-  let carry = ''
-  let pendingCR = false
   let model = o.model
   let usage: Usage | undefined
   let outputChars = 0
   let finished = false
   let done = false
 
-  const verdict = (block: string): Verdict => {
-    const data = dataOf(block)
+  const verdict = (event: string): Verdict => {
+    const data = dataOf(event)
     if (data === undefined) return 'keep'
     if (data === '[DONE]') return 'done'
-    let event: unknown
+    let chunk: Chunk
     try {
-      event = JSON.parse(data)
+      chunk = parseEventData(data) as Chunk
     } catch (error) {
-      return new LlmError('malformed', 'The model provider sent a malformed stream', { cause: error })
+      return error as LlmError
     }
-    if (!event || typeof event !== 'object') return new LlmError('malformed', 'The model provider sent a malformed stream')
-    const chunk = event as Chunk
     if (chunk.error) return upstream.errorEvent(chunk.error)
     if (typeof chunk.model === 'string' && chunk.model) model = chunk.model
     const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined
@@ -100,6 +95,7 @@ export async function relayEventStream(upstream: UpstreamEventStream, sink: Byte
     sink.end()
   }
 
+  const decoder = new EventStreamDecoder()
   for (;;) {
     let bytes: Uint8Array | undefined
     try {
@@ -109,52 +105,35 @@ export async function relayEventStream(upstream: UpstreamEventStream, sink: Byte
     }
     if (gone) return finish()
     if (bytes === undefined) {
-      const rest = carry.trim()
-      const last = rest ? verdict(rest) : 'keep'
+      const rest = decoder.end()
+      const last = rest === undefined ? 'keep' : verdict(rest)
       if (last instanceof LlmError) return finish(last)
-      if (rest && last !== 'drop' && !done) write(encoder.encode(`${rest}\n\n`))
+      if (rest !== undefined && last !== 'drop' && !done) write(encoder.encode(`${rest}\n\n`))
       return finish(done || finished ? undefined : new LlmError('malformed', 'The model provider ended its stream before finishing the answer'))
     }
-    let piece = decoder.decode(bytes, { stream: true })
-    let same = carry === '' && !pendingCR
-    // Line ends may be CRLF or CR; one CRLF may be split between two reads.
-    if (pendingCR || piece.includes('\r')) {
-      if (pendingCR && piece.startsWith('\n')) piece = piece.slice(1)
-      piece = (pendingCR ? '\n' : '') + piece
-      pendingCR = piece.endsWith('\r')
-      piece = piece.replace(/\r\n?/g, '\n')
-      if (pendingCR) piece = piece.slice(0, -1)
-      same = false
+    let events: string[]
+    try {
+      events = decoder.push(bytes)
+    } catch (error) {
+      return finish(error as LlmError)
     }
-    const text = carry + piece
-    let start = 0
+    let same = decoder.aligned
     let kept = ''
-    let failure: LlmError | undefined
-    for (let end = text.indexOf('\n\n', Math.max(0, carry.length - 1)); end !== -1; end = text.indexOf('\n\n', start)) {
-      const block = text.slice(start, end)
-      start = end + 2
+    for (const event of events) {
       if (done) {
         same = false
         continue
       }
-      const v = verdict(block)
+      const v = verdict(event)
       if (v instanceof LlmError) {
-        failure = v
-        break
+        if (kept) write(encoder.encode(kept))
+        return finish(v)
       }
       if (v === 'done') done = true
       if (v === 'drop') same = false
-      else kept += `${block}\n\n`
+      else kept += `${event}\n\n`
     }
-    carry = text.slice(start)
-    if (failure) {
-      if (kept) write(encoder.encode(kept))
-      return finish(failure)
-    }
-    if (carry.length > MAX_STREAM_LINE_BYTES) {
-      return finish(new LlmError('malformed', `The model provider sent one stream event over ${Math.round(MAX_STREAM_LINE_BYTES / 1024 / 1024)} MiB`))
-    }
-    const room = carry === '' && same ? write(bytes) : kept ? write(encoder.encode(kept)) : true
+    const room = same ? write(bytes) : kept ? write(encoder.encode(kept)) : true
     if (!room && !gone) {
       await new Promise<void>((resolve) => {
         wake = resolve
@@ -172,16 +151,4 @@ interface Chunk {
   model?: unknown
   choices?: Array<{ delta?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: string } }> }; finish_reason?: unknown } | undefined>
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null
-}
-
-/** The data of one event block (its `data:` lines joined), or undefined for a comment or data-less event. */
-function dataOf(block: string): string | undefined {
-  if (block.startsWith('data:') && !block.includes('\n')) return block.charCodeAt(5) === 32 ? block.slice(6) : block.slice(5)
-  let data: string | undefined
-  for (const line of block.split('\n')) {
-    if (!line.startsWith('data:')) continue
-    const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
-    data = data === undefined ? value : `${data}\n${value}`
-  }
-  return data
 }
