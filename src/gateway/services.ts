@@ -29,8 +29,8 @@ export interface ThreadDirectory {
   createThread(userId: string): Promise<ThreadInfo>
   listThreads(userId: string, options: { limit: number }): Promise<ThreadList>
   history(userId: string, query: HistoryQuery): Promise<HistoryResponse>
-  /** The same page as JSON text, which an implementation may keep while the thread does not change. */
-  historyJson(userId: string, query: HistoryQuery): Promise<string>
+  /** The same page as JSON text, which an implementation may keep while the thread does not change (and then answer synchronously). */
+  historyJson(userId: string, query: HistoryQuery): string | Promise<string>
 }
 
 

@@ -50,7 +50,10 @@ export const chatRoutes = (d: RouteDeps) =>
       '/api/chat/history',
       describe({ summary: 'A page of turns of a thread (oldest first), its pending approval and running turn', response: HistoryResponse }),
       query(HistoryQuery),
-      async (c) => c.body(await need(d.services.threads, 'threads').historyJson(c.get('principal').userId, c.req.valid('query')), 200, JSON_TYPE),
+      (c): Response | Promise<Response> => {
+        const json = need(d.services.threads, 'threads').historyJson(c.get('principal').userId, c.req.valid('query'))
+        return typeof json === 'string' ? c.body(json, 200, JSON_TYPE) : json.then((text) => c.body(text, 200, JSON_TYPE))
+      },
     )
     .get(
       '/api/chat/threads',

@@ -1,7 +1,9 @@
 import fc from 'fast-check'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { queryOf } from '../../src/middleware/validate'
+import { z } from 'zod'
+import type { GatewayEnv } from '../../src/gateway/env'
+import { query, queryOf } from '../../src/middleware/validate'
 
 /** `queryOf` replaced `c.req.query()` in the query validator for speed; it must read the same values. */
 describe('queryOf', () => {
@@ -23,5 +25,30 @@ describe('queryOf', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+/** The validator keeps results by query string; each request must still get its own. */
+describe('query()', () => {
+  const Schema = z.object({ limit: z.coerce.number().int().min(1).default(50), tag: z.string().optional() })
+  const app = new Hono<GatewayEnv>()
+    .onError((error, c) => c.json({ status: (error as { status?: number }).status }, ((error as { status?: number }).status ?? 500) as 400))
+    .get('/q', query(Schema), (c) => {
+      const q = c.req.valid('query')
+      const seen = { ...q }
+      // A handler that changes what it was given must not change what the next request gets.
+      q.limit = -1
+      q.tag = 'changed'
+      return c.json(seen)
+    })
+  const read = async (search: string) => (await app.request(`http://localhost/q${search}`)).json()
+
+  it('hands each request its own copy of a kept result, and refuses a bad query every time', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect(await read('?limit=5')).toEqual({ limit: 5 })
+      expect(await read('')).toEqual({ limit: 50 })
+      expect(await read('?limit=5&tag=a')).toEqual({ limit: 5, tag: 'a' })
+      expect(await read('?limit=0')).toEqual({ status: 400 })
+    }
   })
 })

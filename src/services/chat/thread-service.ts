@@ -84,14 +84,21 @@ export class ThreadService implements ThreadDirectory {
    * read per request when it has not). A page with a turn in progress is rendered every time, as
    * its streamed text lives in memory, not in the version.
    */
-  async historyJson(userId: string, query: HistoryQuery): Promise<string> {
-    if (query.thread_id === undefined) return JSON.stringify(await this.history(userId, query))
+  /**
+   * The history page as the JSON the route sends. Synchronous when a kept page is known current
+   * without a read: a poll then costs no promise at all.
+   */
+  historyJson(userId: string, query: HistoryQuery): string | Promise<string> {
+    if (query.thread_id === undefined) return this.history(userId, query).then((history) => JSON.stringify(history))
     const threadId = query.thread_id.toLowerCase()
     const page = `${query.limit} ${query.cursor ?? ''} ${query.before ?? ''}`
     // Read before the version: a write that lands after it makes the page look stale, never current.
     const writes = this.writes?.()
     const unchanged = writes === undefined ? undefined : this.#pages.unchanged(userId, threadId, page, writes)
-    if (unchanged !== undefined) return unchanged
+    return unchanged ?? this.#readHistoryJson(userId, query, threadId, page, writes)
+  }
+
+  async #readHistoryJson(userId: string, query: HistoryQuery, threadId: string, page: string, writes: number | undefined): Promise<string> {
     const version = await this.repo.threadVersion(userId, threadId)
     if (version === undefined) throw notFound('thread', 'Thread not found')
     const kept = this.#pages.get(threadId, page, version, writes)
