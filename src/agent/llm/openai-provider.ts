@@ -39,9 +39,10 @@ export interface OpenAIProviderOptions {
 }
 
 /**
- * OpenAI chat completions through the official SDK; the same wire format serves OpenAI, Ollama,
- * vLLM, LM Studio and OpenRouter. The SDK's own retries are off: `BaseProvider` retries so both
- * providers share one policy and the agent can report waits.
+ * OpenAI chat completions, streamed; the same wire format serves OpenAI, Ollama, vLLM, LM Studio
+ * and OpenRouter. The agent gets parsed events (`stream`), the `/v1` proxy the upstream's own
+ * bytes (`openEventStream`); both go through `BaseProvider`'s one retry and timeout policy. The
+ * official SDK lists models and types the wire format.
  */
 export class OpenAIProvider extends BaseProvider {
   readonly backend: Exclude<LlmBackend, 'anthropic'>
@@ -56,22 +57,20 @@ export class OpenAIProvider extends BaseProvider {
     this.backend = options.backend
     this.#apiKey = options.apiKey
     this.#maxTokens = options.maxTokens
-    const client = (fetch: typeof globalThis.fetch) =>
-      new OpenAI({
-        baseURL: options.baseUrl,
-        // Local servers need no key; the SDK insists on one, so send none at all rather than a fake.
-        apiKey: options.apiKey ?? 'unused',
-        defaultHeaders: options.apiKey ? {} : { Authorization: null },
-        maxRetries: 0,
-        timeout: options.policy.timeoutMs,
-        logLevel: 'off',
-        fetch,
-      })
     const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     // The SDK lists models. Chat streams are read by us, on the runtime's `streamRequest`: the
     // SDK's fetch body, decoder and iterators added ~0.5 ms per chunk between the upstream's
     // write and the agent (bench: agent path), and 3.4x a pipe's CPU to the `/v1` relay.
-    this.#client = client(fetch)
+    this.#client = new OpenAI({
+      baseURL: options.baseUrl,
+      // Local servers need no key; the SDK insists on one, so send none at all rather than a fake.
+      apiKey: options.apiKey ?? 'unused',
+      defaultHeaders: options.apiKey ? {} : { Authorization: null },
+      maxRetries: 0,
+      timeout: options.policy.timeoutMs,
+      logLevel: 'off',
+      fetch,
+    })
     this.#streamRequest = options.streamRequest ?? fetchStreamRequest(fetch)
     this.#completionsUrl = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`
   }
@@ -82,7 +81,8 @@ export class OpenAIProvider extends BaseProvider {
 
   /** Sends a chat request; a refusal is an `LlmError` here, before any byte of an answer. */
   async #open(request: ChatRequest, signal: AbortSignal): Promise<BodyReader> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' }
+    // `identity`: node:http does not decompress (fetch would), and a stream of tokens gains nothing from it.
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', 'accept-encoding': 'identity' }
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`
     const answer = await this.#streamRequest(this.#completionsUrl, { method: 'POST', headers, body: JSON.stringify(this.#params(request)), signal })
     if (answer.status >= 400) throw this.#statusError(answer.status, await readText(answer.body), answer.headers)
