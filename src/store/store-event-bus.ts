@@ -5,11 +5,15 @@ import type { AppEvent } from '../protocol/events'
 import type { Store } from './database'
 import { pruneEventLog, replayFromLog } from './event-log'
 
+/** At most this many events are sent ahead of their rows (SQLite); ids restart this far past the log. */
+const UNWRITTEN_MAX = 1024
+
 /**
- * A bus that persists every event before delivering it, so `Last-Event-ID` replay works after a
- * restart (for `retentionMs`, then the events are pruned). Ids come from the database and
- * publishes are serialised, so delivery order is id order. Recent events are also kept in memory
- * and replayed from there without a query.
+ * A bus that persists every event, so `Last-Event-ID` replay works after a restart (for
+ * `retentionMs`, then the events are pruned). Publishes are serialised, so delivery order is id
+ * order. On SQLite ids are assigned in process and an event is delivered before its row is
+ * written; elsewhere (PostgreSQL without LISTEN) the database assigns them and delivery follows
+ * the write. Recent events are also kept in memory and replayed from there without a query.
  */
 export class StoreEventBus implements EventBus {
   readonly #listeners = new BusListeners()
@@ -20,6 +24,8 @@ export class StoreEventBus implements EventBus {
   #ringFrom = 0
   #pruneTimer: ReturnType<typeof setInterval> | undefined
   readonly #assignsIds: boolean
+  /** Events sent but not yet in the table (SQLite). */
+  #unwritten = 0
 
   private constructor(
     readonly store: Store,
@@ -36,7 +42,8 @@ export class StoreEventBus implements EventBus {
       now: options.now ?? Date.now,
     })
     const row = await store.db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst()
-    bus.#lastId = bus.#ringFrom = Number(row?.max ?? 0)
+    // Where ids are assigned here, past any that were sent but never written before a crash.
+    bus.#lastId = bus.#ringFrom = Number(row?.max ?? 0) + (bus.#assignsIds ? UNWRITTEN_MAX : 0)
     await bus.prune()
     bus.#pruneTimer = unrefTimer(setInterval(() => void bus.prune().catch(() => undefined), 60 * 60 * 1000))
     return bus
@@ -44,7 +51,11 @@ export class StoreEventBus implements EventBus {
 
   publish(userId: string | null, event: AppEvent): Promise<PreparedEvent> {
     const json = JSON.stringify(event)
-    if (this.#assignsIds) return this.#publishFirst(userId, event.type, json)
+    if (this.#assignsIds) {
+      // Past the bound, wait for the writes behind: then there is room again.
+      if (this.#unwritten >= UNWRITTEN_MAX) return this.#chain.then(() => this.publish(userId, event))
+      return this.#publishFirst(userId, event.type, json)
+    }
     const result = this.#chain.then(async () => {
       const row = await this.store.db
         .insertInto('events')
@@ -66,16 +77,21 @@ export class StoreEventBus implements EventBus {
    * before its row is written (in order, behind the writes before it). The write took 0.3-0.4 ms
    * of an idle machine's time per event, and a WAL checkpoint's fsync several ms, between the
    * model's token and the browser (bench: agent path). Replay has the event from the ring at
-   * once. A crash before the row lands loses it from the log only: clients that saw it reconnect
-   * ahead of the log and are told to resync.
+   * once. A crash before the row lands loses it from the log only; at most `UNWRITTEN_MAX` are
+   * unwritten at a time, and ids restart that far past the log, so no id a client saw is reused.
    */
   #publishFirst(userId: string | null, type: AppEvent['type'], json: string): Promise<PreparedEvent> {
     const prepared = new PreparedEvent(++this.#lastId, userId, type, json)
     this.#ring.add(prepared)
     // A microtask, not a call: a listener that publishes in turn must not overtake this event.
     queueMicrotask(() => this.#listeners.emitEvent(prepared))
+    this.#unwritten++
     const result = this.#chain.then(async () => {
-      await this.store.db.insertInto('events').values({ id: prepared.id, user_id: userId, type, payload: json, created_at: this.#createdAt() }).execute()
+      try {
+        await this.store.db.insertInto('events').values({ id: prepared.id, user_id: userId, type, payload: json, created_at: this.#createdAt() }).execute()
+      } finally {
+        this.#unwritten--
+      }
       return prepared
     })
     this.#chain = result.catch(() => undefined)
