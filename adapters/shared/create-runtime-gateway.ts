@@ -1,4 +1,4 @@
-import { GatewayConfig } from '../../src/config'
+import { GatewayConfig } from '../../src/config/gateway-config'
 import { createGateway, type Gateway, type GatewayOptions, type RuntimeCapabilities, type Store } from '../../src/index'
 import { masterKeyFile } from './master-key'
 

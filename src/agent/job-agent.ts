@@ -1,9 +1,9 @@
 import { type JobAgentEvent, JobAgentFailure, type JobAgentResult, type JobAgentRunner, type JobAgentTurn } from '../services/jobs/agent-port'
 import type { ConversationTurn } from '../services/jobs/job-repository'
 import type { UsageService } from '../services/usage/usage-service'
-import { LlmError, NOT_CONFIGURED_MESSAGE } from './llm/errors'
-import type { LlmMessage } from './llm/messages'
-import type { LlmProvider } from './llm/provider'
+import { LlmError, NOT_CONFIGURED_MESSAGE } from '../llm/errors'
+import type { LlmMessage } from '../llm/messages'
+import type { LlmProvider } from '../llm/provider'
 import { emptyState, type LoopObserver, type LoopState, runAgentLoop } from './loop/agent-loop'
 
 export interface LoopJobAgentOptions {

@@ -1,7 +1,7 @@
-import type { AgentConfig } from '../config'
+import type { AgentConfig } from '../config/gateway-config'
 import type { ImageAttachment } from '../protocol/chat'
 import type { TurnRecord } from '../services/chat/records'
-import type { ContentPart, LlmMessage } from './llm/messages'
+import type { ContentPart, LlmMessage } from '../llm/messages'
 
 const DEFAULT_PROMPT = `You are a helpful personal AI assistant, running on the user's own gateway.
 Answer accurately and concisely, in the user's language, using Markdown where it helps.

@@ -1,5 +1,5 @@
 import { getLogger } from '@logtape/logtape'
-import type { WebChannel } from '../gateway/web-channel'
+import type { WebChannel } from '../hub/channel'
 import { type AppEvent, appEvent } from '../protocol/events'
 import type { TurnRecord } from '../services/chat/records'
 import type { LiveText } from '../services/chat/thread-service'

@@ -1,9 +1,9 @@
 import { getLogger } from '@logtape/logtape'
-import type { IncomingMessage } from '../gateway/web-channel'
+import type { IncomingMessage } from '../hub/channel'
 import { GatewayError } from '../lib/errors'
 import type { TurnRecord } from '../services/chat/records'
 import type { UsageRecord } from '../services/usage/usage-service'
-import { LlmError } from './llm/errors'
+import { LlmError } from '../llm/errors'
 import type { LoopState } from './loop/agent-loop'
 import { validTimeZone } from './turn-context'
 

@@ -1,5 +1,5 @@
 import { toHex } from '../lib/crypto'
-import type { Authenticated, Principal } from './principal'
+import type { Authenticated, Principal } from '../ports/principal'
 
 /**
  * The stream routes a ticket can open: the ones a browser reaches with `EventSource` or a

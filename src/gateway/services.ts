@@ -1,5 +1,5 @@
-import type { ToolRegistry } from '../agent/tools/tool-registry'
-import type { LlmProvider } from '../agent/llm/provider'
+import type { ToolRegistry } from '../tools/tool-registry'
+import type { LlmProvider } from '../llm/provider'
 import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList } from '../protocol/chat'
 import type { JobsService } from '../services/jobs/jobs-service'
 import type { LogsPort } from '../services/logs/logs-service'

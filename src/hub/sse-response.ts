@@ -1,10 +1,10 @@
 import type { Context } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
-import type { RuntimeCapabilities } from '../gateway/runtime'
-import { type ByteSink, createWebByteSink } from '../lib/byte-sink'
+import type { GatewayEnv } from '../ports/env'
+import type { RuntimeCapabilities } from '../ports/runtime'
+import { type ByteSink, createWebByteSink } from '../ports/byte-sink'
 import { applyCorsHeaders } from '../middleware/cors'
 import { applySecurityHeaders, requestIsSecure } from '../middleware/security-headers'
-import type { EventSink } from './event-sink'
+import type { EventSink } from '../ports/event-sink'
 import { createWebSseSink } from './web-sse-sink'
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {

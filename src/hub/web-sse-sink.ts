@@ -1,5 +1,5 @@
-import { type EventSink, Once } from './event-sink'
-import { SSE_KEEPALIVE, type PreparedEvent } from './prepared-event'
+import { type EventSink, Once } from '../ports/event-sink'
+import { SSE_KEEPALIVE, type PreparedEvent } from '../ports/prepared-event'
 
 const encoder = new TextEncoder()
 

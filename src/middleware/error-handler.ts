@@ -2,7 +2,7 @@ import { getLogger } from '@logtape/logtape'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { GatewayEnv } from '../gateway/env'
+import type { GatewayEnv } from '../ports/env'
 import { GatewayError } from '../lib/errors'
 import { isDatabaseUnavailable } from '../store/unavailable'
 

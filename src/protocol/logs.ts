@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { LogLevel } from '../config'
+import { LogLevel } from '../config/gateway-config'
 
 /** One line of `GET /api/logs/events` (`event: log`). Already redacted. */
 export const LogLine = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Role } from '../auth/principal'
+import { Role } from '../ports/principal'
 
 /** Free-form JSON object attached to a user (at most 16 KiB of JSON). */
 export const UserMetadata = z

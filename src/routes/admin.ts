@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { describe } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
 import {

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { describe } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { jsonBody, query } from '../middleware/validate'
 import {

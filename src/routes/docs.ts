@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { GatewayEnv } from '../gateway/env'
-import { buildOpenApi, describe } from '../gateway/openapi-registry'
+import type { GatewayEnv } from '../ports/env'
+import { buildOpenApi, describe } from '../middleware/route-doc'
 import { AppEvent } from '../protocol/events'
 import { WsClientFrame, WsServerFrame } from '../protocol/ws'
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { GatewayEnv } from '../ports/env'
+import { describe } from '../middleware/route-doc'
 import { HealthResponse } from '../protocol/status'
 
 const HEALTHY = JSON.stringify({ status: 'healthy', channel: 'gateway' })

@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
+import type { GatewayEnv } from '../ports/env'
 import { ASSETS, type InlinedAsset } from '../generated/assets'
 
 const decode = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0))

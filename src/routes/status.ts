@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { describe } from '../middleware/route-doc'
 import { type GatewayStatus as Status, GatewayStatus, WhoAmI } from '../protocol/status'
 import { startOfUtcDay } from '../services/usage/usage-service'
 

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/principal'
-import type { ChatCommands } from '../gateway/chat-commands'
+import type { Principal } from '../ports/principal'
+import type { ChatCommands } from '../services/chat/chat-commands'
 import { GatewayError } from '../lib/errors'
 import { parseJson } from '../middleware/validate'
 import { WsClientFrame, type WsServerFrame } from '../protocol/ws'

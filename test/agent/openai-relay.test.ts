@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLlmProvider, createWebByteSink, fetchStreamRequest, GatewayConfig, LlmError, type Usage, type UpstreamEventStream } from '../../src/index'
-import { relayEventStream } from '../../src/agent/llm/openai-relay'
+import { relayEventStream } from '../../src/llm/openai-relay'
 import { agentGateway, json, mockLlmConfig, UPSTREAM_KEY } from '../support/agent'
 import { startTestServer, TEST_TOKEN } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'

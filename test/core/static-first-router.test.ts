@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { TrieRouter } from 'hono/router/trie-router'
 import { describe, expect, it } from 'vitest'
-import { isDocOnly } from '../../src/gateway/openapi-registry'
+import { isDocOnly } from '../../src/middleware/route-doc'
 import { StaticFirstRouter } from '../../src/lib/static-first-router'
 import { testGateway } from '../support/gateway'
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Principal } from '../../src/auth/principal'
+import type { Principal } from '../../src/ports/principal'
 import { StreamTickets } from '../../src/auth/stream-tickets'
 import { SseClient } from '../support/sse-client'
 import { startTestServer, TEST_TOKEN, testGateway, waitFor } from '../support/gateway'

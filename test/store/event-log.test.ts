@@ -4,7 +4,7 @@ import { openSqliteStore } from '../../adapters/node/open-node-store'
 import type { PreparedEvent } from '../../src/hub'
 import { appEvent } from '../../src/protocol/events'
 import type { Dialect, Store } from '../../src/store/database'
-import { openStoreEventBus } from '../../src/store/open-event-bus'
+import { openStoreEventBus } from '../../src/bus/open-event-bus'
 import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, tempDir } from '../support/store'
 
 const chunk = (content: string) => appEvent('stream_chunk', { content })

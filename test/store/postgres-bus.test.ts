@@ -5,7 +5,7 @@ import type { PgNotifier } from '../../adapters/shared/pg-notifier'
 import type { BusControl, PreparedEvent } from '../../src/hub'
 import { appEvent } from '../../src/protocol/events'
 import type { Store } from '../../src/store/database'
-import { PostgresEventBus } from '../../src/store/postgres-event-bus'
+import { PostgresEventBus } from '../../src/bus/postgres-event-bus'
 import { waitFor } from '../support/gateway'
 import { createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL, withAdmin } from '../support/store'
 

@@ -1,5 +1,5 @@
 import { createNodeGateway, type Gateway, type GatewayOptions, serveGateway, type RunningServer } from '../../adapters/node/index'
-import type { GatewayConfigInput } from '../../src/config'
+import type { GatewayConfigInput } from '../../src/config/gateway-config'
 import { tempDir, testStore } from './store'
 
 export const TEST_TOKEN = 'test-owner-token-0123456789abcdef'

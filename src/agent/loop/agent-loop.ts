@@ -1,9 +1,9 @@
 import { truncateBytes } from '../../lib/text'
 import type { TurnToolCall } from '../../protocol/chat'
-import { LlmError } from '../llm/errors'
-import type { LlmMessage, ToolCall, ToolSpec, Usage } from '../llm/messages'
-import type { LlmProvider } from '../llm/provider'
-import type { Tool, ToolContext, ToolResult } from '../tools/tool'
+import { LlmError } from '../../llm/errors'
+import type { LlmMessage, ToolCall, ToolSpec, Usage } from '../../llm/messages'
+import type { LlmProvider } from '../../llm/provider'
+import type { Tool, ToolContext, ToolResult } from '../../tools/tool'
 
 /** Bytes of a tool result shown to the user (`tool_result`, history). */
 export const PREVIEW_BYTES = 500
@@ -108,7 +108,7 @@ export async function runAgentLoop(o: LoopOptions): Promise<LoopResult> {
       const finalStep = state.steps >= o.maxSteps
       await observer?.thinking?.(`Thinking (step ${state.steps})...`)
       let separator = state.text.length > 0
-      let done: Extract<import('../llm/messages').LlmStreamEvent, { type: 'done' }> | undefined
+      let done: Extract<import('../../llm/messages').LlmStreamEvent, { type: 'done' }> | undefined
       const stream = o.llm.stream(
         {
           model: o.model,

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { LlmMessage, ToolCall } from '../../agent/llm/messages'
+import { LlmMessage, ToolCall } from '../../llm/messages'
 import type { ImageAttachment, TurnState } from '../../protocol/chat'
 import { TurnToolCall } from '../../protocol/chat'
 

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
 import type { ExtensionManifest } from '../../protocol/extensions'
-import type { DirectoryPort } from '../files/directory-port'
+import type { DirectoryPort } from '../../ports/directory'
 import { BUILTIN_MANIFESTS } from './builtin-manifests'
 import { parseManifest } from './manifest'
 

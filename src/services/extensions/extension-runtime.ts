@@ -1,7 +1,7 @@
-import type { Tool } from '../../agent/tools/tool'
+import type { Tool } from '../../tools/tool'
 import type { ExtensionManifest, McpTransportSpec } from '../../protocol/extensions'
 import { McpConnection } from './mcp-connection'
-import type { SpawnMcpStdio } from './mcp-port'
+import type { SpawnMcpStdio } from '../../ports/mcp-stdio'
 import { extensionTools } from './extension-tools'
 
 /** What one user's extension is doing in this process. */

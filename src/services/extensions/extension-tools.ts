@@ -1,4 +1,4 @@
-import { TOOL_NAME, type Tool } from '../../agent/tools/tool'
+import { TOOL_NAME, type Tool } from '../../tools/tool'
 import type { ExtensionManifest } from '../../protocol/extensions'
 import type { McpConnection, McpTool } from './mcp-connection'
 

@@ -2,10 +2,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
-import type { JsonSchema, ToolResult } from '../../agent/tools/tool'
+import type { JsonSchema, ToolResult } from '../../tools/tool'
 import type { McpTransportSpec } from '../../protocol/extensions'
 import { VERSION } from '../../version'
-import type { McpStdioTransport, SpawnMcpStdio } from './mcp-port'
+import type { McpStdioTransport, SpawnMcpStdio } from '../../ports/mcp-stdio'
 
 /** A tool as the MCP server describes it. */
 export interface McpTool {

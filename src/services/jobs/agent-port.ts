@@ -1,4 +1,4 @@
-import type { Tool } from '../../agent/tools/tool'
+import type { Tool } from '../../tools/tool'
 import type { ConversationTurn } from './job-repository'
 
 /** Progress of an agent turn, as the job records and streams it. */

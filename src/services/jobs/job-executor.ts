@@ -6,8 +6,8 @@ import type { JobEventLog } from './job-event-log'
 import type { JobRecord, JobRepository } from './job-repository'
 import { type JobDirs, ProcessSet } from './job-sandbox'
 import { runAgentTurn, runCommandTurn, type TurnContext, type TurnOutcome } from './job-turns'
-import type { JobsConfig } from './jobs-config'
-import type { SandboxRuntime } from './sandbox-port'
+import type { JobsConfig } from '../../config/jobs-config'
+import type { SandboxRuntime } from '../../ports/sandbox'
 import { WorkspaceTools } from './workspace-tools'
 
 const log = getLogger(['gateway', 'jobs'])

@@ -1,7 +1,7 @@
 import { GatewayError, unavailable } from '../../lib/errors'
 import { isoNow, type Clock } from '../../lib/time'
 import type { CreateJobRequest, JobKind } from '../../protocol/jobs'
-import type { JobCommandConfig, JobsConfig } from './jobs-config'
+import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
 import type { JobRecord } from './job-repository'
 
 /** What decides whether a kind of job can run now: the agent attached, commands configured and runnable. */

@@ -1,4 +1,4 @@
-import type { IsolationMode, ProcessSpec, RunningProcess } from './sandbox-port'
+import type { IsolationMode, ProcessSpec, RunningProcess } from '../../ports/sandbox'
 
 /** A job's directories on disk: `<dataDir>/jobs/<workspace id>/{workspace,tmp}`, canonical. */
 export interface JobDirs {

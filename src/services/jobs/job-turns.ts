@@ -1,11 +1,11 @@
 import type { JobEventType } from '../../protocol/jobs'
 import { JobAgentFailure, type JobAgentRunner } from './agent-port'
-import type { JobCommandConfig, JobsConfig } from './jobs-config'
+import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
 import type { ConversationTurn } from './job-repository'
 import { type JobDirs, jobProcessSpec, type ProcessSet } from './job-sandbox'
 import { LineSplitter, runToCompletion } from './process-output'
-import type { Tool } from '../../agent/tools/tool'
-import type { ProcessPort } from './sandbox-port'
+import type { Tool } from '../../tools/tool'
+import type { ProcessPort } from '../../ports/sandbox'
 import { StreamJsonReader } from './stream-json'
 
 /** What a turn needs from the job running it. */

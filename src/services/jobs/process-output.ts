@@ -1,4 +1,4 @@
-import type { ProcessExit, ProcessPort, ProcessSpec, RunningProcess } from './sandbox-port'
+import type { ProcessExit, ProcessPort, ProcessSpec, RunningProcess } from '../../ports/sandbox'
 
 /**
  * Keeps at most `cap` bytes of a stream: its head and its tail, with the size of what was dropped

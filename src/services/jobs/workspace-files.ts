@@ -1,6 +1,6 @@
 import { GatewayError } from '../../lib/errors'
 import type { WorkspaceEntry, WorkspaceFile } from '../../protocol/jobs'
-import { type WorkspaceDirEntry, WorkspacePathError, type WorkspaceFs } from './sandbox-port'
+import { type WorkspaceDirEntry, WorkspacePathError, type WorkspaceFs } from '../../ports/sandbox'
 import { decodeText } from './text-file'
 import { joinSegments, parseWorkspacePath } from './workspace-path'
 

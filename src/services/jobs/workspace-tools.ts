@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { defineTool, type Tool, type ToolProvider } from '../../agent/tools/tool'
-import type { JobsConfig } from './jobs-config'
+import { defineTool, type Tool, type ToolProvider } from '../../tools/tool'
+import type { JobsConfig } from '../../config/jobs-config'
 import { type JobDirs, jobProcessSpec, type ProcessSet } from './job-sandbox'
 import { runToCompletion } from './process-output'
-import { type SandboxRuntime, WorkspacePathError } from './sandbox-port'
+import { type SandboxRuntime, WorkspacePathError } from '../../ports/sandbox'
 import { decodeText } from './text-file'
 import { isWithin, joinSegments, parseWorkspacePath } from './workspace-path'
 

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
-import type { LogLevel } from '../../config'
-import type { EventBus } from '../../hub/event-bus'
+import type { LogLevel } from '../../config/gateway-config'
+import type { EventBus } from '../../bus/memory-event-bus'
 import { GatewayError } from '../../lib/errors'
 import type { GatewayLogging } from '../../logging/gateway-logging'
 import { type LogStream, openLogStream } from '../../logging/log-stream'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, type Tool, type ToolProvider, type ToolResult } from '../../agent/tools/tool'
+import { defineTool, type Tool, type ToolProvider, type ToolResult } from '../../tools/tool'
 import { GatewayError } from '../../lib/errors'
 import type { MemoryService } from './memory-service'
 

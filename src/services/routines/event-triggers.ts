@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
-import type { IncomingMessage } from '../../gateway/web-channel'
-import type { PreparedEvent } from '../../hub/prepared-event'
+import type { IncomingMessage } from '../../hub/channel'
+import type { PreparedEvent } from '../../ports/prepared-event'
 import { type Clock, unrefTimer } from '../../lib/time'
 import type { RoutineRepository } from './routine-repository'
 import type { RoutineRunner } from './routine-runner'

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
-import type { RunMessageOptions, TurnOutcome } from '../../agent/turn-outcome'
-import type { IncomingMessage } from '../../gateway/web-channel'
+import type { RunMessageOptions, TurnOutcome } from '../../hub/turn-outcome'
+import type { IncomingMessage } from '../../hub/channel'
 import type { EventHub } from '../../hub/event-hub'
 import { conflict, GatewayError } from '../../lib/errors'
 import type { Clock } from '../../lib/time'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, type ToolProvider } from '../../agent/tools/tool'
+import { defineTool, type ToolProvider } from '../../tools/tool'
 import { GatewayError } from '../../lib/errors'
 import type { RoutineTriggerInput } from '../../protocol/routines'
 import type { RoutinesService } from './routines-service'

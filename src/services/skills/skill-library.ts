@@ -1,7 +1,7 @@
 import { getLogger } from '@logtape/logtape'
 import { sha256Hex } from '../../lib/crypto'
 import type { SkillInfo, SkillScope } from '../../protocol/skills'
-import type { DirectoryPort, FileEntry } from '../files/directory-port'
+import type { DirectoryPort, FileEntry } from '../../ports/directory'
 import { MAX_SKILL_MD_BYTES, parseSkillDocument, type SkillDocument } from './skill-document'
 
 const log = getLogger(['gateway', 'skills'])

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Role } from '../../auth/principal'
+import { Role } from '../../ports/principal'
 import { conflict, GatewayError } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
 import {

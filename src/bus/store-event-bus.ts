@@ -1,8 +1,8 @@
-import { BusListeners, type BusControl, type EventBus, ReplayRing } from '../hub/event-bus'
-import { PreparedEvent } from '../hub/prepared-event'
+import { BusListeners, type BusControl, type EventBus, ReplayRing } from './memory-event-bus'
+import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
-import type { Store } from './database'
+import type { Store } from '../store/database'
 import { pruneEventLog, replayFromLog } from './event-log'
 
 /** At most this many events are sent ahead of their rows (SQLite); ids restart this far past the log. */

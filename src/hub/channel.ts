@@ -1,8 +1,8 @@
 import { GatewayError } from '../lib/errors'
-import type { EventHub } from '../hub/event-hub'
+import type { EventHub } from './event-hub'
 import { type AppEvent, appEvent, eventShapes } from '../protocol/events'
 import type { ApprovalAction, ImageAttachment } from '../protocol/chat'
-import type { RunMessageOptions, TurnOutcome } from '../agent/turn-outcome'
+import type { RunMessageOptions, TurnOutcome } from './turn-outcome'
 
 /** A chat message on its way to the agent. Always carries the user and a thread. */
 export interface IncomingMessage {

@@ -1,4 +1,4 @@
-import type { ByteSink } from '../../lib/byte-sink'
+import type { ByteSink } from '../ports/byte-sink'
 import { LlmError } from './errors'
 import { dataOf, EventStreamDecoder, parseEventData } from './event-stream-decoder'
 import type { Usage } from './messages'

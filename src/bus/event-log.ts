@@ -1,6 +1,6 @@
-import { PreparedEvent } from '../hub/prepared-event'
+import { PreparedEvent } from '../ports/prepared-event'
 import type { AppEvent } from '../protocol/events'
-import type { Db } from './database'
+import type { Db } from '../store/database'
 
 /** More missed events than this and a client is better off reloading (it gets `resync`). */
 const REPLAY_LIMIT = 5_000

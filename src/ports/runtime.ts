@@ -1,14 +1,14 @@
 import type { Context } from 'hono'
 import type { UpgradeWebSocket, WSContext } from 'hono/ws'
-import type { EventSink, Once } from '../hub/event-sink'
-import type { StreamRequest } from '../agent/llm/stream-request'
-import type { ByteSink } from '../lib/byte-sink'
+import type { EventSink, Once } from './event-sink'
+import type { StreamRequest } from './stream-request'
+import type { ByteSink } from './byte-sink'
 import type { Sha256 } from '../lib/crypto'
 import type { Clock } from '../lib/time'
-import type { SpawnMcpStdio } from '../services/extensions/mcp-port'
-import type { OpenDirectory } from '../services/files/directory-port'
-import type { UnpackArchive } from '../services/skills/archive-port'
-import type { SandboxRuntime } from '../services/jobs/sandbox-port'
+import type { SpawnMcpStdio } from './mcp-stdio'
+import type { OpenDirectory } from './directory'
+import type { UnpackArchive } from './archive'
+import type { SandboxRuntime } from './sandbox'
 
 /**
  * What the core needs from the runtime it runs on. Adapters (`adapters/node`, `bun`, `deno`)

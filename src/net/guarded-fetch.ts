@@ -1,6 +1,6 @@
-import type { PinnedRequest } from '../../gateway/runtime'
-import { type AddressPolicy, checkPublicUrl, UnsafeUrlError } from '../../lib/public-address'
-import { VERSION } from '../../version'
+import type { PinnedRequest } from '../ports/runtime'
+import { type AddressPolicy, checkPublicUrl, UnsafeUrlError } from './public-address'
+import { VERSION } from '../version'
 
 export interface GuardedFetchDeps {
   resolveHost: (hostname: string) => Promise<string[]>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { JobsConfig, parseJobCommands } from './services/jobs/jobs-config'
+import { JobsConfig, parseJobCommands } from './jobs-config'
 
 export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
 export type LogLevel = z.infer<typeof LogLevel>

@@ -1,5 +1,5 @@
-import { GatewayError } from '../../lib/errors'
-import type { ChatCompletionRequest, OpenAIMessageIn } from '../../protocol/openai'
+import { GatewayError } from '../lib/errors'
+import type { ChatCompletionRequest, OpenAIMessageIn } from '../protocol/openai'
 import { LlmError } from './errors'
 import type { ChatRequest, ContentPart, LlmMessage, ToolChoice } from './messages'
 

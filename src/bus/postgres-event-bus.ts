@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
-import { BusControl, BusListeners, type EventBus, ReplayRing } from '../hub/event-bus'
-import { PreparedEvent } from '../hub/prepared-event'
+import { BusControl, BusListeners, type EventBus, ReplayRing } from './memory-event-bus'
+import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
-import type { Notifier, Store } from './database'
+import type { Notifier, Store } from '../store/database'
 import { pruneEventLog, replayFromLog } from './event-log'
 import { BusInbox } from './postgres-bus-inbox'
 

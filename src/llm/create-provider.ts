@@ -1,7 +1,7 @@
-import type { LlmConfig } from '../../config'
+import type { LlmConfig } from '../config/gateway-config'
 import { PriceTable } from './pricing'
 import type { LlmProvider } from './provider'
-import type { StreamRequest } from './stream-request'
+import type { StreamRequest } from '../ports/stream-request'
 
 const DEFAULT_MODEL = { openai_compatible: 'gpt-4o-mini', openai: 'gpt-4o-mini', anthropic: 'claude-sonnet-4-6', ollama: 'llama3.2' } as const
 const OPENAI_URL = 'https://api.openai.com/v1'

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { BusControl } from '../hub/event-bus'
-import { PreparedEvent } from '../hub/prepared-event'
+import { BusControl } from './memory-event-bus'
+import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
-import type { Db } from './database'
+import type { Db } from '../store/database'
 
 const CATCH_UP_PAGE = 500
 const RETRY_MS = 1_000

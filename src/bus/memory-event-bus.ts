@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { AppEvent } from '../protocol/events'
-import { PreparedEvent } from './prepared-event'
+import { PreparedEvent } from '../ports/prepared-event'
 
 /**
  * A control message between gateway instances (token revoked, user suspended, ...). A schema,

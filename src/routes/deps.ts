@@ -1,13 +1,13 @@
-import type { ToolRegistry } from '../agent/tools/tool-registry'
+import type { ToolRegistry } from '../tools/tool-registry'
 import type { Authenticator } from '../auth/authenticator'
-import type { GatewayConfig } from '../config'
+import type { GatewayConfig } from '../config/gateway-config'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
 import type { OriginPolicy } from '../middleware/origin-policy'
-import type { ChatCommands } from './chat-commands'
-import type { RuntimeCapabilities } from './runtime'
-import type { Services } from './services'
-import type { WebChannel } from './web-channel'
+import type { ChatCommands } from '../services/chat/chat-commands'
+import type { RuntimeCapabilities } from '../ports/runtime'
+import type { Services } from '../gateway/services'
+import type { WebChannel } from '../hub/channel'
 
 /** Everything a route factory may use; built once by `createGateway`. */
 export interface RouteDeps {

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal'
+import type { Principal } from './principal'
 
 /** The Hono environment of every gateway router: `new Hono<GatewayEnv>()`. */
 export type GatewayEnv = {

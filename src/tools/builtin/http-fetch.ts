@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import type { PinnedRequest } from '../../../gateway/runtime'
-import { type AddressPolicy, UnsafeUrlError } from '../../../lib/public-address'
-import { type Downloaded, DownloadError, GuardedFetcher } from '../../../services/net/guarded-fetch'
-import { VERSION } from '../../../version'
+import type { PinnedRequest } from '../../ports/runtime'
+import { type AddressPolicy, UnsafeUrlError } from '../../net/public-address'
+import { type Downloaded, DownloadError, GuardedFetcher } from '../../net/guarded-fetch'
+import { VERSION } from '../../version'
 import { defineTool, type Tool } from '../tool'
 import { htmlToText } from './html-text'
 

@@ -6,7 +6,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions'
-import type { LlmBackend } from '../../config'
+import type { LlmBackend } from '../config/gateway-config'
 import { errorFromStatus, LlmError, scrubSecrets } from './errors'
 import {
   type ChatRequest,
@@ -22,7 +22,7 @@ import {
 import type { PriceTable } from './pricing'
 import { BaseProvider, type RetryPolicy, type StreamOptions, type UpstreamEventStream } from './provider'
 import { dataOf, EventStreamDecoder, parseEventData } from './event-stream-decoder'
-import { type BodyReader, fetchStreamRequest, readText, type StreamRequest } from './stream-request'
+import { type BodyReader, fetchStreamRequest, readText, type StreamRequest } from '../ports/stream-request'
 
 export interface OpenAIProviderOptions {
   backend: Exclude<LlmBackend, 'anthropic'>

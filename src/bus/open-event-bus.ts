@@ -1,5 +1,5 @@
-import type { EventBus } from '../hub/event-bus'
-import type { Store } from './database'
+import type { EventBus } from './memory-event-bus'
+import type { Store } from '../store/database'
 import { PostgresEventBus } from './postgres-event-bus'
 import { StoreEventBus } from './store-event-bus'
 

@@ -1,4 +1,4 @@
-import type { FileEntry } from '../files/directory-port'
+import type { FileEntry } from './directory'
 
 export type ArchiveFormat = 'zip' | 'tar.gz'
 

@@ -1,9 +1,9 @@
-import type { LlmBackend } from '../../config'
-import { sleep } from '../../lib/time'
+import type { LlmBackend } from '../config/gateway-config'
+import { sleep } from '../lib/time'
 import { LlmError } from './errors'
 import type { ChatRequest, LlmStreamEvent, Usage } from './messages'
 import type { PriceTable } from './pricing'
-import type { BodyReader } from './stream-request'
+import type { BodyReader } from '../ports/stream-request'
 
 export interface StreamOptions {
   signal?: AbortSignal | undefined
