@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
 import { z } from 'zod'
-import type { EventBus } from '../bus/memory-event-bus'
+import type { EventBus } from '../ports/event-bus'
 import type { AgentConfig } from '../config/gateway-config'
 import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../hub/channel'
 import { GatewayError } from '../lib/errors'

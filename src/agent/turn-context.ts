@@ -2,23 +2,13 @@ import type { AgentConfig } from '../config/gateway-config'
 import type { ImageAttachment } from '../protocol/chat'
 import type { TurnRecord } from '../services/chat/records'
 import type { ContentPart, LlmMessage } from '../llm/messages'
+import { validTimeZone } from '../lib/time'
 
 const DEFAULT_PROMPT = `You are a helpful personal AI assistant, running on the user's own gateway.
 Answer accurately and concisely, in the user's language, using Markdown where it helps.
 Use the tools you are given when they help. Some tools wait for the user's approval before they run;
 if the user denies a call, do not retry it: answer without it or ask the user.
 Never invent tool results.`
-
-/** A valid IANA zone, or undefined (bad input from a client must not break the turn). */
-export function validTimeZone(zone: string | undefined): string | undefined {
-  if (!zone) return undefined
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return zone
-  } catch {
-    return undefined
-  }
-}
 
 /** The system prompt of one turn: the configured (or default) prompt, the date, then contributions. */
 export function systemPrompt(config: Pick<AgentConfig, 'systemPrompt'>, options: { now: number; timezone?: string | undefined; contributions: Array<{ name: string; text: string }> }): string {

@@ -5,7 +5,7 @@ import type { TurnRecord } from '../services/chat/records'
 import type { UsageRecord } from '../services/usage/usage-service'
 import { LlmError } from '../llm/errors'
 import type { LoopState } from './loop/agent-loop'
-import { validTimeZone } from './turn-context'
+import { validTimeZone } from '../lib/time'
 
 const log = getLogger(['gateway', 'agent'])
 

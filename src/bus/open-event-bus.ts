@@ -1,4 +1,4 @@
-import type { EventBus } from './memory-event-bus'
+import type { EventBus } from '../ports/event-bus'
 import type { Store } from '../store/database'
 import { PostgresEventBus } from './postgres-event-bus'
 import { StoreEventBus } from './store-event-bus'

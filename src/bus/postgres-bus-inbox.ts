@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BusControl } from './memory-event-bus'
+import { BusControl } from '../ports/event-bus'
 import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'

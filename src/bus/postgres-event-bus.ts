@@ -1,5 +1,7 @@
 import { sql } from 'kysely'
-import { BusControl, BusListeners, type EventBus, ReplayRing } from './memory-event-bus'
+import { BusControl, type EventBus } from '../ports/event-bus'
+import { BusListeners } from './bus-listeners'
+import { ReplayRing } from './replay-ring'
 import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'

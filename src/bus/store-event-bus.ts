@@ -1,4 +1,6 @@
-import { BusListeners, type BusControl, type EventBus, ReplayRing } from './memory-event-bus'
+import type { BusControl, EventBus } from '../ports/event-bus'
+import { BusListeners } from './bus-listeners'
+import { ReplayRing } from './replay-ring'
 import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'

@@ -1,8 +1,7 @@
 import { z } from 'zod'
+import { LogLevel } from '../protocol/logs'
 import { JobsConfig, parseJobCommands } from './jobs-config'
 
-export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
-export type LogLevel = z.infer<typeof LogLevel>
 
 export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
 export type LlmBackend = z.infer<typeof LlmBackend>

@@ -1,3 +1,4 @@
+export * from '../ports/event-bus'
 export * from '../bus/memory-event-bus'
 export * from './event-hub'
 export * from '../ports/event-sink'

@@ -29,3 +29,14 @@ export function unrefTimer<T>(timer: T): T {
   ;(timer as { unref?: () => void }).unref?.()
   return timer
 }
+
+/** A valid IANA zone, or undefined (bad input from a client must not break a turn or a schedule). */
+export function validTimeZone(zone: string | null | undefined): string | undefined {
+  if (!zone) return undefined
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return zone
+  } catch {
+    return undefined
+  }
+}

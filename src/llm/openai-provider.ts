@@ -22,7 +22,8 @@ import {
 import type { PriceTable } from './pricing'
 import { BaseProvider, type RetryPolicy, type StreamOptions, type UpstreamEventStream } from './provider'
 import { dataOf, EventStreamDecoder, parseEventData } from './event-stream-decoder'
-import { type BodyReader, fetchStreamRequest, readText, type StreamRequest } from '../ports/stream-request'
+import type { BodyReader, StreamRequest } from '../ports/stream-request'
+import { fetchStreamRequest, readText } from './fetch-stream-request'
 
 export interface OpenAIProviderOptions {
   backend: Exclude<LlmBackend, 'anthropic'>

@@ -1,5 +1,5 @@
 import { configure, type Filter, type LogLevel as LogTapeLevel, type LogRecord, type Sink } from '@logtape/logtape'
-import type { LogLevel } from '../config/gateway-config'
+import type { LogLevel } from '../protocol/logs'
 import type { LogLevelState } from '../protocol/logs'
 import { LogFeed } from './log-feed'
 import { redactRecord, toLogLine } from './log-line'

@@ -64,6 +64,3 @@ export function checkRelativePath(raw: string): string {
   }
   return parts.join('/')
 }
-
-/** Joins relative path segments with `/` (each already checked). */
-export const joinPath = (...parts: string[]): string => parts.filter(Boolean).join('/')

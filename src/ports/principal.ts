@@ -1,7 +1,4 @@
-import { z } from 'zod'
-
-export const Role = z.enum(['admin', 'member'])
-export type Role = z.infer<typeof Role>
+import type { Role } from '../protocol/users'
 
 /** Who is calling. Set on the context by the auth middleware for every protected handler. */
 export interface Principal {

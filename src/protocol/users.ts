@@ -1,5 +1,8 @@
 import { z } from 'zod'
-import { Role } from '../ports/principal'
+
+/** What a user may do: admins manage users, pairing, logs and custom extensions. */
+export const Role = z.enum(['admin', 'member'])
+export type Role = z.infer<typeof Role>
 
 /** Free-form JSON object attached to a user (at most 16 KiB of JSON). */
 export const UserMetadata = z

@@ -1,5 +1,2 @@
 export type { Database, Db, Dialect, Notifier, NotifierHooks, Store } from './database'
 export { openStore } from './open-store'
-export { StoreEventBus } from '../bus/store-event-bus'
-export { PostgresEventBus, type PostgresEventBusOptions } from '../bus/postgres-event-bus'
-export { openStoreEventBus } from '../bus/open-event-bus'

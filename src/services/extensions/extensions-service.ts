@@ -1,5 +1,5 @@
 import { getLogger } from '@logtape/logtape'
-import type { Role } from '../../ports/principal'
+import type { Role } from '../../protocol/users'
 import type { ExtensionAuth } from '../../gateway/services'
 import { sha256Hex } from '../../lib/crypto'
 import { actionFailure, GatewayError, notFound } from '../../lib/errors'

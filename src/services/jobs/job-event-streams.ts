@@ -1,4 +1,4 @@
-import type { EventBus } from '../../bus/memory-event-bus'
+import type { EventBus } from '../../ports/event-bus'
 import type { EventSink } from '../../ports/event-sink'
 import { PreparedEvent } from '../../ports/prepared-event'
 import { unrefTimer } from '../../lib/time'

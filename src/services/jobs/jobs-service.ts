@@ -1,5 +1,5 @@
 import { getLogger } from '@logtape/logtape'
-import type { EventBus } from '../../bus/memory-event-bus'
+import type { EventBus } from '../../ports/event-bus'
 import { conflict, GatewayError, notFound } from '../../lib/errors'
 import { type Clock, isoNow, unrefTimer } from '../../lib/time'
 import { appEvent } from '../../protocol/events'

@@ -1,10 +1,9 @@
 import { getLogger } from '@logtape/logtape'
-import type { LogLevel } from '../../config/gateway-config'
-import type { EventBus } from '../../bus/memory-event-bus'
+import type { EventBus } from '../../ports/event-bus'
 import { GatewayError } from '../../lib/errors'
 import type { GatewayLogging } from '../../logging/gateway-logging'
 import { type LogStream, openLogStream } from '../../logging/log-stream'
-import type { LogLevelState } from '../../protocol/logs'
+import type { LogLevel, LogLevelState } from '../../protocol/logs'
 
 const log = getLogger(['gateway', 'logs'])
 const LEVEL_TOPIC = 'log_level'

@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import cronstrue from 'cronstrue'
 import { badRequest } from '../../lib/errors'
+import { validTimeZone } from '../../lib/time'
 
 /**
  * Cron schedules through croner: 5 fields (minute hour day month weekday) or 6 (seconds first),
@@ -18,7 +19,7 @@ export function compileCron({ schedule, timezone }: CronSchedule): Cron {
   if (fields < 5 || fields > 6) {
     throw badRequest('invalid_schedule', `Invalid cron schedule "${schedule}": expected 5 fields (minute hour day month weekday) or 6 (with seconds first), got ${fields}`)
   }
-  if (timezone !== null && !validTimeZone(timezone)) throw badRequest('invalid_timezone', `Unknown time zone "${timezone}": use an IANA name such as Europe/Paris`)
+  if (timezone !== null && validTimeZone(timezone) === undefined) throw badRequest('invalid_timezone', `Unknown time zone "${timezone}": use an IANA name such as Europe/Paris`)
   try {
     return new Cron(schedule, { timezone: timezone ?? 'Etc/UTC', paused: true, mode: '5-or-6-parts' })
   } catch (error) {
@@ -42,13 +43,4 @@ export function describeCron({ schedule, timezone }: CronSchedule): string {
     text = schedule
   }
   return `${text} (${timezone ?? 'UTC'})`
-}
-
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
 }

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
 import type { Principal, TokenResolver } from '../../ports/principal'
-import { Role } from '../../ports/principal'
+import { Role } from '../../protocol/users'
 import { randomHex, type Sha256, sha256Hex } from '../../lib/crypto'
 import { conflict } from '../../lib/errors'
 import { type Clock, isoNow, unrefTimer } from '../../lib/time'

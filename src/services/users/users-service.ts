@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Role } from '../../ports/principal'
+import { Role } from '../../protocol/users'
 import { conflict, GatewayError } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
 import {

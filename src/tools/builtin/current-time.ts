@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import type { Clock } from '../../lib/time'
-import { validTimeZone } from '../../agent/turn-context'
+import { type Clock, validTimeZone } from '../../lib/time'
 import { defineTool, type Tool } from '../tool'
 
 /** `current_time`: the date and time in a time zone (the user's by default). */

@@ -1,11 +1,11 @@
-import type { Principal } from '../../ports/principal'
-import { badRequest, GatewayError, need, notFound } from '../../lib/errors'
-import type { Clock } from '../../lib/time'
-import type { SlidingWindowLimiter } from '../../lib/sliding-window-limiter'
-import { ApprovalAction, type ApprovalRequest, type SendMessageAccepted, type SendMessageRequest } from '../../protocol/chat'
-import type { ActionResponse } from '../../protocol/errors'
-import type { Services } from '../../gateway/services'
-import type { IncomingMessage, WebChannel } from '../../hub/channel'
+import type { Principal } from '../ports/principal'
+import { badRequest, GatewayError, need, notFound } from '../lib/errors'
+import type { Clock } from '../lib/time'
+import type { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
+import { ApprovalAction, type ApprovalRequest, type SendMessageAccepted, type SendMessageRequest } from '../protocol/chat'
+import type { ActionResponse } from '../protocol/errors'
+import type { Services } from '../gateway/services'
+import type { IncomingMessage, WebChannel } from '../hub/channel'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
