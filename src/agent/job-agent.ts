@@ -1,6 +1,6 @@
 import { type JobAgentEvent, JobAgentFailure, type JobAgentResult, type JobAgentRunner, type JobAgentTurn } from '../services/jobs/agent-port'
 import type { ConversationTurn } from '../services/jobs/job-repository'
-import type { UsageService } from '../services/usage/usage-service'
+import type { UsagePort } from '../services/usage/port'
 import { LlmError, NOT_CONFIGURED_MESSAGE } from '../llm/errors'
 import type { LlmMessage } from '../llm/messages'
 import type { LlmProvider } from '../llm/provider'
@@ -10,7 +10,7 @@ export interface LoopJobAgentOptions {
   /** Read at each turn, so a provider wired later (`withServices`) is used. */
   llm: () => LlmProvider | undefined
   /** The ledger every model call of a job is recorded in (purpose `job`), and the daily budget. */
-  usage: () => UsageService | undefined
+  usage: () => UsagePort | undefined
   /** Model calls per turn (a job works longer than a chat turn). */
   maxSteps: number
   /** Cap on output tokens per model call. */
@@ -89,7 +89,7 @@ function usageOf(state: LoopState): JobAgentResult['usage'] {
 }
 
 /** The loop's progress as job events, and each model call in the ledger. */
-function jobObserver(turn: JobAgentTurn, usage: UsageService | undefined): LoopObserver {
+function jobObserver(turn: JobAgentTurn, usage: UsagePort | undefined): LoopObserver {
   let stepText = ''
   let stepAnnounced = false
   const started = new Set<string>()

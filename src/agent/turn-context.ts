@@ -1,6 +1,7 @@
 import type { AgentConfig } from '../config/gateway-config'
 import type { ImageAttachment } from '../protocol/chat'
-import type { TurnRecord } from '../services/chat/records'
+import type { TurnRecord, TurnStore } from '../services/chat/port'
+import type { LlmProvider } from '../llm/provider'
 import type { ContentPart, LlmMessage } from '../llm/messages'
 import { validTimeZone } from '../lib/time'
 
@@ -27,7 +28,7 @@ export function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessa
   const out: LlmMessage[][] = []
   let used = 0
   for (const turn of [...turns].sort((a, b) => b.seq - a.seq)) {
-    const user = turn.imageCount > 0 ? `${turn.userInput}\n[${turn.imageCount} image(s) were attached]` : turn.userInput
+    const user = turn.image_count > 0 ? `${turn.user_input}\n[${turn.image_count} image(s) were attached]` : turn.user_input
     const answer = turn.response ?? (turn.state === 'interrupted' ? '[stopped before answering]' : turn.state === 'failed' ? '[no answer: the turn failed]' : '')
     const size = user.length + answer.length
     if (used + size > maxChars && out.length > 0) break
@@ -46,4 +47,11 @@ export function userMessage(text: string, images: ImageAttachment[], vision: { s
   const parts: ContentPart[] = [{ type: 'text', text }]
   for (const image of images) parts.push({ type: 'image', mediaType: image.media_type, data: image.data })
   return { role: 'user', content: parts }
+}
+
+/** The model's messages for a turn: the earlier turns of its thread (as context), then the user's message. */
+export async function turnMessages(turns: TurnStore, turn: TurnRecord, llm: LlmProvider, config: Pick<AgentConfig, 'historyTurns' | 'historyChars'>): Promise<LlmMessage[]> {
+  const earlier = await turns.turnsBefore(turn.thread_id, { beforeSeq: turn.seq, limit: config.historyTurns })
+  const model = llm.model
+  return [...historyMessages(earlier, config.historyChars), userMessage(turn.user_input, turn.images, { supported: llm.supportsVision(model), model })]
 }

@@ -42,7 +42,6 @@ import { ToolRegistry } from '../tools/tool-registry'
 import { ContextContributors } from '../agent/context-contributors'
 import { DefaultAgent } from '../agent/default-agent'
 import { openaiRoutes } from '../routes/openai'
-import { ThreadService } from '../services/chat/thread-service'
 import { unavailable } from '../lib/errors'
 import { createDefaultServices } from './default-services'
 import type { Store } from '../store/database'
@@ -237,10 +236,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', protectedRoutes)
 
   let defaultAgent: DefaultAgent | undefined
-  if (!options.agent && services.threads instanceof ThreadService) {
-    const threads = services.threads
+  if (!options.agent && services.turns) {
     defaultAgent = await DefaultAgent.create({
-      channel, threads, tools, contributors: contextContributors, clock,
+      channel, turns: services.turns, tools, contributors: contextContributors, clock,
       llm: () => services.llm,
       usage: () => services.usage,
       config: config.agent,

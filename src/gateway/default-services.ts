@@ -6,8 +6,7 @@ import { appEvent } from '../protocol/events'
 import { OpenAIEmbeddingProvider } from '../services/memory/embedding-provider'
 import { DefaultMemoryService } from '../services/memory/default-memory-service'
 import { memoryToolProvider } from '../services/memory/memory-tools'
-import { ChatRepository } from '../services/chat/chat-repository'
-import { ThreadService } from '../services/chat/thread-service'
+import { createChatService } from '../services/chat/create-chat-service'
 import { createJobsService } from '../services/jobs/create-jobs-service'
 import { createRoutinesService } from '../services/routines/create-routines-service'
 import type { ServiceContext } from '../services/service-context'
@@ -49,9 +48,10 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.tools.addProvider(memoryToolProvider(memory))
     ctx.onDeleteUser((userId) => memory.deleteUser(userId))
     ctx.onClose(() => memory.close())
-    const chat = new ChatRepository(store.db)
-    services.threads = new ThreadService(chat, ctx.clock, store.writes)
-    ctx.onDeleteUser((userId) => chat.deleteUser(userId))
+    const chat = createChatService(store, ctx.clock)
+    services.threads = chat.threads
+    services.turns = chat.turns
+    ctx.onDeleteUser(chat.deleteUser)
     const jobs = await createJobsService(ctx)
     services.jobs = jobs
     // `agent` jobs run the agent loop on whichever provider and ledger are finally wired.

@@ -1,6 +1,6 @@
 import type { ToolRegistry } from '../tools/tool-registry'
 import type { LlmProvider } from '../llm/provider'
-import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList } from '../protocol/chat'
+import type { ThreadsPort, TurnStore } from '../services/chat/port'
 import type { JobsService } from '../services/jobs/jobs-service'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
@@ -9,30 +9,9 @@ import type { SkillsPort } from '../services/skills/skills-service'
 import type { ExtensionsPort } from '../services/extensions/extensions-service'
 import type { MemoryService } from '../services/memory/memory-service'
 import type { RoutinesService } from '../services/routines/routines-service'
-import type { UsageService } from '../services/usage/usage-service'
+import type { UsagePort } from '../services/usage/port'
 import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
-
-/**
- * Threads and history. `resolveThread` gives the thread a chat message belongs to: the given one
- * when the caller owns it (404 otherwise), or a new one titled by the message. Default
- * implementation: `ThreadService` over the chat tables; without it, threads are plain UUIDs with
- * no history and the history routes answer 503 `threads_unavailable`.
- */
-export interface ThreadDirectory {
-  resolveThread(
-    userId: string,
-    threadId: string | undefined,
-    firstMessage: string,
-    options?: { channel?: string; metadata?: Record<string, unknown> },
-  ): Promise<string>
-  createThread(userId: string): Promise<ThreadInfo>
-  listThreads(userId: string, options: { limit: number }): Promise<ThreadList>
-  history(userId: string, query: HistoryQuery): Promise<HistoryResponse>
-  /** The same page as JSON text, which an implementation may keep while the thread does not change (and then answer synchronously). */
-  historyJson(userId: string, query: HistoryQuery): string | Promise<string>
-}
-
 
 /** Extension credential flows started from chat (`auth_required` -> token or cancel). */
 export interface ExtensionAuth {
@@ -64,10 +43,13 @@ export interface SecretOptions {
  * gateway's `with*()` methods; routes read this object at request time.
  */
 export interface Services {
-  threads?: ThreadDirectory | undefined
+  /** Threads and history behind `/api/chat/*`; without one, threads are plain UUIDs and history answers 503. */
+  threads?: ThreadsPort | undefined
+  /** Where the default agent keeps turns; without one (and without `options.agent`) no agent is attached. */
+  turns?: TurnStore | undefined
   extensionAuth?: ExtensionAuth | undefined
   /** The LLM usage ledger (needs a database). */
-  usage?: UsageService | undefined
+  usage?: UsagePort | undefined
   secrets?: SecretsPort | undefined
   /** The model provider (from `config.llm`); absent = not configured (the proxy answers 503, chat an error event). */
   llm?: LlmProvider | undefined

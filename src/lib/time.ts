@@ -40,3 +40,9 @@ export function validTimeZone(zone: string | null | undefined): string | undefin
     return undefined
   }
 }
+
+/** Midnight UTC of the clock's day, as ISO: the start of "today" for daily budgets. */
+export const startOfUtcDay = (now: number): string => {
+  const d = new Date(now)
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString()
+}

@@ -3,7 +3,7 @@ import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { type GatewayStatus as Status, GatewayStatus, WhoAmI } from '../protocol/status'
-import { startOfUtcDay } from '../services/usage/usage-service'
+import { startOfUtcDay } from '../lib/time'
 
 /** `GET /api/gateway/status` and `GET /api/auth/whoami`. */
 export const statusRoutes = (d: RouteDeps) =>

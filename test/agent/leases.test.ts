@@ -7,7 +7,7 @@ import { MockLlm } from '../support/mock-llm'
 const otherInstance = (gw: Gateway, clockOffsetMs: number) =>
   DefaultAgent.create({
     channel: gw.channel,
-    threads: gw.services.threads as ThreadService,
+    turns: gw.services.turns!,
     tools: gw.tools,
     contributors: gw.contextContributors,
     llm: () => undefined,
