@@ -1,5 +1,4 @@
-import { type JobAgentEvent, JobAgentFailure, type JobAgentResult, type JobAgentRunner, type JobAgentTurn } from '../services/jobs/agent-port'
-import type { ConversationTurn } from '../services/jobs/job-repository'
+import { type ConversationTurn, type JobAgentEvent, JobAgentFailure, type JobAgentResult, type JobAgentRunner, type JobAgentTurn } from '../services/jobs/agent-port'
 import type { UsagePort } from '../services/usage/port'
 import { LlmError, NOT_CONFIGURED_MESSAGE } from '../llm/errors'
 import type { LlmMessage } from '../llm/messages'

@@ -1,7 +1,6 @@
-import type { ToolRegistry } from '../tools/tool-registry'
 import type { LlmProvider } from '../llm/provider'
 import type { ThreadsPort, TurnStore } from '../services/chat/port'
-import type { JobsService } from '../services/jobs/jobs-service'
+import type { JobsPort } from '../services/jobs/port'
 import type { LogsPort } from '../services/logs/logs-service'
 import type { PairingPort } from '../services/pairing/pairing-service'
 import type { SettingsPort } from '../services/settings/settings-service'
@@ -69,7 +68,7 @@ export interface Services {
   /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
   memory?: MemoryService | undefined
   /** Sandbox jobs (needs a database and the runtime's sandbox). */
-  jobs?: JobsService | undefined
+  jobs?: JobsPort | undefined
   /** Scheduled and triggered agent work (needs a database). */
   routines?: RoutinesService | undefined
 }

@@ -1,5 +1,5 @@
 import { type EventSink, Once } from '../ports/event-sink'
-import { SSE_KEEPALIVE, type PreparedEvent } from '../ports/prepared-event'
+import { SSE_KEEPALIVE } from '../ports/prepared-event'
 
 const encoder = new TextEncoder()
 

@@ -5,9 +5,8 @@ import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { lastEventId, openSseResponse } from '../hub/sse-response'
 import { params, query } from '../middleware/validate'
-import { JobEventList } from '../protocol/jobs'
+import { JobEventList, JobIdParam } from '../protocol/jobs'
 import { authorizeJob } from './job-access'
-import { JobIdParam } from './jobs'
 
 const EventsQuery = z.object({
   /** A signed events link (`events_url`), for EventSource, which cannot send a bearer header. */
@@ -34,20 +33,13 @@ export const jobStreamRoutes = (d: RouteDeps) =>
     async (c) => {
       const input = c.req.valid('query')
       const { jobs, job } = await authorizeJob(c, d, c.req.valid('param').id, { scope: 'events', token: input.ticket })
-      if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
-        const events = await jobs.repo.events(job.id, input.after, input.limit + 1)
-        return c.json({
-          job_id: job.id,
-          events: events.slice(0, input.limit).map((e) => ({ id: e.seq, event_type: e.type, data: e.data, created_at: e.createdAt })),
-          has_more: events.length > input.limit,
-        })
-      }
+      if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(await jobs.events(job, input.after, input.limit))
       const limits = d.config.limits
-      const reservation = d.hub.reserve(job.userId, 'sse')
+      const reservation = d.hub.reserve(job.user_id, 'sse')
       try {
         const { sink, response } = openSseResponse(c, d.runtime, { queue: limits.subscriberQueue, bufferBytes: limits.subscriberBufferBytes })
         sink.onClose(() => reservation.release())
-        jobs.streams.open(job, sink, lastEventId(c) ?? 0, limits.keepAliveMs)
+        jobs.streamEvents(job, sink, lastEventId(c) ?? 0)
         return response
       } catch (error) {
         reservation.release()

@@ -9,10 +9,9 @@ import {
   CreateJobRequest,
   JobCancelled,
   JobDetail,
-  type JobDetail as Detail,
+  JobIdParam,
   JobLinks,
   JobList,
-  type JobListItem,
   JobPromptAccepted,
   JobPromptRequest,
   JobRestarted,
@@ -20,47 +19,6 @@ import {
   WorkspaceFile,
   WorkspaceListing,
 } from '../protocol/jobs'
-import type { JobRecord } from '../services/jobs/job-repository'
-import type { JobsService } from '../services/jobs/jobs-service'
-
-export const JobIdParam = z.object({ id: z.uuid('Invalid job ID') })
-
-const listItem = (job: JobRecord): JobListItem => ({
-  id: job.id,
-  title: job.title,
-  state: job.status,
-  kind: job.kind,
-  user_id: job.userId,
-  created_at: job.createdAt,
-  started_at: job.startedAt,
-  completed_at: job.completedAt,
-})
-
-/** The job as the API shows it: state-derived flags (gap 33) and fresh signed links. */
-export async function jobDetail(jobs: JobsService, job: JobRecord, now: number): Promise<Detail> {
-  const links = await jobs.links(job)
-  const started = job.startedAt ? Date.parse(job.startedAt) : null
-  const ended = job.completedAt ? Date.parse(job.completedAt) : now
-  return {
-    ...listItem(job),
-    description: job.prompt,
-    elapsed_secs: started === null ? null : Math.max(0, Math.floor((ended - started) / 1000)),
-    browse_url: links.browse_url,
-    events_url: links.events_url,
-    links_expire_at: links.expires_at,
-    job_kind: 'sandbox',
-    ...(job.command ? { job_mode: job.command } : {}),
-    transitions: job.transitions,
-    can_cancel: jobs.canCancel(job),
-    can_restart: jobs.canRestart(job),
-    can_prompt: jobs.canPrompt(job),
-    result: job.result,
-    failure_reason: job.failureReason,
-    usage: { input_tokens: job.inputTokens, output_tokens: job.outputTokens },
-    restarted_from: job.restartedFrom,
-    thread_id: job.threadId,
-  }
-}
 
 /**
  * Sandbox jobs (contract.md §8): list, summary, detail, start, cancel, restart, follow-up prompts,
@@ -75,23 +33,17 @@ export const jobRoutes = (d: RouteDeps) =>
       query(z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })),
       async (c) => {
         const jobs = need(d.services.jobs, 'jobs')
-        const list = await jobs.list(c.get('principal').userId, c.req.valid('query').limit)
-        return c.json({ jobs: list.map(listItem) })
+        return c.json({ jobs: await jobs.list(c.get('principal').userId, c.req.valid('query').limit) })
       },
     )
     .get('/api/jobs/summary', describe({ summary: "Counts of the caller's jobs by state", response: JobSummary }), async (c) => {
-      const counts = await need(d.services.jobs, 'jobs').summary(c.get('principal').userId)
-      return c.json({ ...counts, in_progress: counts.running, stuck: 0 })
+      return c.json(await need(d.services.jobs, 'jobs').summary(c.get('principal').userId))
     })
     .post('/api/jobs', describe({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
-      const jobs = need(d.services.jobs, 'jobs')
-      const job = await jobs.create(c.get('principal').userId, c.req.valid('json'))
-      return c.json(await jobDetail(jobs, job, d.clock.now()), 201)
+      return c.json(await need(d.services.jobs, 'jobs').create(c.get('principal').userId, c.req.valid('json')), 201)
     })
     .get('/api/jobs/:id', describe({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
-      const jobs = need(d.services.jobs, 'jobs')
-      const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-      return c.json(await jobDetail(jobs, job, d.clock.now()))
+      return c.json(await need(d.services.jobs, 'jobs').get(c.get('principal').userId, c.req.valid('param').id))
     })
     .post(
       '/api/jobs/:id/cancel',
@@ -129,10 +81,7 @@ export const jobRoutes = (d: RouteDeps) =>
       describe({ summary: 'Signed, short-lived links to the job files (new tab) and its event stream (EventSource)', response: JobLinks }),
       params(JobIdParam),
       async (c) => {
-        const jobs = need(d.services.jobs, 'jobs')
-        const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        const links = await jobs.links(job)
-        return c.json(links)
+        return c.json(await need(d.services.jobs, 'jobs').links(c.get('principal').userId, c.req.valid('param').id))
       },
     )
     .get(
@@ -141,9 +90,7 @@ export const jobRoutes = (d: RouteDeps) =>
       params(JobIdParam),
       query(z.object({ path: z.string().max(4096).default('') })),
       async (c) => {
-        const jobs = need(d.services.jobs, 'jobs')
-        const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        return c.json(await jobs.files.list(jobs.workspaceOf(job), c.req.valid('query').path))
+        return c.json(await need(d.services.jobs, 'jobs').listFiles(c.get('principal').userId, c.req.valid('param').id, c.req.valid('query').path))
       },
     )
     .get(
@@ -152,8 +99,6 @@ export const jobRoutes = (d: RouteDeps) =>
       params(JobIdParam),
       query(z.object({ path: z.string({ error: 'path parameter required' }).max(4096) })),
       async (c) => {
-        const jobs = need(d.services.jobs, 'jobs')
-        const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        return c.json(await jobs.files.read(jobs.workspaceOf(job), c.req.valid('query').path))
+        return c.json(await need(d.services.jobs, 'jobs').readFile(c.get('principal').userId, c.req.valid('param').id, c.req.valid('query').path))
       },
     )

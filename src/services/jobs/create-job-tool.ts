@@ -37,8 +37,7 @@ export class JobsToolProvider implements ToolProvider {
         execute: async (input, ctx) => {
           try {
             const job = await this.jobs.create(ctx.userId, input, { threadId: ctx.threadId })
-            const links = await this.jobs.links(job)
-            return `Started job "${job.title}" (id ${job.id}). It runs in the background; the user can follow it in the Jobs panel and browse its files at ${links.browse_url}`
+            return `Started job "${job.title}" (id ${job.id}). It runs in the background; the user can follow it in the Jobs panel and browse its files at ${job.browse_url}`
           } catch (error) {
             if (error instanceof GatewayError) return { output: `Could not start the job: ${error.message}`, isError: true }
             throw error

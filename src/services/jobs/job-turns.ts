@@ -1,7 +1,7 @@
 import type { JobEventType } from '../../protocol/jobs'
 import { JobAgentFailure, type JobAgentRunner } from './agent-port'
 import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
-import type { ConversationTurn } from './job-repository'
+import type { ConversationTurn } from './agent-port'
 import { type JobDirs, jobProcessSpec, type ProcessSet } from './job-sandbox'
 import { LineSplitter, runToCompletion } from './process-output'
 import type { Tool } from '../../tools/tool'

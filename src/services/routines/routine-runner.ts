@@ -6,7 +6,7 @@ import { conflict, GatewayError } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { RunStatus, TriggerType } from '../../protocol/routines'
-import type { JobsService } from '../jobs/jobs-service'
+import type { JobsPort } from '../jobs/port'
 import type { RoutineRecord, RoutineRepository } from './routine-repository'
 
 const log = getLogger(['gateway', 'routines'])
@@ -25,7 +25,7 @@ export interface RunnerDeps {
   clock: Clock
   hub: EventHub
   runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
-  jobs(): JobsService | undefined
+  jobs(): JobsPort | undefined
 }
 
 const SUMMARY_CHARS = 500
