@@ -7,7 +7,7 @@ import type { SettingsPort } from '../services/settings/settings-service'
 import type { SkillsPort } from '../services/skills/skills-service'
 import type { ExtensionsPort } from '../services/extensions/extensions-service'
 import type { MemoryService } from '../services/memory/memory-service'
-import type { RoutinesService } from '../services/routines/routines-service'
+import type { RoutinesPort } from '../services/routines/port'
 import type { UsagePort } from '../services/usage/port'
 import type { TokenService } from '../services/users/token-service'
 import type { UsersService } from '../services/users/users-service'
@@ -70,7 +70,7 @@ export interface Services {
   /** Sandbox jobs (needs a database and the runtime's sandbox). */
   jobs?: JobsPort | undefined
   /** Scheduled and triggered agent work (needs a database). */
-  routines?: RoutinesService | undefined
+  routines?: RoutinesPort | undefined
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>

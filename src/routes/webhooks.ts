@@ -6,9 +6,7 @@ import { describe } from '../middleware/route-doc'
 import { GatewayError, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { params } from '../middleware/validate'
-import { WEBHOOK_PATH, WebhookAccepted } from '../protocol/routines'
-import { WEBHOOK_BODY_LIMIT } from '../services/routines/routines-service'
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../services/routines/webhook-signature'
+import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookAccepted } from '../protocol/routines'
 
 /** Deliveries per path per minute: one noisy sender cannot starve the other webhooks (gap 9). */
 const PER_PATH_LIMIT = 30
@@ -43,8 +41,8 @@ export const webhookRoutes = (d: RouteDeps) => {
       if (bytes.byteLength > WEBHOOK_BODY_LIMIT) throw tooLarge()
       const routines = need(d.services.routines, 'routines')
       const accepted = await routines.webhook(path, {
-        timestamp: c.req.header(TIMESTAMP_HEADER),
-        signature: c.req.header(SIGNATURE_HEADER),
+        timestamp: c.req.header(WEBHOOK_TIMESTAMP_HEADER),
+        signature: c.req.header(WEBHOOK_SIGNATURE_HEADER),
         body: new TextDecoder().decode(bytes),
       })
       return c.json(accepted)

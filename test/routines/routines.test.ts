@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { agentGateway, EventLog, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
 import { createUser, manualClock } from '../support/users'
+import { defaultRoutines } from '../support/defaults'
 
 const HOUR = 3_600_000
 // 2026-03-02 is a Monday; 07:30 UTC.
@@ -11,7 +12,7 @@ describe('routines', async () => {
   const llm = await MockLlm.start()
   const clock = manualClock(START)
   const gw = await agentGateway(llm, { runtime: { name: 'node', clock } })
-  const routines = gw.services.routines!
+  const routines = defaultRoutines(gw)
   const log = new EventLog(gw)
   afterAll(async () => {
     await gw.close()
@@ -315,12 +316,12 @@ describe('routines across a restart', async () => {
     try {
       // Started by the gateway itself once its agent is attached (no test tick).
       for (let i = 0; i < 200 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
-      await second.services.routines!.idle()
+      await defaultRoutines(second).idle()
       expect(ran).toEqual(['tick'])
       const after = await json(second.request(`/api/routines/${created.id}`))
       expect(after.run_count).toBe(1)
       expect(Date.parse(after.next_fire_at)).toBeGreaterThan(clock.now())
-      expect(await second.services.routines!.scheduler.tick()).toBe(0)
+      expect(await defaultRoutines(second).scheduler.tick()).toBe(0)
     } finally {
       await second.close()
       await db.cleanup()
@@ -343,7 +344,7 @@ describe('full_job routines', async () => {
     expect(created.action_type).toBe('full_job')
     llm.text('Report written.')
     await gw.request(`/api/routines/${created.id}/trigger`, { method: 'POST' })
-    await gw.services.routines!.idle()
+    await defaultRoutines(gw).idle()
     const [run] = (await json(gw.request(`/api/routines/${created.id}/runs`))).runs
     expect(run).toMatchObject({ status: 'ok', result_summary: 'Started job "Build the report"' })
     const job = await json(gw.request(`/api/jobs/${run.job_id}`))

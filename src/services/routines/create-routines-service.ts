@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../service-context'
-import { SecretCipher } from '../secrets/secret-cipher'
+import { SecretCipher } from '../../lib/secret-cipher'
 import { EventTriggers } from './event-triggers'
 import { RoutineRepository } from './routine-repository'
 import { RoutineRunner } from './routine-runner'

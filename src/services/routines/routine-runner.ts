@@ -7,7 +7,8 @@ import type { Clock } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { RunStatus, TriggerType } from '../../protocol/routines'
 import type { JobsPort } from '../jobs/port'
-import type { RoutineRecord, RoutineRepository } from './routine-repository'
+import type { RoutineRepository } from './routine-repository'
+import type { RoutineRecord } from './routine-rows'
 
 const log = getLogger(['gateway', 'routines'])
 
@@ -61,27 +62,27 @@ export class RoutineRunner {
     }
     if (!routine.enabled) return refuse('routine_disabled', 'The routine is disabled')
     const now = this.o.clock.now()
-    if (routine.cooldownSecs > 0 && routine.lastRunAt && Date.parse(routine.lastRunAt) + routine.cooldownSecs * 1000 > now) {
-      return refuse('routine_cooldown', `The routine ran less than ${routine.cooldownSecs} s ago (cooldown)`)
+    if (routine.cooldown_secs > 0 && routine.last_run_at && Date.parse(routine.last_run_at) + routine.cooldown_secs * 1000 > now) {
+      return refuse('routine_cooldown', `The routine ran less than ${routine.cooldown_secs} s ago (cooldown)`)
     }
-    if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.maxConcurrent) {
-      return refuse('routine_busy', `The routine already has ${routine.maxConcurrent} run(s) in progress`)
+    if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.max_concurrent) {
+      return refuse('routine_busy', `The routine already has ${routine.max_concurrent} run(s) in progress`)
     }
     const startedAt = new Date(now).toISOString()
     const runId = crypto.randomUUID()
     const inserted = await this.o.repo.insertRun({
       id: runId,
-      routineId: routine.id,
-      userId: routine.userId,
-      triggerType: cause.type,
-      triggerKey: cause.key ?? null,
+      routine_id: routine.id,
+      user_id: routine.user_id,
+      trigger_type: cause.type,
+      trigger_key: cause.key ?? null,
       status: 'running',
-      resultSummary: null,
-      tokensUsed: null,
-      jobId: null,
-      threadId: routine.threadId,
-      startedAt,
-      completedAt: null,
+      result_summary: null,
+      tokens_used: null,
+      job_id: null,
+      thread_id: routine.thread_id,
+      started_at: startedAt,
+      completed_at: null,
     })
     if (!inserted) return refuse('duplicate_delivery', 'This trigger has already run the routine')
     await this.o.repo.recordStart(routine.id, startedAt)
@@ -107,7 +108,7 @@ export class RoutineRunner {
     }
     const completedAt = new Date(this.o.clock.now()).toISOString()
     const summary = result.summary === null ? null : clip(result.summary)
-    await this.o.repo.finishRun(runId, { status: result.status, resultSummary: summary, tokensUsed: result.tokens, jobId: result.jobId, completedAt })
+    await this.o.repo.finishRun(runId, { status: result.status, result_summary: summary, tokens_used: result.tokens, job_id: result.jobId, completed_at: completedAt })
     await this.o.repo.recordEnd(routine.id, result.status, completedAt)
     await this.#publish(routine, runId, cause.type, result.status, summary ?? undefined, result.jobId ?? undefined)
   }
@@ -119,8 +120,8 @@ export class RoutineRunner {
     const outcome = await this.o.runMessage(
       {
         id: crypto.randomUUID(),
-        userId: routine.userId,
-        threadId: routine.threadId,
+        userId: routine.user_id,
+        threadId: routine.thread_id,
         content,
         images: [],
         source: 'routine',
@@ -146,21 +147,21 @@ export class RoutineRunner {
     const jobs = this.o.jobs()
     if (!jobs) throw new GatewayError(503, 'jobs_unavailable', 'Sandbox jobs are not available on this gateway')
     const prompt = cause.context ? `${routine.action.description}\n\n${cause.context}` : routine.action.description
-    const job = await jobs.create(routine.userId, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.threadId })
+    const job = await jobs.create(routine.user_id, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.thread_id })
     // The job runs on its own (its events reach the owner's stream); the run records that it started it.
     return { status: 'ok' as const, summary: `Started job "${job.title}"`, tokens: null, jobId: job.id }
   }
 
   async #publish(routine: RoutineRecord, runId: string, trigger: TriggerType, status: RunStatus, summary?: string, jobId?: string): Promise<void> {
     await this.o.hub.publish(
-      routine.userId,
+      routine.user_id,
       appEvent('routine_run', {
         routine_id: routine.id,
         routine_name: routine.name,
         run_id: runId,
         trigger_type: trigger,
         status,
-        thread_id: routine.threadId,
+        thread_id: routine.thread_id,
         ...(summary !== undefined ? { result_summary: summary } : {}),
         ...(jobId !== undefined ? { job_id: jobId } : {}),
       }),

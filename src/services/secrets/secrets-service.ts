@@ -5,7 +5,7 @@ import { type Clock, isoNow } from '../../lib/time'
 import type { Redactor } from '../../logging/redactor'
 import type { SecretInfo } from '../../protocol/users'
 import type { Db } from '../../store/database'
-import type { SecretCipher } from './secret-cipher'
+import type { SecretCipher } from '../../lib/secret-cipher'
 
 const log = getLogger(['gateway', 'secrets'])
 

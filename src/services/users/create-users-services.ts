@@ -1,7 +1,7 @@
 import type { Services } from '../../gateway/services'
 import { LogsService } from '../logs/logs-service'
 import { PairingService } from '../pairing/pairing-service'
-import { SecretCipher } from '../secrets/secret-cipher'
+import { SecretCipher } from '../../lib/secret-cipher'
 import { SecretsService } from '../secrets/secrets-service'
 import type { ServiceContext } from '../service-context'
 import { SettingsService } from '../settings/settings-service'

@@ -1,4 +1,4 @@
-import { fromHex, toHex } from '../../lib/crypto'
+import { fromHex, toHex } from './crypto'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
