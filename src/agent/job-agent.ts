@@ -26,18 +26,18 @@ export interface LoopJobAgentOptions {
  * final step's text is the turn's answer.
  */
 export class LoopJobAgent implements JobAgentRunner {
-  constructor(private readonly o: LoopJobAgentOptions) {}
+  constructor(private readonly options: LoopJobAgentOptions) {}
 
   /** Agent jobs need a model provider; without one, creating one answers 503. */
   available(): boolean {
-    return this.o.llm() !== undefined
+    return this.options.llm() !== undefined
   }
 
   async runTurn(turn: JobAgentTurn): Promise<JobAgentResult> {
-    const llm = this.o.llm()
+    const llm = this.options.llm()
     if (!llm) throw new LlmError('not_configured', NOT_CONFIGURED_MESSAGE)
-    const usage = this.o.usage()
-    const state = emptyState([...jobHistory(turn.history, this.o.historyChars), { role: 'user', content: turn.prompt }])
+    const usage = this.options.usage()
+    const state = emptyState([...jobHistory(turn.history, this.options.historyChars), { role: 'user', content: turn.prompt }])
     const result = await runAgentLoop({
       llm,
       system: turn.systemPrompt,
@@ -46,8 +46,8 @@ export class LoopJobAgent implements JobAgentRunner {
       // Workspace tools are confined by construction; the job stands in for the chat thread.
       context: { userId: turn.userId, threadId: turn.jobId, jobId: turn.jobId },
       signal: turn.signal,
-      maxSteps: this.o.maxSteps,
-      maxTokens: this.o.maxTokens,
+      maxSteps: this.options.maxSteps,
+      maxTokens: this.options.maxTokens,
       // Nobody is there to approve: the job's tools are the ones it may use freely.
       approval: () => 'approve',
       beforeModelCall: usage ? () => usage.assertWithinBudget(turn.userId) : undefined,

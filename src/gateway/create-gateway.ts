@@ -52,7 +52,7 @@ import { ChatCommands } from '../routes/chat-commands'
 import type { RouteDeps } from '../routes/deps'
 import type { GatewayEnv } from '../ports/env'
 import type { RuntimeCapabilities } from '../ports/runtime'
-import type { Services } from './services'
+import type { Services } from '../services/services'
 import { type ChannelAgent, WebChannel } from '../hub/channel'
 
 export interface GatewayOptions {
@@ -139,6 +139,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const logging = options.logging
   // Masked in every log line, whatever code would print it.
   logging?.redactor.add(ownerToken)
+  if (config.masterKey) logging?.redactor.add(config.masterKey)
   const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, now: () => clock.now() })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
@@ -154,7 +155,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const starters: Array<() => void | Promise<void>> = []
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging, contextContributors, services,
+    config, store, hub, channel, auth, runtime, clock, tools, logging,
     runMessage: async (message, runOptions) => {
       const agent = channel.agent
       if (!agent?.runMessage) throw unavailable('agent', 'No attached agent can run a message to completion')
@@ -167,8 +168,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       for (const erase of userErasers) await erase(userId)
       await hub.bus.publishControl({ kind: 'disconnect', userId })
     },
-  })
+  }, services)
   Object.assign(services, defaults, options.services)
+  // Whichever skills port is finally wired (the default or an embedder's) shapes each prompt.
+  contextContributors.add({ name: 'skills', contribute: ({ userId, message }) => services.skills?.contextFor(userId, message) })
   const limiter = new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now())
   const commands = new ChatCommands(channel, services, limiter, clock)
   const origins = new OriginPolicy(config.allowedOrigins)

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/time'
 import type { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { ApprovalAction, type ApprovalRequest, type SendMessageAccepted, type SendMessageRequest } from '../protocol/chat'
 import type { ActionResponse } from '../protocol/errors'
-import type { Services } from '../gateway/services'
+import type { Services } from '../services/services'
 import type { IncomingMessage, WebChannel } from '../hub/channel'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

@@ -6,7 +6,7 @@ import type { Clock } from '../lib/time'
 import type { OriginPolicy } from '../middleware/origin-policy'
 import type { ChatCommands } from './chat-commands'
 import type { RuntimeCapabilities } from '../ports/runtime'
-import type { Services } from '../gateway/services'
+import type { Services } from '../services/services'
 import type { WebChannel } from '../hub/channel'
 
 /** Everything a route factory may use; built once by `createGateway`. */

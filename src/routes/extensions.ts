@@ -17,7 +17,7 @@ import {
   RegistryQuery,
   ToolList,
 } from '../protocol/extensions'
-import type { ActionResult, FlowContext } from '../services/extensions/extensions-service'
+import type { ActionResult, FlowContext } from '../services/extensions/port'
 
 const NameParam = z.object({ name: z.string().min(1).max(64) })
 

@@ -3,9 +3,7 @@ import { deleteCookie, getCookie } from 'hono/cookie'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
-import { sha256Hex } from '../lib/crypto'
-import { flowCookieName } from '../services/extensions/oauth-flows'
-import { renderOAuthPage } from '../services/extensions/oauth-page'
+import { renderOAuthPage } from './oauth-page'
 
 /** Query values longer than this are cut (a code or state is far shorter). */
 const MAX_PARAM = 2048
@@ -23,7 +21,7 @@ export const oauthCallbackRoutes = (d: RouteDeps) =>
     const outcome = extensions
       ? await extensions.completeOAuth({ state, code: param('code'), error: param('error') }, (name) => getCookie(c, name))
       : { ok: false, title: 'Authorization Failed', message: 'Extensions are not enabled on this gateway.', redirectAfter: '/' }
-    if (state && /^[A-Za-z0-9_-]{16,128}$/.test(state)) deleteCookie(c, flowCookieName(await sha256Hex(state)), { path: new URL(c.req.url).pathname })
+    if (outcome.cookie) deleteCookie(c, outcome.cookie, { path: new URL(c.req.url).pathname })
     const { html, csp } = await renderOAuthPage(outcome)
     c.header('Content-Security-Policy', csp)
     c.header('Cache-Control', 'no-store')

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeRuntime } from '../../adapters/node/index'
-import { ContextContributors } from '../../src/agent/context-contributors'
 import { ToolRegistry } from '../../src/tools/tool-registry'
 import { systemClock } from '../../src/lib/time'
 import { createExtensionsService } from '../../src/services/extensions/create-extensions-service'
@@ -213,14 +212,12 @@ describe('extensions', async () => {
       runtime: createNodeRuntime(),
       clock: systemClock,
       tools,
-      contextContributors: new ContextContributors(),
       runMessage: () => Promise.reject(new Error('no agent in this test')),
-      services: gw.services,
       onStart: () => undefined,
       onClose: (fn) => void closers.push(fn),
       onDeleteUser: () => undefined,
       deleteUserData: async () => undefined,
-    })
+    }, { secrets: () => gw.services.secrets })
     try {
       expect(restarted).toBeDefined()
       const echo = await tools.get('owner', 'fixture__echo')

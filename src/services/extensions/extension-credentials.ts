@@ -1,10 +1,10 @@
 import { getLogger } from '@logtape/logtape'
-import type { SecretsPort } from '../../gateway/services'
+import type { SecretsPort } from '../secrets/port'
 import { randomHex } from '../../lib/crypto'
 import { actionFailure } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
 import type { ExtensionManifest } from '../../protocol/extensions'
-import type { InstallRecord } from './extension-repository'
+import type { InstallRecord } from './extension-rows'
 import { refreshTokens, type TokenSet } from './oauth'
 
 const log = getLogger(['gateway', 'extensions'])

@@ -1,47 +1,24 @@
 import { getLogger } from '@logtape/logtape'
 import type { Role } from '../../protocol/users'
-import type { ExtensionAuth } from '../../gateway/services'
 import { sha256Hex } from '../../lib/crypto'
 import { actionFailure, GatewayError, notFound } from '../../lib/errors'
 import type { ActionResponse } from '../../protocol/errors'
 import type { AppEvent } from '../../protocol/events'
 import { ExtensionName, type ExtensionInfo, type ExtensionInstallRequest, type ExtensionManifest, type ExtensionSetup, type ExtensionSetupRequest } from '../../protocol/extensions'
 import type { DirectoryPort } from '../../ports/directory'
-import { type ActionResult, ExtensionActivation, type FlowContext } from './extension-activation'
+import { ExtensionActivation } from './extension-activation'
+import type { ActionResult, ExtensionsPort, FlowContext, OAuthOutcome } from './port'
 import type { ExtensionCatalog } from './extension-catalog'
 import type { ExtensionCredentials } from './extension-credentials'
 import { toExtensionInfo } from './extension-info'
-import type { ExtensionRepository, InstallRecord } from './extension-repository'
+import type { ExtensionRepository } from './extension-repository'
+import type { InstallRecord } from './extension-rows'
 import type { ExtensionRuntime } from './extension-runtime'
 import { ManifestError, parseManifest } from './manifest'
 import type { TokenSet } from './oauth'
-import { OAuthCallbackError, type OAuthFlows } from './oauth-flows'
-
-export type { ActionResult, FlowContext } from './extension-activation'
+import { flowCookieName, OAuthCallbackError, type OAuthFlows } from './oauth-flows'
 
 const log = getLogger(['gateway', 'extensions'])
-
-/** What `/oauth/callback` shows. */
-export interface OAuthOutcome {
-  ok: boolean
-  title: string
-  message: string
-  redirectAfter: string
-}
-
-/** The extensions subsystem behind `/api/extensions`, chat auth and `/oauth/callback`. */
-export interface ExtensionsPort extends ExtensionAuth {
-  list(userId: string): Promise<ExtensionInfo[]>
-  /** The catalogue, filtered, with the caller's `installed` flags. */
-  registry(userId: string, query: string | undefined): Promise<Array<ExtensionManifest & { installed: boolean }>>
-  install(userId: string, role: Role, request: ExtensionInstallRequest, ctx: FlowContext): Promise<ActionResult>
-  activate(userId: string, name: string, ctx: FlowContext): Promise<ActionResult>
-  remove(userId: string, name: string): Promise<ActionResponse>
-  setupInfo(userId: string, name: string): Promise<ExtensionSetup>
-  setup(userId: string, name: string, request: ExtensionSetupRequest, ctx: FlowContext): Promise<ActionResult>
-  completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome>
-  deleteUser(userId: string): Promise<void>
-}
 
 export interface ExtensionsServiceDeps {
   repo: ExtensionRepository
@@ -234,6 +211,13 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome> {
+    const outcome = await this.#completeOAuth(input, cookie)
+    // The flow is used up whatever the outcome: its browser binding goes too.
+    const state = input.state
+    return state && /^[A-Za-z0-9_-]{16,128}$/.test(state) ? { ...outcome, cookie: flowCookieName(await sha256Hex(state)) } : outcome
+  }
+
+  async #completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome> {
     const failed = (message: string, redirectAfter = '/'): OAuthOutcome => ({ ok: false, title: 'Authorization Failed', message, redirectAfter })
     if (!input.state) return failed('The sign-in link is incomplete (no state).')
     let flow
@@ -241,16 +225,16 @@ export class ExtensionsService implements ExtensionsPort {
       flow = await this.deps.flows.take(input.state, cookie)
     } catch (error) {
       if (!(error instanceof OAuthCallbackError)) throw error
-      if (error.flow) await this.#event(error.flow.userId, { type: 'auth_completed', extension_name: error.flow.extension, success: false, message: error.message })
-      return failed(error.message, error.flow?.redirectAfter)
+      if (error.flow) await this.#event(error.flow.user_id, { type: 'auth_completed', extension_name: error.flow.extension, success: false, message: error.message })
+      return failed(error.message, error.flow?.redirect_after)
     }
     const finish = async (ok: boolean, message: string, title: string): Promise<OAuthOutcome> => {
-      await this.#event(flow.userId, { type: 'auth_completed', extension_name: flow.extension, success: ok, message })
-      return { ok, title, message, redirectAfter: flow.redirectAfter }
+      await this.#event(flow.user_id, { type: 'auth_completed', extension_name: flow.extension, success: ok, message })
+      return { ok, title, message, redirectAfter: flow.redirect_after }
     }
     if (input.error) return finish(false, `The provider did not authorize the sign-in (${input.error.slice(0, 100)}).`, 'Authorization Failed')
     if (!input.code) return finish(false, 'The provider sent no authorization code.', 'Authorization Failed')
-    const record = await this.deps.repo.get(flow.userId, flow.extension)
+    const record = await this.deps.repo.get(flow.user_id, flow.extension)
     const oauth = record ? this.#manifest(record).oauth : undefined
     if (!record || !oauth) return finish(false, `'${flow.extension}' is no longer installed.`, 'Authorization Failed')
     let tokens: TokenSet
@@ -259,10 +243,10 @@ export class ExtensionsService implements ExtensionsPort {
     } catch (error) {
       return finish(false, `Signing in failed: ${describe(error)}`, 'Authorization Failed')
     }
-    await this.deps.credentials.storeTokens(flow.userId, record.name, oauth.token_secret, tokens)
+    await this.deps.credentials.storeTokens(flow.user_id, record.name, oauth.token_secret, tokens)
     const title = `${this.#manifest(record).display_name} Connected`
     try {
-      const result = await this.#activate(flow.userId, record, {}, false)
+      const result = await this.#activate(flow.user_id, record, {}, false)
       if (result.status === 200) return finish(true, `${this.#manifest(record).display_name} authenticated successfully. ${result.body.message}`, title)
       return finish(false, `${this.#manifest(record).display_name} authenticated successfully, but it is not active yet: ${result.body.message}`, title)
     } catch (error) {
@@ -335,7 +319,7 @@ export class ExtensionsService implements ExtensionsPort {
 
   /** Called by the runtime when a running server ends on its own. */
   async lost(userId: string, name: string, reason: string): Promise<void> {
-    await this.deps.repo.update(userId, name, { lastError: reason }).catch(() => undefined)
+    await this.deps.repo.update(userId, name, { last_error: reason }).catch(() => undefined)
     await this.#event(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: `The server stopped: ${reason}. Activate it again to restart it.` })
   }
 }

@@ -47,7 +47,7 @@ export const ABANDONED_AFTER_MS = 60 * 60_000
 export class RoutineRunner {
   readonly #inFlight = new Set<Promise<void>>()
 
-  constructor(private readonly o: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {}
 
   /**
    * Starts a run and returns its id (the action continues in the background). `strict` (manual
@@ -61,16 +61,16 @@ export class RoutineRunner {
       return undefined
     }
     if (!routine.enabled) return refuse('routine_disabled', 'The routine is disabled')
-    const now = this.o.clock.now()
+    const now = this.deps.clock.now()
     if (routine.cooldown_secs > 0 && routine.last_run_at && Date.parse(routine.last_run_at) + routine.cooldown_secs * 1000 > now) {
       return refuse('routine_cooldown', `The routine ran less than ${routine.cooldown_secs} s ago (cooldown)`)
     }
-    if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.max_concurrent) {
+    if ((await this.deps.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.max_concurrent) {
       return refuse('routine_busy', `The routine already has ${routine.max_concurrent} run(s) in progress`)
     }
     const startedAt = new Date(now).toISOString()
     const runId = crypto.randomUUID()
-    const inserted = await this.o.repo.insertRun({
+    const inserted = await this.deps.repo.insertRun({
       id: runId,
       routine_id: routine.id,
       user_id: routine.user_id,
@@ -85,7 +85,7 @@ export class RoutineRunner {
       completed_at: null,
     })
     if (!inserted) return refuse('duplicate_delivery', 'This trigger has already run the routine')
-    await this.o.repo.recordStart(routine.id, startedAt)
+    await this.deps.repo.recordStart(routine.id, startedAt)
     await this.#publish(routine, runId, cause.type, 'running')
     const task = this.#execute(routine, runId, cause)
       .catch((error) => log.error('routine run {runId} failed to settle: {error}', { runId, error }))
@@ -106,10 +106,10 @@ export class RoutineRunner {
     } catch (error) {
       result = { status: 'failed', summary: error instanceof Error ? error.message : String(error), tokens: null, jobId: null }
     }
-    const completedAt = new Date(this.o.clock.now()).toISOString()
+    const completedAt = new Date(this.deps.clock.now()).toISOString()
     const summary = result.summary === null ? null : clip(result.summary)
-    await this.o.repo.finishRun(runId, { status: result.status, result_summary: summary, tokens_used: result.tokens, job_id: result.jobId, completed_at: completedAt })
-    await this.o.repo.recordEnd(routine.id, result.status, completedAt)
+    await this.deps.repo.finishRun(runId, { status: result.status, result_summary: summary, tokens_used: result.tokens, job_id: result.jobId, completed_at: completedAt })
+    await this.deps.repo.recordEnd(routine.id, result.status, completedAt)
     await this.#publish(routine, runId, cause.type, result.status, summary ?? undefined, result.jobId ?? undefined)
   }
 
@@ -117,7 +117,7 @@ export class RoutineRunner {
     if (routine.action.type !== 'lightweight') throw new Error('not a prompt routine')
     const content = cause.context ? `${routine.action.prompt}\n\n${cause.context}` : routine.action.prompt
     // A tool that needs approval leaves the run at `attention`: the card waits in the routine's thread.
-    const outcome = await this.o.runMessage(
+    const outcome = await this.deps.runMessage(
       {
         id: crypto.randomUUID(),
         userId: routine.user_id,
@@ -125,7 +125,7 @@ export class RoutineRunner {
         content,
         images: [],
         source: 'routine',
-        receivedAt: new Date(this.o.clock.now()).toISOString(),
+        receivedAt: new Date(this.deps.clock.now()).toISOString(),
         metadata: { routine_id: routine.id, routine_name: routine.name, run_id: runId },
       },
       { untilApproval: true },
@@ -144,7 +144,7 @@ export class RoutineRunner {
 
   async #job(routine: RoutineRecord, cause: FireCause) {
     if (routine.action.type !== 'full_job') throw new Error('not a job routine')
-    const jobs = this.o.jobs()
+    const jobs = this.deps.jobs()
     if (!jobs) throw new GatewayError(503, 'jobs_unavailable', 'Sandbox jobs are not available on this gateway')
     const prompt = cause.context ? `${routine.action.description}\n\n${cause.context}` : routine.action.description
     const job = await jobs.create(routine.user_id, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.thread_id })
@@ -153,7 +153,7 @@ export class RoutineRunner {
   }
 
   async #publish(routine: RoutineRecord, runId: string, trigger: TriggerType, status: RunStatus, summary?: string, jobId?: string): Promise<void> {
-    await this.o.hub.publish(
+    await this.deps.hub.publish(
       routine.user_id,
       appEvent('routine_run', {
         routine_id: routine.id,

@@ -1,5 +1,5 @@
 import { getLogger } from '@logtape/logtape'
-import type { SecretOptions, SecretsPort } from '../../gateway/services'
+import type { SecretOptions, SecretsPort } from './port'
 import { GatewayError } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
 import type { Redactor } from '../../logging/redactor'

@@ -9,21 +9,7 @@ import { type InstalledSkill, SkillLibrary, toInfo } from './skill-library'
 import { skillContext } from './skill-matcher'
 import type { SkillRegistry } from './skill-registry'
 import { scanSkillText } from './skill-scan'
-
-/** The skills subsystem behind `/api/skills` and the agent's per-message skill context. */
-export interface SkillsPort {
-  /** The caller's skills and the shared ones (a user skill hides a shared one of the same name). */
-  list(userId: string): Promise<SkillInfo[]>
-  /** Local skills matching the query, and the registry's hits (`catalog_error` when it is unreachable). */
-  search(userId: string, query: string): Promise<SkillSearchResult>
-  /** Installs into the caller's scope or the shared one (the route allows `shared` to admins only). */
-  install(userId: string, request: SkillInstallRequest): Promise<SkillInfo>
-  remove(userId: string, name: string, scope: SkillScope): Promise<SkillInfo>
-  /** Text for the agent's system prompt for one message: the skills list and the relevant instructions. */
-  contextFor(userId: string, message: string): Promise<string | undefined>
-  /** Erases a user's own skills. */
-  deleteUser(userId: string): Promise<void>
-}
+import type { SkillsPort } from './port'
 
 /** Skills one scope may hold, so a script cannot fill the disk one small skill at a time. */
 const MAX_SKILLS_PER_SCOPE = 200

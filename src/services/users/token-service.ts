@@ -7,6 +7,7 @@ import { type Clock, isoNow, unrefTimer } from '../../lib/time'
 import type { CreatedToken, TokenInfo } from '../../protocol/users'
 import type { Db } from '../../store/database'
 import type { AccessRevocation } from './access-revocation'
+import type { TokensPort } from './port'
 
 /** Characters of the plaintext kept for display. */
 export const TOKEN_PREFIX_LENGTH = 8
@@ -26,7 +27,7 @@ const INFO_COLUMNS = ['id', 'name', 'token_prefix', 'user_id', 'expires_at', 'la
  * the authenticator hands it the hash of a presented token and gets the principal, or null for
  * a revoked or expired token or a suspended user.
  */
-export class TokenService implements TokenResolver {
+export class TokenService implements TokenResolver, TokensPort {
   /** Pending `last_used_at` writes (token id -> user id, time), flushed in one batch. */
   readonly #touches = new Map<string, { userId: string; at: string }>()
   readonly #lastTouched = new Map<string, number>()
