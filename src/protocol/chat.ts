@@ -147,3 +147,12 @@ export const ThreadList = z.object({
   active_thread: z.string().nullable(),
 })
 export type ThreadList = z.infer<typeof ThreadList>
+
+/** `POST /api/chat/auth-token`: a credential an extension asked for in chat. */
+export const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
+export const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
+export const CancelRequest = z.object({ thread_id: z.string() })
+export const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
+export type ApprovalAccepted = z.infer<typeof ApprovalAccepted>
+export const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })
+export type CancelResponse = z.infer<typeof CancelResponse>

@@ -148,3 +148,17 @@ export const WorkspaceFile = z.object({
   truncated: z.boolean(),
 })
 export type WorkspaceFile = z.infer<typeof WorkspaceFile>
+
+/** `GET /api/jobs/{id}/events`. */
+export const JobEventsQuery = z.object({
+  /** A signed events link (`events_url`), for EventSource, which cannot send a bearer header. */
+  ticket: z.string().max(128).optional(),
+  /** JSON form: events with a larger id than this. */
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  last_event_id: z.string().optional(),
+})
+
+export const JobListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
+export const WorkspaceListQuery = z.object({ path: z.string().max(4096).default('') })
+export const WorkspaceReadQuery = z.object({ path: z.string({ error: 'path parameter required' }).max(4096) })

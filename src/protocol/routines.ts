@@ -215,3 +215,8 @@ export const RoutineDeleted = z.object({ status: z.literal('deleted'), routine_i
 export type RoutineDeleted = z.infer<typeof RoutineDeleted>
 export const WebhookAccepted = RoutineTriggered.extend({ routine_name: z.string() })
 export type WebhookAccepted = z.infer<typeof WebhookAccepted>
+
+/** `/api/routines/{id}/...`. */
+export const RoutineIdParam = z.object({ id: z.uuid('Invalid routine ID') })
+/** `POST /api/webhooks/{path}`. */
+export const WebhookPathParam = z.object({ path: z.string().regex(WEBHOOK_PATH, 'Invalid webhook path') })

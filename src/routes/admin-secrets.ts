@@ -1,15 +1,12 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params } from '../middleware/validate'
-import { PutSecretRequest, SecretDeleted, SecretList, SecretName, SecretStored } from '../protocol/users'
+import { PutSecretRequest, SecretDeleted, SecretList, SecretParam, SecretStored, SecretUserParam } from '../protocol/users'
 
-const UserParam = z.object({ user_id: z.string().min(1).max(128) })
-const SecretParam = UserParam.extend({ name: SecretName })
 
 /**
  * `/api/admin/users/{user_id}/secrets`: admins provision a user's secrets. Values go in and never
@@ -25,7 +22,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
   }
   return new Hono<GatewayEnv>()
     .use('/api/admin/*', requireAdmin)
-    .get('/api/admin/users/:user_id/secrets', describe({ summary: "A user's secrets: names and times, never values", response: SecretList }), params(UserParam), async (c) => {
+    .get('/api/admin/users/:user_id/secrets', describe({ summary: "A user's secrets: names and times, never values", response: SecretList }), params(SecretUserParam), async (c) => {
       const { user_id } = c.req.valid('param')
       const secrets = await (await forUser(user_id)).list(user_id)
       return c.json({

@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
@@ -14,11 +13,11 @@ import {
   UsageReport,
   User,
   UserDeleted,
+  UserIdParam,
   UserList,
   UserStatusChanged,
 } from '../protocol/users'
 
-const UserId = z.object({ id: z.string().min(1).max(128) })
 const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 } as const
 
 /** `/api/admin/*`: user management and usage. Admins only (members 403, before any validation). */
@@ -36,7 +35,7 @@ export const adminRoutes = (d: RouteDeps) => {
       },
     )
     .get('/api/admin/users', describe({ summary: 'List every user', response: UserList }), async (c) => c.json({ users: await users().list() }))
-    .get('/api/admin/users/:id', describe({ summary: 'One user', response: User }), params(UserId), async (c) => {
+    .get('/api/admin/users/:id', describe({ summary: 'One user', response: User }), params(UserIdParam), async (c) => {
       const user = await users().get(c.req.valid('param').id)
       if (!user) throw notFound('user')
       return c.json(user)
@@ -44,7 +43,7 @@ export const adminRoutes = (d: RouteDeps) => {
     .patch(
       '/api/admin/users/:id',
       describe({ summary: 'Change a user\'s display name, email, role or metadata (replaced whole)', response: User }),
-      params(UserId),
+      params(UserIdParam),
       jsonBody(UpdateUserRequest),
       async (c) => {
         const user = await users().update(c.req.valid('param').id, c.req.valid('json'), { userId: c.get('principal').userId })
@@ -55,7 +54,7 @@ export const adminRoutes = (d: RouteDeps) => {
     .delete(
       '/api/admin/users/:id',
       describe({ summary: 'Delete a user and all their data (threads, memory, jobs, routines, settings, tokens, secrets)', response: UserDeleted }),
-      params(UserId),
+      params(UserIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
         if (!(await users().delete(id, { userId: c.get('principal').userId }))) throw notFound('user')
@@ -65,14 +64,14 @@ export const adminRoutes = (d: RouteDeps) => {
     .post(
       '/api/admin/users/:id/suspend',
       describe({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
-      params(UserId),
+      params(UserIdParam),
       async (c) => {
         const user = await users().setStatus(c.req.valid('param').id, 'suspended', { userId: c.get('principal').userId })
         if (!user) throw notFound('user')
         return c.json({ id: user.id, status: user.status })
       },
     )
-    .post('/api/admin/users/:id/activate', describe({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserId), async (c) => {
+    .post('/api/admin/users/:id/activate', describe({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserIdParam), async (c) => {
       const user = await users().setStatus(c.req.valid('param').id, 'active', { userId: c.get('principal').userId })
       if (!user) throw notFound('user')
       return c.json({ id: user.id, status: user.status })

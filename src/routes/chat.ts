@@ -1,12 +1,16 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { jsonBody, query } from '../middleware/validate'
 import {
+  ApprovalAccepted,
   ApprovalRequest,
+  AuthCancelRequest,
+  AuthTokenRequest,
+  CancelRequest,
+  CancelResponse,
   HistoryQuery,
   HistoryResponse,
   SendMessageAccepted,
@@ -18,11 +22,6 @@ import {
 import { ActionResponse } from '../protocol/errors'
 
 const JSON_TYPE = { 'Content-Type': 'application/json' }
-const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
-const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
-const CancelRequest = z.object({ thread_id: z.string() })
-const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
-const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })
 
 /** Chat commands over REST; the WebSocket frames run the same `ChatCommands`. */
 export const chatRoutes = (d: RouteDeps) =>

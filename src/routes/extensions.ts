@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
@@ -11,6 +10,7 @@ import {
   ActivateRequest,
   ExtensionInstallRequest,
   ExtensionList,
+  ExtensionNameParam,
   ExtensionSetup,
   ExtensionSetupRequest,
   RegistryList,
@@ -19,7 +19,6 @@ import {
 } from '../protocol/extensions'
 import type { ActionResult, FlowContext } from '../services/extensions/port'
 
-const NameParam = z.object({ name: z.string().min(1).max(64) })
 
 /**
  * `/api/extensions`: every user manages their own extensions. Members install from the registry
@@ -84,20 +83,20 @@ export const extensionRoutes = (d: RouteDeps) => {
     .post(
       '/api/extensions/:name/activate',
       describe({ summary: 'Start (or restart) an extension: 200 active, 202 waiting for a token or an OAuth sign-in (auth_url), 409 needs setup, 502 failed', response: ActionResponse }),
-      params(NameParam),
+      params(ExtensionNameParam),
       optionalJsonBody(ActivateRequest),
       async (c) => reply(c, await extensions().activate(c.get('principal').userId, c.req.valid('param').name, flowContext(c, c.req.valid('json').redirect_after))),
     )
-    .post('/api/extensions/:name/remove', describe({ summary: 'Stop and uninstall an extension (its pending sign-ins end too)', response: ActionResponse }), params(NameParam), async (c) =>
+    .post('/api/extensions/:name/remove', describe({ summary: 'Stop and uninstall an extension (its pending sign-ins end too)', response: ActionResponse }), params(ExtensionNameParam), async (c) =>
       c.json(await extensions().remove(c.get('principal').userId, c.req.valid('param').name)),
     )
-    .get('/api/extensions/:name/setup', describe({ summary: 'The setup wizard: secrets and fields, and which are provided (values never)', response: ExtensionSetup }), params(NameParam), async (c) =>
+    .get('/api/extensions/:name/setup', describe({ summary: 'The setup wizard: secrets and fields, and which are provided (values never)', response: ExtensionSetup }), params(ExtensionNameParam), async (c) =>
       c.json(await extensions().setupInfo(c.get('principal').userId, c.req.valid('param').name)),
     )
     .post(
       '/api/extensions/:name/setup',
       describe({ summary: 'Save setup (secrets go to the secrets store; empty values keep the stored ones) and activate', response: ActionResponse }),
-      params(NameParam),
+      params(ExtensionNameParam),
       jsonBody(ExtensionSetupRequest),
       async (c) => {
         const input = c.req.valid('json')

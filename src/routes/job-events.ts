@@ -1,21 +1,12 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { lastEventId, openSseResponse } from '../hub/sse-response'
 import { params, query } from '../middleware/validate'
-import { JobEventList, JobIdParam } from '../protocol/jobs'
+import { JobEventList, JobEventsQuery, JobIdParam } from '../protocol/jobs'
 import { authorizeJob } from './job-access'
 
-const EventsQuery = z.object({
-  /** A signed events link (`events_url`), for EventSource, which cannot send a bearer header. */
-  ticket: z.string().max(128).optional(),
-  /** JSON form: events with a larger id than this. */
-  after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(500),
-  last_event_id: z.string().optional(),
-})
 
 /**
  * `GET /api/jobs/{id}/events`: with `Accept: text/event-stream`, an SSE stream that replays the
@@ -29,7 +20,7 @@ export const jobStreamRoutes = (d: RouteDeps) =>
     '/api/jobs/:id/events',
     describe({ summary: "A job's events: SSE (replay + live, Last-Event-ID) or JSON", response: JobEventList }),
     params(JobIdParam),
-    query(EventsQuery),
+    query(JobEventsQuery),
     async (c) => {
       const input = c.req.valid('query')
       const { jobs, job } = await authorizeJob(c, d, c.req.valid('param').id, { scope: 'events', token: input.ticket })

@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
@@ -12,12 +11,15 @@ import {
   JobIdParam,
   JobLinks,
   JobList,
+  JobListQuery,
   JobPromptAccepted,
   JobPromptRequest,
   JobRestarted,
   JobSummary,
   WorkspaceFile,
   WorkspaceListing,
+  WorkspaceListQuery,
+  WorkspaceReadQuery,
 } from '../protocol/jobs'
 
 /**
@@ -30,7 +32,7 @@ export const jobRoutes = (d: RouteDeps) =>
     .get(
       '/api/jobs',
       describe({ summary: "The caller's jobs, newest first", response: JobList }),
-      query(z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })),
+      query(JobListQuery),
       async (c) => {
         const jobs = need(d.services.jobs, 'jobs')
         return c.json({ jobs: await jobs.list(c.get('principal').userId, c.req.valid('query').limit) })
@@ -88,7 +90,7 @@ export const jobRoutes = (d: RouteDeps) =>
       '/api/jobs/:id/files/list',
       describe({ summary: 'List a directory of the job workspace (directories first)', response: WorkspaceListing }),
       params(JobIdParam),
-      query(z.object({ path: z.string().max(4096).default('') })),
+      query(WorkspaceListQuery),
       async (c) => {
         return c.json(await need(d.services.jobs, 'jobs').listFiles(c.get('principal').userId, c.req.valid('param').id, c.req.valid('query').path))
       },
@@ -97,7 +99,7 @@ export const jobRoutes = (d: RouteDeps) =>
       '/api/jobs/:id/files/read',
       describe({ summary: 'Read a workspace file as UTF-8 (cut at the read cap; binary files have content null)', response: WorkspaceFile }),
       params(JobIdParam),
-      query(z.object({ path: z.string({ error: 'path parameter required' }).max(4096) })),
+      query(WorkspaceReadQuery),
       async (c) => {
         return c.json(await need(d.services.jobs, 'jobs').readFile(c.get('principal').userId, c.req.valid('param').id, c.req.valid('query').path))
       },

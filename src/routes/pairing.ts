@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
@@ -7,9 +6,8 @@ import { describe } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
-import { ApprovePairingRequest, PairingApproved, PairingChannel, PairingList } from '../protocol/pairing'
+import { ApprovePairingRequest, PairingApproved, PairingChannelParam, PairingList } from '../protocol/pairing'
 
-const ChannelParam = z.object({ channel: PairingChannel })
 
 /** Failed approvals allowed per channel per window: codes are short, so guessing must be slow. */
 export const PAIRING_FAILURES_PER_WINDOW = 10
@@ -31,14 +29,14 @@ export const pairingRoutes = (d: RouteDeps) => {
   const pairing = () => need(d.services.pairing, 'pairing')
   return new Hono<GatewayEnv>()
     .use('/api/pairing/*', requireAdmin)
-    .get('/api/pairing/:channel', describe({ summary: 'Pending pairing requests of a channel (they expire after 15 minutes)', response: PairingList }), params(ChannelParam), async (c) => {
+    .get('/api/pairing/:channel', describe({ summary: 'Pending pairing requests of a channel (they expire after 15 minutes)', response: PairingList }), params(PairingChannelParam), async (c) => {
       const { channel } = c.req.valid('param')
       return c.json({ channel, requests: await pairing().list(channel) })
     })
     .post(
       '/api/pairing/:channel/approve',
       describe({ summary: 'Approve a pairing request by its code (10 failed attempts per 5 minutes per channel)', response: PairingApproved }),
-      params(ChannelParam),
+      params(PairingChannelParam),
       jsonBody(ApprovePairingRequest),
       async (c) => {
         const service = pairing()

@@ -1,5 +1,4 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
@@ -9,6 +8,7 @@ import {
   CreateRoutineRequest,
   RoutineDeleted,
   RoutineDetail,
+  RoutineIdParam,
   RoutineList,
   RoutineRuns,
   RoutineRunsQuery,
@@ -19,7 +19,6 @@ import {
   UpdateRoutineRequest,
 } from '../protocol/routines'
 
-const RoutineIdParam = z.object({ id: z.uuid('Invalid routine ID') })
 
 /**
  * Routines (contract.md §9, plus create and edit): another user's routine is 404 everywhere, the

@@ -1,11 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { actionFailure, forbidden, need } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
-import { SkillActionResult, SkillInstallRequest, SkillList, SkillName, SkillScope, SkillSearchRequest, SkillSearchResult } from '../protocol/skills'
+import { SkillActionResult, SkillInstallRequest, SkillList, SkillNameParam, SkillScopeQuery, SkillSearchRequest, SkillSearchResult } from '../protocol/skills'
 
 /**
  * Installing or removing a skill changes what the agent is told to do, so the request must say
@@ -19,8 +18,6 @@ const confirmed = (what: string): MiddlewareHandler<GatewayEnv> =>
     await next()
   }
 
-const NameParam = z.object({ name: SkillName })
-const ScopeQuery = z.object({ scope: SkillScope.default('user') })
 
 /**
  * `/api/skills`: everyone manages their own skills (they only shape their own agent); shared
@@ -56,8 +53,8 @@ export const skillRoutes = (d: RouteDeps) => {
       '/api/skills/:name',
       describe({ summary: 'Remove a skill (?scope=shared for a shared one, admins only); needs X-Confirm-Action: true', response: SkillActionResult }),
       confirmed('removal'),
-      params(NameParam),
-      query(ScopeQuery),
+      params(SkillNameParam),
+      query(SkillScopeQuery),
       async (c) => {
         const principal = c.get('principal')
         const { scope } = c.req.valid('query')

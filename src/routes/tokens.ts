@@ -1,13 +1,11 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { badRequest, forbidden, need, notFound } from '../lib/errors'
 import { jsonBody, params } from '../middleware/validate'
-import { CreatedToken, CreateTokenRequest, TokenList, TokenRevoked } from '../protocol/users'
+import { CreatedToken, CreateTokenRequest, TokenIdParam, TokenList, TokenRevoked } from '../protocol/users'
 
-const TokenId = z.object({ id: z.uuid() })
 
 /** `/api/tokens`: every user manages their own API tokens. Another user's token id is 404. */
 export const tokenRoutes = (d: RouteDeps) => {
@@ -44,7 +42,7 @@ export const tokenRoutes = (d: RouteDeps) => {
     .delete(
       '/api/tokens/:id',
       describe({ summary: 'Revoke one of your tokens: it fails from the next request and its streams close', response: TokenRevoked }),
-      params(TokenId),
+      params(TokenIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
         if (!(await tokens().revoke(c.get('principal').userId, id))) throw notFound('token')

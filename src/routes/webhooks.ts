@@ -1,12 +1,11 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
 import { GatewayError, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { params } from '../middleware/validate'
-import { WEBHOOK_BODY_LIMIT, WEBHOOK_PATH, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookAccepted } from '../protocol/routines'
+import { WEBHOOK_BODY_LIMIT, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookAccepted, WebhookPathParam } from '../protocol/routines'
 
 /** Deliveries per path per minute: one noisy sender cannot starve the other webhooks (gap 9). */
 const PER_PATH_LIMIT = 30
@@ -26,7 +25,7 @@ export const webhookRoutes = (d: RouteDeps) => {
       response: WebhookAccepted,
       auth: false,
     }),
-    params(z.object({ path: z.string().regex(WEBHOOK_PATH, 'Invalid webhook path') })),
+    params(WebhookPathParam),
     async (c) => {
       const { path } = c.req.valid('param')
       const decision = limiter.hit(path)
