@@ -17,7 +17,7 @@ const { Sender } = wsModule as unknown as {
  * every socket: one `socket.write` per client instead of `ws.send`'s cork, two writes and uncork
  * (bench: `ws`).
  */
-const frameOf = (event: PreparedEvent): Buffer =>
+const frameOf = (event: PreparedEvent<string>): Buffer =>
   event.memo(FRAME, () =>
     Buffer.concat(Sender.frame(Buffer.from(event.wsText), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false })),
   )

@@ -1,10 +1,11 @@
 import type { ByteSink } from '../ports/byte-sink'
+import { Once } from '../ports/event-sink'
 
 /** A `ByteSink` on a Web `ReadableStream`, its queue bounded by `highWaterMark` chunks. */
 export function createWebByteSink(highWaterMark = 16): { sink: ByteSink; body: ReadableStream<Uint8Array> } {
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let drain: (() => void) | undefined
-  let gone: (() => void) | undefined
+  const gone = new Once()
   let ended = false
   const body = new ReadableStream<Uint8Array>(
     {
@@ -18,7 +19,7 @@ export function createWebByteSink(highWaterMark = 16): { sink: ByteSink; body: R
       },
       cancel() {
         ended = true
-        gone?.()
+        gone.fire()
       },
     },
     { highWaterMark, size: () => 1 },
@@ -38,7 +39,7 @@ export function createWebByteSink(highWaterMark = 16): { sink: ByteSink; body: R
       controller.close()
     },
     onClose(callback) {
-      gone = callback
+      gone.add(callback)
     },
   }
   return { sink, body }

@@ -18,7 +18,7 @@ export function createWsContextSink(ws: WSContext, options: { maxBufferedBytes: 
 
   const sink: EventSink = {
     kind: 'ws',
-    write: (event: PreparedEvent) => {
+    write: (event: PreparedEvent<string>) => {
       if (closed.fired) return
       try {
         ws.send(event.wsText)

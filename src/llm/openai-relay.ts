@@ -4,9 +4,7 @@ import { dataOf, EventStreamDecoder, parseEventData } from './event-stream-decod
 import type { Usage } from './messages'
 import type { UpstreamEventStream } from './provider'
 
-const KEEPALIVE_MS = 15_000
 const encoder = new TextEncoder()
-const KEEPALIVE = encoder.encode(':\n\n')
 const DONE = encoder.encode('data: [DONE]\n\n')
 
 export interface RelayOptions {
@@ -33,6 +31,7 @@ type Verdict = 'keep' | 'drop' | 'done' | LlmError
  * for on its behalf is dropped, an upstream error becomes our error frame (scrubbed), and an
  * answer that stops short ends with one. Parsing and re-encoding every chunk through the SDK, as
  * the agent does, cost 3.4x a plain pipe's CPU per chunk; this costs ~1.7x (bench: `proxy`).
+ * The sink comes kept alive (`openSseBody`).
  */
 export async function relayEventStream(upstream: UpstreamEventStream, sink: ByteSink, o: RelayOptions): Promise<void> {
   let model = o.model
@@ -74,16 +73,8 @@ export async function relayEventStream(upstream: UpstreamEventStream, sink: Byte
     upstream.cancel()
     wake?.()
   })
-  let lastWrite = Date.now()
-  const write = (bytes: Uint8Array): boolean => {
-    lastWrite = Date.now()
-    return sink.write(bytes)
-  }
-  const keepAlive = setInterval(() => {
-    if (Date.now() - lastWrite >= KEEPALIVE_MS) write(KEEPALIVE)
-  }, KEEPALIVE_MS / 3)
+  const write = (bytes: Uint8Array): boolean => sink.write(bytes)
   const finish = async (failure?: LlmError): Promise<void> => {
-    clearInterval(keepAlive)
     if (gone) return
     if (failure && !done) {
       upstream.cancel()

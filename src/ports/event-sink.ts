@@ -9,7 +9,7 @@ import type { PreparedEvent } from './prepared-event'
 export interface EventSink {
   readonly kind: 'sse' | 'ws'
   /** Writes one event. Only called while `ready()` is true. */
-  write(event: PreparedEvent): void
+  write(event: PreparedEvent<string>): void
   /** Whether the sink can take another event without exceeding its buffer. */
   ready(): boolean
   /** Registers a one-shot callback for when the buffer has room again. */
@@ -17,7 +17,7 @@ export interface EventSink {
   /** Writes a keep-alive (SSE comment, WS ping) so proxies and peers see a live connection. */
   keepAlive(): void
   /** Ends the stream, writing `final` first when given (SSE: a last event; WS: close 1001). */
-  close(final?: PreparedEvent): void
+  close(final?: PreparedEvent<string>): void
   /** Registers a one-shot callback for when the client goes away. */
   onClose(callback: () => void): void
 }

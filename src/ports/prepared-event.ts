@@ -5,9 +5,10 @@ const encoder = new TextEncoder()
 /**
  * An event as it leaves the bus: id assigned, JSON serialised once. Every wire encoding is
  * computed at most once per event and shared by all subscribers, so fan-out to N clients costs
- * N socket writes, not N serialisations.
+ * N socket writes, not N serialisations. `T` is the event's type: an `AppEvent` type on the bus,
+ * another name on streams of their own (`log` lines).
  */
-export class PreparedEvent {
+export class PreparedEvent<T extends string = AppEvent['type']> {
   #sse: Uint8Array | undefined
   #wsText: string | undefined
   #memo: Map<string, unknown> | undefined
@@ -17,9 +18,11 @@ export class PreparedEvent {
     readonly id: number,
     /** `null` = delivered to every user. */
     readonly userId: string | null,
-    readonly type: AppEvent['type'],
+    readonly type: T,
     /** `JSON.stringify(event)`, including its `type`. */
     readonly json: string,
+    /** Whether the SSE frame carries the `id:` a client resumes from (a log stream does not resume). */
+    readonly resumable = true,
   ) {}
 
   static from(id: number, userId: string | null, event: AppEvent, json = JSON.stringify(event)): PreparedEvent {
@@ -30,9 +33,9 @@ export class PreparedEvent {
     return JSON.parse(this.json) as AppEvent
   }
 
-  /** `event: <type>\nid: <id>\ndata: <json>\n\n` as bytes. */
+  /** `event: <type>\nid: <id>\ndata: <json>\n\n` as bytes (no `id:` line when not `resumable`). */
   get sse(): Uint8Array {
-    return (this.#sse ??= encoder.encode(sseFrame(this.type, String(this.id), this.json)))
+    return (this.#sse ??= encoder.encode(sseFrame(this.type, this.resumable ? String(this.id) : undefined, this.json)))
   }
 
   /** `{"type":"event","event_type":<type>,"data":<json>,"id":"<id>"}` */

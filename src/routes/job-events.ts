@@ -7,7 +7,6 @@ import { params, query } from '../middleware/validate'
 import { JobEventList, JobEventsQuery, JobIdParam } from '../protocol/jobs'
 import { authorizeJob } from './job-access'
 
-
 /**
  * `GET /api/jobs/{id}/events`: with `Accept: text/event-stream`, an SSE stream that replays the
  * job's persisted events after `Last-Event-ID` and then follows new ones (frames `event: job_*`,
@@ -28,7 +27,7 @@ export const jobStreamRoutes = (d: RouteDeps) =>
       const limits = d.config.limits
       const reservation = d.hub.reserve(job.user_id, 'sse')
       try {
-        const { sink, response } = openSseResponse(c, d.runtime, { queue: limits.subscriberQueue, bufferBytes: limits.subscriberBufferBytes })
+        const { sink, response } = openSseResponse(c, d.runtime, { queue: limits.subscriberQueue, bufferBytes: limits.subscriberBufferBytes, keepAlive: d.hub.keepAlive })
         sink.onClose(() => reservation.release())
         jobs.streamEvents(job, sink, lastEventId(c) ?? 0)
         return response

@@ -3,7 +3,7 @@ import { requireAdmin, requireAuth } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
-import { SSE_HEADERS } from '../hub/sse-response'
+import { openSseResponse } from '../hub/sse-response'
 import { need } from '../lib/errors'
 import { jsonBody } from '../middleware/validate'
 import { LogLevelState, SetLogLevelRequest } from '../protocol/logs'
@@ -26,8 +26,15 @@ export const logRoutes = (d: RouteDeps) =>
         // revoked token or a demoted admin stops receiving logs (also when opened with a ticket).
         const credential = c.get('credential')
         const stillAllowed = async () => (await d.auth.authenticateDigest(credential))?.role === 'admin'
-        const stream = logs.openStream({ stillAllowed, signal: c.req.raw.signal })
-        return new Response(stream.body, { status: 200, headers: SSE_HEADERS })
+        const reservation = logs.reserveStream({ stillAllowed })
+        try {
+          const { sink, response } = openSseResponse(c, d.runtime, { queue: reservation.queue, bufferBytes: d.config.limits.subscriberBufferBytes, keepAlive: d.hub.keepAlive })
+          reservation.follow(sink)
+          return response
+        } catch (error) {
+          reservation.release()
+          throw error
+        }
       },
     )
     .get('/api/logs/level', describe({ summary: 'The current log level', response: LogLevelState }), requireAuth(d.auth), requireAdmin, (c) =>

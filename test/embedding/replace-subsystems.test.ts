@@ -9,6 +9,7 @@ import {
   type LogsPort,
   type MemoryPort,
   type PairingPort,
+  PreparedEvent,
   type RoutinesPort,
   type SecretsPort,
   type SettingsPort,
@@ -196,7 +197,17 @@ describe("an embedder's own subsystems", async () => {
     }
     const logs: LogsPort = {
       state: () => ({ level: 'warn', changed_by: 'embedder', changed_at: NOW }),
-      setLevel: unused, openStream: unused,
+      setLevel: unused,
+      // The route opens the response through the gateway's SSE writer; the embedder only writes.
+      reserveStream: () => ({
+        queue: 8,
+        follow: (sink) => {
+          const line = { level: 'INFO', target: 'embedder', message: 'from the embedder', timestamp: NOW }
+          sink.write(new PreparedEvent(0, null, 'log', JSON.stringify(line), false))
+          sink.close()
+        },
+        release: () => undefined,
+      }),
       openStreams: 0,
     }
     const pairing: PairingPort = {
@@ -217,6 +228,9 @@ describe("an embedder's own subsystems", async () => {
     const gw = await make({ settings, logs, pairing, users, tokens, secrets })
     expect((await json(gw.request('/api/settings'))).settings).toEqual([{ key: 'theme', value: 'dark', updated_at: NOW }])
     expect((await json(gw.request('/api/logs/level'))).changed_by).toBe('embedder')
+    const stream = await gw.request('/api/logs/events')
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    expect(await stream.text()).toContain('event: log\ndata: {"level":"INFO","target":"embedder","message":"from the embedder"')
     expect((await json(gw.request('/api/pairing/telegram'))).requests).toHaveLength(1)
     expect((await json(gw.request('/api/admin/users'))).users).toEqual([user])
     expect((await json(gw.request('/api/auth/whoami'))).display_name).toBe('Embedder Owner')

@@ -211,4 +211,16 @@ describe('live logs', async () => {
     expect((await bare.request('/api/logs/events')).status).toBe(503)
     await bare.close()
   })
+
+  it('keeps an idle log stream alive with an SSE comment, through the gateway\'s one keep-alive timer', async () => {
+    const quick = await testGateway({ store: undefined, logging, config: { limits: { keepAliveMs: 100 } } })
+    const res = await quick.request('/api/logs/events')
+    const reader = res.body!.getReader()
+    let text = ''
+    while (!text.includes(': keep-alive\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text.startsWith('retry: 3000\n\n')).toBe(true)
+    await reader.cancel()
+    await waitFor(() => quick.services.logs!.openStreams === 0)
+    await quick.close()
+  })
 })

@@ -25,7 +25,6 @@ export async function createJobsService(ctx: ServiceContext): Promise<JobsServic
     events: new JobEventLog(repo, ctx.hub, ctx.clock),
     sandbox,
     config: ctx.config.jobs,
-    keepAliveMs: ctx.config.limits.keepAliveMs,
     jobsRoot,
     links,
     bus: ctx.hub.bus,

@@ -19,7 +19,6 @@ export class JobBrowserAccess {
   readonly #repo: JobRepository
   readonly #signer: LinkSigner
   readonly #sandbox: SandboxRuntime
-  readonly #keepAliveMs: number
   readonly #workspaceOf: (job: Pick<JobRecord, 'workspace_id'>) => string
   /** Open `GET /api/jobs/{id}/events` streams on this instance. */
   readonly #streams: JobEventStreams
@@ -29,13 +28,11 @@ export class JobBrowserAccess {
     links: LinkSigner
     sandbox: SandboxRuntime
     bus: EventBus
-    keepAliveMs: number
     workspaceOf: (job: Pick<JobRecord, 'workspace_id'>) => string
   }) {
     this.#repo = deps.repo
     this.#signer = deps.links
     this.#sandbox = deps.sandbox
-    this.#keepAliveMs = deps.keepAliveMs
     this.#workspaceOf = deps.workspaceOf
     this.#streams = new JobEventStreams(deps.repo, deps.bus)
   }
@@ -67,7 +64,7 @@ export class JobBrowserAccess {
   }
 
   streamEvents(job: JobRef, sink: EventSink, afterSeq: number): void {
-    this.#streams.open({ id: job.id, userId: job.user_id }, sink, afterSeq, this.#keepAliveMs)
+    this.#streams.open({ id: job.id, userId: job.user_id }, sink, afterSeq)
   }
 
   async workspace(job: JobRef): Promise<JobWorkspace> {

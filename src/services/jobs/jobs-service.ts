@@ -28,8 +28,6 @@ export interface JobsServiceDeps {
   events: JobEventLog
   sandbox: SandboxRuntime
   config: JobsConfig
-  /** How long an idle event stream waits before a keep-alive. */
-  keepAliveMs: number
   /** Canonical `<dataDir>/jobs`. */
   jobsRoot: string
   links: LinkSigner

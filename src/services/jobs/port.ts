@@ -62,7 +62,7 @@ export interface JobsPort {
   authorize(jobId: string, by: { userId: string } | { scope: LinkScope; token: string }): Promise<JobRef>
   /** The job's persisted events after `after` (at most `limit`). */
   events(job: JobRef, after: number, limit: number): Promise<JobEventList>
-  /** Streams the job's events after `afterSeq` to `sink`, then new ones, until the sink closes. */
+  /** Streams the job's events after `afterSeq` to `sink`, then new ones, until the sink closes (the route keeps it alive). */
   streamEvents(job: JobRef, sink: EventSink, afterSeq: number): void
   workspace(job: JobRef): Promise<JobWorkspace>
   /** Kinds a new job can have right now. */
