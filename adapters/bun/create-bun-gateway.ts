@@ -1,4 +1,4 @@
-import type { Gateway, GatewayOptions } from '../../src/index'
+import type { Gateway, GatewayOptions } from '../../src/gateway/create-gateway'
 import { createRuntimeGateway } from '../shared/create-runtime-gateway'
 import { openBunStore } from './open-bun-store'
 import { createBunRuntime } from './runtime'

@@ -1,6 +1,7 @@
 import { Database } from 'bun:sqlite'
 import { SqliteDialect } from 'kysely'
-import { openStore, type Store } from '../../src/store/index'
+import type { Store } from '../../src/store/database'
+import { openStore } from '../../src/store/open-store'
 import { openConfiguredStore, SQLITE_PRAGMAS, type StoreOptions } from '../shared/open-store'
 
 /**

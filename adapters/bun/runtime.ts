@@ -1,5 +1,5 @@
 import { upgradeWebSocket } from 'hono/bun'
-import type { RuntimeCapabilities } from '../../src/index'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 import { bun } from './bun-global'
 import { createBunWsSink } from './ws-sink'

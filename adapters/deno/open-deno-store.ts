@@ -1,6 +1,7 @@
 import { SqliteDialect } from 'kysely'
 import { DatabaseSync } from 'node:sqlite'
-import { openStore, type Store } from '../../src/store/index'
+import type { Store } from '../../src/store/database'
+import { openStore } from '../../src/store/open-store'
 import { openConfiguredStore, SQLITE_PRAGMAS, type StoreOptions } from '../shared/open-store'
 import { nodeSqliteDatabase } from './node-sqlite-database'
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { upgradeWebSocket } from 'hono/deno'
-import type { RuntimeCapabilities } from '../../src/index'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 
 /**

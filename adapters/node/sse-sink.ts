@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { type EventSink, Once, type PreparedEvent, SSE_KEEPALIVE } from '../../src/index'
+import { type EventSink, Once } from '../../src/ports/event-sink'
+import { type PreparedEvent, SSE_KEEPALIVE } from '../../src/ports/prepared-event'
 
 /**
  * A Buffer view of the event's bytes, made once per event. `res.write` of a plain Uint8Array

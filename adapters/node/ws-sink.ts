@@ -1,7 +1,8 @@
 import type { WSContext } from 'hono/ws'
 import * as wsModule from 'ws'
 import WebSocket from 'ws'
-import { type EventSink, Once, type PreparedEvent } from '../../src/index'
+import { type EventSink, Once } from '../../src/ports/event-sink'
+import type { PreparedEvent } from '../../src/ports/prepared-event'
 
 type RawSocket = WebSocket & { _socket?: import('node:net').Socket }
 

@@ -1,5 +1,7 @@
 import { GatewayConfig } from '../../src/config/gateway-config'
-import { createGateway, type Gateway, type GatewayOptions, type RuntimeCapabilities, type Store } from '../../src/index'
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/create-gateway'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
+import type { Store } from '../../src/store/database'
 import { masterKeyFile } from './master-key'
 
 /**

@@ -1,4 +1,4 @@
-import type { RuntimeCapabilities } from '../../src/index'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { unpackArchive } from './archive'
 import { openDirectory } from './directory'
 import { spawnMcpStdio } from './mcp-stdio'

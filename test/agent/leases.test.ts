@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { DefaultAgent, type Gateway, ThreadService } from '../../src/index'
+import { DefaultAgent } from '../../src/exports/agent'
+import type { Gateway } from '../../src/index'
+import { ThreadService } from '../../src/services/chat/thread-service'
 import { agentGateway, EventLog, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
 

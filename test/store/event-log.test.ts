@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../../adapters/node/open-node-store'
-import type { PreparedEvent } from '../../src/hub'
+import type { PreparedEvent } from '../../src/ports/prepared-event'
 import { appEvent } from '../../src/protocol/events'
 import type { Dialect, Store } from '../../src/store/database'
 import { openStoreEventBus } from '../../src/bus/open-event-bus'

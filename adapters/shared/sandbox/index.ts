@@ -1,4 +1,4 @@
-import type { SandboxRuntime } from '../../../src/index'
+import type { SandboxRuntime } from '../../../src/ports/sandbox'
 import { bwrapWorks, findBwrap } from './bwrap'
 import { createProcessPort } from './process-port'
 import { createWorkspaceFs } from './workspace-fs'

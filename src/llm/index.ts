@@ -1,7 +1,0 @@
-export * from './messages'
-export { LlmError, type LlmErrorKind, NOT_CONFIGURED_MESSAGE } from './errors'
-export { PriceTable, type ModelPrice } from './pricing'
-export { BaseProvider, type LlmProvider, type RetryPolicy, type StreamOptions, type UpstreamEventStream } from './provider'
-export type { BodyReader, StreamedAnswer, StreamRequest } from '../ports/stream-request'
-export { fetchStreamRequest } from './fetch-stream-request'
-export { createLlmProvider } from './create-provider'
