@@ -1,8 +1,8 @@
 /** Bun adapter: serve a gateway with `Bun.serve` + hono/bun WebSockets, SQLite via bun:sqlite. */
-export { createBunGateway } from './create-bun-gateway'
+export { createBunGateway } from './create-gateway'
 export { createBunRuntime } from './runtime'
-export { openBunStore, openBunSqliteStore } from './open-bun-store'
-export { bunWebSocket, serveBunGateway, type BunServedGateway } from './serve-bun-gateway'
+export { openBunStore, openBunSqliteStore } from './open-store'
+export { bunWebSocket, serveBunGateway, type BunServedGateway } from './serve-gateway'
 export { createBunWsSink } from './ws-sink'
 export { openPostgresStore } from '../shared/open-store'
 export { createSandbox, createProcessPort, createWorkspaceFs, findBwrap } from '../shared/sandbox/index'

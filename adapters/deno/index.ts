@@ -1,9 +1,9 @@
 /** Deno adapter: serve a gateway with `Deno.serve` + hono/deno WebSockets, SQLite via node:sqlite. */
-export { createDenoGateway } from './create-deno-gateway'
+export { createDenoGateway } from './create-gateway'
 export { createDenoRuntime } from './runtime'
-export { openDenoStore, openDenoSqliteStore } from './open-deno-store'
+export { openDenoStore, openDenoSqliteStore } from './open-store'
 export { nodeSqliteDatabase } from './node-sqlite-database'
-export { serveDenoGateway, type DenoServedGateway } from './serve-deno-gateway'
+export { serveDenoGateway, type DenoServedGateway } from './serve-gateway'
 export { openPostgresStore } from '../shared/open-store'
 export { createSandbox, createProcessPort, createWorkspaceFs, findBwrap } from '../shared/sandbox/index'
 export { systemCapabilities, type SystemOptions } from '../shared/system-capabilities'

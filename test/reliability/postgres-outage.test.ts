@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openPostgresStore } from '../../adapters/node/open-node-store'
+import { openPostgresStore } from '../../adapters/node/open-store'
 import { loadConfig } from '../../src/config/gateway-config'
 import { appEvent } from '../../src/protocol/events'
 import { isDatabaseUnavailable } from '../../src/store/unavailable'
@@ -215,7 +215,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL going away and coming back', () => {
     const url = new URL(dsn)
     url.searchParams.set('options', `-c search_path=${bootSchema}`)
     proxy.cut()
-    const gw = await startNode('adapters/node/cli.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href })
+    const gw = await startNode('adapters/node/main.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href })
     try {
       const call = async (path: string, init: RequestInit = {}) => {
         const res = await fetch(`${gw.url}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' } })
@@ -257,7 +257,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL going away and coming back', () => {
   it('exits with a clear message when PostgreSQL answers but refuses it (a wrong password is not worth waiting for)', async () => {
     const url = new URL(dsn)
     url.password = 'not-the-password'
-    const started = await startNode('adapters/node/cli.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href }).then(
+    const started = await startNode('adapters/node/main.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href }).then(
       (gw) => (gw.child.kill('SIGKILL'), undefined),
       (error: { code: unknown; output: string }) => error,
     )

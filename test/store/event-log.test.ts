@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openSqliteStore } from '../../adapters/node/open-node-store'
+import { openSqliteStore } from '../../adapters/node/open-store'
 import type { PreparedEvent } from '../../src/ports/prepared-event'
 import { appEvent } from '../../src/protocol/events'
 import type { Dialect, Store } from '../../src/store/database'

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openPostgresStore } from '../../adapters/node/open-node-store'
+import { openPostgresStore } from '../../adapters/node/open-store'
 import type { PgNotifier } from '../../adapters/shared/pg-notifier'
 import type { BusControl } from '../../src/ports/event-bus'
 import type { PreparedEvent } from '../../src/ports/prepared-event'

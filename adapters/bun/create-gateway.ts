@@ -1,6 +1,6 @@
 import type { Gateway, GatewayOptions } from '../../src/gateway/create-gateway'
 import { createRuntimeGateway } from '../shared/create-runtime-gateway'
-import { openBunStore } from './open-bun-store'
+import { openBunStore } from './open-store'
 import { createBunRuntime } from './runtime'
 
 /**

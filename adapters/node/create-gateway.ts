@@ -1,6 +1,6 @@
 import type { Gateway, GatewayOptions } from '../../src/gateway/create-gateway'
 import { createRuntimeGateway } from '../shared/create-runtime-gateway'
-import { openNodeStore } from './open-node-store'
+import { openNodeStore } from './open-store'
 import { createNodeRuntime } from './runtime'
 
 /**

@@ -1,6 +1,6 @@
 import type { Gateway, GatewayOptions } from '../../src/gateway/create-gateway'
 import { createRuntimeGateway } from '../shared/create-runtime-gateway'
-import { openDenoStore } from './open-deno-store'
+import { openDenoStore } from './open-store'
 import { createDenoRuntime } from './runtime'
 
 /**
