@@ -5,13 +5,18 @@ import type { BunServerLike, BunWebSocketHandlerLike } from './bun'
 import { bun } from './bun-global'
 import { onBunDrain } from './ws-sink'
 
-export interface BunServedGateway extends ServedGateway {
+export interface RunningServer extends ServedGateway {
   server: BunServerLike
 }
 
 /**
  * The `websocket` handler for `Bun.serve`: hono/bun's, plus the drain event for backpressure,
  * the payload cap, and protocol pings (a peer silent for 120 s is closed).
+ *
+ * @example
+ * ```ts
+ * Bun.serve({ port: 8080, fetch: (request, server) => gateway.fetch(request, server), websocket: bunWebSocket(gateway) })
+ * ```
  */
 export function bunWebSocket(gateway: Pick<Gateway, 'config'>): BunWebSocketHandlerLike {
   return {
@@ -27,8 +32,15 @@ export function bunWebSocket(gateway: Pick<Gateway, 'config'>): BunWebSocketHand
 /**
  * Serves a gateway (or one still starting) with `Bun.serve`. HTTP connections may stay silent a
  * little longer than the SSE keep-alive interval (Bun's default of 10 s would cut idle event streams).
+ *
+ * @example
+ * ```ts
+ * const server = await serveGateway(await createGateway(), { port: 8080 })
+ * console.log(`listening on ${server.url}`)
+ * process.once('SIGTERM', () => void server.close())
+ * ```
  */
-export async function serveBunGateway(gateway: ServableGateway, options: { host?: string; port?: number } = {}): Promise<BunServedGateway> {
+export async function serveGateway(gateway: ServableGateway, options: { host?: string; port?: number } = {}): Promise<RunningServer> {
   const host = options.host ?? gateway.config.host
   const keepAliveSeconds = Math.ceil(gateway.config.limits.keepAliveMs / 1000)
   const server = bun().serve({

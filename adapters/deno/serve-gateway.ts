@@ -2,12 +2,22 @@ import { listenUrl, type ServableGateway, type ServedGateway } from '../shared/s
 import type { DenoHttpServerLike } from './deno'
 import { deno } from './deno-global'
 
-export interface DenoServedGateway extends ServedGateway {
+export interface RunningServer extends ServedGateway {
   server: DenoHttpServerLike
 }
 
-/** Serves a gateway (or one still starting) with `Deno.serve` (quietly: the CLI prints the one address line itself). */
-export async function serveDenoGateway(gateway: ServableGateway, options: { host?: string; port?: number } = {}): Promise<DenoServedGateway> {
+/**
+ * Serves a gateway (or one still starting) with `Deno.serve` (quietly: the CLI prints the one
+ * address line itself).
+ *
+ * @example
+ * ```ts
+ * const server = await serveGateway(await createGateway(), { port: 8080 })
+ * console.log(`listening on ${server.url}`)
+ * Deno.addSignalListener('SIGTERM', () => void server.close())
+ * ```
+ */
+export async function serveGateway(gateway: ServableGateway, options: { host?: string; port?: number } = {}): Promise<RunningServer> {
   const host = options.host ?? gateway.config.host
   let listened!: (port: number) => void
   const listening = new Promise<number>((resolve) => (listened = resolve))

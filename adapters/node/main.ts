@@ -1,6 +1,6 @@
 import { runCli } from '../shared/run-cli'
-import { createNodeGateway } from './create-gateway'
+import { createGateway } from './create-gateway'
 import { serveGateway } from './serve-gateway'
 
 // `gateway` (npx gateway): the Node server.
-void runCli({ createGateway: (config, logging) => createNodeGateway({ config, logging }), serve: (gateway) => serveGateway(gateway) })
+void runCli({ createGateway: (config, logging) => createGateway({ config, logging }), serve: (gateway) => serveGateway(gateway) })

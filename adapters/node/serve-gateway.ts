@@ -14,6 +14,13 @@ export interface RunningServer extends ServedGateway {
 /**
  * Serves a gateway (or one still starting) on Node with @hono/node-server and `ws` (`noServer`,
  * bounded `maxPayload`). Slow or stalled clients are cut by the header and request timeouts (slowloris).
+ *
+ * @example
+ * ```ts
+ * const server = await serveGateway(await createGateway(), { port: 8080 })
+ * console.log(`listening on ${server.url}`)
+ * process.once('SIGTERM', () => void server.close())
+ * ```
  */
 export async function serveGateway(
   gateway: ServableGateway,

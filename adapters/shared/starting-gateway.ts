@@ -22,6 +22,13 @@ export interface StartRetryOptions {
  * gateway is not given up on: a `StartingGateway` stands in for it, to be served at once, and
  * keeps trying. Any other failure (a migration that fails, a data dir another gateway holds) is
  * thrown as before.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env)
+ * const gateway = await startGateway(config, () => createGateway({ config })) // serves 503 until PostgreSQL is up
+ * await serveGateway(gateway)
+ * ```
  */
 export async function startGateway(config: GatewayConfig, create: () => Promise<Gateway>, options: StartRetryOptions = {}): Promise<Gateway | StartingGateway> {
   try {

@@ -21,6 +21,11 @@ export interface SystemOptions {
  * address while TLS checks the URL's host, `O_NOFOLLOW`, `/proc/self/fd`, `detached` children
  * as process-group leaders, extra file descriptors for bubblewrap's `--info-fd`). The runtime
  * contract suite (test/runtimes) checks each of them on all three.
+ *
+ * @example
+ * ```ts
+ * const gateway = await createGateway({ runtime: { name: 'my-host', ...systemCapabilities({ jobIsolation: 'auto' }) } })
+ * ```
  */
 export function systemCapabilities(options: SystemOptions = {}): SystemCapabilities {
   return {

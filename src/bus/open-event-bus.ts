@@ -7,6 +7,12 @@ import { StoreEventBus } from './store-event-bus'
  * The persistent bus that fits the store: across instances through LISTEN/NOTIFY on PostgreSQL
  * with a notifier, else one process's bus over the events table (SQLite, or PostgreSQL without
  * a notifier).
+ *
+ * @example
+ * ```ts
+ * const bus = await openStoreEventBus(store, { retentionMs: 24 * 3600_000 })
+ * const gateway = await createGateway({ store, bus })
+ * ```
  */
 export function openStoreEventBus(
   store: Store,

@@ -178,6 +178,12 @@ const list = (value: string | undefined): string[] =>
 /**
  * Builds the configuration from environment variables and command-line flags (flags win).
  * Names are fixed by architecture.md; see the README's configuration table.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env, process.argv.slice(2)) // GATEWAY_PORT=8080, --data-dir ./data
+ * const gateway = await createGateway({ config })
+ * ```
  */
 export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfig {
   const flags = parseFlags(argv)

@@ -128,7 +128,16 @@ export interface Gateway {
  * The composition root: builds the Hono app from its parts. Middleware order (outermost first):
  * security headers -> host check -> CORS -> body limit -> routers (public, streams, static,
  * protected) -> error rendering. Every route is a pure Fetch handler; runtime specifics come in
- * through `options.runtime`.
+ * through `options.runtime`. The runtime adapters' `createGateway` (`agent-gateway/node`, ...)
+ * adds theirs and opens the configured database.
+ *
+ * @example
+ * ```ts
+ * const gateway = await createGateway({ config: { authToken: 'my-secret-token' }, services: { settings: mySettings } })
+ * gateway.withAgent({ onMessage: (m) => gateway.channel.respond(m, `You said: ${m.content}`) })
+ * host.route('/agent', gateway.app) // or serve gateway.fetch
+ * ```
+ * @see README "Embedding it in your app"
  */
 export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const config = GatewayConfig.parse(options.config ?? {})

@@ -50,8 +50,19 @@ export interface Recipient {
 }
 
 /**
- * The agent-facing channel (the seed's `WebChannel`): messages in, events out. Every event it
- * publishes is scoped to one user, except `broadcast`.
+ * The agent-facing channel: messages in, events out. Every event it publishes is scoped to one
+ * user, except `broadcast`. An embedder's agent gets messages through `attach` (or
+ * `gateway.withAgent`) and answers through the events it sends.
+ *
+ * @example
+ * ```ts
+ * gateway.withAgent({
+ *   async onMessage(message) {
+ *     await gateway.channel.sendStatus(message, { type: 'thinking', message: 'Looking it up' })
+ *     await gateway.channel.respond(message, await lookUp(message.content))
+ *   },
+ * })
+ * ```
  */
 export class WebChannel {
   #agent: ChannelAgent | undefined

@@ -12,6 +12,12 @@ const OLLAMA_URL = 'http://127.0.0.1:11434/v1'
  * `LLM_MODEL`), or undefined when nothing is configured: `openai_compatible` needs a base URL or
  * a key (then it is OpenAI), `openai` and `anthropic` need a key, `ollama` works with defaults.
  * Each SDK is loaded only when its backend is used (they take most of a second to import).
+ *
+ * @example
+ * ```ts
+ * const llm = await createLlmProvider(LlmConfig.parse({ backend: 'ollama', model: 'llama3.2' }))
+ * for await (const event of llm!.stream({ messages: [{ role: 'user', content: 'Hi' }] })) if (event.type === 'text') print(event.delta)
+ * ```
  */
 export async function createLlmProvider(
   config: LlmConfig,

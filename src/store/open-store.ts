@@ -11,7 +11,13 @@ import { countingWrites } from './write-counting-dialect'
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
  * or pg) and brings the schema up to date. On PostgreSQL, Kysely's migrator holds a session
  * advisory lock around one transaction for all pending migrations, so instances starting together
- * run each migration once: the others wait, then find nothing left to do.
+ * run each migration once: the others wait, then find nothing left to do. The runtime adapters'
+ * `openStore(config)` build the dialect from the configuration and call this.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ dialect: new SqliteDialect({ database: new Database('gateway.db') }), kind: 'sqlite' })
+ * ```
  */
 export async function openStore(options: {
   dialect: KyselyDialect

@@ -51,6 +51,19 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/
 /**
  * A tool whose input is validated by a zod schema before `execute` runs; invalid input becomes
  * an error result the model can correct, never an exception.
+ *
+ * @example
+ * ```ts
+ * const lookUp = defineTool({
+ *   name: 'look_up_order',
+ *   description: 'The status of one of the user\'s orders',
+ *   input: z.object({ orderId: z.string() }),
+ *   requiresApproval: false,
+ *   source: 'shop',
+ *   execute: async ({ orderId }, ctx) => (await orders.status(ctx.userId, orderId, { signal: ctx.signal })) ?? 'No such order',
+ * })
+ * gateway.tools.addProvider({ name: 'shop', tools: () => [lookUp] })
+ * ```
  */
 export function defineTool<S extends z.ZodType>(spec: {
   name: string

@@ -47,4 +47,13 @@ describe('the public API', () => {
     }
     expect(Object.keys(tsconfig.compilerOptions.paths).sort()).toEqual(subpaths.map((s) => (s === '.' ? 'agent-gateway' : `agent-gateway/${s.slice(2)}`)).sort())
   })
+
+  it('exports the same names from every runtime adapter: the import path picks the runtime', () => {
+    const shared = ['createGateway', 'serveGateway', 'RunningServer', 'openStore', 'openSqliteStore', 'openPostgresStore', 'createRuntime', 'systemCapabilities', 'createSandbox', 'startGateway', 'StartingGateway', 'lockDataDir', 'ownerToken']
+    for (const runtime of ['node', 'bun', 'deno']) {
+      const source = read(`adapters/${runtime}/index.ts`)
+      expect(exportedNames(source), runtime).toEqual(expect.arrayContaining(shared))
+      expect(source, runtime).toMatch(/^export \* from '\.\.\/\.\.\/src\/index'$/m)
+    }
+  })
 })

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createNodeRuntime } from '../../adapters/node/index'
+import { createRuntime } from '../../adapters/node/index'
 import { ToolRegistry } from '../../src/tools/tool-registry'
 import { systemClock } from '../../src/lib/time'
 import { createExtensionsService } from '../../src/services/extensions/create-extensions-service'
@@ -209,7 +209,7 @@ describe('extensions', async () => {
       hub: gw.hub,
       channel: gw.channel,
       auth: gw.auth,
-      runtime: createNodeRuntime(),
+      runtime: createRuntime(),
       clock: systemClock,
       tools,
       runMessage: () => Promise.reject(new Error('no agent in this test')),

@@ -88,6 +88,16 @@ export type LoopResult =
  * tool calls or `maxSteps` is reached. The chat agent runs it per message; the jobs subsystem can
  * run it in a workspace with its own tools and policy. Cancellation through `signal` aborts the
  * model request and the running tool (whose promise is abandoned if it ignores its signal).
+ *
+ * @example
+ * ```ts
+ * const llm = await createLlmProvider(loadConfig(process.env).llm)
+ * const result = await runAgentLoop({
+ *   llm: llm!, system: 'You are terse.', state: emptyState([{ role: 'user', content: 'What time is it?' }]),
+ *   tools: [clock], context: { userId: 'me', threadId: 'cli' }, signal, maxSteps: 5,
+ *   approval: () => 'approve', observer: { text: (delta) => process.stdout.write(delta) },
+ * })
+ * ```
  */
 export async function runAgentLoop(o: LoopOptions): Promise<LoopResult> {
   const { state, observer } = o

@@ -17,6 +17,12 @@ export interface BuiltinToolsOptions {
 /**
  * The `builtin` tool provider: `current_time`, and `http_fetch` when the runtime can resolve
  * hosts and connect to a pinned address (never an unguarded fetch).
+ *
+ * @example
+ * ```ts
+ * const tools = new ToolRegistry()
+ * tools.addProvider(builtinTools({ runtime: createRuntime() }))
+ * ```
  */
 export function builtinTools(options: BuiltinToolsOptions): ToolProvider {
   const tools: Tool[] = [currentTimeTool(options.clock ?? systemClock)]
