@@ -3,27 +3,20 @@ import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { describe } from '../middleware/route-doc'
-import { need } from '../lib/errors'
+import { actionFailure, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
 import { ApprovePairingRequest, PairingApproved, PairingChannelParam, PairingList } from '../protocol/pairing'
-
 
 /** Failed approvals allowed per channel per window: codes are short, so guessing must be slow. */
 export const PAIRING_FAILURES_PER_WINDOW = 10
 export const PAIRING_FAILURE_WINDOW_MS = 5 * 60_000
 
 /**
- * A failed action: a real 4xx status whose body keeps the `ActionResponse` shape clients read
- * (`success: false`, `message`) and also carries the error envelope.
+ * `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code. A failed
+ * approval keeps the `ActionResponse` shape clients read (`success: false`, `message`) beside the
+ * error envelope (`actionFailure`).
  */
-const actionFailure = (status: 400 | 404 | 429, code: string, message: string, headers?: Record<string, string>) =>
-  new Response(JSON.stringify({ success: false, message, error: { code, message } }), {
-    status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
-  })
-
-/** `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code. */
 export const pairingRoutes = (d: RouteDeps) => {
   const failures = new SlidingWindowLimiter(PAIRING_FAILURES_PER_WINDOW, PAIRING_FAILURE_WINDOW_MS, () => d.clock.now())
   const pairing = () => need(d.services.pairing, 'pairing')
@@ -47,15 +40,15 @@ export const pairingRoutes = (d: RouteDeps) => {
         const slot = failures.hit(channel)
         if (!slot.ok) {
           const retryAfter = String(Math.ceil(slot.retryAfterMs / 1000))
-          return actionFailure(429, 'rate_limited', 'Too many failed approve attempts; try again later', { 'Retry-After': retryAfter })
+          throw actionFailure(429, 'rate_limited', 'Too many failed approve attempts; try again later', {}, { headers: { 'Retry-After': retryAfter } })
         }
-        if (code.trim() === '') return actionFailure(400, 'invalid_request', 'A pairing code is required')
+        if (code.trim() === '') throw actionFailure(400, 'invalid_request', 'A pairing code is required')
         if (user_id !== undefined && user_id !== principal.userId && !(await need(d.services.users, 'users').get(user_id))) {
           failures.refund(channel)
-          return actionFailure(404, 'user_not_found', 'User not found')
+          throw actionFailure(404, 'user_not_found', 'User not found')
         }
         const approval = await service.approve(channel, code, principal.userId, user_id)
-        if (!approval) return actionFailure(404, 'pairing_code_invalid', 'Invalid or expired pairing code')
+        if (!approval) throw actionFailure(404, 'pairing_code_invalid', 'Invalid or expired pairing code')
         failures.refund(channel)
         return c.json({ success: true, message: `Pairing approved for sender '${approval.senderId}'`, sender_id: approval.senderId, user_id: approval.userId })
       },

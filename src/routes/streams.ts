@@ -79,6 +79,8 @@ export const streamRoutes = (d: RouteDeps) => {
       })
       try {
         const response = await handler(c, next)
+        // No response: the Node adapter upgrades the socket after the route returns (it parked the
+        // events on the request); this placeholder is what a plain HTTP client would get.
         return response ?? new Response(null, { status: 400 })
       } catch (error) {
         clearTimeout(abandoned)
