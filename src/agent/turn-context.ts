@@ -24,7 +24,7 @@ export function systemPrompt(config: Pick<AgentConfig, 'systemPrompt'>, options:
  * Earlier turns as context: each user message and the answer it got (tool transcripts are left
  * out), newest kept first within `historyChars`, returned oldest first.
  */
-export function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessage[] {
+function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessage[] {
   const out: LlmMessage[][] = []
   let used = 0
   for (const turn of [...turns].sort((a, b) => b.seq - a.seq)) {
@@ -39,7 +39,7 @@ export function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessa
 }
 
 /** The user's message, with its images when the model can see them (else a note saying they were dropped). */
-export function userMessage(text: string, images: ImageAttachment[], vision: { supported: boolean; model: string }): LlmMessage {
+function userMessage(text: string, images: ImageAttachment[], vision: { supported: boolean; model: string }): LlmMessage {
   if (images.length === 0) return { role: 'user', content: text }
   if (!vision.supported) {
     return { role: 'user', content: `${text}\n\n[The user attached ${images.length} image(s), but the model ${vision.model} cannot see images.]` }

@@ -2,7 +2,6 @@ import { z } from 'zod'
 import { LogLevel } from '../protocol/logs'
 import { JobsConfig, parseJobCommands } from './jobs-config'
 
-
 export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
 export type LlmBackend = z.infer<typeof LlmBackend>
 
@@ -67,7 +66,7 @@ export const LlmConfig = z.object({
 export type LlmConfig = z.infer<typeof LlmConfig>
 
 /** Skills: the ClawHub-compatible registry searched and installed from, and download limits. */
-export const SkillsConfig = z.object({
+const SkillsConfig = z.object({
   /** Base URL of a ClawHub-compatible registry (`GATEWAY_SKILLS_REGISTRY_URL`); plain http is allowed only for this host. */
   registryUrl: z.string().url().default('https://clawhub.ai'),
   /** Registry searches give up after this long (local results are still returned). */
@@ -80,7 +79,7 @@ export const SkillsConfig = z.object({
 export type SkillsConfig = z.infer<typeof SkillsConfig>
 
 /** Extensions (MCP servers): where more manifests live, and connection limits. */
-export const ExtensionsConfig = z.object({
+const ExtensionsConfig = z.object({
   /** A directory of extra manifest files (`*.json`), added to the built-in registry (`GATEWAY_EXTENSIONS_DIR`). */
   dir: z.string().min(1).optional(),
   /** Connecting to (and listing the tools of) an MCP server gives up after this long. */

@@ -1,4 +1,4 @@
-import { GatewayError } from '../lib/errors'
+import { errorMessage, GatewayError } from '../lib/errors'
 import type { EventHub } from './event-hub'
 import { type AppEvent, appEvent, eventShapes } from '../protocol/events'
 import type { ApprovalAction, ImageAttachment } from '../protocol/chat'
@@ -157,5 +157,3 @@ export class WebChannel {
     await this.hub.broadcast(event)
   }
 }
-
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))

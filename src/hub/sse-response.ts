@@ -9,7 +9,7 @@ import type { EventSink } from '../ports/event-sink'
 import { createWebSseSink } from './web-sse-sink'
 import type { KeepAlive } from './keep-alive'
 
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
+const SSE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',

@@ -67,6 +67,9 @@ export const conflict = (code: string, message: string): GatewayError => new Gat
 export const forbidden = (message = 'Forbidden', code = 'forbidden'): GatewayError =>
   new GatewayError(403, code, message)
 
+/** An error's message for a user or a log line (whatever was thrown). */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 
 /**

@@ -172,7 +172,7 @@ const parseInput = (args: string): Record<string, unknown> => {
  * Claude wants one system text, user/assistant alternation, tool calls as `tool_use` blocks and
  * their results as `tool_result` blocks in the next user message. Adjacent same-role messages merge.
  */
-export function toAnthropicMessages(request: ChatRequest): { system: string; messages: MessageParam[] } {
+function toAnthropicMessages(request: ChatRequest): { system: string; messages: MessageParam[] } {
   const system: string[] = request.system ? [request.system] : []
   const messages: MessageParam[] = []
   const push = (role: 'user' | 'assistant', blocks: ContentBlockParam[]) => {

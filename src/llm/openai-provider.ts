@@ -258,7 +258,7 @@ function toParts(content: string | ContentPart[]): string | ChatCompletionConten
   )
 }
 
-export function toOpenAIMessages(request: ChatRequest): ChatCompletionMessageParam[] {
+function toOpenAIMessages(request: ChatRequest): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = []
   if (request.system) out.push({ role: 'system', content: request.system })
   for (const m of request.messages as LlmMessage[]) {

@@ -27,11 +27,11 @@ export function attachDoc<F extends object>(fn: F, doc: RouteDoc): F {
 
 /**
  * A no-op middleware that documents a route:
- * `.get('/threads', describe({ summary: 'List threads', response: ThreadList }), handler)`.
+ * `.get('/threads', routeDoc({ summary: 'List threads', response: ThreadList }), handler)`.
  */
-export function describe(doc: RouteDoc): MiddlewareHandler {
+export function routeDoc(doc: RouteDoc): MiddlewareHandler {
   // Not async: a pass-through costs no promise of its own on every request (where a router runs it).
-  const middleware: MiddlewareHandler = attachDoc(function describe(_c, next) {
+  const middleware: MiddlewareHandler = attachDoc(function routeDoc(_c, next) {
     return next()
   }, doc)
   Object.defineProperty(middleware, DOC_ONLY, { value: true })
@@ -40,7 +40,7 @@ export function describe(doc: RouteDoc): MiddlewareHandler {
 
 const DOC_ONLY = Symbol('doc only')
 
-/** Whether a handler is `describe()`'s: documentation only, nothing to run (see `StaticFirstRouter`). */
+/** Whether a handler is `routeDoc()`'s: documentation only, nothing to run (see `StaticFirstRouter`). */
 export const isDocOnly = (handler: unknown): boolean => typeof handler === 'function' && DOC_ONLY in handler
 
 const toJsonSchema = (schema: z.ZodType, io: 'input' | 'output'): unknown => {

@@ -1,6 +1,7 @@
 import type { PinnedRequest } from '../ports/runtime'
 import { type AddressPolicy, checkPublicUrl, UnsafeUrlError } from './public-address'
 import { VERSION } from '../version'
+import { errorMessage } from '../lib/errors'
 
 export interface GuardedFetchDeps {
   resolveHost: (hostname: string) => Promise<string[]>
@@ -110,7 +111,7 @@ export class GuardedFetcher {
     } catch (error) {
       if (error instanceof UnsafeUrlError || error instanceof DownloadError) throw error
       if (signal.aborted && !options.signal?.aborted) throw new DownloadError(`The download took longer than ${Math.round(options.timeoutMs / 1000)} s`, 'timeout')
-      throw new DownloadError(`The request failed: ${error instanceof Error ? error.message : String(error)}`, 'network')
+      throw new DownloadError(`The request failed: ${errorMessage(error)}`, 'network')
     }
   }
 

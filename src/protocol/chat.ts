@@ -6,9 +6,6 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
 const isBase64 = (s: string): boolean => s.length % 4 === 0 && BASE64_CHARS.test(s)
 
-/** Bytes a standard base64 string decodes to. */
-export const base64DecodedBytes = (data: string): number => Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0)
-
 /**
  * An image sent with a chat message: standard base64 without a `data:` prefix, in a format vision
  * models take (PNG, JPEG, GIF, WebP), at most 5 MiB decoded.

@@ -2,11 +2,10 @@ import { Hono } from 'hono'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params } from '../middleware/validate'
 import { PutSecretRequest, SecretDeleted, SecretList, SecretParam, SecretStored, SecretUserParam } from '../protocol/users'
-
 
 /**
  * `/api/admin/users/{user_id}/secrets`: admins provision a user's secrets. Values go in and never
@@ -22,7 +21,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
   }
   return new Hono<GatewayEnv>()
     .use('/api/admin/*', requireAdmin)
-    .get('/api/admin/users/:user_id/secrets', describe({ summary: "A user's secrets: names and times, never values", response: SecretList }), params(SecretUserParam), async (c) => {
+    .get('/api/admin/users/:user_id/secrets', routeDoc({ summary: "A user's secrets: names and times, never values", response: SecretList }), params(SecretUserParam), async (c) => {
       const { user_id } = c.req.valid('param')
       const secrets = await (await forUser(user_id)).list(user_id)
       return c.json({
@@ -32,7 +31,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
     })
     .put(
       '/api/admin/users/:user_id/secrets/:name',
-      describe({ summary: 'Create or replace a secret (encrypted at rest; never returned)', response: SecretStored }),
+      routeDoc({ summary: 'Create or replace a secret (encrypted at rest; never returned)', response: SecretStored }),
       params(SecretParam),
       jsonBody(PutSecretRequest),
       async (c) => {
@@ -45,7 +44,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
         return c.json({ user_id, name, status: existed ? ('updated' as const) : ('created' as const) }, existed ? 200 : 201)
       },
     )
-    .delete('/api/admin/users/:user_id/secrets/:name', describe({ summary: 'Delete a secret', response: SecretDeleted }), params(SecretParam), async (c) => {
+    .delete('/api/admin/users/:user_id/secrets/:name', routeDoc({ summary: 'Delete a secret', response: SecretDeleted }), params(SecretParam), async (c) => {
       const { user_id, name } = c.req.valid('param')
       if (!(await (await forUser(user_id)).delete(user_id, name))) throw notFound('secret')
       return c.json({ user_id, name, deleted: true as const })

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
 import {
@@ -27,22 +27,22 @@ export const adminRoutes = (d: RouteDeps) => {
     .use('/api/admin/*', requireAdmin)
     .post(
       '/api/admin/users',
-      describe({ summary: 'Create a user; the response carries its first API token, shown once', response: CreatedUser, status: 201 }),
+      routeDoc({ summary: 'Create a user; the response carries its first API token, shown once', response: CreatedUser, status: 201 }),
       jsonBody(CreateUserRequest),
       async (c) => {
         const { user, token } = await users().create(c.req.valid('json'), { userId: c.get('principal').userId })
         return c.json({ ...user, token: token.token, token_id: token.id }, 201)
       },
     )
-    .get('/api/admin/users', describe({ summary: 'List every user', response: UserList }), async (c) => c.json({ users: await users().list() }))
-    .get('/api/admin/users/:id', describe({ summary: 'One user', response: User }), params(UserIdParam), async (c) => {
+    .get('/api/admin/users', routeDoc({ summary: 'List every user', response: UserList }), async (c) => c.json({ users: await users().list() }))
+    .get('/api/admin/users/:id', routeDoc({ summary: 'One user', response: User }), params(UserIdParam), async (c) => {
       const user = await users().get(c.req.valid('param').id)
       if (!user) throw notFound('user')
       return c.json(user)
     })
     .patch(
       '/api/admin/users/:id',
-      describe({ summary: 'Change a user\'s display name, email, role or metadata (replaced whole)', response: User }),
+      routeDoc({ summary: 'Change a user\'s display name, email, role or metadata (replaced whole)', response: User }),
       params(UserIdParam),
       jsonBody(UpdateUserRequest),
       async (c) => {
@@ -53,7 +53,7 @@ export const adminRoutes = (d: RouteDeps) => {
     )
     .delete(
       '/api/admin/users/:id',
-      describe({ summary: 'Delete a user and all their data (threads, memory, jobs, routines, settings, tokens, secrets)', response: UserDeleted }),
+      routeDoc({ summary: 'Delete a user and all their data (threads, memory, jobs, routines, settings, tokens, secrets)', response: UserDeleted }),
       params(UserIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
@@ -63,7 +63,7 @@ export const adminRoutes = (d: RouteDeps) => {
     )
     .post(
       '/api/admin/users/:id/suspend',
-      describe({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
+      routeDoc({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
       params(UserIdParam),
       async (c) => {
         const user = await users().setStatus(c.req.valid('param').id, 'suspended', { userId: c.get('principal').userId })
@@ -71,14 +71,14 @@ export const adminRoutes = (d: RouteDeps) => {
         return c.json({ id: user.id, status: user.status })
       },
     )
-    .post('/api/admin/users/:id/activate', describe({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserIdParam), async (c) => {
+    .post('/api/admin/users/:id/activate', routeDoc({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserIdParam), async (c) => {
       const user = await users().setStatus(c.req.valid('param').id, 'active', { userId: c.get('principal').userId })
       if (!user) throw notFound('user')
       return c.json({ id: user.id, status: user.status })
     })
     .get(
       '/api/admin/usage',
-      describe({ summary: 'LLM usage per user and model over the last day (24 h), week (7 d) or month (30 d)', response: UsageReport }),
+      routeDoc({ summary: 'LLM usage per user and model over the last day (24 h), week (7 d) or month (30 d)', response: UsageReport }),
       query(UsageQuery),
       async (c) => {
         const usage = need(d.services.usage, 'usage')

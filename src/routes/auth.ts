@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { isStreamPath } from '../auth/stream-tickets'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { badRequest, GatewayError } from '../lib/errors'
 import { toIso } from '../lib/time'
 import { jsonBody } from '../middleware/validate'
@@ -15,7 +15,7 @@ import { StreamTicket, StreamTicketRequest } from '../protocol/auth'
 export const authRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>().post(
     '/api/auth/stream-ticket',
-    describe({ summary: 'A single-use ticket (valid 60 s) that opens one stream route with ?ticket=', response: StreamTicket }),
+    routeDoc({ summary: 'A single-use ticket (valid 60 s) that opens one stream route with ?ticket=', response: StreamTicket }),
     jsonBody(StreamTicketRequest),
     (c) => {
       const { path } = c.req.valid('json')

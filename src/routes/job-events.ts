@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { lastEventId, openSseResponse } from '../hub/sse-response'
 import { params, query } from '../middleware/validate'
 import { JobEventList, JobEventsQuery, JobIdParam } from '../protocol/jobs'
@@ -17,7 +17,7 @@ import { authorizeJob } from './job-access'
 export const jobStreamRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>().get(
     '/api/jobs/:id/events',
-    describe({ summary: "A job's events: SSE (replay + live, Last-Event-ID) or JSON", response: JobEventList }),
+    routeDoc({ summary: "A job's events: SSE (replay + live, Last-Event-ID) or JSON", response: JobEventList }),
     params(JobIdParam),
     query(JobEventsQuery),
     async (c) => {

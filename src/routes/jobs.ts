@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
 import {
@@ -31,25 +31,25 @@ export const jobRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
     .get(
       '/api/jobs',
-      describe({ summary: "The caller's jobs, newest first", response: JobList }),
+      routeDoc({ summary: "The caller's jobs, newest first", response: JobList }),
       query(JobListQuery),
       async (c) => {
         const jobs = need(d.services.jobs, 'jobs')
         return c.json({ jobs: await jobs.list(c.get('principal').userId, c.req.valid('query').limit) })
       },
     )
-    .get('/api/jobs/summary', describe({ summary: "Counts of the caller's jobs by state", response: JobSummary }), async (c) => {
+    .get('/api/jobs/summary', routeDoc({ summary: "Counts of the caller's jobs by state", response: JobSummary }), async (c) => {
       return c.json(await need(d.services.jobs, 'jobs').summary(c.get('principal').userId))
     })
-    .post('/api/jobs', describe({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
+    .post('/api/jobs', routeDoc({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
       return c.json(await need(d.services.jobs, 'jobs').create(c.get('principal').userId, c.req.valid('json')), 201)
     })
-    .get('/api/jobs/:id', describe({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
+    .get('/api/jobs/:id', routeDoc({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
       return c.json(await need(d.services.jobs, 'jobs').get(c.get('principal').userId, c.req.valid('param').id))
     })
     .post(
       '/api/jobs/:id/cancel',
-      describe({ summary: 'Cancel a pending or running job; its processes are killed before this returns (409 when finished)', response: JobCancelled }),
+      routeDoc({ summary: 'Cancel a pending or running job; its processes are killed before this returns (409 when finished)', response: JobCancelled }),
       params(JobIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
@@ -59,7 +59,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .post(
       '/api/jobs/:id/restart',
-      describe({ summary: 'Retry a failed or cancelled job as a new job in the same workspace (409 otherwise)', response: JobRestarted }),
+      routeDoc({ summary: 'Retry a failed or cancelled job as a new job in the same workspace (409 otherwise)', response: JobRestarted }),
       params(JobIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
@@ -69,7 +69,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .post(
       '/api/jobs/:id/prompt',
-      describe({ summary: 'Send a follow-up prompt to a running (queued) or completed (new turn) job', response: JobPromptAccepted }),
+      routeDoc({ summary: 'Send a follow-up prompt to a running (queued) or completed (new turn) job', response: JobPromptAccepted }),
       params(JobIdParam),
       jsonBody(JobPromptRequest),
       async (c) => {
@@ -80,7 +80,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .get(
       '/api/jobs/:id/browse-url',
-      describe({ summary: 'Signed, short-lived links to the job files (new tab) and its event stream (EventSource)', response: JobLinks }),
+      routeDoc({ summary: 'Signed, short-lived links to the job files (new tab) and its event stream (EventSource)', response: JobLinks }),
       params(JobIdParam),
       async (c) => {
         return c.json(await need(d.services.jobs, 'jobs').links(c.get('principal').userId, c.req.valid('param').id))
@@ -88,7 +88,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .get(
       '/api/jobs/:id/files/list',
-      describe({ summary: 'List a directory of the job workspace (directories first)', response: WorkspaceListing }),
+      routeDoc({ summary: 'List a directory of the job workspace (directories first)', response: WorkspaceListing }),
       params(JobIdParam),
       query(WorkspaceListQuery),
       async (c) => {
@@ -97,7 +97,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .get(
       '/api/jobs/:id/files/read',
-      describe({ summary: 'Read a workspace file as UTF-8 (cut at the read cap; binary files have content null)', response: WorkspaceFile }),
+      routeDoc({ summary: 'Read a workspace file as UTF-8 (cut at the read cap; binary files have content null)', response: WorkspaceFile }),
       params(JobIdParam),
       query(WorkspaceReadQuery),
       async (c) => {

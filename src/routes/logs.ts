@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { requireAdmin, requireAuth } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { openSseResponse } from '../hub/sse-response'
 import { need } from '../lib/errors'
 import { jsonBody } from '../middleware/validate'
@@ -17,7 +17,7 @@ export const logRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
     .get(
       '/api/logs/events',
-      describe({ summary: 'Live log lines (SSE `event: log`): the last 500, then new ones; already redacted', sse: true }),
+      routeDoc({ summary: 'Live log lines (SSE `event: log`): the last 500, then new ones; already redacted', sse: true }),
       requireAuth(d.auth, { allowQueryToken: true }),
       requireAdmin,
       (c) => {
@@ -37,12 +37,12 @@ export const logRoutes = (d: RouteDeps) =>
         }
       },
     )
-    .get('/api/logs/level', describe({ summary: 'The current log level', response: LogLevelState }), requireAuth(d.auth), requireAdmin, (c) =>
+    .get('/api/logs/level', routeDoc({ summary: 'The current log level', response: LogLevelState }), requireAuth(d.auth), requireAdmin, (c) =>
       c.json(need(d.services.logs, 'logs').state()),
     )
     .put(
       '/api/logs/level',
-      describe({ summary: 'Change the log level at run time (audited; applies on every instance)', response: LogLevelState }),
+      routeDoc({ summary: 'Change the log level at run time (audited; applies on every instance)', response: LogLevelState }),
       requireAuth(d.auth),
       requireAdmin,
       jsonBody(SetLogLevelRequest),

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { renderOAuthPage } from './oauth-page'
 
 /** Query values longer than this are cut (a code or state is far shorter). */
@@ -14,7 +14,7 @@ const MAX_PARAM = 2048
  * an HTML page: 200 when connected, 400 when the sign-in failed (nothing was exchanged then).
  */
 export const oauthCallbackRoutes = (d: RouteDeps) =>
-  new Hono<GatewayEnv>().get('/oauth/callback', describe({ summary: 'OAuth redirect target for extension sign-ins (HTML result page)', auth: false }), async (c) => {
+  new Hono<GatewayEnv>().get('/oauth/callback', routeDoc({ summary: 'OAuth redirect target for extension sign-ins (HTML result page)', auth: false }), async (c) => {
     const param = (name: string) => c.req.query(name)?.slice(0, MAX_PARAM) || undefined
     const state = param('state')
     const extensions = d.services.extensions

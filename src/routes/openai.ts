@@ -6,7 +6,7 @@ import { relayEventStream } from '../llm/openai-relay'
 import type { LlmProvider, UpstreamEventStream } from '../llm/provider'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { GatewayError } from '../lib/errors'
 import { openSseBody } from '../hub/sse-response'
 import { jsonBody } from '../middleware/validate'
@@ -40,7 +40,7 @@ export const openaiRoutes = (d: RouteDeps) => {
   return new Hono<GatewayEnv>()
     .post(
       '/v1/chat/completions',
-      describe({ summary: 'OpenAI-compatible chat completions (streaming or not) through the gateway\'s provider', response: ChatCompletion, tags: ['openai'] }),
+      routeDoc({ summary: 'OpenAI-compatible chat completions (streaming or not) through the gateway\'s provider', response: ChatCompletion, tags: ['openai'] }),
       rateLimit,
       needLlm,
       jsonBody(ChatCompletionRequest),
@@ -92,7 +92,7 @@ export const openaiRoutes = (d: RouteDeps) => {
         return c.json(completion)
       },
     )
-    .get('/v1/models', describe({ summary: 'Models of the gateway\'s provider (OpenAI format)', response: ModelList, tags: ['openai'] }), async (c) => {
+    .get('/v1/models', routeDoc({ summary: 'Models of the gateway\'s provider (OpenAI format)', response: ModelList, tags: ['openai'] }), async (c) => {
       const llm = llmOf()
       let ids: string[]
       try {

@@ -2,15 +2,15 @@ import { Hono } from 'hono'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { actionFailure, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
 import { ApprovePairingRequest, PairingApproved, PairingChannelParam, PairingList } from '../protocol/pairing'
 
 /** Failed approvals allowed per channel per window: codes are short, so guessing must be slow. */
-export const PAIRING_FAILURES_PER_WINDOW = 10
-export const PAIRING_FAILURE_WINDOW_MS = 5 * 60_000
+const PAIRING_FAILURES_PER_WINDOW = 10
+const PAIRING_FAILURE_WINDOW_MS = 5 * 60_000
 
 /**
  * `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code. A failed
@@ -22,13 +22,13 @@ export const pairingRoutes = (d: RouteDeps) => {
   const pairing = () => need(d.services.pairing, 'pairing')
   return new Hono<GatewayEnv>()
     .use('/api/pairing/*', requireAdmin)
-    .get('/api/pairing/:channel', describe({ summary: 'Pending pairing requests of a channel (they expire after 15 minutes)', response: PairingList }), params(PairingChannelParam), async (c) => {
+    .get('/api/pairing/:channel', routeDoc({ summary: 'Pending pairing requests of a channel (they expire after 15 minutes)', response: PairingList }), params(PairingChannelParam), async (c) => {
       const { channel } = c.req.valid('param')
       return c.json({ channel, requests: await pairing().list(channel) })
     })
     .post(
       '/api/pairing/:channel/approve',
-      describe({ summary: 'Approve a pairing request by its code (10 failed attempts per 5 minutes per channel)', response: PairingApproved }),
+      routeDoc({ summary: 'Approve a pairing request by its code (10 failed attempts per 5 minutes per channel)', response: PairingApproved }),
       params(PairingChannelParam),
       jsonBody(ApprovePairingRequest),
       async (c) => {

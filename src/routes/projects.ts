@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { contentTypeFor, escapeHtml } from '../lib/content-type'
 import { GatewayError, notFound } from '../lib/errors'
 import type { JobRef, JobsPort, JobWorkspace } from '../services/jobs/port'
@@ -13,7 +13,7 @@ import { authorizeJob } from './job-access'
  * with the user's credentials, open popups, submit forms or reach the network; the page cannot be
  * framed. Combined with `nosniff` and `Cross-Origin-Opener-Policy` (from the security headers).
  */
-export const PROJECT_CSP = [
+const PROJECT_CSP = [
   'sandbox allow-scripts',
   "default-src 'self' data: blob:",
   "script-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
@@ -117,7 +117,7 @@ export const projectRoutes = (d: RouteDeps) => {
     return authorizeJob(c, d, match[1]!, { scope: 'browse', token: match[2] })
   }
   return new Hono<GatewayEnv>()
-    .get('/projects/:project_id', describe({ summary: 'Redirects to the project directory (trailing slash)', auth: false }), async (c) => {
+    .get('/projects/:project_id', routeDoc({ summary: 'Redirects to the project directory (trailing slash)', auth: false }), async (c) => {
       await resolve(c, c.req.param('project_id'))
       const url = new URL(c.req.url)
       return new Response(null, { status: 308, headers: { Location: `${url.pathname}/${url.search}` } })

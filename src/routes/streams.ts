@@ -3,7 +3,7 @@ import type { WSContext } from 'hono/ws'
 import { requireAuth } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { createWsContextSink } from '../hub/web-ws-sink'
 import { lastEventId, openSseResponse } from '../hub/sse-response'
 import { GatewayError, unavailable } from '../lib/errors'
@@ -19,7 +19,7 @@ export const streamRoutes = (d: RouteDeps) => {
   const limits = d.config.limits
   const auth = requireAuth(d.auth, { allowQueryToken: true })
   return new Hono<GatewayEnv>()
-    .get('/api/chat/events', describe({ summary: 'Event stream (SSE) of the caller\'s agent events', sse: true }), auth, (c) => {
+    .get('/api/chat/events', routeDoc({ summary: 'Event stream (SSE) of the caller\'s agent events', sse: true }), auth, (c) => {
       // An upgrade request here would never read the stream; it must not hold a slot.
       if (c.req.header('upgrade')) throw new GatewayError(400, 'not_a_websocket_route', 'This is the SSE route; use /api/chat/ws')
       const principal = c.get('principal')
@@ -33,7 +33,7 @@ export const streamRoutes = (d: RouteDeps) => {
         throw error
       }
     })
-    .get('/api/chat/ws', describe({ summary: 'WebSocket alternative to the SSE stream, with client commands' }), auth, async (c, next) => {
+    .get('/api/chat/ws', routeDoc({ summary: 'WebSocket alternative to the SSE stream, with client commands' }), auth, async (c, next) => {
       const upgrade = d.runtime.upgradeWebSocket
       if (!upgrade) throw unavailable('websocket', 'WebSocket is not available on this runtime adapter')
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {

@@ -1,11 +1,10 @@
 import { Hono } from 'hono'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { badRequest, forbidden, need, notFound } from '../lib/errors'
 import { jsonBody, params } from '../middleware/validate'
 import { CreatedToken, CreateTokenRequest, TokenIdParam, TokenList, TokenRevoked } from '../protocol/users'
-
 
 /** `/api/tokens`: every user manages their own API tokens. Another user's token id is 404. */
 export const tokenRoutes = (d: RouteDeps) => {
@@ -13,7 +12,7 @@ export const tokenRoutes = (d: RouteDeps) => {
   return new Hono<GatewayEnv>()
     .post(
       '/api/tokens',
-      describe({ summary: 'Create an API token; its plaintext (64 hex characters) is in this response only', response: CreatedToken, status: 201 }),
+      routeDoc({ summary: 'Create an API token; its plaintext (64 hex characters) is in this response only', response: CreatedToken, status: 201 }),
       jsonBody(CreateTokenRequest),
       async (c) => {
         const body = c.req.valid('json')
@@ -36,12 +35,12 @@ export const tokenRoutes = (d: RouteDeps) => {
         return c.json(await service.create(userId, { name: body.name, expiresAt }), 201)
       },
     )
-    .get('/api/tokens', describe({ summary: 'Your API tokens (never the token itself)', response: TokenList }), async (c) =>
+    .get('/api/tokens', routeDoc({ summary: 'Your API tokens (never the token itself)', response: TokenList }), async (c) =>
       c.json({ tokens: await tokens().list(c.get('principal').userId) }),
     )
     .delete(
       '/api/tokens/:id',
-      describe({ summary: 'Revoke one of your tokens: it fails from the next request and its streams close', response: TokenRevoked }),
+      routeDoc({ summary: 'Revoke one of your tokens: it fails from the next request and its streams close', response: TokenRevoked }),
       params(TokenIdParam),
       async (c) => {
         const { id } = c.req.valid('param')

@@ -1,13 +1,13 @@
 import { Hono } from 'hono'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
-import { describe } from '../middleware/route-doc'
+import { routeDoc } from '../middleware/route-doc'
 import { GatewayError, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { params } from '../middleware/validate'
 import { WEBHOOK_BODY_LIMIT, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookAccepted, WebhookPathParam } from '../protocol/routines'
 
-/** Deliveries per path per minute: one noisy sender cannot starve the other webhooks (gap 9). */
+/** Deliveries per path per minute: one noisy sender cannot starve the other webhooks. */
 const PER_PATH_LIMIT = 30
 const WINDOW_MS = 60_000
 
@@ -20,7 +20,7 @@ export const webhookRoutes = (d: RouteDeps) => {
   const limiter = new SlidingWindowLimiter(PER_PATH_LIMIT, WINDOW_MS, () => d.clock.now())
   return new Hono<GatewayEnv>().post(
     '/api/webhooks/:path',
-    describe({
+    routeDoc({
       summary: 'Fire a webhook routine. Headers: X-Webhook-Timestamp (unix seconds), X-Webhook-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">',
       response: WebhookAccepted,
       auth: false,

@@ -6,6 +6,7 @@ import { BOOLEAN_COLUMNS } from './boolean-columns'
 import { NulTextPlugin } from './nul-text-plugin'
 import { withSchemaScopedIntrospection } from './schema-scoped-introspector'
 import { countingWrites } from './write-counting-dialect'
+import { errorMessage } from '../lib/errors'
 
 /**
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
@@ -69,7 +70,7 @@ export async function openStore(options: {
     await options.onClose?.()
     const which = failed ? `migration ${failed.migrationName}` : 'migration'
     // The cause tells a database that cannot be reached (worth waiting for) from a broken migration.
-    throw new Error(`database ${which} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new Error(`database ${which} failed: ${errorMessage(error)}`, { cause: error })
   }
   let closed = false
   return {
@@ -90,4 +91,3 @@ async function currentSchema(db: Kysely<Database>): Promise<string | undefined> 
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema ?? undefined
 }
-

@@ -59,7 +59,7 @@ describe('StaticFirstRouter', () => {
     expect(await (await app.request('/api/jobs/summary')).text()).toBe('job summary')
     expect(await (await app.request('/api/jobs/7')).text()).toBe('job 7')
   })
-  it("leaves describe()'s no-op out of matching; the route runs and the OpenAPI document keeps its doc", async () => {
+  it("leaves routeDoc()'s no-op out of matching; the route runs and the OpenAPI document keeps its doc", async () => {
     const gw = await testGateway()
     const matched = (gw.app.router as StaticFirstRouter<[unknown, unknown]>).match('GET', '/api/auth/whoami')[0].map(([[handler]]) => handler)
     expect(matched.some(isDocOnly)).toBe(false)

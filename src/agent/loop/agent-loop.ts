@@ -4,11 +4,12 @@ import { LlmError } from '../../llm/errors'
 import type { LlmMessage, ToolCall, ToolSpec, Usage } from '../../llm/messages'
 import type { LlmProvider } from '../../llm/provider'
 import type { Tool, ToolContext, ToolResult } from '../../tools/tool'
+import { errorMessage } from '../../lib/errors'
 
 /** Bytes of a tool result shown to the user (`tool_result`, history). */
-export const PREVIEW_BYTES = 500
+const PREVIEW_BYTES = 500
 /** Bytes of a tool result given back to the model. */
-export const TOOL_OUTPUT_BYTES = 32 * 1024
+const TOOL_OUTPUT_BYTES = 32 * 1024
 
 /**
  * Where a turn stands. The loop mutates it as it goes; a paused turn is this state, persisted, and
@@ -218,7 +219,7 @@ async function execute(tool: Tool, input: unknown, ctx: ToolContext): Promise<To
   })
   try {
     return await Promise.race([
-      tool.execute(input, ctx).catch((error: unknown): ToolResult => ({ output: `Tool failed: ${error instanceof Error ? error.message : String(error)}`, isError: true })),
+      tool.execute(input, ctx).catch((error: unknown): ToolResult => ({ output: `Tool failed: ${errorMessage(error)}`, isError: true })),
       aborted,
     ])
   } finally {

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
 import { sha256Hex } from '../../lib/crypto'
-import { actionFailure } from '../../lib/errors'
+import { actionFailure, errorMessage } from '../../lib/errors'
 import type { AppEvent } from '../../protocol/events'
 import type { ExtensionManifest } from '../../protocol/extensions'
 import type { DirectoryPort } from '../../ports/directory'
@@ -25,8 +25,6 @@ export interface ExtensionActivationDeps {
   notify: (userId: string, event: AppEvent) => Promise<void>
   maxActivePerUser: number
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /**
  * Starting an extension: checks its setup and credentials, asks the user for what is missing (a
@@ -73,7 +71,7 @@ export class ExtensionActivation {
       await this.deps.notify(userId, { type: 'extension_status', extension_name: name, status: 'active', message })
       return { status: 200, body: { success: true, activated: true, message } }
     } catch (error) {
-      const reason = describe(error)
+      const reason = errorMessage(error)
       log.info('extension {name} of user {userId} failed to start: {reason}', { name, userId, reason })
       await this.deps.repo.update(userId, name, { last_error: reason })
       await this.deps.notify(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: reason })

@@ -3,6 +3,7 @@ import type { ExtensionManifest } from '../../protocol/extensions'
 import type { DirectoryPort } from '../../ports/directory'
 import { BUILTIN_MANIFESTS } from './builtin-manifests'
 import { parseManifest } from './manifest'
+import { errorMessage } from '../../lib/errors'
 
 const log = getLogger(['gateway', 'extensions'])
 
@@ -34,7 +35,7 @@ export class ExtensionCatalog {
           const manifest = parseManifest(JSON.parse(text))
           catalog.#entries.set(manifest.name, manifest)
         } catch (error) {
-          log.warn('skipping the extension manifest {file}: {error}', { file: entry.name, error: error instanceof Error ? error.message : String(error) })
+          log.warn('skipping the extension manifest {file}: {error}', { file: entry.name, error: errorMessage(error) })
         }
       }
     }

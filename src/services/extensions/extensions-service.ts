@@ -1,7 +1,7 @@
 import { getLogger } from '@logtape/logtape'
 import type { Role } from '../../protocol/users'
 import { sha256Hex } from '../../lib/crypto'
-import { actionFailure, GatewayError, notFound } from '../../lib/errors'
+import { actionFailure, errorMessage, GatewayError, notFound } from '../../lib/errors'
 import type { ActionResponse } from '../../protocol/errors'
 import type { AppEvent } from '../../protocol/events'
 import { ExtensionName, type ExtensionInfo, type ExtensionInstallRequest, type ExtensionManifest, type ExtensionSetup, type ExtensionSetupRequest } from '../../protocol/extensions'
@@ -32,8 +32,6 @@ export interface ExtensionsServiceDeps {
   workspaces: DirectoryPort | undefined
   limits: { maxActivePerUser: number }
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /**
  * Each user's MCP extensions: installed from the registry (or, by admins, from a manifest or
@@ -241,7 +239,7 @@ export class ExtensionsService implements ExtensionsPort {
     try {
       tokens = await this.deps.flows.exchange(oauth, flow, input.code)
     } catch (error) {
-      return finish(false, `Signing in failed: ${describe(error)}`, 'Authorization Failed')
+      return finish(false, `Signing in failed: ${errorMessage(error)}`, 'Authorization Failed')
     }
     await this.deps.credentials.storeTokens(flow.user_id, record.name, oauth.token_secret, tokens)
     const title = `${this.#manifest(record).display_name} Connected`
@@ -250,7 +248,7 @@ export class ExtensionsService implements ExtensionsPort {
       if (result.status === 200) return finish(true, `${this.#manifest(record).display_name} authenticated successfully. ${result.body.message}`, title)
       return finish(false, `${this.#manifest(record).display_name} authenticated successfully, but it is not active yet: ${result.body.message}`, title)
     } catch (error) {
-      return finish(false, `${this.#manifest(record).display_name} authenticated successfully. Activation failed: ${describe(error)}. Try activating manually.`, title)
+      return finish(false, `${this.#manifest(record).display_name} authenticated successfully. Activation failed: ${errorMessage(error)}. Try activating manually.`, title)
     }
   }
 
@@ -272,7 +270,7 @@ export class ExtensionsService implements ExtensionsPort {
   #resume(userId: string): Promise<void> {
     let attempt = this.#resumed.get(userId)
     if (!attempt) {
-      attempt = this.#reconnect(userId).catch((error) => log.warn('reconnecting the extensions of {userId} failed: {error}', { userId, error: describe(error) }))
+      attempt = this.#reconnect(userId).catch((error) => log.warn('reconnecting the extensions of {userId} failed: {error}', { userId, error: errorMessage(error) }))
       this.#resumed.set(userId, attempt)
     }
     return attempt
@@ -286,7 +284,7 @@ export class ExtensionsService implements ExtensionsPort {
           (result) => {
             if (result.status !== 200) this.deps.runtime.markFailed(userId, record.name, result.body.message)
           },
-          (error) => this.deps.runtime.markFailed(userId, record.name, describe(error)),
+          (error) => this.deps.runtime.markFailed(userId, record.name, errorMessage(error)),
         ),
       ),
     )
@@ -313,7 +311,7 @@ export class ExtensionsService implements ExtensionsPort {
     try {
       await this.deps.publish(userId, event)
     } catch (error) {
-      log.warn('could not publish {type} for {userId}: {error}', { type: event.type, userId, error: describe(error) })
+      log.warn('could not publish {type} for {userId}: {error}', { type: event.type, userId, error: errorMessage(error) })
     }
   }
 

@@ -6,6 +6,7 @@ import type { JsonSchema, ToolResult } from '../../tools/tool'
 import type { McpTransportSpec } from '../../protocol/extensions'
 import { VERSION } from '../../version'
 import type { McpStdioTransport, SpawnMcpStdio } from '../../ports/mcp-stdio'
+import { errorMessage } from '../../lib/errors'
 
 /** A tool as the MCP server describes it. */
 export interface McpTool {
@@ -20,7 +21,7 @@ export class McpAuthError extends Error {
 }
 
 /** Connecting failed for another reason (command missing, crashed at start, bad URL, timeout...). */
-export class McpConnectError extends Error {
+class McpConnectError extends Error {
   override readonly name = 'McpConnectError'
 }
 
@@ -153,7 +154,7 @@ export class McpConnection {
 
   #explain(error: unknown, what: string): Error {
     if (error instanceof StreamableHTTPError && (error.code === 401 || error.code === 403)) return new McpAuthError(`the server refused the credentials (HTTP ${error.code})`)
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     const tail = stderrOf(this.transport)
     return new McpConnectError(`${what}: ${message}${tail ? ` (server output: ${tail.slice(-500)})` : ''}`)
   }

@@ -7,7 +7,7 @@ import type { OAuthFlowRecord } from './extension-rows'
 import { authorizationUrl, exchangeCode, pkceChallenge, randomToken, safeRedirectPath, type TokenSet } from './oauth'
 
 /** A pending sign-in lives this long. */
-export const OAUTH_FLOW_TTL_MS = 5 * 60_000
+const OAUTH_FLOW_TTL_MS = 5 * 60_000
 /** Pending sign-ins kept at most, across users (the oldest go first). */
 export const OAUTH_FLOW_CAP = 1024
 

@@ -42,7 +42,7 @@ export function resolveKind(support: KindSupport, kind: JobKind, name: string | 
 }
 
 /** A title from the prompt's first line, at most 80 characters. */
-export function titleFrom(prompt: string): string {
+function titleFrom(prompt: string): string {
   const line = prompt.trim().split('\n')[0]!.trim()
   return line.length <= 80 ? line : `${line.slice(0, 77)}...`
 }

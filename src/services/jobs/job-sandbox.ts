@@ -15,7 +15,7 @@ const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
  * URL or provider keys), only what a build needs. Under bwrap /tmp is private to the command;
  * otherwise the job's own temp directory stands in for it.
  */
-export function commandEnv(dirs: JobDirs, isolation: IsolationMode): Record<string, string> {
+function commandEnv(dirs: JobDirs, isolation: IsolationMode): Record<string, string> {
   const tmp = isolation === 'bwrap' ? '/tmp' : dirs.tmp
   return {
     PATH: SAFE_PATH,

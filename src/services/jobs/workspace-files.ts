@@ -5,7 +5,7 @@ import { decodeText } from './text-file'
 import { joinSegments, parseWorkspacePath } from './workspace-path'
 
 /** A refused or missing workspace path as an HTTP error: 400 malformed, 403 outside, 404 missing. */
-export function workspaceHttpError(error: unknown): unknown {
+function workspaceHttpError(error: unknown): unknown {
   if (!(error instanceof WorkspacePathError)) return error
   switch (error.problem) {
     case 'invalid':

@@ -6,6 +6,7 @@ import { runToCompletion } from './process-output'
 import { type SandboxRuntime, WorkspacePathError } from '../../ports/sandbox'
 import { decodeText } from './text-file'
 import { isWithin, joinSegments, parseWorkspacePath } from './workspace-path'
+import { errorMessage } from '../../lib/errors'
 
 const encoder = new TextEncoder()
 const MAX_LISTED = 500
@@ -173,6 +174,6 @@ async function guard(run: () => Promise<string | { output: string; isError?: boo
     return await run()
   } catch (error) {
     if (error instanceof WorkspacePathError) return { output: error.message, isError: true }
-    return { output: `Failed: ${error instanceof Error ? error.message : String(error)}`, isError: true }
+    return { output: `Failed: ${errorMessage(error)}`, isError: true }
   }
 }

@@ -12,8 +12,8 @@ const TREE_LIMIT = 500
  * but the user approves each one, so text injected into a conversation cannot quietly rewrite
  * who the agent is (the original let any caller write them; contract-gaps #14).
  */
-export const IDENTITY_FILES: ReadonlySet<string> = new Set(['identity.md', 'soul.md', 'agents.md', 'user.md'])
-export const isIdentityFile = (path: string): boolean => IDENTITY_FILES.has(path.replace(/^\/+/, '').toLowerCase())
+const IDENTITY_FILES: ReadonlySet<string> = new Set(['identity.md', 'soul.md', 'agents.md', 'user.md'])
+const isIdentityFile = (path: string): boolean => IDENTITY_FILES.has(path.replace(/^\/+/, '').toLowerCase())
 
 /** Turns a service failure (bad path, not found, conflict) into a result the model can act on. */
 async function attempt(fn: () => Promise<string>): Promise<ToolResult> {
@@ -28,7 +28,7 @@ async function attempt(fn: () => Promise<string>): Promise<ToolResult> {
 const formatBytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`)
 
 /** The memory tools, each scoped to the user whose turn calls it (`ctx.userId`). */
-export function memoryTools(memory: MemoryPort): Tool[] {
+function memoryTools(memory: MemoryPort): Tool[] {
   return [
     defineTool({
       name: 'memory_search',

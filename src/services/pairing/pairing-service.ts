@@ -6,7 +6,7 @@ import type { PairingOutcome, PairingApproval, PairingPort } from './port'
 
 /** Unambiguous characters only (no 0/O, 1/I): codes are read off a phone and typed in. */
 export const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
-export const PAIRING_CODE_LENGTH = 8
+const PAIRING_CODE_LENGTH = 8
 export const PAIRING_TTL_MS = 15 * 60_000
 /** Pending requests per channel; more wait until one is approved or expires. */
 export const MAX_PENDING_PER_CHANNEL = 3

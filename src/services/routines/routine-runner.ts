@@ -2,7 +2,7 @@ import { getLogger } from '@logtape/logtape'
 import type { RunMessageOptions, TurnOutcome } from '../../hub/turn-outcome'
 import type { IncomingMessage } from '../../hub/channel'
 import type { EventHub } from '../../hub/event-hub'
-import { conflict, GatewayError } from '../../lib/errors'
+import { conflict, errorMessage, GatewayError } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { RunStatus, TriggerType } from '../../protocol/routines'
@@ -104,7 +104,7 @@ export class RoutineRunner {
     try {
       result = routine.action.type === 'lightweight' ? await this.#prompt(routine, runId, cause) : await this.#job(routine, cause)
     } catch (error) {
-      result = { status: 'failed', summary: error instanceof Error ? error.message : String(error), tokens: null, jobId: null }
+      result = { status: 'failed', summary: errorMessage(error), tokens: null, jobId: null }
     }
     const completedAt = new Date(this.deps.clock.now()).toISOString()
     const summary = result.summary === null ? null : clip(result.summary)

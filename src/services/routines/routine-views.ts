@@ -5,7 +5,7 @@ import type { RoutineRecord, RunRecord } from './routine-rows'
 
 /** How routines and runs look on the wire, and the runs cursor. */
 
-export function summaryOf(trigger: RoutineTrigger): string {
+function summaryOf(trigger: RoutineTrigger): string {
   switch (trigger.type) {
     case 'cron':
       return describeCron(trigger)

@@ -1,4 +1,4 @@
-import { actionFailure, GatewayError, notFound } from '../../lib/errors'
+import { actionFailure, errorMessage, GatewayError, notFound } from '../../lib/errors'
 import { UnsafeUrlError } from '../../net/public-address'
 import { SkillName, type SkillCatalogEntry, type SkillInfo, type SkillInstallRequest, type SkillScope, type SkillSearchResult } from '../../protocol/skills'
 import { DirectoryExistsError, type FileEntry } from '../../ports/directory'
@@ -41,7 +41,7 @@ export class SkillsService implements SkillsPort {
       const names = new Set(mine.map((s) => s.name))
       result.catalog = (await this.deps.registry.search(q)).map((hit): SkillCatalogEntry => ({ ...hit, installed: names.has(hit.slug) }))
     } catch (error) {
-      result.catalog_error = `The skill registry could not be searched: ${describe(error)}`
+      result.catalog_error = `The skill registry could not be searched: ${errorMessage(error)}`
     }
     return result
   }
@@ -171,7 +171,5 @@ function downloadFailure(error: unknown, upstream: 400 | 502): unknown {
     if (error.reason === 'redirects') return actionFailure(400, 'url_refused', error.message)
     return actionFailure(upstream === 502 || error.reason === 'network' ? 502 : 400, 'download_failed', error.message)
   }
-  return actionFailure(upstream, 'download_failed', describe(error))
+  return actionFailure(upstream, 'download_failed', errorMessage(error))
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))

@@ -10,9 +10,9 @@ import type { AccessRevocation } from './access-revocation'
 import type { TokensPort } from './port'
 
 /** Characters of the plaintext kept for display. */
-export const TOKEN_PREFIX_LENGTH = 8
+const TOKEN_PREFIX_LENGTH = 8
 /** Live (unrevoked, unexpired) tokens one user may hold. */
-export const MAX_LIVE_TOKENS = 100
+const MAX_LIVE_TOKENS = 100
 /** `last_used_at` / `last_login_at` are written at most this often per token. */
 const TOUCH_INTERVAL_MS = 60_000
 /** Tokens expiring within this window get a timer that closes their streams on the dot. */

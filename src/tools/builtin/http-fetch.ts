@@ -5,6 +5,7 @@ import { type Downloaded, DownloadError, GuardedFetcher } from '../../net/guarde
 import { VERSION } from '../../version'
 import { defineTool, type Tool } from '../tool'
 import { htmlToText } from './html-text'
+import { errorMessage } from '../../lib/errors'
 
 export interface HttpFetchOptions {
   resolveHost: (hostname: string) => Promise<string[]>
@@ -48,20 +49,20 @@ export function httpFetchTool(options: HttpFetchOptions): Tool {
           signal: ctx.signal,
           headers: { 'user-agent': `agent-gateway/${VERSION} (http_fetch tool)`, accept: 'text/html,application/json,text/plain;q=0.9,*/*;q=0.5' },
         })
-        return describe(got, maxBytes)
+        return fetchResult(got, maxBytes)
       } catch (error) {
         if (error instanceof UnsafeUrlError) return { output: error.message, isError: true }
         if (ctx.signal.aborted) return { output: 'Cancelled', isError: true }
         if (error instanceof DownloadError && error.reason === 'timeout') return { output: `The fetch took longer than ${Math.round(timeoutMs / 1000)} s`, isError: true }
         if (error instanceof DownloadError && error.reason === 'redirects') return { output: `Too many redirects (more than ${maxRedirects})`, isError: true }
         if (error instanceof DownloadError) return { output: error.message, isError: true }
-        return { output: `Fetch failed: ${error instanceof Error ? error.message : String(error)}`, isError: true }
+        return { output: `Fetch failed: ${errorMessage(error)}`, isError: true }
       }
     },
   })
 }
 
-function describe(got: Downloaded, maxBytes: number): { output: string; isError?: boolean } {
+function fetchResult(got: Downloaded, maxBytes: number): { output: string; isError?: boolean } {
   const type = got.contentType
   const ok = got.status >= 200 && got.status < 300
   const head = `HTTP ${got.status}${got.statusText ? ` ${got.statusText}` : ''}\nURL: ${got.url}\nContent-Type: ${type || 'unknown'}`
