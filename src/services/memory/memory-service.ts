@@ -1,5 +1,4 @@
 import { getLogger } from '@logtape/logtape'
-import type { Transaction } from 'kysely'
 import { conflict, GatewayError, notFound } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
 import type {
@@ -14,14 +13,14 @@ import type {
   MemoryWriteRequest,
   MemoryWriteResponse,
 } from '../../protocol/memory'
-import type { Database, Db, Dialect } from '../../store/database'
-import { isUniqueViolation } from '../../store/unique-violation'
+import type { Db, Dialect } from '../../store/database'
 import { deleteDocuments, syncChunks } from './chunk-sync'
 import type { EmbeddingProvider } from './embedding-provider'
 import { EmbeddingQueue, embeddedCount } from './embedding-queue'
 import { HybridSearch } from './hybrid-search'
 import { buildListing, buildTree, encodeCursor, startAfterCursor } from './memory-listing'
-import { ancestors, folderPrefix, normalizeMemoryPath, prefixUpperBound } from './memory-path'
+import { assertPathFree, assertQuota, documentIdsUnder, documentsUnder, lockDocument, writeTransaction } from './memory-documents'
+import { folderPrefix, normalizeMemoryPath } from './memory-path'
 import { DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './memory-limits'
 import type { MemoryChange, MemoryPort } from './port'
 
@@ -80,13 +79,13 @@ export class MemoryService implements MemoryPort {
 
   async tree(userId: string, options: { path?: string; depth?: number | undefined } = {}): Promise<MemoryTreeResponse> {
     const folder = normalizeMemoryPath(options.path ?? '', { allowRoot: true })
-    const docs = await this.#documentsUnder(userId, folder)
+    const docs = await documentsUnder(this.#db, userId, folder)
     return { entries: buildTree(docs, folderPrefix(folder), options.depth) }
   }
 
   async list(userId: string, options: { path?: string; limit?: number; cursor?: string | undefined } = {}): Promise<MemoryListResponse> {
     const folder = normalizeMemoryPath(options.path ?? '', { allowRoot: true })
-    const docs = await this.#documentsUnder(userId, folder)
+    const docs = await documentsUnder(this.#db, userId, folder)
     const entries = buildListing(docs, folderPrefix(folder))
     const limit = options.limit ?? 200
     const start = startAfterCursor(entries, options.cursor)
@@ -110,8 +109,8 @@ export class MemoryService implements MemoryPort {
   async write(userId: string, request: MemoryWriteRequest): Promise<MemoryWriteResponse> {
     const path = normalizeMemoryPath(request.path)
     this.#checkSize(utf8Bytes(request.content))
-    const result = await this.#transaction(async (trx) => {
-      const existing = await this.#lockDocument(trx, userId, path)
+    const result = await writeTransaction(this.#db, async (trx) => {
+      const existing = await lockDocument(trx, this.#dialect, userId, path)
       const expected = request.expected_updated_at
       if (expected !== undefined && (expected === null ? existing !== undefined : existing?.updated_at !== expected)) {
         throw conflict('write_conflict', `${path} changed since you loaded it; reload it and apply your edit again`)
@@ -131,8 +130,8 @@ export class MemoryService implements MemoryPort {
       if (id) {
         await trx.updateTable('memory_documents').set({ content, size, updated_at: now }).where('id', '=', id).execute()
       } else {
-        await this.#assertPathFree(trx, userId, path)
-        await this.#assertQuota(trx, userId, 1)
+        await assertPathFree(trx, userId, path)
+        await assertQuota(trx, userId, 1, this.#limits.maxDocumentsPerUser)
         id = crypto.randomUUID()
         await trx.insertInto('memory_documents').values({ id, user_id: userId, path, content, size, created_at: now, updated_at: now }).execute()
       }
@@ -148,13 +147,13 @@ export class MemoryService implements MemoryPort {
 
   async delete(userId: string, rawPath: string, options: { recursive?: boolean } = {}): Promise<MemoryDeleteResponse> {
     const path = normalizeMemoryPath(rawPath)
-    const result = await this.#transaction(async (trx) => {
-      const doc = await this.#lockDocument(trx, userId, path)
+    const result = await writeTransaction(this.#db, async (trx) => {
+      const doc = await lockDocument(trx, this.#dialect, userId, path)
       if (doc) {
         await deleteDocuments(trx, [doc.id])
         return { path, kind: 'document' as const, deleted: 1 }
       }
-      const docs = await this.#documentIdsUnder(trx, userId, path)
+      const docs = await documentIdsUnder(trx, userId, path)
       if (docs.length === 0) throw notFound('path', `Nothing at ${path}`)
       if (!options.recursive) {
         throw conflict('folder_not_empty', `${path} is a folder with ${docs.length} document(s); pass recursive=true to delete them all`)
@@ -174,21 +173,21 @@ export class MemoryService implements MemoryPort {
     const to = normalizeMemoryPath(request.to)
     if (from === to) throw new GatewayError(400, 'invalid_move', 'Source and destination are the same')
     if (to.startsWith(`${from}/`)) throw new GatewayError(400, 'invalid_move', 'A folder cannot be moved into itself')
-    const result = await this.#transaction(async (trx) => {
+    const result = await writeTransaction(this.#db, async (trx) => {
       const now = isoNow(this.#clock)
-      const doc = await this.#lockDocument(trx, userId, from)
+      const doc = await lockDocument(trx, this.#dialect, userId, from)
       if (doc) {
-        const target = await this.#lockDocument(trx, userId, to)
+        const target = await lockDocument(trx, this.#dialect, userId, to)
         if (target && !request.overwrite) throw conflict('path_exists', `${to} already exists; pass overwrite=true to replace it`)
         if (target) await deleteDocuments(trx, [target.id])
-        else await this.#assertPathFree(trx, userId, to)
+        else await assertPathFree(trx, userId, to)
         await trx.updateTable('memory_documents').set({ path: to, updated_at: now }).where('id', '=', doc.id).execute()
         return { from, to, kind: 'document' as const, moved: 1 }
       }
-      const docs = await this.#documentIdsUnder(trx, userId, from)
+      const docs = await documentIdsUnder(trx, userId, from)
       if (docs.length === 0) throw notFound('path', `Nothing at ${from}`)
-      if (await this.#lockDocument(trx, userId, to)) throw conflict('path_exists', `${to} is a document; folders are never merged into one`)
-      await this.#assertPathFree(trx, userId, to)
+      if (await lockDocument(trx, this.#dialect, userId, to)) throw conflict('path_exists', `${to} is a document; folders are never merged into one`)
+      await assertPathFree(trx, userId, to)
       for (const d of docs) {
         const next = normalizeMemoryPath(to + d.path.slice(from.length))
         await trx.updateTable('memory_documents').set({ path: next, updated_at: now }).where('id', '=', d.id).execute()
@@ -235,92 +234,6 @@ export class MemoryService implements MemoryPort {
   #checkSize(bytes: number): void {
     if (bytes > this.#limits.maxDocumentBytes) {
       throw new GatewayError(413, 'document_too_large', `A memory document may hold at most ${this.#limits.maxDocumentBytes} bytes`)
-    }
-  }
-
-  /** Summaries of the documents under a folder (`''` = all), in path order. */
-  async #documentsUnder(userId: string, folder: string) {
-    let query = this.#db.selectFrom('memory_documents').select(['path', 'size', 'updated_at']).where('user_id', '=', userId)
-    if (folder !== '') {
-      const prefix = folderPrefix(folder)
-      query = query.where('path', '>=', prefix).where('path', '<', prefixUpperBound(prefix))
-    }
-    const docs = await query.orderBy('path').execute()
-    if (folder !== '' && docs.length === 0) {
-      const isDocument = await this.#db.selectFrom('memory_documents').select('id').where('user_id', '=', userId).where('path', '=', folder).executeTakeFirst()
-      if (isDocument) throw new GatewayError(400, 'not_a_folder', `${folder} is a document, not a folder`)
-      throw notFound('folder', `No folder at ${folder}`)
-    }
-    return docs
-  }
-
-  #documentIdsUnder(trx: Transaction<Database>, userId: string, folder: string) {
-    const prefix = folderPrefix(folder)
-    return trx
-      .selectFrom('memory_documents')
-      .select(['id', 'path'])
-      .where('user_id', '=', userId)
-      .where('path', '>=', prefix)
-      .where('path', '<', prefixUpperBound(prefix))
-      .execute()
-  }
-
-  /** The document at a path, row-locked on PostgreSQL (SQLite transactions are serialised). */
-  #lockDocument(trx: Transaction<Database>, userId: string, path: string) {
-    const query = trx
-      .selectFrom('memory_documents')
-      .select(['id', 'content', 'updated_at'])
-      .where('user_id', '=', userId)
-      .where('path', '=', path)
-    return (this.#dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
-  }
-
-  /** A new document path must not sit inside a document, nor be a folder already. */
-  async #assertPathFree(trx: Transaction<Database>, userId: string, path: string): Promise<void> {
-    const parents = ancestors(path)
-    if (parents.length > 0) {
-      const blocking = await trx
-        .selectFrom('memory_documents')
-        .select('path')
-        .where('user_id', '=', userId)
-        .where('path', 'in', parents)
-        .executeTakeFirst()
-      if (blocking) throw conflict('path_conflict', `${blocking.path} is a document, so it cannot contain ${path}`)
-    }
-    const prefix = folderPrefix(path)
-    const inside = await trx
-      .selectFrom('memory_documents')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('path', '>=', prefix)
-      .where('path', '<', prefixUpperBound(prefix))
-      .limit(1)
-      .executeTakeFirst()
-    if (inside) throw conflict('path_conflict', `${path} is a folder`)
-  }
-
-  async #assertQuota(trx: Transaction<Database>, userId: string, adding: number): Promise<void> {
-    const row = await trx
-      .selectFrom('memory_documents')
-      .where('user_id', '=', userId)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst()
-    if (Number(row?.n ?? 0) + adding > this.#limits.maxDocumentsPerUser) {
-      throw conflict('memory_full', `A memory holds at most ${this.#limits.maxDocumentsPerUser} documents; delete some first`)
-    }
-  }
-
-  /**
-   * Runs a write transaction; a unique-path race between two gateway instances (PostgreSQL) is
-   * retried, and then sees the other write's document.
-   */
-  async #transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#db.transaction().execute(fn)
-      } catch (error) {
-        if (attempt >= 3 || !isUniqueViolation(error)) throw error
-      }
     }
   }
 
