@@ -4,7 +4,7 @@ import { sha256Hex } from '../../lib/crypto'
 import { actionFailure, errorMessage, GatewayError, notFound } from '../../lib/errors'
 import type { ActionResponse } from '../../protocol/errors'
 import type { AppEvent } from '../../protocol/events'
-import { ExtensionName, type ExtensionInfo, type ExtensionInstallRequest, type ExtensionManifest, type ExtensionSetup, type ExtensionSetupRequest } from '../../protocol/extensions'
+import type { ExtensionInfo, ExtensionInstallRequest, ExtensionManifest, ExtensionSetup, ExtensionSetupRequest } from '../../protocol/extensions'
 import type { DirectoryPort } from '../../ports/directory'
 import { ExtensionActivation } from './extension-activation'
 import type { ActionResult, ExtensionsPort, FlowContext, OAuthOutcome } from './port'
@@ -14,9 +14,9 @@ import { toExtensionInfo } from './extension-info'
 import type { ExtensionRepository } from './extension-repository'
 import type { InstallRecord } from './extension-rows'
 import type { ExtensionRuntime } from './extension-runtime'
-import { ManifestError, parseManifest } from './manifest'
-import type { TokenSet } from './oauth'
-import { flowCookieName, OAuthCallbackError, type OAuthFlows } from './oauth-flows'
+import { parseExtensionName, resolveInstallManifest } from './install-manifest'
+import { flowCookieName, type OAuthFlows } from './oauth-flows'
+import { completeOAuthFlow, type OAuthCompletionDeps } from './oauth-completion'
 
 const log = getLogger(['gateway', 'extensions'])
 
@@ -43,6 +43,7 @@ export class ExtensionsService implements ExtensionsPort {
   readonly #resumed = new Map<string, Promise<void>>()
 
   readonly #activation: ExtensionActivation
+  readonly #oauth: OAuthCompletionDeps
 
   constructor(private readonly deps: ExtensionsServiceDeps) {
     this.#activation = new ExtensionActivation({
@@ -54,6 +55,14 @@ export class ExtensionsService implements ExtensionsPort {
       notify: (userId, event) => this.#event(userId, event),
       maxActivePerUser: deps.limits.maxActivePerUser,
     })
+    this.#oauth = {
+      repo: deps.repo,
+      flows: deps.flows,
+      credentials: deps.credentials,
+      manifest: (record) => this.#manifest(record),
+      activate: (userId, record) => this.#activate(userId, record, {}, false),
+      notify: (userId, event) => this.#event(userId, event),
+    }
   }
 
   /** The tools of a user's active extensions, reconnecting enabled ones once after a restart. */
@@ -79,29 +88,7 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async install(userId: string, role: Role, request: ExtensionInstallRequest, ctx: FlowContext): Promise<ActionResult> {
-    if (request.kind !== undefined && request.kind !== 'mcp_server') throw actionFailure(400, 'unsupported_kind', `Only mcp_server extensions exist here, not ${request.kind}`)
-    let manifest: ExtensionManifest
-    let source: 'registry' | 'custom'
-    if (request.manifest !== undefined || request.url !== undefined) {
-      if (role !== 'admin') {
-        throw actionFailure(403, 'forbidden', 'Only admins can install a custom extension (its command would run on this host, its URL is reached from it); install one from the registry')
-      }
-      try {
-        manifest = parseManifest(request.manifest ?? customHttpManifest(request.name, request.url!))
-      } catch (error) {
-        if (error instanceof ManifestError) throw actionFailure(400, 'invalid_manifest', error.message)
-        throw error
-      }
-      if (manifest.name !== request.name) throw actionFailure(400, 'invalid_manifest', `The manifest is named '${manifest.name}', not '${request.name}'`)
-      source = 'custom'
-    } else {
-      const name = this.#name(request.name)
-      const entry = this.deps.catalog.get(name)
-      if (!entry) throw actionFailure(404, 'extension_not_found', `'${name}' is not in the extension registry`)
-      if (entry.install_policy === 'admins' && role !== 'admin') throw actionFailure(403, 'forbidden', `Only admins can install '${name}'`)
-      manifest = entry
-      source = 'registry'
-    }
+    const { manifest, source } = resolveInstallManifest(request, role, this.deps.catalog)
     if (!(await this.deps.repo.insert(userId, manifest.name, source, manifest))) {
       throw actionFailure(409, 'extension_already_installed', `'${manifest.name}' is already installed`)
     }
@@ -209,47 +196,10 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome> {
-    const outcome = await this.#completeOAuth(input, cookie)
+    const outcome = await completeOAuthFlow(this.#oauth, input, cookie)
     // The flow is used up whatever the outcome: its browser binding goes too.
     const state = input.state
     return state && /^[A-Za-z0-9_-]{16,128}$/.test(state) ? { ...outcome, cookie: flowCookieName(await sha256Hex(state)) } : outcome
-  }
-
-  async #completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome> {
-    const failed = (message: string, redirectAfter = '/'): OAuthOutcome => ({ ok: false, title: 'Authorization Failed', message, redirectAfter })
-    if (!input.state) return failed('The sign-in link is incomplete (no state).')
-    let flow
-    try {
-      flow = await this.deps.flows.take(input.state, cookie)
-    } catch (error) {
-      if (!(error instanceof OAuthCallbackError)) throw error
-      if (error.flow) await this.#event(error.flow.user_id, { type: 'auth_completed', extension_name: error.flow.extension, success: false, message: error.message })
-      return failed(error.message, error.flow?.redirect_after)
-    }
-    const finish = async (ok: boolean, message: string, title: string): Promise<OAuthOutcome> => {
-      await this.#event(flow.user_id, { type: 'auth_completed', extension_name: flow.extension, success: ok, message })
-      return { ok, title, message, redirectAfter: flow.redirect_after }
-    }
-    if (input.error) return finish(false, `The provider did not authorize the sign-in (${input.error.slice(0, 100)}).`, 'Authorization Failed')
-    if (!input.code) return finish(false, 'The provider sent no authorization code.', 'Authorization Failed')
-    const record = await this.deps.repo.get(flow.user_id, flow.extension)
-    const oauth = record ? this.#manifest(record).oauth : undefined
-    if (!record || !oauth) return finish(false, `'${flow.extension}' is no longer installed.`, 'Authorization Failed')
-    let tokens: TokenSet
-    try {
-      tokens = await this.deps.flows.exchange(oauth, flow, input.code)
-    } catch (error) {
-      return finish(false, `Signing in failed: ${errorMessage(error)}`, 'Authorization Failed')
-    }
-    await this.deps.credentials.storeTokens(flow.user_id, record.name, oauth.token_secret, tokens)
-    const title = `${this.#manifest(record).display_name} Connected`
-    try {
-      const result = await this.#activate(flow.user_id, record, {}, false)
-      if (result.status === 200) return finish(true, `${this.#manifest(record).display_name} authenticated successfully. ${result.body.message}`, title)
-      return finish(false, `${this.#manifest(record).display_name} authenticated successfully, but it is not active yet: ${result.body.message}`, title)
-    } catch (error) {
-      return finish(false, `${this.#manifest(record).display_name} authenticated successfully. Activation failed: ${errorMessage(error)}. Try activating manually.`, title)
-    }
   }
 
   async deleteUser(userId: string): Promise<void> {
@@ -296,15 +246,9 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async #record(userId: string, name: string): Promise<InstallRecord> {
-    const record = await this.deps.repo.get(userId, this.#name(name))
+    const record = await this.deps.repo.get(userId, parseExtensionName(name))
     if (!record) throw notFound('extension', `'${name}' is not installed`)
     return record
-  }
-
-  #name(name: string): string {
-    const parsed = ExtensionName.safeParse(name)
-    if (!parsed.success) throw actionFailure(400, 'invalid_extension_name', `Not a valid extension name: ${JSON.stringify(name.slice(0, 80))}`)
-    return parsed.data
   }
 
   async #event(userId: string, event: AppEvent): Promise<void> {
@@ -320,15 +264,4 @@ export class ExtensionsService implements ExtensionsPort {
     await this.deps.repo.update(userId, name, { last_error: reason }).catch(() => undefined)
     await this.#event(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: `The server stopped: ${reason}. Activate it again to restart it.` })
   }
-}
-
-/** A custom install by URL: a Streamable HTTP server with no setup. */
-function customHttpManifest(name: string, url: string): unknown {
-  let host = url
-  try {
-    host = new URL(url).host
-  } catch {
-    // parseManifest reports the bad URL
-  }
-  return { name, display_name: name, description: `MCP server at ${host}`, transport: { type: 'http', url } }
 }
