@@ -19,7 +19,8 @@
  */
 
 // The gateway, its configuration, errors and logging.
-export { createGateway, type Gateway, type GatewayOptions } from './gateway/create-gateway'
+export { createGateway } from './gateway/create-gateway'
+export type { Gateway, GatewayOptions } from './gateway/gateway'
 export { GatewayConfig, loadConfig, parseFlags, type GatewayConfigInput } from './config/gateway-config'
 export { GatewayError } from './lib/errors'
 export { GatewayLogging, configureLogging, type GatewayLoggingOptions } from './logging/gateway-logging'

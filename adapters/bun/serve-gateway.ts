@@ -1,5 +1,5 @@
 import { websocket } from 'hono/bun'
-import type { Gateway } from '../../src/gateway/create-gateway'
+import type { Gateway } from '../../src/gateway/gateway'
 import { listenUrl, type ServableGateway, type ServedGateway } from '../shared/served-gateway'
 import type { BunServerLike, BunWebSocketHandlerLike } from './bun'
 import { bun } from './bun-global'

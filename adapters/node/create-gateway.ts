@@ -1,4 +1,4 @@
-import type { Gateway, GatewayOptions } from '../../src/gateway/create-gateway'
+import type { Gateway, GatewayOptions } from '../../src/gateway/gateway'
 import { createRuntimeGateway } from '../shared/create-runtime-gateway'
 import { openStore } from './open-store'
 import { createRuntime } from './runtime'

@@ -1,4 +1,4 @@
-import type { Gateway } from '../../src/gateway/create-gateway'
+import type { Gateway } from '../../src/gateway/gateway'
 import type { OriginPolicy } from '../../src/middleware/origin-policy'
 
 /**

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
 import type { Hono } from 'hono'
-import type { Gateway } from '../../src/gateway/create-gateway'
+import type { Gateway } from '../../src/gateway/gateway'
 import type { GatewayConfig } from '../../src/config/gateway-config'
 import type { GatewayEnv } from '../../src/ports/env'
 import { standbyApp } from '../../src/gateway/standby-app'

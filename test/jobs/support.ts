@@ -10,7 +10,7 @@ import type { Clock } from '../../src/lib/time'
 import { sha256Hex } from '../../src/lib/crypto'
 import { TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
 import type { JobsService } from '../../src/services/jobs/jobs-service'
-import type { Gateway } from '../../src/gateway/create-gateway'
+import type { Gateway } from '../../src/gateway/gateway'
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url))
 

@@ -1,4 +1,4 @@
-import type { Gateway } from '../../src/gateway/create-gateway'
+import type { Gateway } from '../../src/gateway/gateway'
 import type { RoutinesService } from '../../src/services/routines/routines-service'
 
 /** The default routines service of a gateway, for what only it has (the scheduler, the runner, `idle`). */
