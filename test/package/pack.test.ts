@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/store'
@@ -7,18 +7,18 @@ import { runtimeBinary } from '../runtimes/targets'
 
 const ROOT = join(__dirname, '../..')
 
-/** Newest modification time of the files under `path` (skipping generated and installed ones). */
-function newest(path: string): number {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  return Math.max(0, ...readdirSync(path).filter((n) => n !== 'generated' && n !== 'node_modules').map((n) => newest(join(path, n))))
-}
-
-/** `npm ci` builds dist/ (the `prepare` script); rebuild here only when a source is newer. */
-function ensureBuild(): void {
-  const built = existsSync(join(ROOT, 'dist/cli/cli.js')) ? statSync(join(ROOT, 'dist/cli/cli.js')).mtimeMs : 0
-  const sources = Math.max(...['src', 'adapters', 'assets', 'tsup.config.ts', 'package.json'].map((p) => newest(join(ROOT, p))))
-  if (built < sources) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' })
+/**
+ * The package's sources (not its tests) copied with this checkout's node_modules, so `npm pack`
+ * runs as it does for a publisher (`prepack`: the build with type declarations) without
+ * rebuilding this checkout's dist/ under the tests that are running from it.
+ */
+function sourceCopy(): string {
+  const copy = tempDir('gw-pack-src-')
+  for (const entry of ['src', 'adapters', 'assets', 'scripts', 'package.json', 'tsconfig.json', 'tsup.config.ts', 'README.md', 'LICENSE']) {
+    cpSync(join(ROOT, entry), join(copy, entry), { recursive: true, filter: (path) => !path.includes(`${join('src', 'generated')}`) })
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir')
+  return copy
 }
 
 const run = (command: string, args: string[], cwd: string): string =>
@@ -73,9 +73,8 @@ describe('the npm package', () => {
   const children: ChildProcess[] = []
 
   beforeAll(() => {
-    ensureBuild()
     const packs = tempDir('gw-pack-')
-    tarball = join(packs, run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], ROOT).trim().split('\n').at(-1)!)
+    tarball = join(packs, run('npm', ['pack', '--silent', '--pack-destination', packs], sourceCopy()).trim().split('\n').at(-1)!)
     project = tempDir('gw-host-')
     // better-sqlite3 pinned to this checkout's version, whose compiled addon is reused below.
     const sqliteVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }).version
@@ -96,9 +95,10 @@ describe('the npm package', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/cli/cli.js', ...['index', 'node', 'bun', 'deno'].flatMap((e) => [`dist/${e}.js`, `dist/${e}.d.ts`])]))
     expect(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md' && f !== 'LICENSE')).toEqual([])
     expect(files.filter((f) => f.endsWith('.map') || /\.test\.|(^|\/)(test|src|assets)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([])
-    const core = readdirSync(join(project, 'node_modules/agent-gateway/dist')).filter((f) => f.startsWith('chunk-'))
-    const bundled = core.map((f) => readFileSync(join(project, 'node_modules/agent-gateway/dist', f), 'utf8')).join('')
-    expect(bundled).toContain('<!doctype html>')
+    expect(files.filter((f) => f.startsWith('dist/cli/') && f.endsWith('.d.ts'))).toEqual([])
+    // The web app is inside the build (in the chunk the server imports on its first request for it).
+    const built = readdirSync(join(project, 'node_modules/agent-gateway/dist')).filter((f) => f.endsWith('.js'))
+    expect(built.some((f) => readFileSync(join(project, 'node_modules/agent-gateway/dist', f), 'utf8').includes('<!doctype html>'))).toBe(true)
   })
 
   it('runs `npx gateway --port 0` from a project that installed it', async () => {
