@@ -1,5 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { cpSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../support/store'
@@ -7,18 +9,40 @@ import { runtimeBinary } from '../runtimes/targets'
 
 const ROOT = join(__dirname, '../..')
 
+/** What the package is built from (its sources, not its tests). */
+const SOURCES = ['src', 'adapters', 'assets', 'scripts', 'package.json', 'tsconfig.json', 'tsup.config.ts', 'README.md', 'LICENSE']
+const generated = (path: string) => path.includes(join('src', 'generated'))
+
+/** Every source file under `path`, for the fingerprint. */
+function files(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path]
+  return readdirSync(path).flatMap((name) => (generated(join(path, name)) ? [] : files(join(path, name))))
+}
+
 /**
- * The package's sources (not its tests) copied with this checkout's node_modules, so `npm pack`
- * runs as it does for a publisher (`prepack`: the build with type declarations) without
- * rebuilding this checkout's dist/ under the tests that are running from it.
+ * The packed tarball of these sources: `npm pack` as a publisher runs it (`prepack`: the build
+ * with type declarations), in a copy with this checkout's node_modules, so this checkout's dist/
+ * is not rebuilt under the tests running from it. Kept by a hash of the sources, so the suite's
+ * second pass (on PostgreSQL) reuses the first's.
  */
-function sourceCopy(): string {
+function packedTarball(): string {
+  const hash = createHash('sha256')
+  for (const file of SOURCES.flatMap((entry) => files(join(ROOT, entry))).sort()) hash.update(file).update(readFileSync(file))
+  const packs = join(tmpdir(), `gw-pack-${hash.digest('hex').slice(0, 16)}`)
+  const existing = existsSync(packs) ? readdirSync(packs).find((f) => f.endsWith('.tgz')) : undefined
+  if (existing) return join(packs, existing)
   const copy = tempDir('gw-pack-src-')
-  for (const entry of ['src', 'adapters', 'assets', 'scripts', 'package.json', 'tsconfig.json', 'tsup.config.ts', 'README.md', 'LICENSE']) {
-    cpSync(join(ROOT, entry), join(copy, entry), { recursive: true, filter: (path) => !path.includes(`${join('src', 'generated')}`) })
-  }
+  for (const entry of SOURCES) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true, filter: (path) => !generated(path) })
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir')
-  return copy
+  const staging = tempDir('gw-pack-')
+  const name = run('npm', ['pack', '--silent', '--pack-destination', staging], copy).trim().split('\n').at(-1)!
+  // Moved into place whole, so a concurrent or interrupted run never finds half a tarball.
+  try {
+    renameSync(staging, packs)
+  } catch {
+    // another run put the same sources' tarball there first
+  }
+  return join(packs, name)
 }
 
 const run = (command: string, args: string[], cwd: string): string =>
@@ -73,8 +97,7 @@ describe('the npm package', () => {
   const children: ChildProcess[] = []
 
   beforeAll(() => {
-    const packs = tempDir('gw-pack-')
-    tarball = join(packs, run('npm', ['pack', '--silent', '--pack-destination', packs], sourceCopy()).trim().split('\n').at(-1)!)
+    tarball = packedTarball()
     project = tempDir('gw-host-')
     // better-sqlite3 pinned to this checkout's version, whose compiled addon is reused below.
     const sqliteVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }).version
