@@ -14,6 +14,11 @@ export interface Principal {
   expiresAt?: number | null | undefined
   /** Who minted the API token when it was not this user (impersonation by the owner, an account's first token). */
   mintedBy?: string | null | undefined
+  /**
+   * The token is an impersonation token: `mintedBy` (the owner) acts as this user with it. A
+   * token minted with it is one too, so the mark cannot be shed by minting another.
+   */
+  impersonation?: boolean | undefined
 }
 
 /** A principal with the digest of the credential that proved it (streams re-check by it). */

@@ -40,7 +40,9 @@ export const tokenRoutes = (d: RouteDeps) => {
           if (at <= now) throw badRequest('invalid_request', 'expires_at must be in the future')
           expiresAt = new Date(at).toISOString()
         }
-        return c.json(await service.create(userId, { name: body.name, expiresAt, mintedBy: principal.userId }), 201)
+        // A token minted with an impersonation token is the impersonator's too: the mark stays.
+        const mintedBy = principal.impersonation && principal.mintedBy ? principal.mintedBy : principal.userId
+        return c.json(await service.create(userId, { name: body.name, expiresAt, mintedBy, impersonation: mintedBy !== userId }), 201)
       },
     )
     .get('/api/tokens', describe({ summary: 'Your API tokens and those you minted for others (never the token itself)', response: TokenList }), async (c) =>

@@ -77,9 +77,16 @@ describe('impersonation and the owner out of admins\' reach', async () => {
     expect(adminView.user_id).toBe(member.id)
     expect(listed(adminView)).toMatchObject({ minted_by: 'owner', impersonation: true })
     expect(JSON.stringify(adminView)).not.toContain(minted.token)
-    // A token Mia minted herself is not impersonation.
+    // A token Mia minted herself is not impersonation (her first token names its creator, but is hers).
     const own = await json(await gw.request('/api/tokens', { method: 'POST', token: member.token, json: { name: 'laptop' } }))
     expect(own).toMatchObject({ minted_by: null, impersonation: false })
+    const first = (await json(await gw.request('/api/tokens', { token: member.token }))).tokens.find((t: { name: string }) => t.name === 'initial')
+    expect(first).toMatchObject({ minted_by: 'owner', impersonation: false })
+    // What the impersonation token mints stays marked: the owner cannot shed the mark that way.
+    const laundered = await json(await gw.request('/api/tokens', { method: 'POST', token: minted.token, json: { name: 'quiet' } }))
+    expect(laundered).toMatchObject({ user_id: member.id, minted_by: 'owner', impersonation: true })
+    expect(await whoami(laundered.token)).toMatchObject({ user_id: member.id, minted_by: 'owner' })
+    expect((await gw.request(`/api/tokens/${laundered.id}`, { method: 'DELETE', token: member.token })).status).toBe(200)
 
     // The user revokes it (it is in their list); the minter could too.
     expect((await gw.request(`/api/tokens/${minted.id}`, { method: 'DELETE', token: member.token })).status).toBe(200)

@@ -19,10 +19,10 @@ const EXPIRY_HORIZON_MS = 60 * 60_000
 
 const log = getLogger(['gateway', 'tokens'])
 
-const INFO_COLUMNS = ['id', 'name', 'token_prefix', 'user_id', 'expires_at', 'last_used_at', 'created_at', 'revoked_at', 'minted_by'] as const
+const INFO_COLUMNS = ['id', 'name', 'token_prefix', 'user_id', 'expires_at', 'last_used_at', 'created_at', 'revoked_at', 'minted_by', 'is_impersonation'] as const
 
-type InfoRow = Omit<TokenInfo, 'impersonation'>
-const toInfo = (row: InfoRow): TokenInfo => ({ ...row, impersonation: row.minted_by !== null && row.minted_by !== row.user_id })
+type InfoRow = Omit<TokenInfo, 'impersonation'> & { is_impersonation: boolean }
+const toInfo = ({ is_impersonation, ...row }: InfoRow): TokenInfo => ({ ...row, impersonation: Boolean(is_impersonation) })
 
 /**
  * API tokens: 256-bit random, shown once, stored as SHA-256. Also the core's `TokenResolver`:
@@ -51,9 +51,13 @@ export class TokenService implements TokenResolver {
 
   /**
    * Mints a token for `userId`. The plaintext is in the result and nowhere else. `mintedBy`: who
-   * asked, when not the user itself (the caller checked it may: `assertReach`).
+   * asked, when not the user itself (the caller checked it may: `assertReach`); `impersonation`:
+   * it is for acting as the user (not an account's first token, which its user takes over).
    */
-  async create(userId: string, options: { name: string; expiresAt?: string | null; mintedBy?: string | undefined }): Promise<CreatedToken> {
+  async create(
+    userId: string,
+    options: { name: string; expiresAt?: string | null; mintedBy?: string | undefined; impersonation?: boolean },
+  ): Promise<CreatedToken> {
     const now = isoNow(this.clock)
     const live = await this.db
       .selectFrom('api_tokens')
@@ -76,6 +80,7 @@ export class TokenService implements TokenResolver {
       created_at: now,
       revoked_at: null,
       minted_by: options.mintedBy !== undefined && options.mintedBy !== userId ? options.mintedBy : null,
+      is_impersonation: options.impersonation === true && options.mintedBy !== undefined && options.mintedBy !== userId,
     }
     await this.db
       .insertInto('api_tokens')
@@ -162,6 +167,7 @@ export class TokenService implements TokenResolver {
         'api_tokens.revoked_at',
         'api_tokens.last_used_at',
         'api_tokens.minted_by',
+        'api_tokens.is_impersonation',
         'users.role',
         'users.status',
         'users.display_name',
@@ -170,7 +176,7 @@ export class TokenService implements TokenResolver {
 
   /** The principal of a token row, or null when the token or its user cannot sign in now. */
   #live(
-    row: { token_id: string; user_id: string; expires_at: string | null; revoked_at: string | null; minted_by: string | null; role: string; status: string; display_name: string | null },
+    row: { token_id: string; user_id: string; expires_at: string | null; revoked_at: string | null; minted_by: string | null; is_impersonation: boolean; role: string; status: string; display_name: string | null },
     now: number,
   ): Principal | null {
     if (row.revoked_at !== null || row.status !== 'active') return null
@@ -183,6 +189,7 @@ export class TokenService implements TokenResolver {
       displayName: row.display_name,
       expiresAt,
       mintedBy: row.minted_by,
+      impersonation: Boolean(row.is_impersonation),
     }
   }
 

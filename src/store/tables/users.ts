@@ -37,6 +37,8 @@ export interface ApiTokensTable {
   revoked_at: string | null
   /** Who minted it, when not its own user (impersonation, or the account's first token); null = the user. */
   minted_by: string | null
+  /** Minted for this user by someone else acting as it (the owner), or with such a token. */
+  is_impersonation: boolean
 }
 
 /** A per-user secret, AES-GCM encrypted under the master key; the name is unique per user. */
