@@ -93,5 +93,5 @@ export interface Services {
 }
 
 export type UsersPort = Pick<UsersService, 'ownerId' | 'list' | 'get' | 'create' | 'update' | 'setStatus' | 'delete' | 'updateProfile'>
-export type TokensPort = Pick<TokenService, 'create' | 'list' | 'revoke'>
+export type TokensPort = Pick<TokenService, 'create' | 'list' | 'ofUser' | 'revoke'>
 

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from '../gateway/deps'
@@ -6,6 +6,7 @@ import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
+import { assertReach } from '../services/users/account-reach'
 import {
   CreatedUser,
   CreateUserRequest,
@@ -16,14 +17,20 @@ import {
   UserDeleted,
   UserList,
   UserStatusChanged,
+  UserTokenList,
 } from '../protocol/users'
 
 const UserId = z.object({ id: z.string().min(1).max(128) })
 const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 } as const
 
-/** `/api/admin/*`: user management and usage. Admins only (members 403, before any validation). */
+/**
+ * `/api/admin/*`: user management and usage. Admins only (members 403, before any validation);
+ * the owner's account is out of every other admin's reach (403 `owner_protected`).
+ */
 export const adminRoutes = (d: RouteDeps) => {
   const users = () => need(d.services.users, 'users')
+  /** The one rule: admins manage other accounts, never the owner's (`assertReach`). */
+  const manage = (c: Context<GatewayEnv>, id: string) => assertReach(c.get('principal'), id, d.config.userId, 'manage')
   return new Hono<GatewayEnv>()
     .use('/api/admin/*', requireAdmin)
     .post(
@@ -47,6 +54,7 @@ export const adminRoutes = (d: RouteDeps) => {
       params(UserId),
       jsonBody(UpdateUserRequest),
       async (c) => {
+        manage(c, c.req.valid('param').id)
         const user = await users().update(c.req.valid('param').id, c.req.valid('json'), { userId: c.get('principal').userId })
         if (!user) throw notFound('user')
         return c.json(user)
@@ -58,6 +66,7 @@ export const adminRoutes = (d: RouteDeps) => {
       params(UserId),
       async (c) => {
         const { id } = c.req.valid('param')
+        manage(c, id)
         if (!(await users().delete(id, { userId: c.get('principal').userId }))) throw notFound('user')
         return c.json({ id, deleted: true as const })
       },
@@ -67,16 +76,29 @@ export const adminRoutes = (d: RouteDeps) => {
       describe({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
       params(UserId),
       async (c) => {
+        manage(c, c.req.valid('param').id)
         const user = await users().setStatus(c.req.valid('param').id, 'suspended', { userId: c.get('principal').userId })
         if (!user) throw notFound('user')
         return c.json({ id: user.id, status: user.status })
       },
     )
     .post('/api/admin/users/:id/activate', describe({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserId), async (c) => {
+      manage(c, c.req.valid('param').id)
       const user = await users().setStatus(c.req.valid('param').id, 'active', { userId: c.get('principal').userId })
       if (!user) throw notFound('user')
       return c.json({ id: user.id, status: user.status })
     })
+    .get(
+      '/api/admin/users/:id/tokens',
+      describe({ summary: "A user's API tokens (never the tokens themselves), those minted by someone else marked as impersonation", response: UserTokenList }),
+      params(UserId),
+      async (c) => {
+        const { id } = c.req.valid('param')
+        manage(c, id)
+        if (!(await users().get(id))) throw notFound('user')
+        return c.json({ user_id: id, tokens: await need(d.services.tokens, 'tokens').ofUser(id) })
+      },
+    )
     .get(
       '/api/admin/usage',
       describe({ summary: 'LLM usage per user and model over the last day (24 h), week (7 d) or month (30 d)', response: UsageReport }),

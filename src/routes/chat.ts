@@ -4,7 +4,7 @@ import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
 import { need } from '../lib/errors'
-import { jsonBody, query } from '../middleware/validate'
+import { jsonBody, optionalJsonBody, query } from '../middleware/validate'
 import {
   ApprovalRequest,
   HistoryQuery,
@@ -21,6 +21,7 @@ const JSON_TYPE = { 'Content-Type': 'application/json' }
 const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
 const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
 const CancelRequest = z.object({ thread_id: z.string() })
+const NewThreadRequest = z.object({})
 const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
 const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })
 
@@ -61,7 +62,8 @@ export const chatRoutes = (d: RouteDeps) =>
       query(ThreadListQuery),
       async (c) => c.json(await need(d.services.threads, 'threads').listThreads(c.get('principal').userId, c.req.valid('query'))),
     )
-    .post('/api/chat/thread/new', describe({ summary: 'Create an empty thread', response: ThreadInfo }), async (c) =>
+    // No fields, but a body, if any, must be JSON: the same 415 gate as every JSON route.
+    .post('/api/chat/thread/new', describe({ summary: 'Create an empty thread', response: ThreadInfo }), optionalJsonBody(NewThreadRequest), async (c) =>
       c.json(await need(d.services.threads, 'threads').createThread(c.get('principal').userId)),
     )
     .post('/api/chat/auth-cancel', describe({ summary: 'Cancel a pending extension auth flow', response: ActionResponse }), jsonBody(AuthCancelRequest), async (c) =>

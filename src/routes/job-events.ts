@@ -33,7 +33,7 @@ export const jobStreamRoutes = (d: RouteDeps) =>
     query(EventsQuery),
     async (c) => {
       const input = c.req.valid('query')
-      const { jobs, job } = await authorizeJob(c, d, c.req.valid('param').id, { scope: 'events', token: input.ticket })
+      const { jobs, job, principal } = await authorizeJob(c, d, c.req.valid('param').id, { scope: 'events', token: input.ticket })
       if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
         const events = await jobs.repo.events(job.id, input.after, input.limit + 1)
         return c.json({
@@ -43,11 +43,11 @@ export const jobStreamRoutes = (d: RouteDeps) =>
         })
       }
       const limits = d.config.limits
-      const reservation = d.hub.reserve(job.userId, 'sse')
+      const reservation = d.hub.reserve(job.userId, 'sse', { role: principal.role })
       try {
         const { sink, response } = openSseResponse(c, d.runtime, { queue: limits.subscriberQueue, bufferBytes: limits.subscriberBufferBytes })
         sink.onClose(() => reservation.release())
-        jobs.streams.open(job, sink, lastEventId(c) ?? 0, limits.keepAliveMs)
+        jobs.streams.open(job, sink, lastEventId(c) ?? 0, limits.keepAliveMs, { tokenId: principal.tokenId })
         return response
       } catch (error) {
         reservation.release()

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import type { Principal } from '../auth/principal'
 import type { RouteDeps } from '../gateway/deps'
 import type { GatewayEnv } from '../gateway/env'
 import { describe } from '../gateway/openapi-registry'
@@ -37,8 +38,8 @@ const listItem = (job: JobRecord): JobListItem => ({
 })
 
 /** The job as the API shows it: state-derived flags (gap 33) and fresh signed links. */
-export async function jobDetail(jobs: JobsService, job: JobRecord, now: number): Promise<Detail> {
-  const links = await jobs.links(job)
+export async function jobDetail(jobs: JobsService, job: JobRecord, principal: Principal, now: number): Promise<Detail> {
+  const links = await jobs.links(job, principal)
   const started = job.startedAt ? Date.parse(job.startedAt) : null
   const ended = job.completedAt ? Date.parse(job.completedAt) : now
   return {
@@ -86,12 +87,12 @@ export const jobRoutes = (d: RouteDeps) =>
     .post('/api/jobs', describe({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
       const jobs = need(d.services.jobs, 'jobs')
       const job = await jobs.create(c.get('principal').userId, c.req.valid('json'))
-      return c.json(await jobDetail(jobs, job, d.clock.now()), 201)
+      return c.json(await jobDetail(jobs, job, c.get('principal'), d.clock.now()), 201)
     })
     .get('/api/jobs/:id', describe({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
       const jobs = need(d.services.jobs, 'jobs')
       const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-      return c.json(await jobDetail(jobs, job, d.clock.now()))
+      return c.json(await jobDetail(jobs, job, c.get('principal'), d.clock.now()))
     })
     .post(
       '/api/jobs/:id/cancel',
@@ -131,8 +132,7 @@ export const jobRoutes = (d: RouteDeps) =>
       async (c) => {
         const jobs = need(d.services.jobs, 'jobs')
         const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        const links = await jobs.links(job)
-        return c.json(links)
+        return c.json(await jobs.links(job, c.get('principal')))
       },
     )
     .get(

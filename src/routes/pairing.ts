@@ -7,6 +7,7 @@ import { describe } from '../gateway/openapi-registry'
 import { need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
+import { assertReach } from '../services/users/account-reach'
 import { ApprovePairingRequest, PairingApproved, PairingChannel, PairingList } from '../protocol/pairing'
 
 const ChannelParam = z.object({ channel: PairingChannel })
@@ -25,7 +26,11 @@ const actionFailure = (status: 400 | 404 | 429, code: string, message: string, h
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
   })
 
-/** `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code. */
+/**
+ * `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code, for
+ * themselves; pairing a sender with another user (`user_id`) is the owner's alone, like minting
+ * that user a token.
+ */
 export const pairingRoutes = (d: RouteDeps) => {
   const failures = new SlidingWindowLimiter(PAIRING_FAILURES_PER_WINDOW, PAIRING_FAILURE_WINDOW_MS, () => d.clock.now())
   const pairing = () => need(d.services.pairing, 'pairing')
@@ -45,6 +50,8 @@ export const pairingRoutes = (d: RouteDeps) => {
         const { channel } = c.req.valid('param')
         const { code, user_id } = c.req.valid('json')
         const principal = c.get('principal')
+        // A sender paired with another user speaks as that user: as much as a token of theirs.
+        if (user_id !== undefined) assertReach(principal, user_id, d.config.userId, 'impersonate')
         // Every attempt takes a slot; a successful one gives it back, so only failures count.
         const slot = failures.hit(channel)
         if (!slot.ok) {

@@ -41,6 +41,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
       dialect: store.dialect,
       clock: ctx.clock,
       embeddings,
+      limits: { maxDocumentsPerUser: ctx.config.limits.quotas.memoryDocumentsPerUser },
       onChange: (userId, change) => ctx.hub.publish(userId, appEvent('memory_changed', change)).then(() => undefined),
       onUsage: (userId, tokens) =>
         usage.record({ userId, model: embeddings?.model ?? 'embedding', inputTokens: tokens, outputTokens: 0, costUsd: 0, purpose: 'embedding' }),
@@ -50,7 +51,7 @@ export async function createDefaultServices(ctx: ServiceContext): Promise<Partia
     ctx.onDeleteUser((userId) => memory.deleteUser(userId))
     ctx.onClose(() => memory.close())
     const chat = new ChatRepository(store.db)
-    services.threads = new ThreadService(chat, ctx.clock, store.writes)
+    services.threads = new ThreadService(chat, ctx.clock, store.writes, ctx.config.limits.quotas)
     ctx.onDeleteUser((userId) => chat.deleteUser(userId))
     const jobs = await createJobsService(ctx)
     services.jobs = jobs

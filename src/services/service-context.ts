@@ -9,6 +9,7 @@ import type { Services } from '../gateway/services'
 import type { WebChannel } from '../gateway/web-channel'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
+import type { ModelCallBudget } from './usage/model-call-budget'
 import type { GatewayLogging } from '../logging/gateway-logging'
 import type { Store } from '../store/database'
 
@@ -21,6 +22,8 @@ export interface ServiceContext {
   auth: Authenticator
   runtime: RuntimeCapabilities
   clock: Clock
+  /** The per-user model-call budget: a service that starts model work for a user draws from it first. */
+  budget: ModelCallBudget
   /** The process's logging (level, redactor, live feed), when the entry point set it up. */
   logging?: GatewayLogging | undefined
   /**

@@ -210,6 +210,7 @@ describe('extensions', async () => {
       hub: gw.hub,
       channel: gw.channel,
       auth: gw.auth,
+      budget: gw.budget,
       runtime: createNodeRuntime(),
       clock: systemClock,
       tools,

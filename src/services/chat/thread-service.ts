@@ -1,5 +1,7 @@
 import type { ThreadDirectory } from '../../gateway/services'
 import { badRequest, GatewayError, notFound } from '../../lib/errors'
+import { UserQuotas } from '../../config'
+import { quotaExceeded } from '../../lib/quota'
 import type { Clock } from '../../lib/time'
 import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList, TurnInfo } from '../../protocol/chat'
 import type { ChatRepository } from './chat-repository'
@@ -36,7 +38,17 @@ export class ThreadService implements ThreadDirectory {
     private readonly clock: Clock,
     /** The store's write count, where it counts every write (`Store.writes`). */
     private readonly writes?: () => number,
+    private readonly quotas: Pick<UserQuotas, 'threadsPerUser' | 'emptyThreadsPerUser'> = UserQuotas.parse({}),
   ) {}
+
+  /** 429 `quota_exceeded` when the user may not have another thread (another empty one, with `empty`). */
+  async #assertRoom(userId: string, empty: boolean): Promise<void> {
+    const counts = await this.repo.threadCounts(userId)
+    if (counts.total >= this.quotas.threadsPerUser) throw quotaExceeded('threads', this.quotas.threadsPerUser, 'continue in one of your threads')
+    if (empty && counts.empty >= this.quotas.emptyThreadsPerUser) {
+      throw quotaExceeded('empty threads', this.quotas.emptyThreadsPerUser, 'send a message in one of them before making another')
+    }
+  }
 
   async resolveThread(userId: string, threadId: string | undefined, firstMessage: string, options: { channel?: string; metadata?: Record<string, unknown> } = {}): Promise<string> {
     if (threadId !== undefined) {
@@ -44,6 +56,7 @@ export class ThreadService implements ThreadDirectory {
       if (!thread) throw notFound('thread', 'Thread not found')
       return thread.id
     }
+    await this.#assertRoom(userId, false)
     const now = this.#now()
     const thread = await this.repo.createThread({
       id: crypto.randomUUID(),
@@ -59,6 +72,7 @@ export class ThreadService implements ThreadDirectory {
   }
 
   async createThread(userId: string): Promise<ThreadInfo> {
+    await this.#assertRoom(userId, true)
     const now = this.#now()
     const thread = await this.repo.createThread({ id: crypto.randomUUID(), userId, kind: 'thread', channel: 'gateway', title: null, createdAt: now, updatedAt: now })
     return threadInfo(thread, 0, null)

@@ -1,6 +1,7 @@
 import { getLogger } from '@logtape/logtape'
 import type { EventBus } from '../../hub/event-bus'
 import { conflict, GatewayError, notFound } from '../../lib/errors'
+import { quotaExceeded } from '../../lib/quota'
 import { type Clock, isoNow, unrefTimer } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { CreateJobRequest, JobKind, JobPromptRequest, JobState } from '../../protocol/jobs'
@@ -8,7 +9,9 @@ import type { JobAgentRunner } from './agent-port'
 import type { JobCommandConfig, JobsConfig } from './jobs-config'
 import type { JobEventLog } from './job-event-log'
 import { type KindSupport, kindAvailable, kindUnavailable, newJob, resolveKind } from './job-kinds'
-import type { JobLinks } from './job-links'
+import type { Principal } from '../../auth/principal'
+import type { ModelCallBudget } from '../usage/model-call-budget'
+import type { JobLinks, LinkCredentials } from './job-links'
 import { JobEventStreams } from './job-event-streams'
 import { type ActiveJob, JobExecutor, type Prompt } from './job-executor'
 import type { JobRecord, JobRepository } from './job-repository'
@@ -32,6 +35,12 @@ export interface JobsServiceDeps {
   /** Canonical `<dataDir>/jobs`. */
   jobsRoot: string
   links: JobLinks
+  /** Names, binds and re-checks the credential each link was minted with. */
+  credentials: LinkCredentials
+  /** Every job turn (start, restart, follow-up prompt) draws one start from its user's budget. */
+  budget: ModelCallBudget
+  /** Jobs one user may have pending or running at once (429 `quota_exceeded` past it). */
+  openJobsPerUser: number
   bus: EventBus
   clock: Clock
   /** The only gateway on this database (SQLite): jobs found running at start-up are orphans. */
@@ -157,12 +166,18 @@ export class JobsService {
     return !job.promptsClosed && job.status !== 'failed' && job.status !== 'cancelled' && kindAvailable(this.#support, job)
   }
 
-  /** Signed links for a browser: the files (`/projects/...`) and the event stream. */
-  async links(job: JobRecord): Promise<{ browse_url: string; events_url: string; expires_at: string }> {
+  /**
+   * Signed links for a browser, minted for the job's user by `principal` (the request's own
+   * credential, which each use of the link checks again): the files (`/projects/...`) and the
+   * event stream.
+   */
+  async links(job: JobRecord, principal: Principal): Promise<{ browse_url: string; events_url: string; expires_at: string }> {
     const exp = this.d.links.expiry()
+    const ref = this.d.credentials.credentialRef(principal)
+    const credential = { ref, binding: this.d.credentials.credentialBinding(ref) }
     const [browse, events] = await Promise.all([
-      this.d.links.sign('browse', job.userId, job.id, exp),
-      this.d.links.sign('events', job.userId, job.id, exp),
+      this.d.links.sign('browse', job.userId, job.id, credential, exp),
+      this.d.links.sign('events', job.userId, job.id, credential, exp),
     ])
     return {
       browse_url: `/projects/${job.id}.${browse}/`,
@@ -171,8 +186,21 @@ export class JobsService {
     }
   }
 
-  verifyLink(scope: 'browse' | 'events', job: JobRecord, token: string) {
-    return this.d.links.verify(scope, job.userId, job.id, token)
+  /** The bearer-only address of a job's files, for events and tool output (no capability in it). */
+  projectPath(job: Pick<JobRecord, 'id'>): string {
+    return `/projects/${job.id}/`
+  }
+
+  /**
+   * Checks a link on use: its signature and expiry, then that the credential it was minted with
+   * still authenticates the job's user (`revoked`: the token was revoked or expired, or the user
+   * suspended or deleted). `valid` carries the principal the link acts for.
+   */
+  async verifyLink(scope: 'browse' | 'events', job: JobRecord, token: string): Promise<{ status: 'valid'; principal: Principal } | { status: 'expired' | 'invalid' | 'revoked' }> {
+    const verdict = await this.d.links.verify(scope, job.userId, job.id, token, (ref) => this.d.credentials.credentialBinding(ref))
+    if (verdict.status !== 'valid') return verdict
+    const principal = await this.d.credentials.checkCredential(job.userId, verdict.credential)
+    return principal ? { status: 'valid', principal } : { status: 'revoked' }
   }
 
   /** Canonical path of a job's workspace (it may not exist yet). */
@@ -182,10 +210,27 @@ export class JobsService {
 
   // --- commands ---
 
-  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined } = {}): Promise<JobRecord> {
+  /**
+   * Queues a new job. `prepaid`: the caller already drew this turn from the user's model-call
+   * budget (a routine run); otherwise it is drawn here (429 past it).
+   */
+  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined; prepaid?: boolean } = {}): Promise<JobRecord> {
     const command = resolveKind(this.#support, input.kind, input.command)
-    await this.#checkQueue(userId)
-    return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
+    return this.#charged(userId, origin.prepaid === true, async () => {
+      await this.#checkQueue(userId)
+      return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
+    })
+  }
+
+  /** Runs `start` with one turn drawn from the user's budget, given back when `start` fails. */
+  async #charged<T>(userId: string, prepaid: boolean, start: () => Promise<T>): Promise<T> {
+    const permit = prepaid ? undefined : await this.d.budget.take(userId, 'job')
+    try {
+      return await start()
+    } catch (error) {
+      await permit?.refund()
+      throw error
+    }
   }
 
   async #insert(userId: string, input: Pick<CreateJobRequest, 'prompt' | 'title' | 'kind'>, command: JobCommandConfig | undefined, extra: Parameters<typeof newJob>[3]): Promise<JobRecord> {
@@ -220,6 +265,10 @@ export class JobsService {
     if (old.status !== 'failed' && old.status !== 'cancelled') throw conflict('job_not_restartable', `Cannot restart job in state '${old.status}'`)
     const command = resolveKind(this.#support, old.kind, old.command ?? undefined)
     if (await this.d.repo.workspaceBusy(old.workspaceId)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
+    return this.#charged(userId, false, () => this.#restart(userId, old, command))
+  }
+
+  async #restart(userId: string, old: JobRecord, command: JobCommandConfig | undefined): Promise<JobRecord> {
     const prompt =
       old.status === 'cancelled'
         ? `The previous attempt was cancelled. Retry: ${old.prompt}`
@@ -241,6 +290,10 @@ export class JobsService {
     if (job.status === 'failed' || job.status === 'cancelled') throw conflict('job_not_running', `Job is ${job.status}; restart it instead`)
     if (job.promptsClosed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
     if (!kindAvailable(this.#support, job)) throw kindUnavailable(job.kind)
+    return this.#charged(userId, false, () => this.#prompt(userId, id, job, input))
+  }
+
+  async #prompt(userId: string, id: string, job: JobRecord, input: JobPromptRequest): Promise<'queued' | 'sent'> {
     const prompt = { content: input.content, done: input.done }
     const active = this.#active.get(id)
     if (active?.accepting) {
@@ -309,16 +362,20 @@ export class JobsService {
   // --- internals ---
 
   async #checkQueue(userId: string): Promise<void> {
-    const pending = (await this.d.repo.countByStatus(userId)).get('pending') ?? 0
+    const counts = await this.d.repo.countByStatus(userId)
+    const pending = counts.get('pending') ?? 0
+    if (pending + (counts.get('running') ?? 0) >= this.d.openJobsPerUser) {
+      throw quotaExceeded('open jobs', this.d.openJobsPerUser, 'wait for some to finish or cancel them', 30)
+    }
     if (pending >= this.d.config.maxPendingPerUser) {
       throw new GatewayError(429, 'too_many_jobs', `You already have ${pending} jobs waiting to run; wait for them or cancel some`, { headers: { 'Retry-After': '30' } })
     }
   }
 
   async #announce(job: JobRecord): Promise<void> {
-    const { browse_url } = await this.links(job)
     await this.d.events.record(job, 'status', { message: 'Job queued', state: 'pending' })
-    await this.d.events.publish(job.userId, appEvent('job_started', { job_id: job.id, title: job.title, browse_url }))
+    // Not a signed link: an event reaches every stream of the user and outlives the request.
+    await this.d.events.publish(job.userId, appEvent('job_started', { job_id: job.id, title: job.title, browse_url: this.projectPath(job) }))
     this.#exec.enqueue(job)
   }
 

@@ -1,6 +1,7 @@
 import { getLogger } from '@logtape/logtape'
 import type { Transaction } from 'kysely'
 import { conflict, GatewayError, notFound } from '../../lib/errors'
+import { quotaExceeded } from '../../lib/quota'
 import { type Clock, isoNow } from '../../lib/time'
 import type {
   MemoryDeleteResponse,
@@ -305,7 +306,7 @@ export class DefaultMemoryService implements MemoryService {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst()
     if (Number(row?.n ?? 0) + adding > this.#limits.maxDocumentsPerUser) {
-      throw conflict('memory_full', `A memory holds at most ${this.#limits.maxDocumentsPerUser} documents; delete some first`)
+      throw quotaExceeded('memory documents', this.#limits.maxDocumentsPerUser, 'delete some first')
     }
   }
 

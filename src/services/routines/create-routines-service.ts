@@ -22,6 +22,11 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
     hub: ctx.hub,
     runMessage: (message, options) => ctx.runMessage(message, options),
     jobs: () => ctx.services?.jobs,
+    budget: ctx.budget,
+    userActive: async (userId) => {
+      const users = ctx.services?.users
+      return !users || (await users.get(userId))?.status !== 'suspended'
+    },
   })
   // SQLite has one gateway per data dir: runs still `running` were cut off by a stop or crash.
   if (store.dialect === 'sqlite') await repo.failAbandonedRuns('The gateway stopped while this run was in progress', new Date(ctx.clock.now()).toISOString())
@@ -42,6 +47,7 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
       return threads.resolveThread(userId, undefined, routineName, { channel: 'routine', metadata: { routine_name: routineName, routine_id: routineId } })
     },
     onChange: () => events.refresh().catch(() => undefined),
+    routinesPerUser: ctx.config.limits.quotas.routinesPerUser,
   })
   const offMessages = ctx.channel.observe((message) => events.track(events.onMessage(message)))
   const offEvents = ctx.hub.bus.onEvent((event) => {

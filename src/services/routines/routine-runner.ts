@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { RunStatus, TriggerType } from '../../protocol/routines'
 import type { JobsService } from '../jobs/jobs-service'
+import type { ModelCallBudget, ModelCallPermit } from '../usage/model-call-budget'
 import type { RoutineRecord, RoutineRepository } from './routine-repository'
 
 const log = getLogger(['gateway', 'routines'])
@@ -26,6 +27,10 @@ export interface RunnerDeps {
   hub: EventHub
   runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
   jobs(): JobsService | undefined
+  /** Every run draws one start from its user's model-call budget (manual, scheduled, event, webhook). */
+  budget: ModelCallBudget
+  /** Whether the routine's user may have work done now (not suspended); absent = always. */
+  userActive?(userId: string): Promise<boolean>
 }
 
 const SUMMARY_CHARS = 500
@@ -67,8 +72,22 @@ export class RoutineRunner {
     if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.maxConcurrent) {
       return refuse('routine_busy', `The routine already has ${routine.maxConcurrent} run(s) in progress`)
     }
+    if (this.o.userActive && !(await this.o.userActive(routine.userId))) {
+      if (options.strict) throw new GatewayError(403, 'user_suspended', "The routine's user is suspended")
+      log.debug('routine {id} not fired: its user is suspended', { id: routine.id })
+      return undefined
+    }
     const startedAt = new Date(now).toISOString()
     const runId = crypto.randomUUID()
+    let permit: ModelCallPermit
+    try {
+      permit = await this.o.budget.take(routine.userId, 'routine')
+    } catch (error) {
+      if (options.strict || !(error instanceof GatewayError)) throw error
+      // A scheduled slot or an event over budget is recorded as failed (it does not run later).
+      await this.#recordRefused(routine, runId, cause, startedAt, error.message)
+      return undefined
+    }
     const inserted = await this.o.repo.insertRun({
       id: runId,
       routineId: routine.id,
@@ -83,7 +102,10 @@ export class RoutineRunner {
       startedAt,
       completedAt: null,
     })
-    if (!inserted) return refuse('duplicate_delivery', 'This trigger has already run the routine')
+    if (!inserted) {
+      await permit.refund()
+      return refuse('duplicate_delivery', 'This trigger has already run the routine')
+    }
     await this.o.repo.recordStart(routine.id, startedAt)
     await this.#publish(routine, runId, cause.type, 'running')
     const task = this.#execute(routine, runId, cause)
@@ -91,6 +113,26 @@ export class RoutineRunner {
       .finally(() => this.#inFlight.delete(task))
     this.#inFlight.add(task)
     return runId
+  }
+
+  async #recordRefused(routine: RoutineRecord, runId: string, cause: FireCause, at: string, reason: string): Promise<void> {
+    const inserted = await this.o.repo.insertRun({
+      id: runId,
+      routineId: routine.id,
+      userId: routine.userId,
+      triggerType: cause.type,
+      triggerKey: cause.key ?? null,
+      status: 'failed',
+      resultSummary: clip(`Not run: ${reason}`),
+      tokensUsed: null,
+      jobId: null,
+      threadId: routine.threadId,
+      startedAt: at,
+      completedAt: at,
+    })
+    if (!inserted) return
+    await this.o.repo.recordEnd(routine.id, 'failed', at)
+    await this.#publish(routine, runId, cause.type, 'failed', clip(`Not run: ${reason}`))
   }
 
   /** Resolves when no run started here is still executing (tests, shutdown). */
@@ -146,7 +188,8 @@ export class RoutineRunner {
     const jobs = this.o.jobs()
     if (!jobs) throw new GatewayError(503, 'jobs_unavailable', 'Sandbox jobs are not available on this gateway')
     const prompt = cause.context ? `${routine.action.description}\n\n${cause.context}` : routine.action.description
-    const job = await jobs.create(routine.userId, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.threadId })
+    // The run already drew this turn from the budget.
+    const job = await jobs.create(routine.userId, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.threadId, prepaid: true })
     // The job runs on its own (its events reach the owner's stream); the run records that it started it.
     return { status: 'ok' as const, summary: `Started job "${job.title}"`, tokens: null, jobId: job.id }
   }

@@ -1,5 +1,6 @@
 import { GatewayError, badRequest, conflict, notFound } from '../../lib/errors'
 import { randomHex } from '../../lib/crypto'
+import { quotaExceeded } from '../../lib/quota'
 import type { Clock } from '../../lib/time'
 import type {
   CreateRoutineRequest,
@@ -42,6 +43,8 @@ export interface RoutinesServiceDeps {
   createThread(userId: string, routineName: string, routineId: string): Promise<string>
   /** Event matching re-reads its routines when they change. */
   onChange(): Promise<void>
+  /** Routines one user may have (429 `quota_exceeded` past it). */
+  routinesPerUser?: number
 }
 
 /**
@@ -92,6 +95,8 @@ export class RoutinesService {
   }
 
   async create(userId: string, input: CreateRoutineRequest): Promise<RoutineDetail> {
+    const quota = this.o.routinesPerUser ?? 100
+    if ((await this.o.repo.countOwned(userId)) >= quota) throw quotaExceeded('routines', quota, 'delete one first')
     const id = crypto.randomUUID()
     const now = this.#now()
     const { trigger, webhookPath, secret, sealed } = await this.#trigger(id, input.trigger, undefined)

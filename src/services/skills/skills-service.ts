@@ -1,5 +1,6 @@
 import { actionFailure, GatewayError, notFound } from '../../lib/errors'
 import { UnsafeUrlError } from '../../lib/public-address'
+import { quotaExceeded } from '../../lib/quota'
 import { SkillName, type SkillCatalogEntry, type SkillInfo, type SkillInstallRequest, type SkillScope, type SkillSearchResult } from '../../protocol/skills'
 import { DirectoryExistsError, type FileEntry } from '../files/directory-port'
 import { DownloadError, type GuardedFetcher } from '../net/guarded-fetch'
@@ -25,7 +26,7 @@ export interface SkillsPort {
   deleteUser(userId: string): Promise<void>
 }
 
-/** Skills one scope may hold, so a script cannot fill the disk one small skill at a time. */
+/** Skills one scope may hold by default, so a script cannot fill the disk one small skill at a time. */
 const MAX_SKILLS_PER_SCOPE = 200
 
 export interface SkillsServiceDeps {
@@ -35,6 +36,8 @@ export interface SkillsServiceDeps {
   fetcher: GuardedFetcher | undefined
   unpack: UnpackArchive | undefined
   limits: { downloadTimeoutMs: number; maxDownloadBytes: number }
+  /** Skills one scope (a user's own, or the shared one) may hold. */
+  skillsPerScope?: number
 }
 
 /** Skills on disk per scope, installed from text, a URL or a ClawHub-compatible registry. */
@@ -67,8 +70,10 @@ export class SkillsService implements SkillsPort {
     const flagged = scanSkillText(`${document.description}\n${document.instructions}`)
     if (flagged.length > 0) throw actionFailure(400, 'skill_flagged', `The skill was refused: it ${flagged.join('; ')}`, { reasons: flagged })
     const name = chooseName(origin === 'registry' ? suggestedName : request.name, document)
-    if ((await this.deps.library.list(scope)).length >= MAX_SKILLS_PER_SCOPE && !(await this.deps.library.get(scope, name))) {
-      throw actionFailure(409, 'skill_limit_reached', `At most ${MAX_SKILLS_PER_SCOPE} skills can be installed here`)
+    const quota = this.deps.skillsPerScope ?? MAX_SKILLS_PER_SCOPE
+    if ((await this.deps.library.list(scope)).length >= quota && !(await this.deps.library.get(scope, name))) {
+      const { code, message } = quotaExceeded('skills', quota, 'remove one first')
+      throw actionFailure(429, code, message)
     }
     try {
       await this.deps.library.install(scope, name, tree, request.replace)
