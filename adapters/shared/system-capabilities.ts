@@ -1,7 +1,5 @@
 import type { RuntimeCapabilities } from '../../src/ports/runtime'
-import { unpackArchive } from './archive'
 import { openDirectory } from './directory'
-import { spawnMcpStdio } from './mcp-stdio'
 import { fetchPinned, resolveHost } from './pinned-fetch'
 import { createSandbox } from './sandbox/index'
 
@@ -20,7 +18,8 @@ export interface SystemOptions {
  * down to the details the guards rely on (an `http.request` `lookup` pinning the connected
  * address while TLS checks the URL's host, `O_NOFOLLOW`, `/proc/self/fd`, `detached` children
  * as process-group leaders, extra file descriptors for bubblewrap's `--info-fd`). The runtime
- * contract suite (test/runtimes) checks each of them on all three.
+ * contract suite (test/runtimes) checks each of them on all three. The archive readers (tar,
+ * yauzl) and the MCP SDK's stdio transport are imported when first used: most starts need neither.
  *
  * @example
  * ```ts
@@ -32,8 +31,8 @@ export function systemCapabilities(options: SystemOptions = {}): SystemCapabilit
     resolveHost,
     fetchPinned,
     openDirectory,
-    unpackArchive,
-    spawnMcpStdio,
+    unpackArchive: async (bytes, format, limits) => (await import('./archive')).unpackArchive(bytes, format, limits),
+    spawnMcpStdio: async (params) => (await import('./mcp-stdio')).spawnMcpStdio(params),
     sandbox: createSandbox(options.jobIsolation),
   }
 }

@@ -24,7 +24,7 @@ export const requireAuth = (
     let found: Authenticated | null | Promise<Authenticated | null> = null
     if (header === undefined && options.allowQueryToken && c.req.method === 'GET') {
       const ticket = c.req.query('ticket')
-      if (ticket !== undefined) found = auth.tickets.redeem(ticket, c.req.path) ?? null
+      if (ticket !== undefined) found = auth.redeemTicket(ticket, c.req.path)
       else token = c.req.query('token')
     }
     if (!found && token !== undefined) found = auth.authenticateToken(token)

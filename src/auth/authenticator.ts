@@ -10,7 +10,12 @@ export interface AuthenticatorOptions {
   sha256?: Sha256 | undefined
   /** The clock (tests inject one); decides cache freshness and token expiry. */
   now?: (() => number) | undefined
+  /** Unused stream tickets one user may hold (16). */
+  ticketsPerUser?: number | undefined
 }
+
+/** The credential reference of the owner's configured token (it has no token id). */
+const OWNER_REF = 'o'
 
 /** How long a resolved API token is trusted without asking the resolver again. */
 const CACHE_TTL_MS = 60_000
@@ -44,17 +49,17 @@ export class Authenticator {
   /** Single-use tickets that open a stream without a token in the URL (`?ticket=`). */
   readonly tickets: StreamTickets
 
-  private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256, now: () => number) {
+  private constructor(ownerDigest: Uint8Array, ownerId: string, sha256: Sha256, now: () => number, ticketsPerUser: number | undefined) {
     this.#ownerDigest = ownerDigest
     this.#sha256 = sha256
     this.#now = now
-    this.tickets = new StreamTickets({ now })
+    this.tickets = new StreamTickets({ now, ...(ticketsPerUser === undefined ? {} : { perUser: ticketsPerUser }) })
     this.#owner = { userId: ownerId, role: 'admin', tokenId: null, displayName: null }
   }
 
   static async create(options: AuthenticatorOptions): Promise<Authenticator> {
     const sha256 = options.sha256 ?? webSha256
-    return new Authenticator(await sha256(options.ownerToken), options.ownerId, sha256, options.now ?? Date.now)
+    return new Authenticator(await sha256(options.ownerToken), options.ownerId, sha256, options.now ?? Date.now, options.ticketsPerUser)
   }
 
   get owner(): Principal {
@@ -93,6 +98,47 @@ export class Authenticator {
   authenticateDigest(digest: Uint8Array): Principal | null | Promise<Principal | null> {
     const known = this.#known(digest)
     return known === undefined ? this.#resolve(digest) : known
+  }
+
+  /**
+   * Spends a stream ticket and checks, now, that the token it was bought with still
+   * authenticates the same user and token: a ticket of a suspended user, or bought with a token
+   * revoked since, opens nothing. The principal returned is the current one (fresh role, name).
+   */
+  redeemTicket(ticket: string, requestPath: string): Authenticated | null | Promise<Authenticated | null> {
+    const entry = this.tickets.redeem(ticket, requestPath)
+    if (!entry) return null
+    const same = (p: Principal | null): Authenticated | null =>
+      p && p.userId === entry.principal.userId && p.tokenId === entry.principal.tokenId ? { principal: p, credential: entry.credential } : null
+    const current = this.authenticateDigest(entry.credential)
+    return current instanceof Promise ? current.then(same) : same(current)
+  }
+
+  /**
+   * Names the credential a principal authenticated with, for a signed link to carry: the API
+   * token's id, or `o` for the owner's configured token. See `checkCredential`.
+   */
+  credentialRef(principal: Principal): string {
+    return principal.tokenId ?? OWNER_REF
+  }
+
+  /**
+   * What a signature binds for a credential reference: the token id, or for the owner's token a
+   * digest of it, so a link minted under one `GATEWAY_AUTH_TOKEN` dies when the token changes.
+   */
+  credentialBinding(ref: string): string {
+    return ref === OWNER_REF ? `owner:${toHex(this.#ownerDigest)}` : `token:${ref}`
+  }
+
+  /**
+   * Whether the credential a signed link names still authenticates `userId`, now: the owner's
+   * configured token for the owner, or a live API token of that user (not revoked or expired,
+   * the user not suspended). Asked on every use of the link; null = refuse it.
+   */
+  async checkCredential(userId: string, ref: string): Promise<Principal | null> {
+    if (ref === OWNER_REF) return userId === this.#owner.userId ? this.#owner : null
+    const resolved = (await this.resolver?.resolveId?.(userId, ref)) ?? null
+    return resolved && !expired(resolved, this.#now()) && resolved.userId === userId ? resolved : null
   }
 
   /** `keep`: remembers the digest of a token seen for the first time, once it proved valid. */

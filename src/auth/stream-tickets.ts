@@ -13,6 +13,17 @@ const STREAM_PATHS: readonly RegExp[] = [
 
 export const isStreamPath = (path: string): boolean => STREAM_PATHS.some((pattern) => pattern.test(path))
 
+export interface IssuedTicket {
+  refused?: undefined
+  ticket: string
+  expiresAt: number
+}
+
+export interface TicketRefusal {
+  refused: 'user_quota' | 'full'
+  retryAfterMs: number
+}
+
 interface Ticket {
   principal: Principal
   /** SHA-256 of the token the ticket was bought with (streams re-check it after revocations). */
@@ -24,7 +35,7 @@ interface Ticket {
 export interface StreamTicketOptions {
   /** How long a ticket may wait before it is used (ms). */
   ttlMs?: number
-  /** Unused tickets one user may hold at once; the oldest is dropped past it. */
+  /** Unused tickets one user may hold at once; a new one is refused (429) past it. */
   perUser?: number
   /** Unused tickets held in total; a new one is refused (503) past it. */
   capacity?: number
@@ -55,17 +66,19 @@ export class StreamTickets {
   }
 
   /**
-   * Issues a ticket for `path` (one of the stream routes, without any mount prefix). Returns
-   * undefined when the store is full of unexpired tickets (the caller answers 503).
+   * Issues a ticket for `path` (one of the stream routes, without any mount prefix). Refused
+   * when the user already holds `perUser` unused tickets (`user_quota`, with when the oldest
+   * expires), or the store is full of unexpired tickets (`full`): the caller answers 429 / 503.
    */
-  issue(principal: Principal, path: string, credential: Uint8Array): { ticket: string; expiresAt: number } | undefined {
+  issue(principal: Principal, path: string, credential: Uint8Array): IssuedTicket | TicketRefusal {
     if (!isStreamPath(path)) throw new RangeError(`not a stream path: ${path}`)
     const now = this.#now()
     this.#sweep(now)
-    for (let mine = this.#byUser.get(principal.userId); mine && mine.length >= this.#perUser; mine = this.#byUser.get(principal.userId)) {
-      this.#remove(mine[0]!)
+    const mine = this.#byUser.get(principal.userId)
+    if (mine && mine.length >= this.#perUser) {
+      return { refused: 'user_quota', retryAfterMs: Math.max(1, this.#tickets.get(mine[0]!)!.expiresAt - now) }
     }
-    if (this.#tickets.size >= this.#capacity) return undefined
+    if (this.#tickets.size >= this.#capacity) return { refused: 'full', retryAfterMs: 5_000 }
     const ticket = toHex(crypto.getRandomValues(new Uint8Array(32)))
     const expiresAt = now + this.#ttlMs
     this.#tickets.set(ticket, { principal, credential, path, expiresAt })
@@ -77,7 +90,7 @@ export class StreamTickets {
    * Spends a ticket on a request path. The ticket is gone after this call whatever the outcome,
    * so a second use, or a use on another stream, fails. `requestPath` may carry a mount prefix.
    */
-  redeem(ticket: string, requestPath: string): Authenticated | null {
+  redeem(ticket: string, requestPath: string): (Authenticated & { principal: Principal }) | null {
     if (ticket.length !== 64) return null
     const entry = this.#tickets.get(ticket)
     if (!entry) return null

@@ -5,12 +5,37 @@ import { JobsConfig, parseJobCommands } from './jobs-config'
 export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
 export type LlmBackend = z.infer<typeof LlmBackend>
 
+/**
+ * What one user may hold at once, so one account cannot fill the database or the disk for
+ * everyone: past a quota, creating more answers 429 `quota_exceeded`.
+ */
+export const UserQuotas = z.object({
+  /** Chat threads (the assistant thread and routines' threads included). */
+  threadsPerUser: z.number().int().positive().default(10_000),
+  /** Threads without a message yet (`POST /api/chat/thread/new`): use one before making more. */
+  emptyThreadsPerUser: z.number().int().positive().default(20),
+  memoryDocumentsPerUser: z.number().int().positive().default(10_000),
+  routinesPerUser: z.number().int().positive().default(100),
+  /** Skills in one user's own scope (and in the shared one). */
+  skillsPerUser: z.number().int().positive().default(200),
+  /** Stream tickets issued and not yet used (they expire after 60 s). */
+  pendingStreamTicketsPerUser: z.number().int().positive().default(16),
+  /** Jobs pending or running. */
+  openJobsPerUser: z.number().int().positive().default(20),
+})
+export type UserQuotas = z.infer<typeof UserQuotas>
+
 /** Limits are configuration, not constants, so embedders and tests can tune them. */
 export const GatewayLimits = z.object({
   /** SSE + WS streams together, across users (the 101st gets 503 before any upgrade). */
   maxConnections: z.number().int().positive().default(100),
   /** Streams one user may hold, so one user cannot take all of them. */
   maxConnectionsPerUser: z.number().int().positive().default(20),
+  /**
+   * Of `maxConnections`, how many only admins (the owner included) may use, so members together
+   * can never lock them out (at most `maxConnections - maxConnectionsPerUser` are set aside).
+   */
+  adminReservedConnections: z.number().int().min(0).default(10),
   /**
    * Streams (SSE or WS) one user may open per `streamOpenWindowMs`, so clients reconnecting in a
    * loop get 429 instead of costing a handshake, a replay and a subscription each time. A tab
@@ -19,7 +44,10 @@ export const GatewayLimits = z.object({
   streamOpensPerWindow: z.number().int().positive().default(120),
   streamOpenWindowMs: z.number().int().positive().default(60_000),
   bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
-  /** Chat messages per user per window, shared by REST, WS and `/v1/chat/completions`. */
+  /**
+   * The per-user model-call budget: starts of model work per window, shared by chat messages
+   * (REST, WS), `/v1/*` requests, routine runs and job turns.
+   */
   chatMessagesPerWindow: z.number().int().positive().default(30),
   chatWindowMs: z.number().int().positive().default(60_000),
   wsMaxPayloadBytes: z.number().int().positive().default(1024 * 1024),
@@ -40,6 +68,7 @@ export const GatewayLimits = z.object({
   eventRetentionMs: z.number().int().positive().default(24 * 60 * 60 * 1000),
   /** Optional LLM spend per user per UTC day (US dollars); past it, chat and `/v1` answer 429 `budget_exceeded`. */
   dailyBudgetUsd: z.number().positive().optional(),
+  quotas: UserQuotas.prefault({}),
 })
 export type GatewayLimits = z.infer<typeof GatewayLimits>
 

@@ -13,6 +13,8 @@ import { edge } from '../middleware/edge'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
+import { modelCallGate } from '../middleware/model-call-gate'
+import { ModelCallBudget } from '../lib/model-call-budget'
 import { StaticFirstRouter } from '../lib/static-first-router'
 import { authRoutes } from '../routes/auth'
 import { adminRoutes } from '../routes/admin'
@@ -79,7 +81,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // Masked in every log line, whatever code would print it.
   logging?.redactor.add(ownerToken)
   if (config.masterKey) logging?.redactor.add(config.masterKey)
-  const auth = await Authenticator.create({ ownerToken, ownerId: config.userId, sha256: runtime.sha256, now: () => clock.now() })
+  const auth = await Authenticator.create({
+    ownerToken,
+    ownerId: config.userId,
+    sha256: runtime.sha256,
+    now: () => clock.now(),
+    ticketsPerUser: config.limits.quotas.pendingStreamTicketsPerUser,
+  })
   const store = options.store
   const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
   const bus = options.bus ?? (store ? await openStoreEventBus(store, busOptions) : new MemoryEventBus(busOptions))
@@ -93,8 +101,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const starters: Array<() => void | Promise<void>> = []
+  // One per-user budget for every path that starts model calls (chat, /v1, routines, jobs).
+  const budget = new ModelCallBudget(new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now()))
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging,
+    config, store, hub, channel, auth, runtime, clock, tools, logging, budget,
     runMessage: async (message, runOptions) => {
       const agent = channel.agent
       if (!agent?.runMessage) throw unavailable('agent', 'No attached agent can run a message to completion')
@@ -111,13 +121,12 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   Object.assign(services, defaults, options.services)
   // Whichever skills port is finally wired (the default or an embedder's) shapes each prompt.
   contextContributors.add({ name: 'skills', contribute: ({ userId, message }) => services.skills?.contextFor(userId, message) })
-  const limiter = new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now())
-  const commands = new ChatCommands(channel, services, limiter, clock)
+  const commands = new ChatCommands(channel, services, budget, clock)
   const origins = new OriginPolicy(config.allowedOrigins)
   origins.setListenAddress(config.host, config.port)
 
   const deps: RouteDeps = {
-    config, hub, channel, commands, services, runtime, origins, auth, clock, tools,
+    config, hub, channel, commands, services, runtime, origins, auth, clock, tools, budget,
     startedAt: clock.now(),
     version: VERSION,
     database: store?.dialect ?? 'none',
@@ -160,6 +169,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // Everything else needs a token.
   const protectedRoutes = new Hono<GatewayEnv>()
     .use(requireAuth(auth))
+    // Every /v1 request that can call the model draws from the caller's budget, whichever route serves it.
+    .use('/v1/*', modelCallGate(budget))
     .route('/', statusRoutes(deps))
     .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
@@ -211,6 +222,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     origins,
     auth,
     commands,
+    budget,
     generatedToken,
     withServices(more) {
       Object.assign(services, more)

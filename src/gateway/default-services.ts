@@ -37,7 +37,7 @@ export async function createDefaultServices(ctx: ServiceContext, wired: Services
   ctx.tools.addProvider(builtinTools({ runtime: ctx.runtime, clock: ctx.clock }))
   ctx.tools.addProvider(memoryToolProvider(() => wired.memory))
   if (ctx.store) {
-    const chat = createChatService(ctx.store, ctx.clock)
+    const chat = createChatService(ctx.store, ctx.clock, ctx.config.limits.quotas)
     put('threads', chat.threads)
     put('turns', chat.turns)
     ctx.onDeleteUser(chat.deleteUser)
@@ -54,7 +54,7 @@ export async function createDefaultServices(ctx: ServiceContext, wired: Services
     }),
   )
   put('jobs', jobs)
-  put('routines', await createRoutinesService(ctx, { jobs: () => wired.jobs, threads: () => wired.threads }))
+  put('routines', await createRoutinesService(ctx, { jobs: () => wired.jobs, threads: () => wired.threads, users: () => wired.users }))
   ctx.tools.addProvider(routineToolProvider(() => wired.routines))
   put('logs', createLogsService(ctx))
   const accounts = await createUsersService(ctx)

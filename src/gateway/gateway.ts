@@ -12,6 +12,7 @@ import type { GatewayEnv } from '../ports/env'
 import type { RuntimeCapabilities } from '../ports/runtime'
 import type { ChatCommands } from '../routes/chat-commands'
 import type { Services } from '../services/services'
+import type { ModelCallBudget } from '../lib/model-call-budget'
 import type { Store } from '../store/database'
 import type { ToolRegistry } from '../tools/tool-registry'
 
@@ -72,6 +73,8 @@ export interface Gateway {
   readonly origins: OriginPolicy
   readonly auth: Authenticator
   readonly commands: ChatCommands
+  /** The per-user model-call budget every path that starts model calls draws from. */
+  readonly budget: ModelCallBudget
   /** The owner's token, when the gateway generated it (print it once). */
   readonly generatedToken: string | undefined
   /** Wires subsystems after creation; routes pick them up on the next request. */

@@ -29,7 +29,7 @@ export interface Reservation {
 type HubLimits = Pick<
   GatewayLimits,
   'maxConnections' | 'maxConnectionsPerUser' | 'subscriberQueue' | 'keepAliveMs' | 'streamOpensPerWindow' | 'streamOpenWindowMs'
->
+> & Partial<Pick<GatewayLimits, 'adminReservedConnections'>>
 
 /**
  * Fans AppEvents out to SSE and WS subscribers, scoped per user: an event for user A never
@@ -41,6 +41,12 @@ export class EventHub {
   readonly #byUser = new Map<string, Set<Subscriber>>()
   readonly #reservedByUser = new Map<string, number>()
   readonly #counts = { sse: 0, ws: 0 }
+  /** Each user's slots by kind (for a member's own view of the status). */
+  readonly #userKinds = new Map<string, { sse: number; ws: number }>()
+  /** Slots held by members (the rest by admins). */
+  #memberSlots = 0
+  /** How each attached subscriber gives its slot back (eviction releases it at once). */
+  readonly #releases = new Map<Subscriber, () => void>()
   readonly #opens: SlidingWindowLimiter
   readonly #unsubscribe: Array<() => void>
   #closed = false
@@ -74,18 +80,27 @@ export class EventHub {
     return this.bus.publish(null, event)
   }
 
-  /** Takes a connection slot or throws 503 `too_many_connections`. */
+  /**
+   * Takes a connection slot or throws 503 `too_many_connections`. The cap is shared fairly:
+   * `adminReservedConnections` of it are for admins only, so members cannot fill it; and when
+   * every slot a caller may use is taken, the oldest stream of the user holding the most (more
+   * than the caller would after this one) ends with a final `evicted` event to make room, so no
+   * group of users can deny streams to the others.
+   */
   reserve(userId: string, kind: StreamKind, info: Omit<SubscriberInfo, 'userId'> = {}): Reservation {
     if (this.#closed) throw new GatewayError(503, 'shutting_down', 'The gateway is shutting down')
-    const total = this.#counts.sse + this.#counts.ws
-    if (total >= this.limits.maxConnections) {
-      throw new GatewayError(503, 'too_many_connections', 'Too many connections', { headers: { 'Retry-After': '5' } })
-    }
+    const admin = info.role === 'admin'
     const mine = this.#reservedByUser.get(userId) ?? 0
     if (mine >= this.limits.maxConnectionsPerUser) {
       throw new GatewayError(503, 'too_many_connections', 'Too many connections for this user', {
         headers: { 'Retry-After': '5' },
       })
+    }
+    const total = this.#counts.sse + this.#counts.ws
+    const full = total >= this.limits.maxConnections || (!admin && this.#memberSlots >= this.#memberCap())
+    const victim = full ? this.#heaviestOldest(userId, mine, admin) : undefined
+    if (full && !victim) {
+      throw new GatewayError(503, 'too_many_connections', 'Too many connections', { headers: { 'Retry-After': '5' } })
     }
     // Counted only once a slot is free: a refused open must not use up the reconnect budget.
     const budget = this.#opens.hit(userId)
@@ -94,8 +109,13 @@ export class EventHub {
         headers: { 'Retry-After': String(Math.ceil(budget.retryAfterMs / 1000)) },
       })
     }
+    if (victim) this.#evict(victim)
     this.#counts[kind]++
     this.#reservedByUser.set(userId, mine + 1)
+    const kinds = this.#userKinds.get(userId) ?? { sse: 0, ws: 0 }
+    kinds[kind]++
+    this.#userKinds.set(userId, kinds)
+    if (!admin) this.#memberSlots++
 
     let state: 'reserved' | 'attached' | 'released' = 'reserved'
     let subscriber: Subscriber | undefined
@@ -103,10 +123,18 @@ export class EventHub {
       if (state === 'released') return
       state = 'released'
       this.#counts[kind]--
+      if (!admin) this.#memberSlots--
       const left = (this.#reservedByUser.get(userId) ?? 1) - 1
-      if (left <= 0) this.#reservedByUser.delete(userId)
-      else this.#reservedByUser.set(userId, left)
+      if (left <= 0) {
+        this.#reservedByUser.delete(userId)
+        this.#userKinds.delete(userId)
+      } else {
+        this.#reservedByUser.set(userId, left)
+        const kinds = this.#userKinds.get(userId)
+        if (kinds) kinds[kind]--
+      }
       if (subscriber) {
+        this.#releases.delete(subscriber)
         const set = this.#byUser.get(userId)
         set?.delete(subscriber)
         if (set?.size === 0) this.#byUser.delete(userId)
@@ -123,6 +151,7 @@ export class EventHub {
           this.clock.now(),
         )
         subscriber = sub
+        this.#releases.set(sub, release)
         sink.onClose(release)
         let set = this.#byUser.get(userId)
         if (!set) this.#byUser.set(userId, (set = new Set()))
@@ -133,8 +162,10 @@ export class EventHub {
     }
   }
 
-  counts(): ConnectionCounts {
-    return { ...this.#counts, total: this.#counts.sse + this.#counts.ws }
+  /** Streams held on this instance: all of them, or one user's. */
+  counts(userId?: string): ConnectionCounts {
+    const of = userId === undefined ? this.#counts : (this.#userKinds.get(userId) ?? { sse: 0, ws: 0 })
+    return { sse: of.sse, ws: of.ws, total: of.sse + of.ws }
   }
 
   /** Open streams of one user (or of all users). */
@@ -169,6 +200,41 @@ export class EventHub {
     for (const set of this.#byUser.values()) {
       for (const sub of [...set]) this.#closeQuietly(sub, new PreparedEvent(this.bus.lastId(), sub.userId, 'shutdown', json))
     }
+  }
+
+  /** Slots members may hold together: the cap less what is set aside for admins. */
+  #memberCap(): number {
+    const { maxConnections, maxConnectionsPerUser, adminReservedConnections = 0 } = this.limits
+    return maxConnections - Math.min(adminReservedConnections, Math.max(0, maxConnections - maxConnectionsPerUser))
+  }
+
+  /**
+   * The oldest live stream of the user holding the most slots, when that is more than the
+   * caller would hold after this open (so evictions converge on equal shares instead of
+   * bouncing between users). A member's open only ever displaces another member's stream.
+   */
+  #heaviestOldest(requester: string, mine: number, admin: boolean): Subscriber | undefined {
+    let best: Subscriber | undefined
+    let bestCount = mine + 1
+    for (const [userId, set] of this.#byUser) {
+      if (userId === requester) continue
+      const held = this.#reservedByUser.get(userId) ?? 0
+      if (held <= bestCount) continue
+      for (const sub of set) {
+        if (!admin && sub.info.role === 'admin') break
+        best = sub
+        bestCount = held
+        break
+      }
+    }
+    return best
+  }
+
+  #evict(sub: Subscriber): void {
+    const json = JSON.stringify(appEvent('evicted', { reason: 'fair_share', message: 'Every stream was in use; this one was closed to make room for another user. Reconnect later, with fewer streams open.' }))
+    this.#closeQuietly(sub, new PreparedEvent(this.bus.lastId(), sub.userId, 'evicted', json))
+    // The slot is needed now, whenever the sink reports its close.
+    this.#releases.get(sub)?.()
   }
 
   #dispatch(event: PreparedEvent): void {

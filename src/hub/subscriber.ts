@@ -5,6 +5,8 @@ export interface SubscriberInfo {
   userId: string
   /** The API token that opened the stream, so revoking it can close the stream. */
   tokenId?: string | undefined
+  /** The opener's role: admins may use the connections set aside for them. */
+  role?: 'admin' | 'member' | undefined
 }
 
 /**

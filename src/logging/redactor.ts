@@ -1,3 +1,5 @@
+import { maskUrlCapabilities } from '../lib/url-capabilities'
+
 const MASK = '[REDACTED]'
 
 /** Values shorter than this are not registered: masking them would garble ordinary words. */
@@ -66,7 +68,7 @@ export class Redactor {
 
   redact(text: string): string {
     if (this.#dirty) this.#rebuild()
-    let out = this.#variants.length > 0 ? maskSpans(text, this.#variants) : text
+    let out = maskUrlCapabilities(this.#variants.length > 0 ? maskSpans(text, this.#variants) : text)
     for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
     return out
   }

@@ -1,15 +1,13 @@
 import { getLogger } from '@logtape/logtape'
 import type { Context } from 'hono'
+import { maskUrlCapabilities } from '../lib/url-capabilities'
 
 const log = getLogger(['gateway', 'http', 'access'])
 
-/** Query parameters whose values are credentials; masked before the URL is logged. */
-const SECRET_QUERY = /([?&](?:token|ticket|access_token|api_key|apikey|key|secret|password|code)=)[^&#]*/gi
-
-/** A request path and query fit for a log line: credentials in the query masked. */
+/** A request path and query fit for a log line: capabilities in the path or the query masked. */
 export const loggableUrl = (url: string): string => {
   const start = url.indexOf('/', url.indexOf('//') + 2)
-  return (start < 0 ? '/' : url.slice(start)).replace(SECRET_QUERY, '$1[REDACTED]')
+  return maskUrlCapabilities(start < 0 ? '/' : url.slice(start))
 }
 
 export interface AccessLog {

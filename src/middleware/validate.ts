@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { GatewayEnv } from '../ports/env'
 import { badRequest, GatewayError } from '../lib/errors'
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../lib/json-depth'
 import { LruMap } from '../lib/lru'
 import { attachDoc } from './route-doc'
 
@@ -16,8 +17,14 @@ type Validated<Target extends 'json' | 'query' | 'param', S extends z.ZodType> =
 /** Drops `__proto__` keys while parsing, so no parsed object can carry a prototype setter. */
 const dropProto = (key: string, value: unknown): unknown => (key === '__proto__' ? undefined : value)
 
-/** Parses JSON text; `__proto__` keys are removed (the substring test keeps the common path fast). */
+/**
+ * Parses untrusted JSON text (every request body and WebSocket frame comes through here): 400
+ * `invalid_request` when it nests deeper than `MAX_JSON_DEPTH`, before anything recurses into
+ * it; `__proto__` keys are removed (the substring test keeps the common path fast). Throws
+ * `SyntaxError` for text that is not JSON.
+ */
 export function parseJson(text: string): unknown {
+  if (exceedsJsonDepth(text)) throw badRequest('invalid_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
   return text.includes('__proto__') ? JSON.parse(text, dropProto) : JSON.parse(text)
 }
 
@@ -41,7 +48,8 @@ export function jsonBody<S extends z.ZodType>(schema: S): Validated<'json', S> {
     let raw: unknown
     try {
       raw = parseJson(text)
-    } catch {
+    } catch (error) {
+      if (error instanceof GatewayError) throw error
       throw badRequest('invalid_json', 'Malformed JSON in request body')
     }
     const result = schema.safeParse(raw)

@@ -1,7 +1,6 @@
 import type { PinnedRequest } from '../ports/runtime'
 import { type AddressPolicy, checkPublicUrl, UnsafeUrlError } from './public-address'
 import { VERSION } from '../version'
-import { errorMessage } from '../lib/errors'
 
 export interface GuardedFetchDeps {
   resolveHost: (hostname: string) => Promise<string[]>
@@ -13,6 +12,12 @@ export interface GuardedFetchDeps {
    * (`http://host:port`, the configured skill registry). Otherwise https only.
    */
   allowHttp?: true | readonly string[]
+  /**
+   * Origins the operator configured (`http://host:port`, the skill registry): reached at whatever
+   * address they resolve to, loopback and LAN included, plain http allowed. Only these exact
+   * origins: a redirect from one to any other host is checked like a user's URL.
+   */
+  trustedOrigins?: readonly string[]
 }
 
 export interface GuardedGet {
@@ -72,6 +77,9 @@ export class GuardedFetcher {
     } catch {
       throw new UnsafeUrlError(`Not a valid absolute URL: ${raw.slice(0, 200)}`)
     }
+    if (this.deps.trustedOrigins?.includes(url.origin)) {
+      return checkPublicUrl(url.href, { resolveHost: this.deps.resolveHost, policy: () => true })
+    }
     const allowHttp = this.deps.allowHttp
     if (url.protocol === 'http:') {
       if (allowHttp !== true && !allowHttp?.includes(url.origin)) throw new UnsafeUrlError('Only https URLs are allowed (plain http only for the configured skill registry)')
@@ -85,9 +93,11 @@ export class GuardedFetcher {
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs)
     const maxRedirects = options.maxRedirects ?? 3
     let target = raw
+    let host = ''
     try {
       for (let hop = 0; ; hop++) {
         const { url, address } = await this.check(target)
+        host = url.host
         const response = await this.deps.fetchPinned(url.href, {
           address,
           method: 'GET',
@@ -111,7 +121,9 @@ export class GuardedFetcher {
     } catch (error) {
       if (error instanceof UnsafeUrlError || error instanceof DownloadError) throw error
       if (signal.aborted && !options.signal?.aborted) throw new DownloadError(`The download took longer than ${Math.round(options.timeoutMs / 1000)} s`, 'timeout')
-      throw new DownloadError(`The request failed: ${errorMessage(error)}`, 'network')
+      // Never the socket's own words (`connect EHOSTUNREACH ::7f00:1:443`): they name addresses
+      // and ports of the network the gateway sits in.
+      throw new DownloadError(host ? `Could not get an answer from ${host}` : 'The request failed', 'network')
     }
   }
 

@@ -149,6 +149,8 @@ export type ThreadList = z.infer<typeof ThreadList>
 export const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
 export const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
 export const CancelRequest = z.object({ thread_id: z.string() })
+/** `POST /api/chat/thread/new` takes no fields, but a body, if any, must be JSON. */
+export const NewThreadRequest = z.object({})
 export const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
 export type ApprovalAccepted = z.infer<typeof ApprovalAccepted>
 export const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })

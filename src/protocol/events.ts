@@ -109,6 +109,12 @@ export const eventShapes = {
   resync: { reason: z.enum(['replay_unavailable', 'overflow']), last_event_id: z.string().optional() },
   /** The server is shutting down; reconnect with `Last-Event-ID` to resume. */
   shutdown: { message: z.string() },
+  /**
+   * The gateway closed this stream to make room for others (`fair_share`: every stream was in
+   * use and its user held the most). The last event on the stream; reconnect later, with fewer
+   * streams open.
+   */
+  evicted: { reason: z.enum(['fair_share']), message: z.string() },
 } satisfies Record<string, z.ZodRawShape>
 
 type Shapes = typeof eventShapes

@@ -9,7 +9,13 @@ export const ModelUsage = z.object({
   cost: z.string(),
 })
 
+/**
+ * `GET /api/gateway/status`. Admins see the whole gateway (`scope: "gateway"`); a member sees its
+ * own streams and usage (`scope: "user"`) and none of the deployment's details (database,
+ * subsystems, runtime, isolation).
+ */
 export const GatewayStatus = z.object({
+  scope: z.enum(['gateway', 'user']),
   version: z.string(),
   sse_connections: z.number().int(),
   ws_connections: z.number().int(),
@@ -19,10 +25,10 @@ export const GatewayStatus = z.object({
   llm_backend: z.string().nullable(),
   llm_model: z.string().nullable(),
   enabled_channels: z.array(z.string()),
-  database: z.enum(['sqlite', 'postgres', 'none']),
-  subsystems: z.record(z.string(), z.boolean()),
+  database: z.enum(['sqlite', 'postgres', 'none']).optional(),
+  subsystems: z.record(z.string(), z.boolean()).optional(),
   /** The runtime adapter serving the gateway: `node`, `bun`, `deno` (or `fetch` for the bare core). */
-  runtime: z.string(),
+  runtime: z.string().optional(),
   /** How job commands are confined (`bwrap`, `process`; `files_only` without child processes); absent without jobs. */
   isolation: z.string().optional(),
   daily_cost: z.string().optional(),
@@ -36,5 +42,10 @@ export const WhoAmI = z.object({
   role: z.enum(['admin', 'member']),
   display_name: z.string().nullable(),
   token_id: z.string().nullable(),
+  /**
+   * Who minted this token when not `user_id` itself: the owner impersonating, or whoever created
+   * the account (its first token). Null for the user's own tokens and the owner's configured one.
+   */
+  minted_by: z.string().nullable(),
 })
 export type WhoAmI = z.infer<typeof WhoAmI>

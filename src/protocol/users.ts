@@ -79,10 +79,18 @@ export const TokenInfo = z.object({
   last_used_at: z.string().nullable(),
   created_at: z.string(),
   revoked_at: z.string().nullable(),
+  /** Who minted it when not `user_id` itself: the owner impersonating, or whoever created the account. */
+  minted_by: z.string().nullable(),
+  /** Someone other than `user_id` minted it (so someone else may hold it). */
+  impersonation: z.boolean(),
 })
 export type TokenInfo = z.infer<typeof TokenInfo>
 
+/** Your own tokens, then (`impersonation`) those you minted for other users. */
 export const TokenList = z.object({ tokens: z.array(TokenInfo) })
+
+/** `GET /api/admin/users/{id}/tokens`: every token of that user, impersonation ones marked. */
+export const UserTokenList = z.object({ user_id: z.string(), tokens: z.array(TokenInfo) })
 
 export const CreateTokenRequest = z
   .object({
@@ -90,7 +98,10 @@ export const CreateTokenRequest = z
     expires_in_days: z.number().int().min(1).max(3650).nullable().optional(),
     /** An RFC 3339 time in the future; alternative to `expires_in_days`. */
     expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
-    /** Admins only: create the token for another user. */
+    /**
+     * The owner only: a token for another user (impersonation), listed as such to both. Nobody
+     * else mints for anyone but themselves.
+     */
     user_id: z.string().min(1).max(128).optional(),
   })
   .refine((r) => r.expires_in_days == null || r.expires_at == null, 'give expires_in_days or expires_at, not both')

@@ -1,10 +1,11 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { requireAdmin } from '../auth/auth-middleware'
 import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { routeDoc } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
+import { assertReach } from '../auth/account-reach'
 import {
   CreatedUser,
   CreateUserRequest,
@@ -16,13 +17,19 @@ import {
   UserIdParam,
   UserList,
   UserStatusChanged,
+  UserTokenList,
 } from '../protocol/users'
 
 const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 } as const
 
-/** `/api/admin/*`: user management and usage. Admins only (members 403, before any validation). */
+/**
+ * `/api/admin/*`: user management and usage. Admins only (members 403, before any validation);
+ * the owner's account is out of every other admin's reach (403 `owner_protected`).
+ */
 export const adminRoutes = (d: RouteDeps) => {
   const users = () => need(d.services.users, 'users')
+  /** The one rule: admins manage other accounts, never the owner's (`assertReach`). */
+  const manage = (c: Context<GatewayEnv>, id: string) => assertReach(c.get('principal'), id, d.config.userId, 'manage')
   return new Hono<GatewayEnv>()
     .use('/api/admin/*', requireAdmin)
     .post(
@@ -46,6 +53,7 @@ export const adminRoutes = (d: RouteDeps) => {
       params(UserIdParam),
       jsonBody(UpdateUserRequest),
       async (c) => {
+        manage(c, c.req.valid('param').id)
         const user = await users().update(c.req.valid('param').id, c.req.valid('json'), { userId: c.get('principal').userId })
         if (!user) throw notFound('user')
         return c.json(user)
@@ -57,6 +65,7 @@ export const adminRoutes = (d: RouteDeps) => {
       params(UserIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
+        manage(c, id)
         if (!(await users().delete(id, { userId: c.get('principal').userId }))) throw notFound('user')
         return c.json({ id, deleted: true as const })
       },
@@ -66,16 +75,29 @@ export const adminRoutes = (d: RouteDeps) => {
       routeDoc({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
       params(UserIdParam),
       async (c) => {
+        manage(c, c.req.valid('param').id)
         const user = await users().setStatus(c.req.valid('param').id, 'suspended', { userId: c.get('principal').userId })
         if (!user) throw notFound('user')
         return c.json({ id: user.id, status: user.status })
       },
     )
     .post('/api/admin/users/:id/activate', routeDoc({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserIdParam), async (c) => {
+      manage(c, c.req.valid('param').id)
       const user = await users().setStatus(c.req.valid('param').id, 'active', { userId: c.get('principal').userId })
       if (!user) throw notFound('user')
       return c.json({ id: user.id, status: user.status })
     })
+    .get(
+      '/api/admin/users/:id/tokens',
+      routeDoc({ summary: "A user's API tokens (never the tokens themselves), those minted by someone else marked as impersonation", response: UserTokenList }),
+      params(UserIdParam),
+      async (c) => {
+        const { id } = c.req.valid('param')
+        manage(c, id)
+        if (!(await users().get(id))) throw notFound('user')
+        return c.json({ user_id: id, tokens: await need(d.services.tokens, 'tokens').ofUser(id) })
+      },
+    )
     .get(
       '/api/admin/usage',
       routeDoc({ summary: 'LLM usage per user and model over the last day (24 h), week (7 d) or month (30 d)', response: UsageReport }),

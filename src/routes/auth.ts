@@ -21,7 +21,11 @@ export const authRoutes = (d: RouteDeps) =>
       const { path } = c.req.valid('json')
       if (!isStreamPath(path)) throw badRequest('not_a_stream_path', `Tickets open stream routes only, not ${path}`)
       const issued = d.auth.tickets.issue(c.get('principal'), path, c.get('credential'))
-      if (!issued) throw new GatewayError(503, 'too_many_tickets', 'Too many unused stream tickets; try again shortly', { headers: { 'Retry-After': '5' } })
+      if (issued.refused) {
+        const headers = { 'Retry-After': String(Math.ceil(issued.retryAfterMs / 1000)) }
+        if (issued.refused === 'user_quota') throw new GatewayError(429, 'quota_exceeded', 'You hold too many unused stream tickets; use or let them expire first', { headers })
+        throw new GatewayError(503, 'too_many_tickets', 'Too many unused stream tickets; try again shortly', { headers })
+      }
       return c.json({ ticket: issued.ticket, path, expires_at: toIso(issued.expiresAt) } satisfies StreamTicket)
     },
   )

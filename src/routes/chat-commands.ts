@@ -1,7 +1,7 @@
 import type { Principal } from '../ports/principal'
 import { badRequest, GatewayError, need, notFound } from '../lib/errors'
 import type { Clock } from '../lib/time'
-import type { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
+import type { ModelCallBudget, ModelCallLimiter } from '../lib/model-call-budget'
 import { ApprovalAction, type ApprovalRequest, type SendMessageAccepted, type SendMessageRequest } from '../protocol/chat'
 import type { ActionResponse } from '../protocol/errors'
 import type { Services } from '../services/services'
@@ -11,30 +11,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * The chat commands shared by REST (`/api/chat/*`), WebSocket frames and the OpenAI proxy, so
- * every ingress gets the same validation, rate limit, thread ownership check and errors.
+ * every ingress gets the same validation, model-call budget, thread ownership check and errors.
  */
 export class ChatCommands {
   constructor(
     private readonly channel: WebChannel,
     private readonly services: Services,
-    /** 30 messages per 60 s per user, shared by every chat ingress. */
-    readonly limiter: SlidingWindowLimiter,
+    /** The per-user model-call budget, shared with `/v1`, routines and jobs. */
+    readonly budget: ModelCallBudget,
     private readonly clock: Clock,
   ) {}
 
-  /** Throws 429 with `Retry-After` when the user is over the chat rate. */
-  takeRateToken(userId: string): void {
-    const decision = this.limiter.hit(userId)
-    if (!decision.ok) {
-      const seconds = Math.ceil(decision.retryAfterMs / 1000)
-      throw new GatewayError(429, 'rate_limited', 'Rate limit exceeded. Try again shortly.', {
-        headers: { 'Retry-After': String(seconds) },
-      })
-    }
+  /** The budget's counts (tests and diagnostics). */
+  get limiter(): ModelCallLimiter {
+    return this.budget.limiter
   }
 
   async send(principal: Principal, input: SendMessageRequest, source: IncomingMessage['source'], timezoneHeader?: string): Promise<SendMessageAccepted> {
-    this.takeRateToken(principal.userId)
+    const permit = await this.budget.take(principal.userId, 'chat')
     try {
       if (!this.channel.agent) throw new GatewayError(503, 'agent_unavailable', 'Channel not started: no agent is attached to the gateway')
       await this.services.usage?.assertWithinBudget(principal.userId)
@@ -53,7 +47,7 @@ export class ChatCommands {
       return { message_id: message.id, status: 'accepted', thread_id: threadId }
     } catch (error) {
       // A message that was never handed to the agent does not count against the user.
-      this.limiter.refund(principal.userId)
+      await permit.refund()
       throw error
     }
   }

@@ -3,7 +3,7 @@ import type { RouteDeps } from './deps'
 import type { GatewayEnv } from '../ports/env'
 import { routeDoc } from '../middleware/route-doc'
 import { need } from '../lib/errors'
-import { jsonBody, query } from '../middleware/validate'
+import { jsonBody, optionalJsonBody, query } from '../middleware/validate'
 import {
   ApprovalAccepted,
   ApprovalRequest,
@@ -13,6 +13,7 @@ import {
   CancelResponse,
   HistoryQuery,
   HistoryResponse,
+  NewThreadRequest,
   SendMessageAccepted,
   SendMessageRequest,
   ThreadInfo,
@@ -60,7 +61,8 @@ export const chatRoutes = (d: RouteDeps) =>
       query(ThreadListQuery),
       async (c) => c.json(await need(d.services.threads, 'threads').listThreads(c.get('principal').userId, c.req.valid('query'))),
     )
-    .post('/api/chat/thread/new', routeDoc({ summary: 'Create an empty thread', response: ThreadInfo }), async (c) =>
+    // No fields, but a body, if any, must be JSON: the same 415 gate as every JSON route.
+    .post('/api/chat/thread/new', routeDoc({ summary: 'Create an empty thread', response: ThreadInfo }), optionalJsonBody(NewThreadRequest), async (c) =>
       c.json(await need(d.services.threads, 'threads').createThread(c.get('principal').userId)),
     )
     .post('/api/chat/auth-cancel', routeDoc({ summary: 'Cancel a pending extension auth flow', response: ActionResponse }), jsonBody(AuthCancelRequest), async (c) =>

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/gateway-config'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
 import type { OriginPolicy } from '../middleware/origin-policy'
+import type { ModelCallBudget } from '../lib/model-call-budget'
 import type { ChatCommands } from './chat-commands'
 import type { RuntimeCapabilities } from '../ports/runtime'
 import type { Services } from '../services/services'
@@ -20,6 +21,8 @@ export interface RouteDeps {
   origins: OriginPolicy
   auth: Authenticator
   clock: Clock
+  /** The per-user model-call budget every path that starts model calls draws from. */
+  budget: ModelCallBudget
   /** Every tool the agent can call (`GET /api/extensions/tools`). */
   tools: ToolRegistry
   startedAt: number

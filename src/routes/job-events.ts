@@ -22,14 +22,14 @@ export const jobStreamRoutes = (d: RouteDeps) =>
     query(JobEventsQuery),
     async (c) => {
       const input = c.req.valid('query')
-      const { jobs, job } = await authorizeJob(c, d, c.req.valid('param').id, { scope: 'events', token: input.ticket })
+      const { jobs, job, principal } = await authorizeJob(c, d, c.req.valid('param').id, { scope: 'events', token: input.ticket })
       if (!(c.req.header('accept') ?? '').includes('text/event-stream')) return c.json(await jobs.events(job, input.after, input.limit))
       const limits = d.config.limits
-      const reservation = d.hub.reserve(job.user_id, 'sse')
+      const reservation = d.hub.reserve(job.user_id, 'sse', { role: principal.role })
       try {
         const { sink, response } = openSseResponse(c, d.runtime, { queue: limits.subscriberQueue, bufferBytes: limits.subscriberBufferBytes, keepAlive: d.hub.keepAlive })
         sink.onClose(() => reservation.release())
-        jobs.streamEvents(job, sink, lastEventId(c) ?? 0)
+        jobs.streamEvents(job, sink, lastEventId(c) ?? 0, { tokenId: principal.tokenId })
         return response
       } catch (error) {
         reservation.release()

@@ -42,10 +42,14 @@ export const jobRoutes = (d: RouteDeps) =>
       return c.json(await need(d.services.jobs, 'jobs').summary(c.get('principal').userId))
     })
     .post('/api/jobs', routeDoc({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
-      return c.json(await need(d.services.jobs, 'jobs').create(c.get('principal').userId, c.req.valid('json')), 201)
+      const jobs = need(d.services.jobs, 'jobs')
+      const principal = c.get('principal')
+      const job = await jobs.create(principal.userId, c.req.valid('json'))
+      // The detail's signed links are minted by the request's own credential (each use re-checks it).
+      return c.json(await jobs.get(principal, job.id), 201)
     })
     .get('/api/jobs/:id', routeDoc({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
-      return c.json(await need(d.services.jobs, 'jobs').get(c.get('principal').userId, c.req.valid('param').id))
+      return c.json(await need(d.services.jobs, 'jobs').get(c.get('principal'), c.req.valid('param').id))
     })
     .post(
       '/api/jobs/:id/cancel',
@@ -83,7 +87,7 @@ export const jobRoutes = (d: RouteDeps) =>
       routeDoc({ summary: 'Signed, short-lived links to the job files (new tab) and its event stream (EventSource)', response: JobLinks }),
       params(JobIdParam),
       async (c) => {
-        return c.json(await need(d.services.jobs, 'jobs').links(c.get('principal').userId, c.req.valid('param').id))
+        return c.json(await need(d.services.jobs, 'jobs').links(c.get('principal'), c.req.valid('param').id))
       },
     )
     .get(

@@ -28,11 +28,7 @@ export const openaiRoutes = (d: RouteDeps) => {
   const llmOf = (): LlmProvider => d.services.llm ?? (() => {
     throw noLlm()
   })()
-  // The contract's order: rate limit, then provider presence, then the body.
-  const rateLimit: MiddlewareHandler<GatewayEnv> = async function rateLimit(c, next) {
-    d.commands.takeRateToken(c.get('principal').userId)
-    await next()
-  }
+  // The contract's order: rate limit (the `/v1/*` model-call gate, before this router), then provider presence, then the body.
   const needLlm: MiddlewareHandler<GatewayEnv> = async function needLlm(_c, next) {
     llmOf()
     await next()
@@ -41,7 +37,6 @@ export const openaiRoutes = (d: RouteDeps) => {
     .post(
       '/v1/chat/completions',
       routeDoc({ summary: 'OpenAI-compatible chat completions (streaming or not) through the gateway\'s provider', response: ChatCompletion, tags: ['openai'] }),
-      rateLimit,
       needLlm,
       jsonBody(ChatCompletionRequest),
       async (c) => {

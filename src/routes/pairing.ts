@@ -6,6 +6,7 @@ import { routeDoc } from '../middleware/route-doc'
 import { actionFailure, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
+import { assertReach } from '../auth/account-reach'
 import { ApprovePairingRequest, PairingApproved, PairingChannelParam, PairingList } from '../protocol/pairing'
 
 /** Failed approvals allowed per channel per window: codes are short, so guessing must be slow. */
@@ -13,9 +14,10 @@ const PAIRING_FAILURES_PER_WINDOW = 10
 const PAIRING_FAILURE_WINDOW_MS = 5 * 60_000
 
 /**
- * `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code. A failed
- * approval keeps the `ActionResponse` shape clients read (`success: false`, `message`) beside the
- * error envelope (`actionFailure`).
+ * `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code, for
+ * themselves; pairing a sender with another user (`user_id`) is the owner's alone, like minting
+ * that user a token. A failed approval keeps the `ActionResponse` shape clients read
+ * (`success: false`, `message`) beside the error envelope (`actionFailure`).
  */
 export const pairingRoutes = (d: RouteDeps) => {
   const failures = new SlidingWindowLimiter(PAIRING_FAILURES_PER_WINDOW, PAIRING_FAILURE_WINDOW_MS, () => d.clock.now())
@@ -36,6 +38,8 @@ export const pairingRoutes = (d: RouteDeps) => {
         const { channel } = c.req.valid('param')
         const { code, user_id } = c.req.valid('json')
         const principal = c.get('principal')
+        // A sender paired with another user speaks as that user: as much as a token of theirs.
+        if (user_id !== undefined) assertReach(principal, user_id, d.config.userId, 'impersonate')
         // Every attempt takes a slot; a successful one gives it back, so only failures count.
         const slot = failures.hit(channel)
         if (!slot.ok) {

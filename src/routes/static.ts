@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { GatewayEnv } from '../ports/env'
-import { ASSETS, type InlinedAsset } from '../generated/assets'
+import { ASSET_PATHS } from '../generated/asset-paths'
+import type { InlinedAsset } from '../generated/assets'
 
 const decode = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0))
 
@@ -33,6 +34,30 @@ const mountPathOf = (requestPath: string, assetPath: string): string =>
 const matches = (header: string | undefined, etag: string): boolean =>
   !!header && (header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
 
+/** An asset ready to send: binary and gzipped bodies decoded once. */
+interface ServedAsset {
+  asset: InlinedAsset
+  html: boolean
+  body: string | Uint8Array
+  gzipped: Uint8Array | undefined
+}
+
+let served: Promise<Map<string, ServedAsset>> | undefined
+/**
+ * The app's bytes (half a megabyte of strings in the bundle), imported and decoded on the first
+ * request for one of them: a gateway that serves only the API never parses them, and start-up
+ * does not wait for them.
+ */
+const servedAssets = (): Promise<Map<string, ServedAsset>> =>
+  (served ??= import('../generated/assets').then(({ ASSETS }) => {
+    const out = new Map<string, ServedAsset>()
+    for (const [path, asset] of Object.entries(ASSETS)) {
+      const html = asset.type.startsWith('text/html')
+      out.set(path, { asset, html, body: asset.base64 ? decode(asset.body) : asset.body, gzipped: asset.gzip && !html ? decode(asset.gzip) : undefined })
+    }
+    return out
+  }))
+
 /**
  * The web app, inlined into the build as strings (scripts/build-assets.mjs): nothing is read from
  * disk at run time. Text assets go out gzipped (compressed once, at build time) to clients that
@@ -41,11 +66,9 @@ const matches = (header: string | undefined, etag: string): boolean =>
  */
 export const staticRoutes = () => {
   const app = new Hono<GatewayEnv>()
-  for (const [path, asset] of Object.entries(ASSETS)) {
-    const body = asset.base64 ? decode(asset.body) : asset.body
-    const html = asset.type.startsWith('text/html')
-    const gzipped = asset.gzip && !html ? decode(asset.gzip) : undefined
-    app.get(path, (c) => {
+  for (const path of ASSET_PATHS) {
+    app.get(path, async (c) => {
+      const { asset, html, body, gzipped } = (await servedAssets()).get(path)!
       const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
       if (html) {
         // The page names its mount path in <base>, so it is built per mount (and small: not gzipped).

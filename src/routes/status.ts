@@ -8,11 +8,14 @@ import { startOfUtcDay } from '../lib/time'
 /** `GET /api/gateway/status` and `GET /api/auth/whoami`. */
 export const statusRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
-    .get('/api/gateway/status', routeDoc({ summary: 'Uptime, connections, configuration and today\'s LLM spend', response: GatewayStatus }), async (c) => {
-      const counts = d.hub.counts()
+    .get('/api/gateway/status', routeDoc({ summary: 'Uptime, connections, configuration and today\'s LLM spend (a member: its own)', response: GatewayStatus }), async (c) => {
+      const p = c.get('principal')
+      const admin = p.role === 'admin'
+      const counts = d.hub.counts(admin ? undefined : p.userId)
       const llm = d.services.llm
       const usage = d.services.usage
       const body: Status = {
+        scope: admin ? 'gateway' : 'user',
         version: d.version,
         sse_connections: counts.sse,
         ws_connections: counts.ws,
@@ -22,15 +25,19 @@ export const statusRoutes = (d: RouteDeps) =>
         llm_backend: llm?.backend ?? null,
         llm_model: llm?.model ?? null,
         enabled_channels: ['gateway'],
-        database: d.database,
-        subsystems: Object.fromEntries(Object.entries(d.services).map(([name, service]) => [name, service != null])),
-        runtime: d.runtime.name,
-        ...(d.services.jobs ? { isolation: d.services.jobs.isolation } : {}),
+        // How the gateway is deployed is the admins' business.
+        ...(admin
+          ? {
+              database: d.database,
+              subsystems: Object.fromEntries(Object.entries(d.services).map(([name, service]) => [name, service != null])),
+              runtime: d.runtime.name,
+              ...(d.services.jobs ? { isolation: d.services.jobs.isolation } : {}),
+            }
+          : {}),
       }
       if (usage) {
-        // Members see their own spend; the admin sees the whole gateway's.
-        const p = c.get('principal')
-        const scope = { since: startOfUtcDay(d.clock.now()), ...(p.role === 'admin' ? {} : { userId: p.userId }) }
+        // Members see their own spend; admins see the whole gateway's.
+        const scope = { since: startOfUtcDay(d.clock.now()), ...(admin ? {} : { userId: p.userId }) }
         const [totals, models] = await Promise.all([usage.totals(scope), usage.byModel(scope)])
         body.daily_cost = Number(totals.cost_usd).toFixed(4)
         body.model_usage = models
@@ -41,5 +48,5 @@ export const statusRoutes = (d: RouteDeps) =>
       const p = c.get('principal')
       // The stored name is fresher than the cached principal's (and the owner's lives only there).
       const user = await d.services.users?.get(p.userId).catch(() => undefined)
-      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId })
+      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId, minted_by: p.mintedBy ?? null })
     })

@@ -23,7 +23,7 @@ export const streamRoutes = (d: RouteDeps) => {
       // An upgrade request here would never read the stream; it must not hold a slot.
       if (c.req.header('upgrade')) throw new GatewayError(400, 'not_a_websocket_route', 'This is the SSE route; use /api/chat/ws')
       const principal = c.get('principal')
-      const reservation = d.hub.reserve(principal.userId, 'sse', { tokenId: principal.tokenId ?? undefined })
+      const reservation = d.hub.reserve(principal.userId, 'sse', { tokenId: principal.tokenId ?? undefined, role: principal.role })
       try {
         const { sink, response } = openSseResponse(c, d.runtime, { queue: limits.subscriberQueue, bufferBytes: limits.subscriberBufferBytes })
         reservation.attach(sink, { lastEventId: lastEventId(c) })
@@ -44,7 +44,7 @@ export const streamRoutes = (d: RouteDeps) => {
       if (!d.origins.allows(origin, c.req.url)) throw new GatewayError(403, 'origin_not_allowed', 'WebSocket origin not allowed')
 
       const principal = c.get('principal')
-      const reservation = d.hub.reserve(principal.userId, 'ws', { tokenId: principal.tokenId ?? undefined })
+      const reservation = d.hub.reserve(principal.userId, 'ws', { tokenId: principal.tokenId ?? undefined, role: principal.role })
       // The handshake may still fail after this handler returns; give the slot back if it never opens.
       const abandoned = unrefTimer(setTimeout(() => reservation.release(), 30_000))
       const resumeFrom = lastEventId(c)

@@ -7,6 +7,7 @@ import type { RuntimeCapabilities } from '../ports/runtime'
 import type { WebChannel } from '../hub/channel'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
+import type { ModelCallBudget } from '../lib/model-call-budget'
 import type { GatewayLogging } from '../logging/gateway-logging'
 import type { Store } from '../store/database'
 
@@ -23,6 +24,8 @@ export interface ServiceContext {
   auth: Authenticator
   runtime: RuntimeCapabilities
   clock: Clock
+  /** The per-user model-call budget: a service that starts model work for a user draws from it first. */
+  budget: ModelCallBudget
   /** The process's logging (level, redactor, live feed), when the entry point set it up. */
   logging?: GatewayLogging | undefined
   /** Every tool the agent can call; services add their providers. */

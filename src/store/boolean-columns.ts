@@ -3,4 +3,4 @@
  * them back into booleans by name, so name boolean columns distinctively (`is_*`, `has_*`,
  * `enabled`...) and list them here.
  */
-export const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set<string>(['enabled', 'prompts_closed', 'is_verified'])
+export const BOOLEAN_COLUMNS: ReadonlySet<string> = new Set<string>(['enabled', 'prompts_closed', 'is_verified', 'is_impersonation'])

@@ -34,11 +34,13 @@ export class WsSession {
   ) {}
 
   async handle(data: unknown): Promise<void> {
-    if (typeof data !== 'string') return this.#send({ type: 'error', code: 'unsupported_frame', message: 'Binary frames are not supported' })
+    // RFC 6455 §7.4.1: 1003 is the close for a data type the endpoint cannot accept.
+    if (typeof data !== 'string') return this.socket.close(1003, 'Binary frames are not supported')
     let raw: unknown
     try {
       raw = parseJson(data)
     } catch (error) {
+      if (error instanceof GatewayError) return this.#send({ type: 'error', code: error.code, message: error.message })
       return this.#send({ type: 'error', code: 'invalid_message', message: `Invalid message: ${(error as Error).message}` })
     }
     const parsed = WsClientFrame.safeParse(raw)

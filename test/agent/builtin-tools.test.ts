@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fetchPinned, resolveHost } from '../../adapters/shared/pinned-fetch'
 import { builtinTools, checkPublicUrl, publicAddressOnly, type Tool } from '../../src/exports/agent'
@@ -10,14 +11,33 @@ const ctx = { userId: 'owner', threadId: 't', callId: 'c', signal: new AbortCont
 
 describe('SSRF guard', () => {
   it('accepts only public unicast addresses, whatever their spelling', () => {
-    for (const ok of ['93.184.215.14', '8.8.8.8', '2606:4700:4700::1111']) expect(publicAddressOnly(ok)).toBe(true)
+    for (const ok of ['93.184.215.14', '8.8.8.8', '2606:4700:4700::1111', '2001:4860:4860::8888', '64:ff9b::808:808', '2002:808:808::1']) expect(publicAddressOnly(ok), ok).toBe(true)
     for (const bad of [
       '127.0.0.1', '127.1.2.3', '0.0.0.0', '10.0.0.1', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.100.100.200',
       '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00:ec2::254', '::ffff:169.254.169.254', '::ffff:127.0.0.1',
       '64:ff9b::a9fe:a9fe', '2002:7f00:1::', 'not-an-ip',
+      // Issue 19: ::/96 and the rest of ::/8, however spelled; every special-purpose IPv6 block.
+      '::127.0.0.1', '::7f00:1', '::1.2.3.4', '::102:304', '::ffff:8.8.8.8', '::ffff:0:7f00:1', '64:ff9b:1::808:808', '100::1',
+      '2001::1', '2001:2::1', '2001:10::1', '2001:db8::1', '3fff::1', 'fc00::1', 'fec0::1', 'ff02::1', '5f00::1', '1::', '4000::1',
+      '0x7f.1', '2130706433', '192.0.0.1', '192.0.2.1', '198.18.0.1', '240.0.0.1', '192.88.99.1',
     ]) {
       expect(publicAddressOnly(bad), bad).toBe(false)
     }
+  })
+
+  it('property: a non-public IPv4 address is refused in every IPv6 spelling, and ::/8 always', () => {
+    const hex = (a: number, b: number) => ((a << 8) | b).toString(16)
+    fc.assert(
+      fc.property(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)), ([a, b, c, d]) => {
+        const v4 = `${a}.${b}.${c}.${d}`
+        const forms = [`::${v4}`, `::${hex(a, b)}:${hex(c, d)}`, `::ffff:${v4}`, `::ffff:${hex(a, b)}:${hex(c, d)}`, `::ffff:0:${v4}`]
+        // Nothing in ::/8 is a host on the internet, whatever it carries.
+        for (const form of forms) expect(publicAddressOnly(form), form).toBe(false)
+        const embedded = [`64:ff9b::${v4}`, `64:ff9b::${hex(a, b)}:${hex(c, d)}`, `2002:${hex(a, b)}:${hex(c, d)}::1`]
+        for (const form of embedded) expect(publicAddressOnly(form), form).toBe(publicAddressOnly(v4))
+      }),
+      { numRuns: 2_000 },
+    )
   })
 
   it('refuses schemes, credentials, literal and resolved private hosts before any connection', async () => {

@@ -196,6 +196,72 @@ describe('EventHub', () => {
     expect(other.finalEvent?.type).toBe('shutdown')
     expect(() => hub.reserve('alice', 'sse')).toThrow(/shutting down/)
   })
+
+  /**
+   * Issue 19, defect 4: five members at their per-user cap filled the global cap and the owner got
+   * 503. Admins keep `adminReservedConnections`; past what a caller may use, the oldest stream of
+   * the user holding the most ends with a final `evicted` event.
+   */
+  describe('fair share of the connection cap', () => {
+    const fair = { ...limits, maxConnections: 10, maxConnectionsPerUser: 4, adminReservedConnections: 2 }
+    const open = (hub: EventHub, userId: string, role: 'admin' | 'member' = 'member') => {
+      const sink = new RecordingSink()
+      hub.reserve(userId, 'sse', { role }).attach(sink)
+      return sink
+    }
+
+    it('keeps headroom for admins that members together cannot take', async () => {
+      const hub = new EventHub(new MemoryEventBus(), fair)
+      for (const user of ['m1', 'm2']) for (let i = 0; i < 4; i++) open(hub, user)
+      expect(hub.counts().total).toBe(8)
+      // The member pool (10 - 2) is full; the owner still gets the two slots set aside, and no
+      // member stream is closed for them.
+      open(hub, 'owner', 'admin')
+      open(hub, 'owner', 'admin')
+      expect(hub.counts().total).toBe(10)
+      expect(hub.subscriberCount('m1') + hub.subscriberCount('m2')).toBe(8)
+      await hub.close()
+    })
+
+    it("makes room by evicting the heaviest user's oldest stream, with a final evicted event", async () => {
+      const hub = new EventHub(new MemoryEventBus(), fair)
+      const m1 = [0, 1, 2, 3].map(() => open(hub, 'm1'))
+      const m2 = [0, 1, 2, 3].map(() => open(hub, 'm2'))
+      const m3 = open(hub, 'm3')
+      expect(m1[0]!.closed.fired).toBe(true)
+      expect(m1[0]!.finalEvent?.type).toBe('evicted')
+      expect(JSON.parse(m1[0]!.finalEvent!.json)).toMatchObject({ type: 'evicted', reason: 'fair_share' })
+      expect(m1.slice(1).some((s) => s.closed.fired)).toBe(false)
+      expect(m2.some((s) => s.closed.fired)).toBe(false)
+      expect(m3.closed.fired).toBe(false)
+      expect(hub.counts().total).toBe(8)
+      expect([hub.subscriberCount('m1'), hub.subscriberCount('m2'), hub.subscriberCount('m3')]).toEqual([3, 4, 1])
+      // Admins fill their headroom, then take from the heaviest too.
+      open(hub, 'owner', 'admin')
+      open(hub, 'owner', 'admin')
+      const third = open(hub, 'owner', 'admin')
+      expect(third.closed.fired).toBe(false)
+      expect(m2[0]!.finalEvent?.type).toBe('evicted')
+      expect(hub.counts().total).toBe(10)
+      await hub.close()
+    })
+
+    it('refuses (503) when nobody holds more than the caller would, so shares settle instead of bouncing', async () => {
+      const hub = new EventHub(new MemoryEventBus(), { ...fair, adminReservedConnections: 0 })
+      for (const user of ['a', 'b', 'c', 'd', 'e']) for (let i = 0; i < 2; i++) open(hub, user)
+      expect(() => open(hub, 'f')).not.toThrow() // f holds 0, the others 2: one of them gives one up
+      expect(() => open(hub, 'f')).toThrow(expect.objectContaining({ status: 503, code: 'too_many_connections' }))
+      // A member's open never displaces an admin's stream.
+      const admins = new EventHub(new MemoryEventBus(), { ...fair, adminReservedConnections: 0 })
+      for (let i = 0; i < 4; i++) open(admins, 'owner', 'admin')
+      for (let i = 0; i < 4; i++) open(admins, 'root', 'admin')
+      open(admins, 'm')
+      open(admins, 'n')
+      expect(() => open(admins, 'p')).toThrow(expect.objectContaining({ status: 503 }))
+      await hub.close()
+      await admins.close()
+    })
+  })
 })
 
 describe('KeepAlive', () => {

@@ -5,31 +5,36 @@ import { SseClient } from '../support/sse-client'
 import { startTestServer, TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
 import { WsClient } from '../support/ws-client'
 import { GatewayLogging } from '../../src/logging/gateway-logging'
-import { createUser } from '../support/users'
+import { createUser, manualClock } from '../support/users'
 
 const alice: Principal = { userId: 'alice', role: 'member', tokenId: 'tok-a', displayName: null }
 const bob: Principal = { userId: 'bob', role: 'member', tokenId: 'tok-b', displayName: null }
 const credential = new Uint8Array(32).fill(7)
+/** The ticket, or the test fails: these issues are within every bound. */
+const issued = (result: ReturnType<StreamTickets['issue']>) => {
+  if (result.refused) throw new Error(`ticket refused: ${result.refused}`)
+  return result
+}
 
 describe('StreamTickets', () => {
   it('redeems a ticket once, on its own path, before it expires', () => {
     let now = 1_000
     const tickets = new StreamTickets({ ttlMs: 60_000, now: () => now })
-    const a = tickets.issue(alice, '/api/chat/events', credential)!
+    const a = issued(tickets.issue(alice, '/api/chat/events', credential))
     expect(a.ticket).toMatch(/^[0-9a-f]{64}$/)
     expect(a.expiresAt).toBe(61_000)
     expect(tickets.redeem(a.ticket, '/api/chat/events')).toEqual({ principal: alice, credential })
     expect(tickets.redeem(a.ticket, '/api/chat/events')).toBeNull()
 
-    const wrongPath = tickets.issue(alice, '/api/chat/events', credential)!
+    const wrongPath = issued(tickets.issue(alice, '/api/chat/events', credential))
     expect(tickets.redeem(wrongPath.ticket, '/api/logs/events')).toBeNull()
     // Spent by the failed attempt: a guessed path does not get a second try.
     expect(tickets.redeem(wrongPath.ticket, '/api/chat/events')).toBeNull()
 
-    const mounted = tickets.issue(alice, '/api/chat/events', credential)!
+    const mounted = issued(tickets.issue(alice, '/api/chat/events', credential))
     expect(tickets.redeem(mounted.ticket, '/agent/api/chat/events')?.principal).toEqual(alice)
 
-    const late = tickets.issue(alice, '/api/chat/events', credential)!
+    const late = issued(tickets.issue(alice, '/api/chat/events', credential))
     now += 60_000
     expect(tickets.redeem(late.ticket, '/api/chat/events')).toBeNull()
     expect(tickets.redeem('0'.repeat(64), '/api/chat/events')).toBeNull()
@@ -39,33 +44,37 @@ describe('StreamTickets', () => {
   it('only issues tickets for stream routes', () => {
     const tickets = new StreamTickets()
     for (const path of ['/api/chat/events', '/api/chat/ws', '/api/logs/events']) {
-      expect(tickets.issue(alice, path, credential), path).toBeDefined()
+      expect(tickets.issue(alice, path, credential).refused, path).toBeUndefined()
     }
     for (const path of ['/api/chat/send', '/api/chat/events/', '/api/memory/read', '/api/chat/eventsX', '/api/jobs/0b3e9c3e-8d1a-4f5e-9a43-1c2d3e4f5a6b/events']) {
       expect(() => tickets.issue(alice, path, credential), path).toThrow(RangeError)
     }
   })
 
-  it('stays bounded: per user (oldest dropped) and in total (refused)', () => {
+  it('stays bounded: per user (refused with when the oldest expires) and in total (refused)', () => {
     let now = 0
     const tickets = new StreamTickets({ perUser: 3, capacity: 5, now: () => now })
-    const first = tickets.issue(alice, '/api/chat/events', credential)!
-    for (let i = 0; i < 5; i++) tickets.issue(alice, '/api/chat/events', credential)
+    const first = issued(tickets.issue(alice, '/api/chat/events', credential))
+    now += 10_000
+    for (let i = 0; i < 2; i++) issued(tickets.issue(alice, '/api/chat/events', credential))
+    expect(tickets.issue(alice, '/api/chat/events', credential)).toEqual({ refused: 'user_quota', retryAfterMs: 50_000 })
     expect(tickets.size).toBe(3)
-    expect(tickets.redeem(first.ticket, '/api/chat/events')).toBeNull()
-    tickets.issue(bob, '/api/chat/events', credential)
-    tickets.issue(bob, '/api/chat/events', credential)
-    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events', credential)).toBeUndefined()
+    // The tickets held are all still good: a greedy caller cannot push out its own earlier ones.
+    expect(tickets.redeem(first.ticket, '/api/chat/events')).not.toBeNull()
+    issued(tickets.issue(alice, '/api/chat/events', credential))
+    issued(tickets.issue(bob, '/api/chat/events', credential))
+    issued(tickets.issue(bob, '/api/chat/events', credential))
+    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events', credential)).toMatchObject({ refused: 'full' })
     // Expired tickets are swept before the capacity check.
     now += 61_000
-    expect(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events', credential)).toBeDefined()
+    issued(tickets.issue({ ...bob, userId: 'carol' }, '/api/chat/events', credential))
     expect(tickets.size).toBe(1)
   })
 
   it('forgets the tickets of a revoked token or user', () => {
     const tickets = new StreamTickets()
-    const a = tickets.issue(alice, '/api/chat/events', credential)!
-    const b = tickets.issue(bob, '/api/chat/events', credential)!
+    const a = issued(tickets.issue(alice, '/api/chat/events', credential))
+    const b = issued(tickets.issue(bob, '/api/chat/events', credential))
     tickets.revoke({ tokenId: 'tok-a' })
     expect(tickets.redeem(a.ticket, '/api/chat/events')).toBeNull()
     tickets.revoke({ userId: 'bob' })
@@ -175,5 +184,54 @@ describe('stream tickets on the admin log stream', async () => {
     await gw.request(`/api/admin/users/${admin.id}`, { method: 'PATCH', json: { role: 'member' } })
     await waitFor(() => ended, 5_000, 'the demoted admin\'s log stream to end')
     await drained
+  })
+})
+
+/**
+ * Issue 19, defect 2: a ticket is checked on use against its user and the token it was bought
+ * with, not only dropped when this instance hears of a revocation.
+ */
+describe('a ticket re-checks its minting token and user when spent', async () => {
+  const clock = manualClock()
+  const gw = await testGateway({ runtime: { name: 'node', clock } })
+  afterAll(() => gw.close())
+  const buy = async (token: string) => {
+    const res = await gw.request('/api/auth/stream-ticket', { method: 'POST', token, json: { path: '/api/chat/events' } })
+    expect(res.status).toBe(200)
+    return ((await res.json()) as { ticket: string }).ticket
+  }
+  const spend = (ticket: string) => gw.app.request(`/api/chat/events?ticket=${ticket}`)
+
+  it('opens nothing once the token that bought it has expired, though the ticket has not', async () => {
+    const member = await createUser(gw)
+    const short = (await (await gw.request('/api/tokens', { method: 'POST', token: member.token, json: { name: 's', expires_at: new Date(clock.now() + 30_000).toISOString() } })).json()) as { token: string }
+    const ticket = await buy(short.token)
+    clock.advance(31_000)
+    const res = await spend(ticket)
+    expect(res.status).toBe(401)
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized')
+  })
+
+  it('opens nothing for a user suspended behind this instance\'s back (another instance, the database)', async () => {
+    const member = await createUser(gw)
+    const ticket = await buy(member.token)
+    // What another instance's suspension looks like here: the row changed, the principal cache
+    // was told by hash only (no user id, no token id reaches the ticket store).
+    await gw.store!.db.updateTable('users').set({ status: 'suspended' }).where('id', '=', member.id).execute()
+    const [row] = await gw.store!.db.selectFrom('api_tokens').select('token_hash').where('id', '=', member.tokenId).execute()
+    gw.auth.invalidate({ tokenHash: row!.token_hash })
+    expect((await spend(ticket)).status).toBe(401)
+  })
+
+  it('answers 429 quota_exceeded past the unused tickets one user may hold, with Retry-After', async () => {
+    const member = await createUser(gw)
+    for (let i = 0; i < gw.config.limits.quotas.pendingStreamTicketsPerUser; i++) await buy(member.token)
+    const over = await gw.request('/api/auth/stream-ticket', { method: 'POST', token: member.token, json: { path: '/api/chat/events' } })
+    expect(over.status).toBe(429)
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe('quota_exceeded')
+    // Another user is not affected.
+    const other = await createUser(gw)
+    await buy(other.token)
   })
 })

@@ -220,7 +220,7 @@ describe("an embedder's own subsystems", async () => {
       get: async (id) => (id === 'owner' ? user : undefined),
       create: unused, update: unused, setStatus: unused, delete: unused, updateProfile: unused,
     }
-    const tokens: TokensPort = { list: async () => [], create: unused, revoke: unused }
+    const tokens: TokensPort = { list: async () => [], ofUser: async () => [], create: unused, revoke: unused }
     const secrets: SecretsPort = {
       list: async () => [{ name: 'api-key', provider: 'embedder', expires_at: null, created_at: NOW, updated_at: NOW }],
       get: unused, set: unused, delete: unused,

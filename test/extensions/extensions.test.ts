@@ -209,6 +209,7 @@ describe('extensions', async () => {
       hub: gw.hub,
       channel: gw.channel,
       auth: gw.auth,
+      budget: gw.budget,
       runtime: createRuntime(),
       clock: systemClock,
       tools,

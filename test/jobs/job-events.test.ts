@@ -63,7 +63,7 @@ describe('job event streams over real sockets', () => {
     expect(stream.status).toBe(200)
     await stream.next((e) => e.event === 'job_result')
     stream.close()
-    const browseToken = /\.(\d+\.[\w-]+)\/$/.exec(detail.browse_url)![1]
+    const browseToken = /\.(\d+\.[\w-]+\.[\w-]+)\/$/.exec(detail.browse_url)![1]
     const wrongScope = await SseClient.open(`${server.url}/api/jobs/${job.id}/events?ticket=${browseToken}`)
     expect(wrongScope.status).toBe(404)
     const none = await SseClient.open(`${server.url}/api/jobs/${job.id}/events`)

@@ -33,8 +33,9 @@ describe('job routes', () => {
     expect(summary).toMatchObject({ total: 1, completed: 1, running: 0, in_progress: 0, pending: 0, failed: 0, cancelled: 0, stuck: 0 })
     const detail = (await (await gw.request(`/api/jobs/${job.id}`)).json()) as Record<string, any>
     expect(detail).toMatchObject({ description: 'write notes/a.txt alpha\nsecond line of the prompt', job_kind: 'sandbox', job_mode: 'fake', can_prompt: true, can_restart: false })
-    expect(detail.browse_url).toMatch(new RegExp(`^/projects/${job.id}\\.\\d+\\.[A-Za-z0-9_-]{43}/$`))
-    expect(detail.events_url).toMatch(new RegExp(`^/api/jobs/${job.id}/events\\?ticket=\\d+\\.[A-Za-z0-9_-]{43}$`))
+    // `<exp>.<cred>.<sig>`: `o` is the owner's configured token, which minted these links.
+    expect(detail.browse_url).toMatch(new RegExp(`^/projects/${job.id}\\.\\d+\\.o\\.[A-Za-z0-9_-]{43}/$`))
+    expect(detail.events_url).toMatch(new RegExp(`^/api/jobs/${job.id}/events\\?ticket=\\d+\\.o\\.[A-Za-z0-9_-]{43}$`))
     expect(detail).not.toHaveProperty('project_dir')
     expect(JSON.stringify(detail)).not.toContain(gw.config.dataDir)
   })

@@ -102,14 +102,16 @@ describe('job workspace files: /projects and files/*', () => {
 
   it('refuses links that are tampered with, meant for something else, expired, or not links at all', async () => {
     const { browse_url, events_url } = await detail()
-    const [, exp, sig] = /\.(\d+)\.([\w-]+)\/$/.exec(browse_url)!
+    const [, exp, cred, sig] = /\.(\d+)\.([\w-]+)\.([\w-]+)\/$/.exec(browse_url)!
     // Every other last character: also those that differ only in the unused low bits of base64.
     for (const last of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.replace(sig!.at(-1)!, '')) {
-      expect((await gw.request(`/projects/${id}.${exp}.${sig!.slice(0, -1)}${last}/`, { token: null })).status).toBe(404)
+      expect((await gw.request(`/projects/${id}.${exp}.${cred}.${sig!.slice(0, -1)}${last}/`, { token: null })).status).toBe(404)
     }
     const middle = sig!.slice(0, 10) + (sig![10] === 'x' ? 'y' : 'x') + sig!.slice(11)
-    expect((await gw.request(`/projects/${id}.${exp}.${middle}/`, { token: null })).status).toBe(404)
-    expect((await gw.request(`/projects/${id}.${Number(exp) + 1}.${sig}/`, { token: null })).status).toBe(404)
+    expect((await gw.request(`/projects/${id}.${exp}.${cred}.${middle}/`, { token: null })).status).toBe(404)
+    expect((await gw.request(`/projects/${id}.${Number(exp) + 1}.${cred}.${sig}/`, { token: null })).status).toBe(404)
+    // Naming another credential than the one that signed it: a forged link, not a revoked one.
+    expect((await gw.request(`/projects/${id}.${exp}.${crypto.randomUUID()}.${sig}/`, { token: null })).status).toBe(404)
     const ticket = new URL(events_url, 'http://x').searchParams.get('ticket')!
     expect((await gw.request(`/projects/${id}.${ticket}/`, { token: null })).status).toBe(404)
     expect((await gw.request(`/projects/${id}/`, { token: null })).status).toBe(401)
@@ -118,7 +120,7 @@ describe('job workspace files: /projects and files/*', () => {
     // Another job's link does not open this one.
     const other = await startJob(gw, 'say other')
     const otherUrl = ((await (await gw.request(`/api/jobs/${other.id}`)).json()) as { browse_url: string }).browse_url
-    const otherSig = /\.(\d+\.[\w-]+)\/$/.exec(otherUrl)![1]
+    const otherSig = /\.(\d+\.[\w-]+\.[\w-]+)\/$/.exec(otherUrl)![1]
     expect((await gw.request(`/projects/${id}.${otherSig}/`, { token: null })).status).toBe(404)
     clock.offsetMs = (defaultJobs(gw).config.linkTtlSecs + 5) * 1000
     try {

@@ -62,6 +62,7 @@ export async function jobsGateway(options: JobsGatewayOptions = {}): Promise<Tes
   const base = gateway.auth.resolver
   gateway.auth.resolver = {
     resolve: async (hash) => (hash === otherHash ? { userId: 'bob', role: 'member', tokenId: 'tok-bob', displayName: 'Bob' } : (base?.resolve(hash) ?? null)),
+    resolveId: async (userId, tokenId) => (base?.resolveId ? base.resolveId(userId, tokenId) : null),
   }
   return gateway
 }

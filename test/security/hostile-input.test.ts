@@ -95,6 +95,23 @@ describe('hostile input at every documented operation', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 
+  it('answers well-formed JSON nested deeper than 64 levels with 400 invalid_request at every operation (issue 19)', async () => {
+    const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+    for (const op of bodyOps()) {
+      const bodies = [deep(5_000), `{"a":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`, ...op.fields.map((f) => `{${JSON.stringify(f)}:${deep(65)}}`)]
+      for (const body of bodies) {
+        const res = await send(op.method, op.path, body)
+        expectSane(res, `${op.method} ${op.path} deep`)
+        expect(res.status, `${op.method} ${op.path}`).toBe(400)
+        const error = (JSON.parse(res.text) as { error: { code: string | null; type?: string; message: string } }).error
+        // `/v1` speaks OpenAI's shape (type, code null); everything else the gateway's code.
+        if (op.path.startsWith('/v1/')) expect(error.type).toBe('invalid_request_error')
+        else expect(error.code, `${op.method} ${op.path}`).toBe('invalid_request')
+        expect(error.message).toMatch(/nested deeper than 64/)
+      }
+    }
+  })
+
   it('property: the documented fields with values of any JSON type never make a 500', async () => {
     const ops = bodyOps()
     const body = fc.constantFrom(...ops).chain((op) =>

@@ -63,22 +63,35 @@ describe('WebSocket hardening on a real socket', () => {
     await waitFor(() => t.gateway.hub.counts().total === 0, 2_000, 'slots released')
   })
 
-  it('answers binary, invalid JSON and unknown types with an error frame and stays open', async () => {
+  it('answers invalid JSON, unknown types and JSON nested too deep with an error frame and stays open', async () => {
     const ws = await rawWebSocket(t.server.port, '/api/chat/ws', good())
-    ws.socket.write(wsFrame(BINARY, Buffer.from([0, 1, 2, 3])))
     ws.socket.write(wsFrame(TEXT, Buffer.from('{not json')))
     ws.socket.write(wsFrame(TEXT, Buffer.from('{"type":"constructor","__proto__":{"polluted":true}}')))
     ws.socket.write(wsFrame(TEXT, Buffer.from('['.repeat(60_000))))
+    // Issue 19, defect 5: well-formed, 5,000 deep, inside a valid frame type.
+    ws.socket.write(wsFrame(TEXT, Buffer.from(`{"type":"message","content":"x","images":${'['.repeat(5_000)}${']'.repeat(5_000)}}`)))
     ws.socket.write(wsFrame(TEXT, Buffer.from('{"type":"ping","id":"still-open"}')))
     await waitFor(() => ws.frames.some(([op, p]) => op === TEXT && p.toString().includes('still-open')), 5_000, 'pong')
     const texts = ws.frames.filter(([op]) => op === TEXT).map(([, p]) => JSON.parse(p.toString()) as { type: string; code?: string; message?: string })
-    expect(texts.filter((f) => f.type === 'error')).toHaveLength(4)
-    expect(texts.find((f) => f.type === 'error')?.code).toBe('unsupported_frame')
+    const errors = texts.filter((f) => f.type === 'error')
+    expect(errors.map((f) => f.code)).toEqual(['invalid_message', 'invalid_message', 'invalid_request', 'invalid_request'])
+    expect(errors.at(-1)?.message).toMatch(/nested deeper than 64/)
     for (const frame of texts) expect(JSON.stringify(frame)).not.toMatch(/at .*\.ts:\d+|node_modules/)
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined()
     expect(ws.frames.some(([op]) => op === CLOSE)).toBe(false)
     ws.socket.write(wsFrame(CLOSE, Buffer.from([0x03, 0xe8])))
     await ws.closed
+  })
+
+  it('closes on a binary frame with 1003 (RFC 6455 7.4.1: a data type it cannot accept), releasing the slot', async () => {
+    const ws = await rawWebSocket(t.server.port, '/api/chat/ws', good())
+    ws.socket.write(wsFrame(BINARY, Buffer.from([0, 1, 2, 3])))
+    await waitFor(() => ws.closeCode() !== undefined, 5_000, 'a close frame')
+    expect(ws.closeCode()).toBe(1003)
+    // Answer the close handshake, as a client does.
+    ws.socket.write(wsFrame(CLOSE, Buffer.from([0x03, 0xeb])))
+    await ws.closed
+    await waitFor(() => t.gateway.hub.counts().total === 0, 2_000, 'slot released')
   })
 
   it('sheds a flood of unauthenticated and malformed upgrades; a real client still connects', async () => {

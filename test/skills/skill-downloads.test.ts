@@ -81,6 +81,7 @@ describe('skill downloads', async () => {
     net.names.set('sneaky.example', ['93.184.216.34', '127.0.0.1'])
     net.names.set('zero.example', ['0.0.0.0'])
     net.names.set('mapped.example', ['::ffff:10.0.0.1'])
+    net.names.set('compat.example', ['::7f00:1'])
     const refused = [
       `http://skills.example:${site.port}/x`,
       'file:///etc/passwd',
@@ -96,6 +97,24 @@ describe('skill downloads', async () => {
       'https://[::ffff:7f00:1]/x',
       'https://[2002:7f00:1::]/x',
       'https://[64:ff9b::a9fe:a9fe]/x',
+      // Issue 19, defect 7: all of ::/8 (IPv4-compatible ::a.b.c.d, however written) and the
+      // other non-public IPv6 ranges.
+      'https://[::127.0.0.1]/x',
+      'https://[::7f00:1]/x',
+      'https://[::1.2.3.4]/x',
+      'https://[::ffff:8.8.8.8]/x',
+      'https://[::]/x',
+      'https://[64:ff9b::7f00:1]/x',
+      'https://[64:ff9b:1::808:808]/x',
+      'https://[2002:a00:1::]/x',
+      'https://[2001::1]/x',
+      'https://[2001:db8::1]/x',
+      'https://[3fff::1]/x',
+      'https://[100::1]/x',
+      'https://[fd00::1]/x',
+      'https://[fec0::1]/x',
+      'https://[ff02::1]/x',
+      'https://compat.example/x',
       'https://[fe80::1]/x',
       'https://[fc00::1]/x',
       'https://169.254.169.254/latest/meta-data/',
@@ -149,6 +168,17 @@ describe('skill downloads', async () => {
     await gw.request('/api/skills/gifgrep', { method: 'DELETE', headers: CONFIRM })
     for (let i = 0; i < 5; i++) files[`/loop${i}`] = { status: 302, headers: { location: `/loop${i + 1}` } }
     expect((await json(await installUrl(`${base}/loop0`))).error.code).toBe('url_refused')
+  })
+
+  it("answers a connection that fails with its own words, never the socket's (addresses, ports)", async () => {
+    // A public name whose host refuses the connection: a real ECONNREFUSED from the socket.
+    net.publicHost('dead.example', '93.184.216.99')
+    const res = await installUrl('https://dead.example:1/SKILL.md')
+    expect(res.status).toBe(502)
+    const body = await json(res)
+    expect(body.error).toEqual({ code: 'download_failed', message: 'Could not get an answer from dead.example:1' })
+    expect(JSON.stringify(body)).not.toMatch(/ECONN|127\.0\.0\.1|93\.184|connect /)
+    expect(net.connections).toHaveLength(1)
   })
 
   it('pins the checked address: a DNS answer that flips to loopback after the check goes nowhere', async () => {

@@ -14,7 +14,8 @@ describe('admin: users', async () => {
     expect(created).toMatchObject({ display_name: 'Alice', email: 'alice@example.com', role: 'member', status: 'active', is_owner: false, created_by: 'owner', metadata: {} })
     expect(created.token).toMatch(/^[0-9a-f]{64}$/)
     const who = await json(await gw.request('/api/auth/whoami', { token: created.token }))
-    expect(who).toEqual({ user_id: created.id, role: 'member', display_name: 'Alice', token_id: created.token_id })
+    // The first token was minted by whoever created the account, and says so.
+    expect(who).toEqual({ user_id: created.id, role: 'member', display_name: 'Alice', token_id: created.token_id, minted_by: 'owner' })
     const fetched = await json(await gw.request(`/api/admin/users/${created.id}`))
     expect(fetched.token).toBeUndefined()
     expect(JSON.stringify(await json(await gw.request('/api/admin/users')))).not.toContain(created.token)

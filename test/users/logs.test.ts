@@ -81,6 +81,26 @@ describe('redaction', () => {
     expect(loggableUrl('http://h:1/api/logs/events?token=abc&x=1')).toBe('/api/logs/events?token=[REDACTED]&x=1')
     expect(loggableUrl('http://h/a?b=1')).toBe('/a?b=1')
   })
+
+  /** Issue 19, defect 6: signed links carry their capability in the path. */
+  it('masks every capability a URL carries, in the path or the query, however spelled', () => {
+    const job = '0f8fad5b-d9cb-469f-a165-70867728950e'
+    const sig = 'Zm9vYmFyYmF6cXV4MDEyMzQ1Njc4OWFiY2RlZmdoaWpr'
+    const cases: Array<[string, string]> = [
+      [`/projects/${job}.1700000000.o.${sig}/site/index.html`, `/projects/${job}.[REDACTED]/site/index.html`],
+      [`/agent/projects/${job}.1700000000.${crypto.randomUUID()}.${sig}/`, `/agent/projects/${job}.[REDACTED]/`],
+      [`/projects/${job}%2E1700000000%2Eo%2E${sig}/x`, `/projects/${job}.[REDACTED]/x`],
+      [`/projects/${job}/plain.txt`, `/projects/${job}/plain.txt`],
+      [`/api/jobs/${job}/events?ticket=1700000000.o.${sig}&last_event_id=3`, `/api/jobs/${job}/events?ticket=[REDACTED]&last_event_id=3`],
+      ['/oauth/callback?code=abc123&state=def456', '/oauth/callback?code=[REDACTED]&state=[REDACTED]'],
+      ['/api/chat/events?ticket=' + 'f'.repeat(64), '/api/chat/events?ticket=[REDACTED]'],
+    ]
+    for (const [url, masked] of cases) {
+      expect(loggableUrl(`http://h${url}`), url).toBe(masked)
+      // The same function behind every sink and the live stream.
+      expect(r.redact(`GET ${url} 200 1ms`), url).toBe(`GET ${masked} 200 1ms`)
+    }
+  })
 })
 
 describe('live logs', async () => {
@@ -165,6 +185,24 @@ describe('live logs', async () => {
     expect(JSON.stringify(logging.feed.recent())).not.toContain(TEST_TOKEN)
     expect((await gw.request('/api/logs/level', { token: null })).status).toBe(401)
     expect((await gw.request(`/api/logs/level?token=${TEST_TOKEN}`, { token: null })).status).toBe(401)
+    await gw.request('/api/logs/level', { method: 'PUT', json: { level: 'info' } })
+  })
+
+  it('shows no signed link, ticket or OAuth code on the live stream or in the access log at debug (issue 19)', async () => {
+    await gw.request('/api/logs/level', { method: 'PUT', json: { level: 'debug' } })
+    const stream = sseReader(await open())
+    const job = '0f8fad5b-d9cb-469f-a165-70867728950e'
+    const sig = 'Zm9vYmFyYmF6cXV4MDEyMzQ1Njc4OWFiY2RlZmdoaWpr'
+    const capabilities = [`1700000000.o.${sig}`, 'code-secret-42', 'state-secret-42']
+    await gw.request(`/projects/${job}.${capabilities[0]}/index.html`, { token: null })
+    await gw.request(`/api/jobs/${job}/events?ticket=${capabilities[0]}`, { token: null })
+    await gw.request(`/oauth/callback?code=${capabilities[1]}&state=${capabilities[2]}`, { token: null })
+    await waitFor(() => stream.frames.some((f) => f.data.message.startsWith('GET /oauth/callback')), 5_000, 'the access lines')
+    const lines = stream.frames.map((f) => f.data.message as string).filter((m) => /^GET \/(projects|api\/jobs|oauth)/.test(m))
+    expect(lines.some((m) => m.startsWith(`GET /projects/${job}.[REDACTED]/index.html `))).toBe(true)
+    const everything = JSON.stringify([stream.frames, logging.feed.recent()])
+    for (const secret of [...capabilities, sig]) expect(everything).not.toContain(secret)
+    await stream.cancel()
     await gw.request('/api/logs/level', { method: 'PUT', json: { level: 'info' } })
   })
 

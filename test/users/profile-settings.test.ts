@@ -142,4 +142,26 @@ describe('profile and settings', async () => {
       expect((await json(await gw.request('/api/settings/secret-plan', { token: alice.token }))).value).toBe('world domination')
     })
   })
+
+  /** Issue 19, defect 5: 10 KB nested 5,000 deep overflowed the validator's stack (500). */
+  it('answers JSON nested deeper than 64 levels with 400 invalid_request, and takes 64', async () => {
+    const nest = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+    const requests: Array<[string, string, (deep: string) => string]> = [
+      ['PUT', '/api/settings/deep', (deep) => `{"value":${deep}}`],
+      ['POST', '/api/settings/import', (deep) => `{"settings":{"deep":${deep}}}`],
+      ['PATCH', '/api/profile', (deep) => `{"metadata":{"deep":${deep}}}`],
+    ]
+    for (const [method, path, body] of requests) {
+      const res = await gw.request(path, { method, body: body(nest(5_000)), headers: { 'content-type': 'application/json' } })
+      expect(res.status, path).toBe(400)
+      expect(((await res.json()) as { error: { code: string } }).error.code, path).toBe('invalid_request')
+    }
+    // 64 in all: the body's object, then 63 arrays.
+    const ok = await gw.request('/api/settings/deep', { method: 'PUT', body: `{"value":${nest(63)}}`, headers: { 'content-type': 'application/json' } })
+    expect(ok.status).toBe(204)
+    const over = await gw.request('/api/settings/deep', { method: 'PUT', body: `{"value":${nest(64)}}`, headers: { 'content-type': 'application/json' } })
+    expect(over.status).toBe(400)
+    // Brackets inside strings are text, not nesting.
+    expect((await gw.request('/api/settings/text', { method: 'PUT', json: { value: '['.repeat(10_000) } })).status).toBe(204)
+  })
 })

@@ -74,23 +74,26 @@ describe('API tokens', async () => {
   it("answers 404 for another user's token and never revokes it", async () => {
     const alice = await createUser(gw)
     const bob = await createUser(gw)
-    const res = await gw.request(`/api/tokens/${alice.tokenId}`, { method: 'DELETE', token: bob.token })
+    const own = await json(await gw.request('/api/tokens', { method: 'POST', token: alice.token, json: { name: 'mine' } }))
+    const res = await gw.request(`/api/tokens/${own.id}`, { method: 'DELETE', token: bob.token })
     expect(res.status).toBe(404)
     expect((await json(res)).error.code).toBe('token_not_found')
-    // The owner is an admin, but tokens are self-service: not even the owner revokes Alice's this way.
-    expect((await gw.request(`/api/tokens/${alice.tokenId}`, { method: 'DELETE' })).status).toBe(404)
-    expect((await whoami(alice.token)).status).toBe(200)
+    // The owner is an admin, but tokens are self-service: not even the owner revokes one Alice minted herself.
+    expect((await gw.request(`/api/tokens/${own.id}`, { method: 'DELETE' })).status).toBe(404)
+    expect((await whoami(own.token)).status).toBe(200)
     const bobs = await json(await gw.request('/api/tokens', { token: bob.token }))
     expect(bobs.tokens.every((t: { user_id: string }) => t.user_id === bob.id)).toBe(true)
   })
 
-  it('lets admins (only) mint a token for another user', async () => {
+  it('lets the owner (only) mint a token for another user, marked as impersonation', async () => {
     const member = await createUser(gw)
     const other = await createUser(gw)
+    const admin = await createUser(gw, { role: 'admin' })
     const denied = await gw.request('/api/tokens', { method: 'POST', token: member.token, json: { name: 'x', user_id: other.id } })
     expect(denied.status).toBe(403)
+    expect((await gw.request('/api/tokens', { method: 'POST', token: admin.token, json: { name: 'x', user_id: other.id } })).status).toBe(403)
     const minted = await json(await gw.request('/api/tokens', { method: 'POST', json: { name: 'for-other', user_id: other.id } }))
-    expect(minted.user_id).toBe(other.id)
+    expect(minted).toMatchObject({ user_id: other.id, minted_by: 'owner', impersonation: true })
     expect((await json(await whoami(minted.token))).user_id).toBe(other.id)
     expect((await gw.request('/api/tokens', { method: 'POST', json: { name: 'x', user_id: 'ghost' } })).status).toBe(404)
   })

@@ -28,6 +28,22 @@ export class ChatRepository {
     return thread
   }
 
+  /** How many threads the user has, and how many of them have no turn yet. */
+  async threadCounts(userId: string): Promise<{ total: number; empty: number }> {
+    const row = await this.db
+      .selectFrom('chat_threads')
+      .where('chat_threads.user_id', '=', userId)
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('total'),
+        eb.fn
+          .count<number | string>('chat_threads.id')
+          .filterWhere(eb.not(eb.exists(eb.selectFrom('chat_turns').select('chat_turns.id').whereRef('chat_turns.thread_id', '=', 'chat_threads.id'))))
+          .as('empty'),
+      ])
+      .executeTakeFirst()
+    return { total: Number(row?.total ?? 0), empty: Number(row?.empty ?? 0) }
+  }
+
   async ownedThread(userId: string, threadId: string): Promise<ThreadRecord | undefined> {
     const row = await this.db.selectFrom('chat_threads').selectAll().where('id', '=', threadId).where('user_id', '=', userId).executeTakeFirst()
     return row && toThread(row)

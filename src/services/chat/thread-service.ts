@@ -1,5 +1,7 @@
 import { badRequest, GatewayError, notFound } from '../../lib/errors'
 import { titleOf } from '../../lib/text'
+import { UserQuotas } from '../../config/gateway-config'
+import { quotaExceeded } from '../../lib/quota'
 import type { Clock } from '../../lib/time'
 import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList } from '../../protocol/chat'
 import type { ChatRepository } from './chat-repository'
@@ -22,12 +24,29 @@ export class ThreadService implements ThreadsPort {
   readonly #live: LiveText
   /** The store's write count, where it counts every write (`Store.writes`). */
   readonly #writes: (() => number) | undefined
+  readonly #quotas: Pick<UserQuotas, 'threadsPerUser' | 'emptyThreadsPerUser'>
 
-  constructor(repo: ChatRepository, clock: Clock, live: LiveText, writes?: () => number) {
+  constructor(
+    repo: ChatRepository,
+    clock: Clock,
+    live: LiveText,
+    writes?: () => number,
+    quotas: Pick<UserQuotas, 'threadsPerUser' | 'emptyThreadsPerUser'> = UserQuotas.parse({}),
+  ) {
     this.#repo = repo
     this.#clock = clock
     this.#live = live
     this.#writes = writes
+    this.#quotas = quotas
+  }
+
+  /** 429 `quota_exceeded` when the user may not have another thread (another empty one, with `empty`). */
+  async #assertRoom(userId: string, empty: boolean): Promise<void> {
+    const counts = await this.#repo.threadCounts(userId)
+    if (counts.total >= this.#quotas.threadsPerUser) throw quotaExceeded('threads', this.#quotas.threadsPerUser, 'continue in one of your threads')
+    if (empty && counts.empty >= this.#quotas.emptyThreadsPerUser) {
+      throw quotaExceeded('empty threads', this.#quotas.emptyThreadsPerUser, 'send a message in one of them before making another')
+    }
   }
 
   async resolveThread(userId: string, threadId: string | undefined, firstMessage: string, options: { channel?: string; metadata?: Record<string, unknown> } = {}): Promise<string> {
@@ -36,6 +55,7 @@ export class ThreadService implements ThreadsPort {
       if (!thread) throw notFound('thread', 'Thread not found')
       return thread.id
     }
+    await this.#assertRoom(userId, false)
     const now = this.#now()
     const thread = await this.#repo.createThread({
       id: crypto.randomUUID(),
@@ -51,6 +71,7 @@ export class ThreadService implements ThreadsPort {
   }
 
   async createThread(userId: string): Promise<ThreadInfo> {
+    await this.#assertRoom(userId, true)
     const now = this.#now()
     const thread = await this.#repo.createThread({ id: crypto.randomUUID(), user_id: userId, kind: 'thread', channel: 'gateway', title: null, created_at: now, updated_at: now })
     return threadInfo(thread, 0, null)

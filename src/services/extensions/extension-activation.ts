@@ -9,7 +9,7 @@ import type { ExtensionRepository } from './extension-repository'
 import type { InstallRecord } from './extension-rows'
 import type { ExtensionRuntime } from './extension-runtime'
 import { expandTransport, usesWorkspace } from './manifest'
-import { McpAuthError } from './mcp-connection'
+import { McpAuthError } from './mcp-errors'
 import type { OAuthFlows } from './oauth-flows'
 import type { ActionResult, FlowContext } from './port'
 

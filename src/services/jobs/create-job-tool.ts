@@ -37,7 +37,8 @@ export class JobsToolProvider implements ToolProvider {
         execute: async (input, ctx) => {
           try {
             const job = await this.jobs.create(ctx.userId, input, { threadId: ctx.threadId })
-            return `Started job "${job.title}" (id ${job.id}). It runs in the background; the user can follow it in the Jobs panel and browse its files at ${job.browse_url}`
+            // No signed link for the model to repeat into the chat history: the Jobs panel makes fresh ones.
+            return `Started job "${job.title}" (id ${job.id}). It runs in the background; the user can follow it and browse its files in the Jobs panel (${this.jobs.projectPath(job)}).`
           } catch (error) {
             if (error instanceof GatewayError) return { output: `Could not start the job: ${error.message}`, isError: true }
             throw error

@@ -22,9 +22,11 @@ class JobEventStream {
 
   constructor(
     private readonly repo: JobRepository,
-    private readonly job: { id: string; userId: string },
+    readonly job: { id: string; userId: string },
     readonly sink: EventSink,
     afterSeq: number,
+    /** The API token that opened it (bearer or the link's minting token), so revoking it ends the stream. */
+    readonly tokenId: string | null,
   ) {
     this.#lastSeq = afterSeq
   }
@@ -82,19 +84,44 @@ class JobEventStream {
   }
 }
 
-/** The open job event streams of this instance, so shutdown can end them. */
+/**
+ * The open job event streams of this instance, so shutdown can end them, and so a revoked token
+ * or a suspended user loses them at once (the bus's `disconnect`, from any instance), like the
+ * chat streams.
+ */
 export class JobEventStreams {
   readonly #open = new Set<JobEventStream>()
+  readonly #off: () => void
 
   constructor(
     private readonly repo: JobRepository,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.#off = bus.onControl((message) => {
+      if (message.kind === 'disconnect') this.disconnect(message)
+    })
+  }
 
-  open(job: { id: string; userId: string }, sink: EventSink, afterSeq: number): void {
-    const stream = new JobEventStream(this.repo, job, sink, afterSeq)
+  open(job: { id: string; userId: string }, sink: EventSink, afterSeq: number, opener: { tokenId: string | null }): void {
+    const stream = new JobEventStream(this.repo, job, sink, afterSeq, opener.tokenId)
     this.#open.add(stream)
     stream.start(this.bus, () => this.#open.delete(stream))
+  }
+
+  /** Ends the streams of a user or of one token (revoked, suspended, deleted). */
+  disconnect(filter: { userId?: string | undefined; tokenId?: string | undefined }): number {
+    let closed = 0
+    for (const stream of [...this.#open]) {
+      if (filter.userId !== undefined && stream.job.userId !== filter.userId) continue
+      if (filter.tokenId !== undefined && stream.tokenId !== filter.tokenId) continue
+      try {
+        stream.sink.close()
+      } catch {
+        // already broken
+      }
+      closed++
+    }
+    return closed
   }
 
   get size(): number {
@@ -103,6 +130,7 @@ export class JobEventStreams {
 
   /** Ends every stream with a final `shutdown` event (clients reconnect with `Last-Event-ID`). */
   closeAll(message = 'The gateway is shutting down'): void {
+    this.#off()
     const json = JSON.stringify(appEvent('shutdown', { message }))
     for (const stream of [...this.#open]) {
       try {

@@ -1,3 +1,4 @@
+import type { Principal } from '../../ports/principal'
 import type { Clock } from '../../lib/time'
 
 const encoder = new TextEncoder()
@@ -19,12 +20,32 @@ const fromBase64url = (text: string): Uint8Array<ArrayBuffer> => {
   return out
 }
 
+/** A credential reference: an API token id, or `o` for the owner's configured token. */
+const CRED = /^(?:o|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+
+/**
+ * The credential side of a link (the `Authenticator` implements it): how a principal's
+ * credential is named in a link and bound into its signature, and whether it still
+ * authenticates the link's user now (revoked token, suspended user: null).
+ */
+export interface LinkCredentials {
+  credentialRef(principal: Principal): string
+  credentialBinding(ref: string): string
+  checkCredential(userId: string, ref: string): Promise<Principal | null>
+}
+
+/** What a verified link says, before its credential is checked. */
+export type LinkVerdict = { status: 'valid'; credential: string } | { status: 'expired' } | { status: 'invalid' }
+
 /**
  * Short-lived capability links for what a browser opens without a bearer header: a job's files in
- * a new tab (`/projects/<job>.<exp>.<sig>/`) and its event stream for EventSource
- * (`?ticket=<exp>.<sig>`). The signature is HMAC-SHA256 with a per-gateway secret over the scope,
- * the owner, the job and the expiry, so a link opens one job, for its owner, until it expires,
- * and only for what it was made for. Rotating the secret revokes every link.
+ * a new tab (`/projects/<job>.<exp>.<cred>.<sig>/`) and its event stream for EventSource
+ * (`?ticket=<exp>.<cred>.<sig>`). `cred` names the credential the link was minted with (an API
+ * token id, or `o` for the owner's token); the signature is HMAC-SHA256 with a per-gateway secret
+ * over the scope, the user, the job, the expiry and that credential (`binding`), so a link opens
+ * one job, for its user, until it expires, only for what it was made for, and the caller can
+ * check on every use that the credential still authenticates the user. Rotating the secret
+ * revokes every link.
  */
 export class JobLinks {
   private constructor(
@@ -43,28 +64,34 @@ export class JobLinks {
     return Math.floor(this.clock.now() / 1000) + this.ttlSecs
   }
 
-  /** `<exp>.<sig>` */
-  async sign(scope: LinkScope, userId: string, jobId: string, exp = this.expiry()): Promise<string> {
-    const sig = new Uint8Array(await crypto.subtle.sign('HMAC', this.key, encoder.encode(message(scope, userId, jobId, exp))))
-    return `${exp}.${base64url(sig)}`
+  /**
+   * `<exp>.<cred>.<sig>`. `credential`: the reference carried in the link; `binding`: what the
+   * signature covers for it (see `Authenticator.credentialBinding`).
+   */
+  async sign(scope: LinkScope, userId: string, jobId: string, credential: { ref: string; binding: string }, exp = this.expiry()): Promise<string> {
+    if (!CRED.test(credential.ref)) throw new RangeError('not a credential reference')
+    const sig = new Uint8Array(await crypto.subtle.sign('HMAC', this.key, encoder.encode(message(scope, userId, jobId, exp, credential.binding))))
+    return `${exp}.${credential.ref}.${base64url(sig)}`
   }
 
-  /** `valid`, `expired` (a real link, too old) or `invalid`. Compared in constant time by WebCrypto. */
-  async verify(scope: LinkScope, userId: string, jobId: string, token: string): Promise<'valid' | 'expired' | 'invalid'> {
-    const dot = token.indexOf('.')
-    const expText = token.slice(0, dot)
-    const sigText = token.slice(dot + 1)
-    if (dot <= 0 || !/^\d{1,12}$/.test(expText) || !SIG.test(sigText)) return 'invalid'
+  /**
+   * Checks the signature (in constant time, by WebCrypto) and the expiry. `binding` maps the
+   * reference the link carries to what was signed. A valid link still needs its credential
+   * checked by the caller.
+   */
+  async verify(scope: LinkScope, userId: string, jobId: string, token: string, binding: (ref: string) => string): Promise<LinkVerdict> {
+    const [expText, ref, sigText, extra] = token.split('.')
+    if (extra !== undefined || !expText || !ref || !sigText || !/^\d{1,12}$/.test(expText) || !CRED.test(ref) || !SIG.test(sigText)) return { status: 'invalid' }
     const exp = Number(expText)
     const sig = fromBase64url(sigText)
     // Only the canonical spelling: the last character's spare bits must not give a second valid link.
-    if (base64url(sig) !== sigText) return 'invalid'
-    const ok = await crypto.subtle.verify('HMAC', this.key, sig, encoder.encode(message(scope, userId, jobId, exp)))
-    if (!ok) return 'invalid'
-    return exp * 1000 < this.clock.now() ? 'expired' : 'valid'
+    if (base64url(sig) !== sigText) return { status: 'invalid' }
+    const ok = await crypto.subtle.verify('HMAC', this.key, sig, encoder.encode(message(scope, userId, jobId, exp, binding(ref))))
+    if (!ok) return { status: 'invalid' }
+    return exp * 1000 < this.clock.now() ? { status: 'expired' } : { status: 'valid', credential: ref }
   }
 }
 
 // A JSON array: unambiguous whatever characters a user id holds.
-const message = (scope: LinkScope, userId: string, jobId: string, exp: number): string =>
-  JSON.stringify(['job-link-v1', scope, userId, jobId, exp])
+const message = (scope: LinkScope, userId: string, jobId: string, exp: number, binding: string): string =>
+  JSON.stringify(['job-link-v2', scope, userId, jobId, exp, binding])

@@ -1,5 +1,6 @@
 import type { EventBus } from '../../ports/event-bus'
 import { conflict, GatewayError, notFound } from '../../lib/errors'
+import { quotaExceeded } from '../../lib/quota'
 import { type Clock, isoNow } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { EventSink } from '../../ports/event-sink'
@@ -8,14 +9,16 @@ import type { JobAgentRunner } from './agent-port'
 import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
 import type { JobEventLog } from './job-event-log'
 import { type KindSupport, kindAvailable, kindUnavailable, newJob, resolveKind } from './job-kinds'
-import type { JobLinks as LinkSigner } from './job-links'
+import type { Principal } from '../../ports/principal'
+import type { ModelCallBudget } from '../../lib/model-call-budget'
+import type { LinkCredentials, JobLinks as LinkSigner } from './job-links'
 import { JobBrowserAccess } from './job-browser-access'
 import { JobRecovery } from './job-recovery'
 import { type ActiveJob, JobExecutor, type Prompt } from './job-executor'
 import type { JobRepository } from './job-repository'
 import type { JobRecord } from './job-rows'
 import { jobDetail, jobListItem, jobSummary } from './job-views'
-import type { JobRef, JobsPort, JobWorkspace, LinkScope } from './port'
+import type { JobAccess, JobRef, JobsPort, JobWorkspace, LinkScope } from './port'
 import type { SandboxRuntime } from '../../ports/sandbox'
 import { WorkspaceFiles } from './workspace-files'
 
@@ -31,6 +34,12 @@ export interface JobsServiceDeps {
   /** Canonical `<dataDir>/jobs`. */
   jobsRoot: string
   links: LinkSigner
+  /** Names, binds and re-checks the credential each link was minted with. */
+  credentials: LinkCredentials
+  /** Every job turn (start, restart, follow-up prompt) draws one start from its user's budget. */
+  budget: ModelCallBudget
+  /** Jobs one user may have pending or running at once (429 `quota_exceeded` past it). */
+  openJobsPerUser: number
   bus: EventBus
   clock: Clock
   /** The only gateway on this database (SQLite): jobs found running at start-up are orphans. */
@@ -129,24 +138,24 @@ export class JobsService implements JobsPort {
     return jobSummary(await this.#repo.countByStatus(userId))
   }
 
-  async get(userId: string, id: string): Promise<JobDetail> {
-    return this.#detail(await this.#owned(userId, id))
+  async get(caller: Principal, id: string): Promise<JobDetail> {
+    return this.#detail(await this.#owned(caller.userId, id), caller)
   }
 
-  async links(userId: string, id: string): Promise<JobLinks> {
-    return this.#browser.links(await this.#owned(userId, id))
+  async links(caller: Principal, id: string): Promise<JobLinks> {
+    return this.#browser.links(await this.#owned(caller.userId, id), caller)
   }
 
-  async authorize(jobId: string, by: { userId: string } | { scope: LinkScope; token: string }): Promise<JobRef> {
-    return 'userId' in by ? this.#owned(by.userId, jobId) : this.#browser.authorize(jobId, by)
+  async authorize(jobId: string, by: { principal: Principal } | { scope: LinkScope; token: string }): Promise<JobAccess> {
+    return 'principal' in by ? { job: await this.#owned(by.principal.userId, jobId), principal: by.principal } : this.#browser.authorize(jobId, by)
   }
 
   events(job: JobRef, after: number, limit: number): Promise<JobEventList> {
     return this.#browser.events(job, after, limit)
   }
 
-  streamEvents(job: JobRef, sink: EventSink, afterSeq: number): void {
-    this.#browser.streamEvents(job, sink, afterSeq)
+  streamEvents(job: JobRef, sink: EventSink, afterSeq: number, opener: { tokenId: string | null }): void {
+    this.#browser.streamEvents(job, sink, afterSeq, opener)
   }
 
   workspace(job: JobRef): Promise<JobWorkspace> {
@@ -168,14 +177,20 @@ export class JobsService implements JobsPort {
     return job
   }
 
-  async #detail(job: JobRecord): Promise<JobDetail> {
+  /** The job as the API shows it, its links minted by `caller`'s credential. */
+  async #detail(job: JobRecord, caller: Principal): Promise<JobDetail> {
     const support = this.#support
     const can = {
       cancel: ACTIVE.includes(job.status),
       restart: (job.status === 'failed' || job.status === 'cancelled') && kindAvailable(support, job),
       prompt: !job.prompts_closed && job.status !== 'failed' && job.status !== 'cancelled' && kindAvailable(support, job),
     }
-    return jobDetail(job, await this.#browser.links(job), can, this.#deps.clock.now())
+    return jobDetail(job, await this.#browser.links(job, caller), can, this.#deps.clock.now())
+  }
+
+  /** The bearer-only address of a job's files, for events and tool output (no capability in it). */
+  projectPath(job: Pick<JobRef, 'id'>): string {
+    return `/projects/${job.id}/`
   }
 
   /** Canonical path of a job's workspace (it may not exist yet). */
@@ -185,10 +200,27 @@ export class JobsService implements JobsPort {
 
   // --- commands ---
 
-  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined } = {}): Promise<JobDetail> {
+  /**
+   * Queues a new job. `prepaid`: the caller already drew this turn from the user's model-call
+   * budget (a routine run); otherwise it is drawn here (429 past it).
+   */
+  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined; prepaid?: boolean | undefined } = {}): Promise<JobRef> {
     const command = resolveKind(this.#support, input.kind, input.command)
-    await this.#checkQueue(userId)
-    return this.#detail(await this.#insert(userId, input, command, { threadId: origin.threadId ?? null }))
+    return this.#charged(userId, origin.prepaid === true, async () => {
+      await this.#checkQueue(userId)
+      return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
+    })
+  }
+
+  /** Runs `start` with one turn drawn from the user's budget, given back when `start` fails. */
+  async #charged<T>(userId: string, prepaid: boolean, start: () => Promise<T>): Promise<T> {
+    const permit = prepaid ? undefined : await this.#deps.budget.take(userId, 'job')
+    try {
+      return await start()
+    } catch (error) {
+      await permit?.refund()
+      throw error
+    }
   }
 
   async #insert(userId: string, input: Pick<CreateJobRequest, 'prompt' | 'title' | 'kind'>, command: JobCommandConfig | undefined, extra: Parameters<typeof newJob>[3]): Promise<JobRecord> {
@@ -218,11 +250,15 @@ export class JobsService implements JobsPort {
   }
 
   /** Retries a failed or cancelled job as a new job in the same workspace. */
-  async restart(userId: string, id: string): Promise<JobDetail> {
+  async restart(userId: string, id: string): Promise<JobRef> {
     const old = await this.#owned(userId, id)
     if (old.status !== 'failed' && old.status !== 'cancelled') throw conflict('job_not_restartable', `Cannot restart job in state '${old.status}'`)
     const command = resolveKind(this.#support, old.kind, old.command ?? undefined)
     if (await this.#repo.workspaceBusy(old.workspace_id)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
+    return this.#charged(userId, false, () => this.#restart(userId, old, command))
+  }
+
+  async #restart(userId: string, old: JobRecord, command: JobCommandConfig | undefined): Promise<JobRecord> {
     const prompt =
       old.status === 'cancelled'
         ? `The previous attempt was cancelled. Retry: ${old.prompt}`
@@ -231,12 +267,11 @@ export class JobsService implements JobsPort {
           : old.prompt
     await this.#checkQueue(userId)
     // Same directory: the new attempt sees (and can fix) what the last one left behind.
-    const fresh = await this.#insert(userId, { prompt, title: old.title, kind: old.kind }, command, {
+    return this.#insert(userId, { prompt, title: old.title, kind: old.kind }, command, {
       threadId: old.thread_id,
       workspaceId: old.workspace_id,
       restartedFrom: old.id,
     })
-    return this.#detail(fresh)
   }
 
   /** A follow-up prompt: queued behind the running turn, or a new turn of a completed job. */
@@ -245,10 +280,12 @@ export class JobsService implements JobsPort {
     if (job.status === 'failed' || job.status === 'cancelled') throw conflict('job_not_running', `Job is ${job.status}; restart it instead`)
     if (job.prompts_closed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
     if (!kindAvailable(this.#support, job)) throw kindUnavailable(job.kind)
-    return this.#exec.followUp(job, { content: input.content, done: input.done }, {
-      toRunner: (prompt) => this.#deps.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } }),
-      current: () => this.#owned(userId, id),
-    })
+    return this.#charged(userId, false, () =>
+      this.#exec.followUp(job, { content: input.content, done: input.done }, {
+        toRunner: (prompt) => this.#deps.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } }),
+        current: () => this.#owned(userId, id),
+      }),
+    )
   }
 
   async deleteUser(userId: string): Promise<void> {
@@ -277,16 +314,20 @@ export class JobsService implements JobsPort {
   // --- internals ---
 
   async #checkQueue(userId: string): Promise<void> {
-    const pending = (await this.#repo.countByStatus(userId)).get('pending') ?? 0
+    const counts = await this.#repo.countByStatus(userId)
+    const pending = counts.get('pending') ?? 0
+    if (pending + (counts.get('running') ?? 0) >= this.#deps.openJobsPerUser) {
+      throw quotaExceeded('open jobs', this.#deps.openJobsPerUser, 'wait for some to finish or cancel them', 30)
+    }
     if (pending >= this.#deps.config.maxPendingPerUser) {
       throw new GatewayError(429, 'too_many_jobs', `You already have ${pending} jobs waiting to run; wait for them or cancel some`, { headers: { 'Retry-After': '30' } })
     }
   }
 
   async #announce(job: JobRecord): Promise<void> {
-    const { browse_url } = await this.#browser.links(job)
     await this.#deps.events.record(job, 'status', { message: 'Job queued', state: 'pending' })
-    await this.#deps.events.publish(job.user_id, appEvent('job_started', { job_id: job.id, title: job.title, browse_url }))
+    // Not a signed link: an event reaches every stream of the user and outlives the request.
+    await this.#deps.events.publish(job.user_id, appEvent('job_started', { job_id: job.id, title: job.title, browse_url: this.projectPath(job) }))
     this.#exec.enqueue(job)
   }
 }

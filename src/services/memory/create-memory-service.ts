@@ -17,6 +17,7 @@ export function createMemoryService(ctx: ServiceContext, siblings: { usage: () =
     dialect: store.dialect,
     clock: ctx.clock,
     embeddings,
+    limits: { maxDocumentsPerUser: ctx.config.limits.quotas.memoryDocumentsPerUser },
     onChange: (userId, change) => ctx.hub.publish(userId, appEvent('memory_changed', change)).then(() => undefined),
     onUsage: async (userId, tokens) =>
       siblings.usage()?.record({ userId, model: embeddings?.model ?? 'embedding', inputTokens: tokens, outputTokens: 0, costUsd: 0, purpose: 'embedding' }),

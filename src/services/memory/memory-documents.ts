@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
 import { conflict, GatewayError, notFound } from '../../lib/errors'
+import { quotaExceeded } from '../../lib/quota'
 import type { Database, Db, Dialect } from '../../store/database'
 import { isUniqueViolation } from '../../store/unique-violation'
 import { ancestors, folderPrefix, prefixUpperBound } from './memory-path'
@@ -75,7 +76,7 @@ export async function assertQuota(trx: Transaction<Database>, userId: string, ad
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst()
   if (Number(row?.n ?? 0) + adding > maxDocumentsPerUser) {
-    throw conflict('memory_full', `A memory holds at most ${maxDocumentsPerUser} documents; delete some first`)
+    throw quotaExceeded('memory documents', maxDocumentsPerUser, 'delete some first')
   }
 }
 

@@ -2,6 +2,7 @@ import { SecretCipher } from '../../lib/secret-cipher'
 import type { ThreadsPort } from '../chat/port'
 import type { JobsPort } from '../jobs/port'
 import type { ServiceContext } from '../service-context'
+import type { UsersPort } from '../users/port'
 import { EventTriggers } from './event-triggers'
 import { RoutineRepository } from './routine-repository'
 import { RoutineRunner } from './routine-runner'
@@ -11,11 +12,12 @@ import { RoutinesService } from './routines-service'
 /**
  * The default routines subsystem (needs a database): the service, the cron scheduler, event
  * matching on messages and stream events. Runs go through `ctx.runMessage` (the attached agent)
- * or start a job; each routine's thread is made by the threads subsystem.
+ * or start a job; each routine's thread is made by the threads subsystem. Runs of a suspended
+ * user (read through `users`) do not fire.
  */
 export async function createRoutinesService(
   ctx: ServiceContext,
-  siblings: { jobs: () => JobsPort | undefined; threads: () => ThreadsPort | undefined },
+  siblings: { jobs: () => JobsPort | undefined; threads: () => ThreadsPort | undefined; users: () => UsersPort | undefined },
 ): Promise<RoutinesService | undefined> {
   const store = ctx.store
   if (!store) return undefined
@@ -26,6 +28,11 @@ export async function createRoutinesService(
     hub: ctx.hub,
     runMessage: (message, options) => ctx.runMessage(message, options),
     jobs: siblings.jobs,
+    budget: ctx.budget,
+    userActive: async (userId) => {
+      const users = siblings.users()
+      return !users || (await users.get(userId))?.status !== 'suspended'
+    },
   })
   // SQLite has one gateway per data dir: runs still `running` were cut off by a stop or crash.
   if (store.dialect === 'sqlite') await repo.failAbandonedRuns('The gateway stopped while this run was in progress', new Date(ctx.clock.now()).toISOString())
@@ -46,6 +53,7 @@ export async function createRoutinesService(
       return threads.resolveThread(userId, undefined, routineName, { channel: 'routine', metadata: { routine_name: routineName, routine_id: routineId } })
     },
     onChange: () => events.refresh().catch(() => undefined),
+    routinesPerUser: ctx.config.limits.quotas.routinesPerUser,
   })
   const offMessages = ctx.channel.observe((message) => events.track(events.onMessage(message)))
   const offEvents = ctx.hub.bus.onEvent((event) => {

@@ -25,6 +25,11 @@ export class RoutineRepository {
     return rows.map(toRoutine)
   }
 
+  async countOwned(userId: string): Promise<number> {
+    const row = await this.db.selectFrom('routines').select((eb) => eb.fn.countAll<number | string>().as('n')).where('user_id', '=', userId).executeTakeFirst()
+    return Number(row?.n ?? 0)
+  }
+
   async byWebhookPath(path: string): Promise<RoutineRecord | undefined> {
     const row = await this.db.selectFrom('routines').selectAll().where('webhook_path', '=', path).executeTakeFirst()
     return row ? toRoutine(row) : undefined

@@ -7,6 +7,7 @@ import type { Clock } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { RunStatus, TriggerType } from '../../protocol/routines'
 import type { JobsPort } from '../jobs/port'
+import type { ModelCallBudget, ModelCallPermit } from '../../lib/model-call-budget'
 import type { RoutineRepository } from './routine-repository'
 import type { RoutineRecord } from './routine-rows'
 
@@ -27,6 +28,10 @@ export interface RunnerDeps {
   hub: EventHub
   runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
   jobs(): JobsPort | undefined
+  /** Every run draws one start from its user's model-call budget (manual, scheduled, event, webhook). */
+  budget: ModelCallBudget
+  /** Whether the routine's user may have work done now (not suspended); absent = always. */
+  userActive?(userId: string): Promise<boolean>
 }
 
 const SUMMARY_CHARS = 500
@@ -68,8 +73,22 @@ export class RoutineRunner {
     if ((await this.deps.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.max_concurrent) {
       return refuse('routine_busy', `The routine already has ${routine.max_concurrent} run(s) in progress`)
     }
+    if (this.deps.userActive && !(await this.deps.userActive(routine.user_id))) {
+      if (options.strict) throw new GatewayError(403, 'user_suspended', "The routine's user is suspended")
+      log.debug('routine {id} not fired: its user is suspended', { id: routine.id })
+      return undefined
+    }
     const startedAt = new Date(now).toISOString()
     const runId = crypto.randomUUID()
+    let permit: ModelCallPermit
+    try {
+      permit = await this.deps.budget.take(routine.user_id, 'routine')
+    } catch (error) {
+      if (options.strict || !(error instanceof GatewayError)) throw error
+      // A scheduled slot or an event over budget is recorded as failed (it does not run later).
+      await this.#recordRefused(routine, runId, cause, startedAt, error.message)
+      return undefined
+    }
     const inserted = await this.deps.repo.insertRun({
       id: runId,
       routine_id: routine.id,
@@ -84,7 +103,10 @@ export class RoutineRunner {
       started_at: startedAt,
       completed_at: null,
     })
-    if (!inserted) return refuse('duplicate_delivery', 'This trigger has already run the routine')
+    if (!inserted) {
+      await permit.refund()
+      return refuse('duplicate_delivery', 'This trigger has already run the routine')
+    }
     await this.deps.repo.recordStart(routine.id, startedAt)
     await this.#publish(routine, runId, cause.type, 'running')
     const task = this.#execute(routine, runId, cause)
@@ -92,6 +114,26 @@ export class RoutineRunner {
       .finally(() => this.#inFlight.delete(task))
     this.#inFlight.add(task)
     return runId
+  }
+
+  async #recordRefused(routine: RoutineRecord, runId: string, cause: FireCause, at: string, reason: string): Promise<void> {
+    const inserted = await this.deps.repo.insertRun({
+      id: runId,
+      routine_id: routine.id,
+      user_id: routine.user_id,
+      trigger_type: cause.type,
+      trigger_key: cause.key ?? null,
+      status: 'failed',
+      result_summary: clip(`Not run: ${reason}`),
+      tokens_used: null,
+      job_id: null,
+      thread_id: routine.thread_id,
+      started_at: at,
+      completed_at: at,
+    })
+    if (!inserted) return
+    await this.deps.repo.recordEnd(routine.id, 'failed', at)
+    await this.#publish(routine, runId, cause.type, 'failed', clip(`Not run: ${reason}`))
   }
 
   /** Resolves when no run started here is still executing (tests, shutdown). */
@@ -147,7 +189,8 @@ export class RoutineRunner {
     const jobs = this.deps.jobs()
     if (!jobs) throw new GatewayError(503, 'jobs_unavailable', 'Sandbox jobs are not available on this gateway')
     const prompt = cause.context ? `${routine.action.description}\n\n${cause.context}` : routine.action.description
-    const job = await jobs.create(routine.user_id, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.thread_id })
+    // The run already drew this turn from the budget.
+    const job = await jobs.create(routine.user_id, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.thread_id, prepaid: true })
     // The job runs on its own (its events reach the owner's stream); the run records that it started it.
     return { status: 'ok' as const, summary: `Started job "${job.title}"`, tokens: null, jobId: job.id }
   }

@@ -5,7 +5,7 @@ import type { RoutineRecord, RunRecord } from './routine-rows'
 
 /** How routines and runs look on the wire, and the runs cursor. */
 
-function summaryOf(trigger: RoutineTrigger): string {
+async function summaryOf(trigger: RoutineTrigger): Promise<string> {
   switch (trigger.type) {
     case 'cron':
       return describeCron(trigger)
@@ -22,7 +22,7 @@ function summaryOf(trigger: RoutineTrigger): string {
   }
 }
 
-export function info(r: RoutineRecord): RoutineInfo {
+export async function info(r: RoutineRecord): Promise<RoutineInfo> {
   return {
     id: r.id,
     name: r.name,
@@ -30,7 +30,7 @@ export function info(r: RoutineRecord): RoutineInfo {
     enabled: r.enabled,
     trigger_type: r.trigger.type,
     trigger_raw: r.trigger.type === 'cron' ? r.trigger.schedule : '',
-    trigger_summary: summaryOf(r.trigger),
+    trigger_summary: await summaryOf(r.trigger),
     action_type: r.action.type,
     last_run_at: r.last_run_at,
     next_fire_at: r.enabled ? r.next_fire_at : null,
@@ -42,8 +42,8 @@ export function info(r: RoutineRecord): RoutineInfo {
   }
 }
 
-export const routineDetail = (r: RoutineRecord, recentRuns: RunRecord[]): RoutineDetail => ({
-  ...info(r),
+export const routineDetail = async (r: RoutineRecord, recentRuns: RunRecord[]): Promise<RoutineDetail> => ({
+  ...(await info(r)),
   trigger: r.trigger,
   action: r.action,
   guardrails: { cooldown: { secs: r.cooldown_secs, nanos: 0 }, max_concurrent: r.max_concurrent, dedup_window: null },

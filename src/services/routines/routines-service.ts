@@ -1,5 +1,6 @@
 import { GatewayError, badRequest, conflict, notFound } from '../../lib/errors'
 import { randomHex } from '../../lib/crypto'
+import { quotaExceeded } from '../../lib/quota'
 import type { Clock } from '../../lib/time'
 import type {
   CreateRoutineRequest,
@@ -42,6 +43,8 @@ export interface RoutinesServiceDeps {
   createThread(userId: string, routineName: string, routineId: string): Promise<string>
   /** Event matching re-reads its routines when they change. */
   onChange(): Promise<void>
+  /** Routines one user may have (429 `quota_exceeded` past it). */
+  routinesPerUser?: number
 }
 
 /**
@@ -71,7 +74,7 @@ export class RoutinesService implements RoutinesPort {
   }
 
   async list(userId: string): Promise<RoutineInfo[]> {
-    return (await this.deps.repo.list(userId)).map(info)
+    return Promise.all((await this.deps.repo.list(userId)).map(info))
   }
 
   async summary(userId: string): Promise<RoutineSummary> {
@@ -92,6 +95,8 @@ export class RoutinesService implements RoutinesPort {
   }
 
   async create(userId: string, input: CreateRoutineRequest): Promise<RoutineDetail> {
+    const quota = this.deps.routinesPerUser ?? 100
+    if ((await this.deps.repo.countOwned(userId)) >= quota) throw quotaExceeded('routines', quota, 'delete one first')
     const id = crypto.randomUUID()
     const now = this.#now()
     const { trigger, webhookPath, secret, sealed } = await this.#trigger(id, input.trigger, undefined)
@@ -108,7 +113,7 @@ export class RoutinesService implements RoutinesPort {
       cooldown_secs: input.guardrails?.cooldown_secs ?? 0,
       max_concurrent: input.guardrails?.max_concurrent ?? 1,
       thread_id: await this.deps.createThread(userId, input.name, id),
-      next_fire_at: input.enabled ? this.#nextFire(trigger) : null,
+      next_fire_at: input.enabled ? await this.#nextFire(trigger) : null,
       last_run_at: null,
       last_status: null,
       run_count: 0,
@@ -146,7 +151,7 @@ export class RoutinesService implements RoutinesPort {
       ...(input.guardrails?.cooldown_secs !== undefined ? { cooldown_secs: input.guardrails.cooldown_secs } : {}),
       ...(input.guardrails?.max_concurrent !== undefined ? { max_concurrent: input.guardrails.max_concurrent } : {}),
       ...triggerPatch,
-      ...(scheduleChanged ? { next_fire_at: enabled ? this.#nextFire(trigger) : null } : {}),
+      ...(scheduleChanged ? { next_fire_at: enabled ? await this.#nextFire(trigger) : null } : {}),
       updated_at: this.#now(),
     }).catch(pathRace)
     await this.#changed()
@@ -158,7 +163,7 @@ export class RoutinesService implements RoutinesPort {
   async toggle(userId: string, id: string, enabled?: boolean): Promise<RoutineToggled> {
     const current = await this.#owned(userId, id)
     const value = enabled ?? !current.enabled
-    const nextFire = value ? this.#nextFire(current.trigger) : null
+    const nextFire = value ? await this.#nextFire(current.trigger) : null
     await this.deps.repo.update(id, { enabled: value, next_fire_at: nextFire, updated_at: this.#now() })
     await this.#changed()
     return { status: value ? 'enabled' : 'disabled', routine_id: id, next_fire_at: nextFire }
@@ -227,7 +232,7 @@ export class RoutinesService implements RoutinesPort {
   async #trigger(id: string, input: RoutineTriggerInput, keepSealed: string | undefined): Promise<{ trigger: RoutineTrigger; webhookPath: string | null; secret?: string; sealed: string | null }> {
     switch (input.type) {
       case 'cron':
-        compileCron(input)
+        await compileCron(input)
         return { trigger: input, webhookPath: null, sealed: null }
       case 'event':
         try {
@@ -251,7 +256,7 @@ export class RoutinesService implements RoutinesPort {
     }
   }
 
-  #nextFire(trigger: RoutineTrigger): string | null {
+  async #nextFire(trigger: RoutineTrigger): Promise<string | null> {
     return trigger.type === 'cron' ? nextFireAt(trigger, this.deps.clock.now()) : null
   }
 

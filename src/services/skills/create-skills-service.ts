@@ -7,7 +7,9 @@ import { SkillsService } from './skills-service'
 /**
  * The default skills subsystem: skill folders under `<dataDir>/skills` (needs the runtime's
  * `openDirectory`), URL and registry installs through the SSRF-guarded fetcher (needs
- * `resolveHost` + `fetchPinned`; without them only pasted content installs).
+ * `resolveHost` + `fetchPinned`; without them only pasted content installs). The configured
+ * registry is the operator's choice and may sit on loopback or the LAN; every other URL must be
+ * public.
  */
 export function createSkillsService(ctx: ServiceContext): SkillsService | undefined {
   const { runtime, config } = ctx
@@ -16,7 +18,7 @@ export function createSkillsService(ctx: ServiceContext): SkillsService | undefi
   const registryOrigin = new URL(config.skills.registryUrl).origin
   const fetcher =
     runtime.resolveHost && runtime.fetchPinned
-      ? new GuardedFetcher({ resolveHost: runtime.resolveHost, fetchPinned: runtime.fetchPinned, allowHttp: [registryOrigin] })
+      ? new GuardedFetcher({ resolveHost: runtime.resolveHost, fetchPinned: runtime.fetchPinned, trustedOrigins: [registryOrigin] })
       : undefined
   const registry = new SkillRegistry(config.skills.registryUrl, fetcher, {
     searchTimeoutMs: config.skills.registryTimeoutMs,
@@ -29,6 +31,7 @@ export function createSkillsService(ctx: ServiceContext): SkillsService | undefi
     fetcher,
     unpack: runtime.unpackArchive,
     limits: { downloadTimeoutMs: config.skills.downloadTimeoutMs, maxDownloadBytes: config.skills.maxDownloadBytes },
+    skillsPerScope: config.limits.quotas.skillsPerUser,
   })
   ctx.onDeleteUser((userId) => skills.deleteUser(userId))
   return skills

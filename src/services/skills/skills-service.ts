@@ -1,5 +1,6 @@
 import { actionFailure, errorMessage, GatewayError, notFound } from '../../lib/errors'
 import { UnsafeUrlError } from '../../net/public-address'
+import { quotaExceeded } from '../../lib/quota'
 import { SkillName, type SkillCatalogEntry, type SkillInfo, type SkillInstallRequest, type SkillScope, type SkillSearchResult } from '../../protocol/skills'
 import { DirectoryExistsError, type FileEntry } from '../../ports/directory'
 import { DownloadError, type GuardedFetcher } from '../../net/guarded-fetch'
@@ -11,7 +12,7 @@ import type { SkillRegistry } from './skill-registry'
 import { scanSkillText } from './skill-scan'
 import type { SkillsPort } from './port'
 
-/** Skills one scope may hold, so a script cannot fill the disk one small skill at a time. */
+/** Skills one scope may hold by default, so a script cannot fill the disk one small skill at a time. */
 const MAX_SKILLS_PER_SCOPE = 200
 
 export interface SkillsServiceDeps {
@@ -21,6 +22,8 @@ export interface SkillsServiceDeps {
   fetcher: GuardedFetcher | undefined
   unpack: UnpackArchive | undefined
   limits: { downloadTimeoutMs: number; maxDownloadBytes: number }
+  /** Skills one scope (a user's own, or the shared one) may hold. */
+  skillsPerScope?: number
 }
 
 /** Skills on disk per scope, installed from text, a URL or a ClawHub-compatible registry. */
@@ -49,12 +52,14 @@ export class SkillsService implements SkillsPort {
   async install(userId: string, request: SkillInstallRequest): Promise<SkillInfo> {
     const scope = request.scope === 'shared' ? SkillLibrary.shared() : await SkillLibrary.user(userId)
     const { files, suggestedName, origin } = await this.#fetchFiles(request)
-    const { document, files: tree } = locateSkill(files)
+    const { document, files: tree } = await locateSkill(files)
     const flagged = scanSkillText(`${document.description}\n${document.instructions}`)
     if (flagged.length > 0) throw actionFailure(400, 'skill_flagged', `The skill was refused: it ${flagged.join('; ')}`, { reasons: flagged })
     const name = chooseName(origin === 'registry' ? suggestedName : request.name, document)
-    if ((await this.deps.library.list(scope)).length >= MAX_SKILLS_PER_SCOPE && !(await this.deps.library.get(scope, name))) {
-      throw actionFailure(409, 'skill_limit_reached', `At most ${MAX_SKILLS_PER_SCOPE} skills can be installed here`)
+    const quota = this.deps.skillsPerScope ?? MAX_SKILLS_PER_SCOPE
+    if ((await this.deps.library.list(scope)).length >= quota && !(await this.deps.library.get(scope, name))) {
+      const { code, message } = quotaExceeded('skills', quota, 'remove one first')
+      throw actionFailure(429, code, message)
     }
     try {
       await this.deps.library.install(scope, name, tree, request.replace)
@@ -125,7 +130,7 @@ export class SkillsService implements SkillsPort {
  * Finds SKILL.md at the archive's root, or in its single top-level folder (which is then
  * stripped), and parses it. Everything else comes along as supporting files.
  */
-function locateSkill(files: FileEntry[]): { document: SkillDocument; files: FileEntry[] } {
+async function locateSkill(files: FileEntry[]): Promise<{ document: SkillDocument; files: FileEntry[] }> {
   let tree = files
   if (!files.some((f) => f.path === 'SKILL.md')) {
     const tops = new Set(files.map((f) => f.path.split('/')[0]))
@@ -144,7 +149,7 @@ function locateSkill(files: FileEntry[]): { document: SkillDocument; files: File
     throw actionFailure(400, 'invalid_skill', 'SKILL.md is not UTF-8 text')
   }
   try {
-    return { document: parseSkillDocument(text), files: tree }
+    return { document: await parseSkillDocument(text), files: tree }
   } catch (error) {
     if (error instanceof SkillFormatError) throw actionFailure(400, 'invalid_skill', error.message)
     throw error

@@ -26,8 +26,10 @@ export interface UsersPort {
 
 /** Each user's API tokens: shown once, stored hashed. Default: `TokenService` (also the authenticator's resolver). */
 export interface TokensPort {
-  create(userId: string, options: { name: string; expiresAt?: string | null }): Promise<CreatedToken>
+  create(userId: string, options: { name: string; expiresAt?: string | null; mintedBy?: string | undefined; impersonation?: boolean }): Promise<CreatedToken>
   list(userId: string): Promise<TokenInfo[]>
+  /** One user's tokens only (admin views), newest first, impersonation ones marked. */
+  ofUser(userId: string): Promise<TokenInfo[]>
   /** The revoked token, or undefined when the user has none by that id. */
   revoke(userId: string, tokenId: string): Promise<TokenInfo | undefined>
 }

@@ -20,7 +20,10 @@ const EXPIRY_HORIZON_MS = 60 * 60_000
 
 const log = getLogger(['gateway', 'tokens'])
 
-const INFO_COLUMNS = ['id', 'name', 'token_prefix', 'user_id', 'expires_at', 'last_used_at', 'created_at', 'revoked_at'] as const
+const INFO_COLUMNS = ['id', 'name', 'token_prefix', 'user_id', 'expires_at', 'last_used_at', 'created_at', 'revoked_at', 'minted_by', 'is_impersonation'] as const
+
+type InfoRow = Omit<TokenInfo, 'impersonation'> & { is_impersonation: boolean }
+const toInfo = ({ is_impersonation, ...row }: InfoRow): TokenInfo => ({ ...row, impersonation: Boolean(is_impersonation) })
 
 /**
  * API tokens: 256-bit random, shown once, stored as SHA-256. Also the core's `TokenResolver`:
@@ -47,8 +50,15 @@ export class TokenService implements TokenResolver, TokensPort {
     this.#sweepTimer = unrefTimer(setInterval(() => void this.scheduleExpiries().catch(() => undefined), EXPIRY_HORIZON_MS / 2))
   }
 
-  /** Mints a token for `userId`. The plaintext is in the result and nowhere else. */
-  async create(userId: string, options: { name: string; expiresAt?: string | null }): Promise<CreatedToken> {
+  /**
+   * Mints a token for `userId`. The plaintext is in the result and nowhere else. `mintedBy`: who
+   * asked, when not the user itself (the caller checked it may: `assertReach`); `impersonation`:
+   * it is for acting as the user (not an account's first token, which its user takes over).
+   */
+  async create(
+    userId: string,
+    options: { name: string; expiresAt?: string | null; mintedBy?: string | undefined; impersonation?: boolean },
+  ): Promise<CreatedToken> {
     const now = isoNow(this.clock)
     const live = await this.db
       .selectFrom('api_tokens')
@@ -61,7 +71,7 @@ export class TokenService implements TokenResolver, TokensPort {
       throw conflict('too_many_tokens', `A user may hold at most ${MAX_LIVE_TOKENS} live tokens; revoke some first`)
     }
     const token = randomHex(32)
-    const info: TokenInfo = {
+    const row: InfoRow = {
       id: crypto.randomUUID(),
       name: options.name,
       token_prefix: token.slice(0, TOKEN_PREFIX_LENGTH),
@@ -70,36 +80,49 @@ export class TokenService implements TokenResolver, TokensPort {
       last_used_at: null,
       created_at: now,
       revoked_at: null,
+      minted_by: options.mintedBy !== undefined && options.mintedBy !== userId ? options.mintedBy : null,
+      is_impersonation: options.impersonation === true && options.mintedBy !== undefined && options.mintedBy !== userId,
     }
     await this.db
       .insertInto('api_tokens')
-      .values({ ...info, token_hash: await sha256Hex(token, this.sha256) })
+      .values({ ...row, token_hash: await sha256Hex(token, this.sha256) })
       .execute()
-    return { ...info, token }
+    return { ...toInfo(row), token }
   }
 
-  /** The user's tokens, newest first (the 200 most recent, revoked ones included). */
+  /**
+   * The user's own tokens and those it minted for others (`impersonation`), newest first (the
+   * 200 most recent, revoked ones included).
+   */
   async list(userId: string): Promise<TokenInfo[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom('api_tokens')
       .select(INFO_COLUMNS)
-      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('user_id', '=', userId), eb('minted_by', '=', userId)]))
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .limit(200)
       .execute()
+    return rows.map(toInfo)
+  }
+
+  /** One user's tokens only (admin views), newest first, impersonation ones marked. */
+  async ofUser(userId: string): Promise<TokenInfo[]> {
+    const rows = await this.db.selectFrom('api_tokens').select(INFO_COLUMNS).where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id').limit(200).execute()
+    return rows.map(toInfo)
   }
 
   /**
-   * Revokes one of the user's own tokens (idempotent); undefined when the user has no such token.
-   * It fails from the next request on, on every instance, and its streams are closed.
+   * Revokes a token of the caller's, or one the caller minted for someone else (idempotent);
+   * undefined when there is no such token. It fails from the next request on, on every instance,
+   * and the streams and signed links it opened stop working.
    */
   async revoke(userId: string, tokenId: string): Promise<TokenInfo | undefined> {
     const row = await this.db
       .selectFrom('api_tokens')
       .select([...INFO_COLUMNS, 'token_hash'])
       .where('id', '=', tokenId)
-      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('user_id', '=', userId), eb('minted_by', '=', userId)]))
       .executeTakeFirst()
     if (!row) return undefined
     const { token_hash, ...info } = row
@@ -108,12 +131,34 @@ export class TokenService implements TokenResolver, TokensPort {
       await this.db.updateTable('api_tokens').set({ revoked_at: info.revoked_at }).where('id', '=', tokenId).where('revoked_at', 'is', null).execute()
     }
     await this.revocation.token(tokenId, token_hash)
-    return info
+    return toInfo(info)
+  }
+
+  /**
+   * The principal of a live API token named by its id (a signed link or a ticket names the token
+   * that minted it): null when the token is revoked, expired, of another user than `userId`, or
+   * its user is suspended. Read from the database, so every instance agrees at once.
+   */
+  async resolveId(userId: string, tokenId: string): Promise<Principal | null> {
+    if (this.#closed) return null
+    const row = await this.#principalRows().where('api_tokens.id', '=', tokenId).where('api_tokens.user_id', '=', userId).executeTakeFirst()
+    return row ? this.#live(row, this.clock.now()) : null
   }
 
   async resolve(tokenHash: string): Promise<Principal | null> {
     if (this.#closed) return null
-    const row = await this.db
+    const row = await this.#principalRows().where('api_tokens.token_hash', '=', tokenHash).executeTakeFirst()
+    if (!row) return null
+    const now = this.clock.now()
+    const principal = this.#live(row, now)
+    if (!principal) return null
+    this.#touch(row.token_id, row.user_id, row.last_used_at, now)
+    if (principal.expiresAt != null) this.#scheduleExpiry(row.token_id, tokenHash, principal.expiresAt)
+    return principal
+  }
+
+  #principalRows() {
+    return this.db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
       .select([
@@ -122,24 +167,30 @@ export class TokenService implements TokenResolver, TokensPort {
         'api_tokens.expires_at',
         'api_tokens.revoked_at',
         'api_tokens.last_used_at',
+        'api_tokens.minted_by',
+        'api_tokens.is_impersonation',
         'users.role',
         'users.status',
         'users.display_name',
       ])
-      .where('api_tokens.token_hash', '=', tokenHash)
-      .executeTakeFirst()
-    if (!row || row.revoked_at !== null || row.status !== 'active') return null
-    const now = this.clock.now()
+  }
+
+  /** The principal of a token row, or null when the token or its user cannot sign in now. */
+  #live(
+    row: { token_id: string; user_id: string; expires_at: string | null; revoked_at: string | null; minted_by: string | null; is_impersonation: boolean; role: string; status: string; display_name: string | null },
+    now: number,
+  ): Principal | null {
+    if (row.revoked_at !== null || row.status !== 'active') return null
     const expiresAt = row.expires_at === null ? null : Date.parse(row.expires_at)
     if (expiresAt !== null && expiresAt <= now) return null
-    this.#touch(row.token_id, row.user_id, row.last_used_at, now)
-    if (expiresAt !== null) this.#scheduleExpiry(row.token_id, tokenHash, expiresAt)
     return {
       userId: row.user_id,
       role: row.user_id === this.ownerId ? 'admin' : Role.catch('member').parse(row.role),
       tokenId: row.token_id,
       displayName: row.display_name,
       expiresAt,
+      mintedBy: row.minted_by,
+      impersonation: Boolean(row.is_impersonation),
     }
   }
 

@@ -73,7 +73,8 @@ export class UsersService implements UsersPort {
       last_login_at: null,
     }
     await this.#write(() => this.db.insertInto('users').values(row).execute())
-    const token = await this.tokens.create(row.id, { name: input.token_name ?? 'initial' })
+    // Whoever creates the account saw its first token: it is listed as minted by them.
+    const token = await this.tokens.create(row.id, { name: input.token_name ?? 'initial', mintedBy: actor.userId })
     return { user: this.#toUser(row), token }
   }
 

@@ -10,6 +10,7 @@ import * as routines from './0007-routines'
 import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
 import * as chatVersions from './0010-chat-versions'
+import * as tokenMinters from './0011-token-minters'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -29,6 +30,7 @@ const ordered: Record<string, DialectMigration> = {
   '0008_extensions': extensions,
   '0009_bus': bus,
   '0010_chat_versions': chatVersions,
+  '0011_token_minters': tokenMinters,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

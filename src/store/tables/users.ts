@@ -35,6 +35,10 @@ export interface ApiTokensTable {
   last_used_at: string | null
   created_at: string
   revoked_at: string | null
+  /** Who minted it, when not its own user (impersonation, or the account's first token); null = the user. */
+  minted_by: string | null
+  /** Minted for this user by someone else acting as it (the owner), or with such a token. */
+  is_impersonation: boolean
 }
 
 /** A per-user secret, AES-GCM encrypted under the master key; the name is unique per user. */

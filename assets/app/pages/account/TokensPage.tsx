@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { CreatedToken } from '../../api/types'
+import type { CreatedToken, TokenInfo } from '../../api/types'
 import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { SecretReveal } from '../../components/SecretReveal'
-import { EmptyState, PageHeader, StatusBadge } from '../../components/ui'
+import { Badge, EmptyState, PageHeader, StatusBadge } from '../../components/ui'
 import { dateTime, timeAgo } from '../../lib/format'
 import { attempt, errorMessage } from '../../state/toasts'
 
@@ -48,7 +48,10 @@ export function TokensPage() {
                     <tbody>
                       {data.tokens.map((t) => (
                         <tr key={t.id}>
-                          <td>{t.name}</td>
+                          <td>
+                            {t.name}
+                            {t.impersonation ? <ImpersonationNote token={t} /> : null}
+                          </td>
                           <td>
                             <code>{t.token_prefix}…</code>
                           </td>
@@ -84,6 +87,19 @@ export function TokensPage() {
         </div>
       )}
       <CreateToken open={creating} onClose={() => setCreating(false)} onCreated={() => void tokens.reload()} />
+    </div>
+  )
+}
+
+/**
+ * A token someone other than its user minted: the owner impersonating a user, or whoever
+ * created the account (its first token). Both sides see it; revoke it when it is not needed.
+ */
+function ImpersonationNote({ token }: { token: TokenInfo }) {
+  const text = token.minted_by === null ? '' : `minted by ${token.minted_by} for ${token.user_id}`
+  return (
+    <div>
+      <Badge tone="warn">impersonation</Badge> <span class="muted">{text}</span>
     </div>
   )
 }

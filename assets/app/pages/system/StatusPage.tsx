@@ -20,9 +20,9 @@ export function StatusPage() {
           <>
             <div class="stats">
               <Stat label="Uptime" value={duration(s.uptime_secs)} />
-              <Stat label="SSE streams" value={s.sse_connections} tone="info" />
-              <Stat label="WebSockets" value={s.ws_connections} tone="info" />
-              <Stat label="Total streams" value={s.total_connections} />
+              <Stat label={s.scope === 'user' ? 'Your SSE streams' : 'SSE streams'} value={s.sse_connections} tone="info" />
+              <Stat label={s.scope === 'user' ? 'Your WebSockets' : 'WebSockets'} value={s.ws_connections} tone="info" />
+              <Stat label={s.scope === 'user' ? 'Your streams' : 'Total streams'} value={s.total_connections} />
               {s.daily_cost !== undefined ? <Stat label="Cost today" value={usd(s.daily_cost)} /> : null}
             </div>
             <div class="grid-2">
@@ -31,8 +31,12 @@ export function StatusPage() {
                 <dl class="kv">
                   <dt>Version</dt>
                   <dd>{s.version}</dd>
-                  <dt>Database</dt>
-                  <dd>{s.database}</dd>
+                  {s.database ? (
+                    <>
+                      <dt>Database</dt>
+                      <dd>{s.database}</dd>
+                    </>
+                  ) : null}
                   <dt>LLM</dt>
                   <dd>{s.llm_backend ? `${s.llm_backend}${s.llm_model ? ` · ${s.llm_model}` : ''}` : <Badge tone="warn">not configured</Badge>}</dd>
                   <dt>Channels</dt>
@@ -45,6 +49,7 @@ export function StatusPage() {
                   ) : null}
                 </dl>
               </section>
+              {s.subsystems ? (
               <section class="card card-pad" aria-label="Subsystems">
                 <h2>Subsystems</h2>
                 <ul class="subsystems">
@@ -58,6 +63,7 @@ export function StatusPage() {
                     ))}
                 </ul>
               </section>
+              ) : null}
             </div>
             {s.model_usage?.length ? (
               <section class="card section" aria-label="Model usage">

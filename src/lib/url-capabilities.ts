@@ -1,0 +1,25 @@
+const MASK = '[REDACTED]'
+
+/**
+ * Query parameters whose values are capabilities: tokens, stream tickets and signed links'
+ * signatures, OAuth codes and states, keys. Matched wherever a URL appears in a line.
+ */
+const CAPABILITY_QUERY = /([?&](?:token|ticket|access_token|api_key|apikey|key|secret|password|code|state|sig|signature)=)[^&#\s"'<>]*/gi
+
+/**
+ * A signed link carries its capability in the path: `/projects/<job>.<exp>.<cred>.<sig>/` (a
+ * browse link). The job id stays readable; what follows it, however it is spelled (`.` or
+ * `%2E`), is masked.
+ */
+const SIGNED_PATH = /(\/projects\/[0-9a-fA-F-]{36})(?:\.|%2[eE])[^/\s?#"'<>]*/g
+
+/**
+ * Masks every capability a URL can carry, in a path or a query, wherever URLs appear in `text`.
+ * The one place that knows what is secret in a URL: the access log uses it for each request
+ * line, and the redactor (console sinks, `/api/logs/events`) for every line.
+ *
+ * @example maskUrlCapabilities('/projects/<uuid>.1700000000.o.abc/x?ticket=1.2') // '/projects/<uuid>.[REDACTED]/x?ticket=[REDACTED]'
+ */
+export function maskUrlCapabilities(text: string): string {
+  return text.replace(SIGNED_PATH, `$1.${MASK}`).replace(CAPABILITY_QUERY, `$1${MASK}`)
+}
