@@ -1,17 +1,16 @@
 import type { EventBus } from '../../ports/event-bus'
-import { conflict, GatewayError, notFound } from '../../lib/errors'
-import { quotaExceeded } from '../../lib/quota'
+import { conflict, notFound } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
-import { appEvent } from '../../protocol/events'
 import type { EventSink } from '../../ports/event-sink'
 import type { CreateJobRequest, JobDetail, JobEventList, JobKind, JobLinks, JobListItem, JobPromptRequest, JobState, JobSummary, WorkspaceFile, WorkspaceListing } from '../../protocol/jobs'
 import type { JobAgentRunner } from './agent-port'
-import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
+import type { JobsConfig } from '../../config/jobs-config'
 import type { JobEventLog } from './job-event-log'
-import { type KindSupport, kindAvailable, kindUnavailable, newJob, resolveKind } from './job-kinds'
+import { type KindSupport, kindAvailable, kindUnavailable, resolveKind } from './job-kinds'
 import type { Principal } from '../../ports/principal'
 import type { ModelCallBudget } from '../../lib/model-call-budget'
 import type { LinkCredentials, JobLinks as LinkSigner } from './job-links'
+import { JobAdmission, retryPrompt } from './job-admission'
 import { JobBrowserAccess } from './job-browser-access'
 import { JobRecovery } from './job-recovery'
 import { type ActiveJob, JobExecutor, type Prompt } from './job-executor'
@@ -56,6 +55,7 @@ export class JobsService implements JobsPort {
   readonly #runnerId = crypto.randomUUID()
   readonly #exec: JobExecutor
   readonly #recovery: JobRecovery
+  readonly #admission: JobAdmission
   readonly #unsubscribe: Array<() => void> = []
   #closed = false
   /** The `files/list` and `files/read` operations. */
@@ -73,6 +73,7 @@ export class JobsService implements JobsPort {
     this.#browser = new JobBrowserAccess({ ...deps, workspaceOf: (job) => this.workspaceOf(job) })
     this.#exec = new JobExecutor({ ...deps, runnerId: this.#runnerId })
     this.#recovery = new JobRecovery({ ...deps, runnerId: this.#runnerId, executor: this.#exec })
+    this.#admission = new JobAdmission({ ...deps, enqueue: (job) => this.#exec.enqueue(job), projectPath: (job) => this.projectPath(job) })
   }
 
   get #active(): Map<string, ActiveJob> {
@@ -206,28 +207,7 @@ export class JobsService implements JobsPort {
    */
   async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined; prepaid?: boolean | undefined } = {}): Promise<JobRef> {
     const command = resolveKind(this.#support, input.kind, input.command)
-    return this.#charged(userId, origin.prepaid === true, async () => {
-      await this.#checkQueue(userId)
-      return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
-    })
-  }
-
-  /** Runs `start` with one turn drawn from the user's budget, given back when `start` fails. */
-  async #charged<T>(userId: string, prepaid: boolean, start: () => Promise<T>): Promise<T> {
-    const permit = prepaid ? undefined : await this.#deps.budget.take(userId, 'job')
-    try {
-      return await start()
-    } catch (error) {
-      await permit?.refund()
-      throw error
-    }
-  }
-
-  async #insert(userId: string, input: Pick<CreateJobRequest, 'prompt' | 'title' | 'kind'>, command: JobCommandConfig | undefined, extra: Parameters<typeof newJob>[3]): Promise<JobRecord> {
-    const job = newJob(userId, input, command, extra, this.#deps.clock)
-    await this.#repo.insert(job)
-    await this.#announce(job)
-    return job
+    return this.#admission.admit(userId, input, command, { threadId: origin.threadId ?? null }, origin.prepaid === true)
   }
 
   async cancel(userId: string, id: string): Promise<void> {
@@ -255,19 +235,8 @@ export class JobsService implements JobsPort {
     if (old.status !== 'failed' && old.status !== 'cancelled') throw conflict('job_not_restartable', `Cannot restart job in state '${old.status}'`)
     const command = resolveKind(this.#support, old.kind, old.command ?? undefined)
     if (await this.#repo.workspaceBusy(old.workspace_id)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
-    return this.#charged(userId, false, () => this.#restart(userId, old, command))
-  }
-
-  async #restart(userId: string, old: JobRecord, command: JobCommandConfig | undefined): Promise<JobRecord> {
-    const prompt =
-      old.status === 'cancelled'
-        ? `The previous attempt was cancelled. Retry: ${old.prompt}`
-        : old.failure_reason
-          ? `Previous attempt failed: ${old.failure_reason}. Retry: ${old.prompt}`
-          : old.prompt
-    await this.#checkQueue(userId)
     // Same directory: the new attempt sees (and can fix) what the last one left behind.
-    return this.#insert(userId, { prompt, title: old.title, kind: old.kind }, command, {
+    return this.#admission.admit(userId, { prompt: retryPrompt(old), title: old.title, kind: old.kind }, command, {
       threadId: old.thread_id,
       workspaceId: old.workspace_id,
       restartedFrom: old.id,
@@ -280,7 +249,7 @@ export class JobsService implements JobsPort {
     if (job.status === 'failed' || job.status === 'cancelled') throw conflict('job_not_running', `Job is ${job.status}; restart it instead`)
     if (job.prompts_closed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
     if (!kindAvailable(this.#support, job)) throw kindUnavailable(job.kind)
-    return this.#charged(userId, false, () =>
+    return this.#admission.charged(userId, false, () =>
       this.#exec.followUp(job, { content: input.content, done: input.done }, {
         toRunner: (prompt) => this.#deps.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } }),
         current: () => this.#owned(userId, id),
@@ -309,25 +278,5 @@ export class JobsService implements JobsPort {
   /** Pids of the process groups a job is running now (tests and diagnostics). */
   processIds(jobId: string): number[] {
     return this.#active.get(jobId)?.processes.pids() ?? []
-  }
-
-  // --- internals ---
-
-  async #checkQueue(userId: string): Promise<void> {
-    const counts = await this.#repo.countByStatus(userId)
-    const pending = counts.get('pending') ?? 0
-    if (pending + (counts.get('running') ?? 0) >= this.#deps.openJobsPerUser) {
-      throw quotaExceeded('open jobs', this.#deps.openJobsPerUser, 'wait for some to finish or cancel them', 30)
-    }
-    if (pending >= this.#deps.config.maxPendingPerUser) {
-      throw new GatewayError(429, 'too_many_jobs', `You already have ${pending} jobs waiting to run; wait for them or cancel some`, { headers: { 'Retry-After': '30' } })
-    }
-  }
-
-  async #announce(job: JobRecord): Promise<void> {
-    await this.#deps.events.record(job, 'status', { message: 'Job queued', state: 'pending' })
-    // Not a signed link: an event reaches every stream of the user and outlives the request.
-    await this.#deps.events.publish(job.user_id, appEvent('job_started', { job_id: job.id, title: job.title, browse_url: this.projectPath(job) }))
-    this.#exec.enqueue(job)
   }
 }
