@@ -1,24 +1,9 @@
 import type OpenAI from 'openai'
-import type {
-  ChatCompletionChunk,
-  ChatCompletionContentPart,
-  ChatCompletionCreateParamsStreaming,
-  ChatCompletionMessageParam,
-  ChatCompletionToolChoiceOption,
-} from 'openai/resources/chat/completions'
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions'
 import type { LlmBackend } from '../config/gateway-config'
 import { errorFromStatus, LlmError, scrubSecrets } from './errors'
-import {
-  type ChatRequest,
-  type ContentPart,
-  estimateRequestTokens,
-  estimateTokens,
-  type FinishReason,
-  type LlmMessage,
-  type LlmStreamEvent,
-  type ToolCall,
-  type ToolChoice,
-} from './messages'
+import { type ChatRequest, estimateRequestTokens, estimateTokens, type FinishReason, type LlmStreamEvent, type ToolCall } from './messages'
+import { toFinish, toOpenAIMessages, toToolChoice } from './openai-messages'
 import type { PriceTable } from './pricing'
 import { BaseProvider, type RetryPolicy, type StreamOptions, type UpstreamEventStream } from './provider'
 import { dataOf, EventStreamDecoder, parseEventData } from './event-stream-decoder'
@@ -258,45 +243,4 @@ const causeMessage = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
   return `${error.message}${cause}`
-}
-
-function toFinish(reason: string): FinishReason {
-  return reason === 'length' || reason === 'tool_calls' || reason === 'content_filter' ? reason : reason === 'function_call' ? 'tool_calls' : 'stop'
-}
-
-function toToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
-  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } }
-}
-
-function toParts(content: string | ContentPart[]): string | ChatCompletionContentPart[] {
-  if (typeof content === 'string') return content
-  return content.map((p): ChatCompletionContentPart =>
-    p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: p.data ? `data:${p.mediaType ?? 'image/png'};base64,${p.data}` : (p.url ?? '') } },
-  )
-}
-
-function toOpenAIMessages(request: ChatRequest): ChatCompletionMessageParam[] {
-  const out: ChatCompletionMessageParam[] = []
-  if (request.system) out.push({ role: 'system', content: request.system })
-  for (const m of request.messages as LlmMessage[]) {
-    switch (m.role) {
-      case 'system':
-        out.push({ role: 'system', content: m.content })
-        break
-      case 'user':
-        out.push({ role: 'user', content: toParts(m.content) })
-        break
-      case 'assistant':
-        out.push({
-          role: 'assistant',
-          content: m.content || (m.toolCalls?.length ? null : ''),
-          ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
-        })
-        break
-      case 'tool':
-        out.push({ role: 'tool', tool_call_id: m.toolCallId, content: m.content })
-        break
-    }
-  }
-  return out
 }
