@@ -98,7 +98,7 @@ export const HistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Opaque: the `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),
-  /** Legacy paging: turns started strictly before this RFC 3339 time. */
+  /** Paging by time, for clients of the original API: turns started strictly before this RFC 3339 time. */
   before: z.string().max(64).optional(),
 })
 export type HistoryQuery = z.infer<typeof HistoryQuery>

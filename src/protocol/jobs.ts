@@ -1,9 +1,8 @@
 import { z } from 'zod'
 
 /**
- * Sandbox jobs on the wire (contract.md §8, with gaps 12, 13 and 33 fixed). Field names are the
- * original gateway's (`state`, `can_restart`, `can_prompt`, `browse_url`, `transitions`...), values
- * are snake_case.
+ * Sandbox jobs on the wire (contract.md §8). Field names are the original gateway's (`state`,
+ * `can_restart`, `can_prompt`, `browse_url`, `transitions`...), values are snake_case.
  */
 
 /** `/api/jobs/{id}` and its sub-routes. */

@@ -1,9 +1,9 @@
 import { z } from 'zod'
 
 /**
- * Routines on the wire (contract.md §9, with gaps 6, 8, 9 and 29 fixed): a routine is a standing
- * instruction with a trigger (`cron`, `event`, `system_event`, `webhook`, `manual`) and an action
- * (`lightweight`: a prompt for a fresh agent turn in the routine's thread; `full_job`: a sandbox job).
+ * Routines on the wire (contract.md §9): a routine is a standing instruction with a trigger
+ * (`cron`, `event`, `system_event`, `webhook`, `manual`) and an action (`lightweight`: a prompt
+ * for a fresh agent turn in the routine's thread; `full_job`: a sandbox job).
  * Run statuses are snake_case (`running|ok|attention|failed`); a webhook secret is never returned
  * after creation (`has_secret` instead); another user's routine is 404 everywhere.
  */

@@ -12,7 +12,7 @@ import { openSseBody } from '../hub/sse-response'
 import { jsonBody } from '../middleware/validate'
 import { ChatCompletion, ChatCompletionRequest, ModelList } from '../protocol/openai'
 
-/** OpenAI's own streams send a comment every 15 s; clients and proxies tuned for them expect no longer a silence. */
+/** OpenAI's own streams send a comment every 15 s; clients and proxies tuned for them expect no silence longer than that. */
 const KEEPALIVE_MS = 15_000
 
 const noLlm = () =>

@@ -10,7 +10,7 @@ const TREE_LIMIT = 500
 /**
  * Top-level files that shape the agent itself when it loads them. The agent may propose changes,
  * but the user approves each one, so text injected into a conversation cannot quietly rewrite
- * who the agent is (the original let any caller write them; contract-gaps #14).
+ * who the agent is.
  */
 const IDENTITY_FILES: ReadonlySet<string> = new Set(['identity.md', 'soul.md', 'agents.md', 'user.md'])
 const isIdentityFile = (path: string): boolean => IDENTITY_FILES.has(path.replace(/^\/+/, '').toLowerCase())
