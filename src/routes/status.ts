@@ -48,5 +48,5 @@ export const statusRoutes = (d: RouteDeps) =>
       const p = c.get('principal')
       // The stored name is fresher than the cached principal's (and the owner's lives only there).
       const user = await d.services.users?.get(p.userId).catch(() => undefined)
-      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId, minted_by: p.mintedBy ?? null })
+      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId, minted_by: p.mintedBy ?? null, impersonation: p.impersonation === true })
     })
