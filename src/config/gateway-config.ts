@@ -138,6 +138,13 @@ export const AgentConfig = z.object({
   historyChars: z.number().int().positive().default(60_000),
   /** A context contributor slower than this is skipped for the turn. */
   contributorTimeoutMs: z.number().int().positive().default(2_000),
+  /**
+   * What a `/v1` client (model `agent`) gets when a turn needs an approval
+   * (`GATEWAY_AGENT_API_APPROVALS`): `error` ends the answer with an error naming the approval and
+   * a link to it; `wait` keeps the request open until it is answered. A request's
+   * `X-Gateway-Approvals` header overrides it.
+   */
+  apiApprovals: z.enum(['error', 'wait']).default('error'),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
@@ -242,6 +249,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       timeoutMs: timeoutSecs === undefined ? undefined : Math.round(timeoutSecs * 1000),
       vision: env.LLM_VISION ? /^(1|true|yes|on)$/i.test(env.LLM_VISION) : undefined,
     },
+    ...(env.GATEWAY_AGENT_API_APPROVALS ? { agent: { apiApprovals: env.GATEWAY_AGENT_API_APPROVALS.toLowerCase() } } : {}),
     limits: { dailyBudgetUsd: budget },
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },

@@ -139,6 +139,18 @@ export class WebChannel {
     }
   }
 
+  /**
+   * Runs a message as a turn and resolves with how it ended (the agent model on `/v1`, the UI
+   * message stream): observers see it as they see a delivered one. 503 when the attached agent
+   * cannot run a message to completion.
+   */
+  async run(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome> {
+    const agent = this.#agent
+    if (!agent?.runMessage) throw new GatewayError(503, 'agent_unavailable', 'No attached agent can run a message to completion')
+    for (const observer of this.#observers) void Promise.resolve().then(() => observer(message)).catch(() => undefined)
+    return agent.runMessage(message, options)
+  }
+
   /** The final reply of a turn: a `response` event in the message's thread. */
   async respond(to: Recipient, content: string): Promise<void> {
     if (!to.threadId) throw new Error('respond() needs a thread id so the reply is never dropped')

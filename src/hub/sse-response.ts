@@ -37,9 +37,9 @@ export function openSseResponse(
 export function openSseBody(
   c: Context<GatewayEnv>,
   runtime: RuntimeCapabilities,
-  options: { keepAlive: KeepAlive; idleMs?: number },
+  options: { keepAlive: KeepAlive; idleMs?: number; headers?: Record<string, string> },
 ): { sink: ByteSink; response: Response } {
-  const opened = (runtime.openBody && fastPath(c, (headers) => runtime.openBody?.(c, headers))) || webBody()
+  const opened = (runtime.openBody && fastPath(c, (headers) => runtime.openBody?.(c, headers), options.headers)) || webBody(options.headers)
   return { sink: options.keepAlive.byteSink(opened.sink, options.idleMs), response: opened.response }
 }
 
@@ -50,9 +50,9 @@ function webSse(queue: number): { sink: EventSink; response: Response } {
   return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
 }
 
-function webBody(): { sink: ByteSink; response: Response } {
+function webBody(extra?: Record<string, string>): { sink: ByteSink; response: Response } {
   const { sink, body } = createWebByteSink()
-  return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
+  return { sink, response: new Response(body, { status: 200, headers: extra ? { ...SSE_HEADERS, ...extra } : SSE_HEADERS }) }
 }
 
 /**
@@ -60,8 +60,8 @@ function webBody(): { sink: ByteSink; response: Response } {
  * CORS headers after the handler, so it gets them complete here and marks the context
  * `responseSent` for that middleware to leave its marker response alone.
  */
-function fastPath<T>(c: Context<GatewayEnv>, open: (headers: Headers) => T | undefined): T | undefined {
-  const headers = new Headers(SSE_HEADERS)
+function fastPath<T>(c: Context<GatewayEnv>, open: (headers: Headers) => T | undefined, extra?: Record<string, string>): T | undefined {
+  const headers = new Headers(extra ? { ...SSE_HEADERS, ...extra } : SSE_HEADERS)
   applySecurityHeaders(headers, requestIsSecure(c))
   applyCorsHeaders(headers, c.get('allowedOrigin'))
   const opened = open(headers)

@@ -14,7 +14,7 @@ export class GatewayError extends HTTPException {
   /** Fields rendered beside `error` (an `ActionResponse`'s `success`, `message`, `auth_url`...). */
   readonly body: Record<string, unknown> | undefined
   /** Under `/v1`: OpenAI's `type` and `code` for this error, when the status's defaults do not fit. */
-  readonly openai: { type?: string; code?: string | null } | undefined
+  readonly openai: { type?: string; code?: string | null; fields?: Record<string, unknown> } | undefined
 
   constructor(
     status: ContentfulStatusCode,
@@ -25,7 +25,8 @@ export class GatewayError extends HTTPException {
       headers?: Record<string, string>
       cause?: unknown
       body?: Record<string, unknown>
-      openai?: { type?: string; code?: string | null }
+      /** `fields` are rendered inside OpenAI's `error` object, beside its message (an approval's id and link). */
+      openai?: { type?: string; code?: string | null; fields?: Record<string, unknown> }
     } = {},
   ) {
     super(status, { message, cause: options.cause })

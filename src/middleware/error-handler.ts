@@ -71,7 +71,7 @@ interface Rendered {
   details?: unknown
   /** Set on a 500 only: the id the log line carries, so an operator can find the stack. */
   requestId?: string | undefined
-  openai?: { type?: string; code?: string | null } | undefined
+  openai?: { type?: string; code?: string | null; fields?: Record<string, unknown> } | undefined
   extra?: Record<string, unknown> | undefined
 }
 
@@ -84,7 +84,7 @@ function render(c: Context<GatewayEnv>, status: ContentfulStatusCode, { code, me
     const [defaultType, defaultCode] = OPENAI_TYPES[status] ?? (status >= 500 ? ['server_error', 'internal_error'] : ['invalid_request_error', code])
     const type = openai?.type ?? defaultType
     const openaiCode = openai && 'code' in openai ? (openai.code ?? null) : (defaultCode ?? code)
-    const body = { error: { message, type, param: null, code: openaiCode } }
+    const body = { error: { message, type, param: null, code: openaiCode, ...openai?.fields } }
     return new Response(JSON.stringify(body), { status, headers: h })
   }
   const body = { ...extra, error: { code, message, ...(requestId ? { request_id: requestId } : {}), ...(details === undefined ? {} : { details }) } }

@@ -52,6 +52,35 @@ export class ChatCommands {
     }
   }
 
+  /**
+   * A message ready for `channel.run`, for ingresses that follow the turn themselves (the agent
+   * model on `/v1`, the UI message stream): the daily budget checked, the thread resolved (the
+   * caller's, 404 otherwise; a new one on `channel` when none is named). The caller has drawn
+   * the model-call budget already.
+   */
+  async prepareMessage(
+    principal: Principal,
+    input: { content: string; thread_id?: string | undefined },
+    source: IncomingMessage['source'],
+    options: { channel?: string } = {},
+  ): Promise<IncomingMessage> {
+    await this.services.usage?.assertWithinBudget(principal.userId)
+    if (input.thread_id !== undefined && !UUID.test(input.thread_id)) throw badRequest('invalid_thread_id', 'Invalid thread_id (expected UUID)')
+    const threads = this.services.threads
+    const threadId = threads
+      ? await threads.resolveThread(principal.userId, input.thread_id?.toLowerCase(), input.content, options.channel ? { channel: options.channel } : {})
+      : (input.thread_id?.toLowerCase() ?? crypto.randomUUID())
+    return {
+      id: crypto.randomUUID(),
+      userId: principal.userId,
+      threadId,
+      content: input.content,
+      images: [],
+      source,
+      receivedAt: new Date(this.clock.now()).toISOString(),
+    }
+  }
+
   /** Resolves an `approval_needed` request. 404 unknown request, 409 already answered. */
   async approve(principal: Principal, input: ApprovalRequest): Promise<{ status: 'accepted'; request_id: string }> {
     const action = ApprovalAction.safeParse(input.action)

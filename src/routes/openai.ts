@@ -11,6 +11,8 @@ import { GatewayError } from '../lib/errors'
 import { openSseBody } from '../hub/sse-response'
 import { jsonBody } from '../middleware/validate'
 import { ChatCompletion, ChatCompletionRequest, ModelList } from '../protocol/openai'
+import { agentCompletion } from './agent-api/agent-completions'
+import { AGENT_MODEL, isAgentModel } from './agent-api/agent-model'
 
 /** OpenAI's own streams send a comment every 15 s; clients and proxies tuned for them expect no silence longer than that. */
 const KEEPALIVE_MS = 15_000
@@ -36,12 +38,13 @@ export const openaiRoutes = (d: RouteDeps) => {
   return new Hono<GatewayEnv>()
     .post(
       '/v1/chat/completions',
-      routeDoc({ summary: 'OpenAI-compatible chat completions (streaming or not) through the gateway\'s provider', response: ChatCompletion, tags: ['openai'] }),
+      routeDoc({ summary: 'OpenAI-compatible chat completions (streaming or not) through the gateway\'s provider; model `agent` (or `agent:<thread-id>`) runs a turn of the caller\'s agent', response: ChatCompletion, tags: ['openai'] }),
       needLlm,
       jsonBody(ChatCompletionRequest),
       async (c) => {
         const llm = llmOf()
         const body = c.req.valid('json')
+        if (isAgentModel(body.model)) return agentCompletion(c, d, body)
         const request = toChatRequest(body, d.config.llm.maxTokens)
         const userId = c.get('principal').userId
         await d.services.usage?.assertWithinBudget(userId)
@@ -87,7 +90,7 @@ export const openaiRoutes = (d: RouteDeps) => {
         return c.json(completion)
       },
     )
-    .get('/v1/models', routeDoc({ summary: 'Models of the gateway\'s provider (OpenAI format)', response: ModelList, tags: ['openai'] }), async (c) => {
+    .get('/v1/models', routeDoc({ summary: 'Models of the gateway\'s provider (OpenAI format), and `agent`', response: ModelList, tags: ['openai'] }), async (c) => {
       const llm = llmOf()
       let ids: string[]
       try {
@@ -97,6 +100,9 @@ export const openaiRoutes = (d: RouteDeps) => {
       }
       if (ids.length === 0) ids = [llm.model]
       const created = Math.floor(d.startedAt / 1000)
-      return c.json({ object: 'list' as const, data: ids.map((id) => ({ id, object: 'model' as const, created, owned_by: llm.backend })) })
+      const models: Array<{ id: string; object: 'model'; created: number; owned_by: string }> = ids.map((id) => ({ id, object: 'model' as const, created, owned_by: llm.backend }))
+      // The caller's own agent, beside the provider's models, when an agent can run turns to the end.
+      if (d.channel.agent?.runMessage && !ids.includes(AGENT_MODEL)) models.unshift({ id: AGENT_MODEL, object: 'model', created, owned_by: 'agent-gateway' })
+      return c.json({ object: 'list' as const, data: models })
     })
 }
