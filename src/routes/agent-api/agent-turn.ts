@@ -4,6 +4,7 @@ import type { Principal } from '../../ports/principal'
 import type { PreparedEvent } from '../../ports/prepared-event'
 import type { AppEvent, EventOf } from '../../protocol/events'
 import type { ApprovalRecord } from '../../services/chat/port'
+import { notFound } from '../../lib/errors'
 import type { RouteDeps } from '../deps'
 
 /** What a client protocol renders of a running turn, in order. */
@@ -26,7 +27,10 @@ export interface AgentTurn {
   cancel(): Promise<void>
 }
 
-const FOLLOWED = new Set<AppEvent['type']>(['stream_chunk', 'tool_started', 'tool_completed', 'tool_result', 'approval_needed', 'approval_resolved', 'response', 'error', 'turn_cancelled'])
+const FOLLOWED = new Set<AppEvent['type']>(['stream_chunk', 'tool_started', 'tool_completed', 'tool_result', 'approval_needed', 'approval_resolved', 'response', 'error', 'turn_cancelled', 'turn_cost'])
+
+/** How long a resumed turn's end waits for its `turn_cost` (published right after it). */
+const COST_GRACE_MS = 1_000
 
 /** If the event announcing the turn's end never arrives (a lost notification), the turn still ends this long after it settled. */
 const END_EVENT_GRACE_MS = 5_000
@@ -45,76 +49,162 @@ export async function startAgentTurn(
   options: { untilApproval: boolean },
 ): Promise<AgentTurn> {
   const message = await d.commands.prepareMessage(principal, { content: input.content, thread_id: input.threadId }, input.source, { channel: input.channel })
-  const threadId = message.threadId
-  const seen: AppEvent[] = []
-  const queue: TurnPart[] = []
-  let wake: (() => void) | undefined
-  let finished = false
-  let grace: ReturnType<typeof setTimeout> | undefined
-  let settled: { outcome: TurnOutcome; approval?: ApprovalRecord | undefined } | undefined
-  const poke = () => {
-    const w = wake
-    wake = undefined
-    w?.()
-  }
-
-  const off = d.hub.bus.onEvent((prepared: PreparedEvent) => {
-    if (prepared.userId !== principal.userId || !FOLLOWED.has(prepared.type)) return
-    const event = prepared.event
-    if ((event as { thread_id?: string }).thread_id !== threadId) return
-    seen.push(event)
-    const part = partOf(event)
-    if (part) queue.push(part)
-    poke()
-  })
-
+  const follower = new ThreadFollower(d, principal.userId, message.threadId)
   let running: Promise<TurnOutcome>
   try {
     running = d.channel.run(message, { untilApproval: options.untilApproval })
   } catch (error) {
-    off()
+    follower.close()
     throw error
   }
   const done = running.then(async (outcome) => {
-    const approval = outcome.status === 'awaiting_approval' || outcome.status === 'blocked' ? await d.services.turns?.pendingApproval(threadId) : undefined
-    settled = { outcome, approval: approval && approval.user_id === principal.userId ? approval : undefined }
-    grace = setTimeout(() => {
-      finished = true
-      poke()
-    }, END_EVENT_GRACE_MS)
-    poke()
+    const approval = outcome.status === 'awaiting_approval' || outcome.status === 'blocked' ? await d.services.turns?.pendingApproval(message.threadId) : undefined
+    follower.settle({ outcome, approval: approval && approval.user_id === principal.userId ? approval : undefined })
   })
+  return follower.turn(d, principal, done)
+}
 
-  const ended = (): boolean => finished || (settled !== undefined && seen.some((event) => announces(event, settled!)))
+/**
+ * Answers the approval a paused turn waits for and follows the turn as it resumes, to its next
+ * end (an answer, a failure, a stop, or another approval). 404 for another user's request.
+ */
+export async function resumeAgentTurn(d: RouteDeps, principal: Principal, input: { requestId: string; approve: boolean }): Promise<AgentTurn> {
+  const approval = await d.services.turns?.getApproval(input.requestId.toLowerCase())
+  if (!approval || approval.user_id !== principal.userId) throw notFound('approval', 'No pending approval with that id')
+  const follower = new ThreadFollower(d, principal.userId, approval.thread_id, { endsByEvent: true })
+  try {
+    await d.commands.approve(principal, { request_id: approval.request_id, action: input.approve ? 'approve' : 'deny', thread_id: approval.thread_id })
+  } catch (error) {
+    follower.close()
+    throw error
+  }
+  return follower.turn(d, principal, follower.endedByEvent)
+}
 
-  async function* parts(): AsyncGenerator<TurnPart> {
+/** One thread's turn events of one user, from the moment it is made. */
+class ThreadFollower {
+  readonly seen: AppEvent[] = []
+  readonly #queue: TurnPart[] = []
+  #wake: (() => void) | undefined
+  #finished = false
+  #grace: ReturnType<typeof setTimeout> | undefined
+  #settled: Settled | undefined
+  readonly #off: () => void
+  #endedByEvent: ((settled: Settled) => void) | undefined
+  /** With `endsByEvent`, resolves when the turn's end event (and its cost, if any) was read. */
+  readonly endedByEvent: Promise<void>
+
+  constructor(
+    private readonly d: RouteDeps,
+    userId: string,
+    readonly threadId: string,
+    private readonly options: { endsByEvent?: boolean } = {},
+  ) {
+    this.endedByEvent = new Promise<Settled>((resolve) => (this.#endedByEvent = resolve)).then((settled) => this.settle(settled))
+    this.#off = d.hub.bus.onEvent((prepared: PreparedEvent) => {
+      if (prepared.userId !== userId || !FOLLOWED.has(prepared.type)) return
+      const event = prepared.event
+      if ((event as { thread_id?: string }).thread_id !== threadId) return
+      this.seen.push(event)
+      const part = partOf(event)
+      if (part) this.#queue.push(part)
+      if (options.endsByEvent) this.#endFromEvents()
+      this.#poke()
+    })
+  }
+
+  #poke(): void {
+    const wake = this.#wake
+    this.#wake = undefined
+    wake?.()
+  }
+
+  /** The turn's end as the events tell it (a resumed turn has no outcome to wait for). */
+  #endFromEvents(): void {
+    if (this.#settled) return
+    const end = this.seen.findIndex((e) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'approval_needed')
+    if (end < 0) return
+    const last = this.seen[end]!
+    const cost = this.seen.slice(end).find((e) => e.type === 'turn_cost')
+    // The cost follows the end when the turn called the model; a short wait for it, not a long one.
+    if (!cost && last.type !== 'approval_needed' && this.#grace === undefined) {
+      this.#grace = setTimeout(() => this.#endFromEventsNow(end, undefined), COST_GRACE_MS)
+      return
+    }
+    if (cost || last.type === 'approval_needed') this.#endFromEventsNow(end, cost)
+  }
+
+  #endFromEventsNow(end: number, cost: AppEvent | undefined): void {
+    if (this.#settled) return
+    if (this.#grace !== undefined) clearTimeout(this.#grace)
+    this.#grace = undefined
+    const last = this.seen[end]!
+    const text = this.seen.slice(0, end).flatMap((e) => (e.type === 'stream_chunk' ? [e.content] : [])).join('')
+    const usage = cost?.type === 'turn_cost' ? { inputTokens: cost.input_tokens, outputTokens: cost.output_tokens, costUsd: Number(cost.cost_usd), model: cost.model ?? null } : { inputTokens: 0, outputTokens: 0, costUsd: 0, model: null }
+    const base = { threadId: this.threadId, turnId: undefined, ...usage }
+    const outcome: TurnOutcome =
+      last.type === 'response' ? { ...base, status: 'completed', text: last.content }
+      : last.type === 'error' ? { ...base, status: 'failed', text, error: { code: last.code ?? 'agent_failed', message: last.message } }
+      : last.type === 'turn_cancelled' ? { ...base, status: 'cancelled', text }
+      : { ...base, status: 'awaiting_approval', text }
+    void (async () => {
+      const approval = last.type === 'approval_needed' ? await this.d.services.turns?.getApproval(last.request_id) : undefined
+      this.#endedByEvent?.({ outcome, approval })
+    })()
+  }
+
+  settle(settled: Settled): void {
+    this.#settled = settled
+    if (!this.options.endsByEvent) {
+      this.#grace = setTimeout(() => {
+        this.#finished = true
+        this.#poke()
+      }, END_EVENT_GRACE_MS)
+    }
+    this.#poke()
+  }
+
+  #ended(): boolean {
+    const settled = this.#settled
+    return this.#finished || (settled !== undefined && (this.options.endsByEvent === true || this.seen.some((event) => announces(event, settled))))
+  }
+
+  close(): void {
+    this.#off()
+    if (this.#grace !== undefined) clearTimeout(this.#grace)
+  }
+
+  async *parts(): AsyncGenerator<TurnPart> {
     try {
       for (;;) {
-        while (queue.length > 0) yield queue.shift()!
-        if (ended()) return
-        await new Promise<void>((resolve) => (wake = resolve))
+        while (this.#queue.length > 0) yield this.#queue.shift()!
+        if (this.#ended()) return
+        await new Promise<void>((resolve) => (this.#wake = resolve))
       }
     } finally {
-      off()
-      if (grace !== undefined) clearTimeout(grace)
+      this.close()
     }
   }
 
-  return {
-    threadId,
-    parts: parts(),
-    result: async () => {
-      await done
-      return settled!
-    },
-    cancel: async () => {
-      await d.commands.cancel(principal, threadId).catch(() => undefined)
-    },
+  turn(d: RouteDeps, principal: Principal, done: Promise<void>): AgentTurn {
+    return {
+      threadId: this.threadId,
+      parts: this.parts(),
+      result: async () => {
+        await done
+        return this.#settled!
+      },
+      cancel: async () => {
+        await d.commands.cancel(principal, this.threadId).catch(() => undefined)
+      },
+    }
   }
 }
 
+type Settled = { outcome: TurnOutcome; approval?: ApprovalRecord | undefined }
+
 /** Whether the event is the one the agent published when the turn ended as `settled` says. */
-function announces(event: AppEvent, settled: { outcome: TurnOutcome; approval?: ApprovalRecord | undefined }): boolean {
+function announces(event: AppEvent, settled: Settled): boolean {
   const { outcome, approval } = settled
   switch (outcome.status) {
     case 'completed':
