@@ -43,6 +43,7 @@ import { ToolRegistry } from '../tools/tool-registry'
 import { ContextContributors } from '../agent/context-contributors'
 import { DefaultAgent } from '../agent/default-agent'
 import { openaiRoutes } from '../routes/openai'
+import { responsesRoutes } from '../routes/responses'
 import { unavailable } from '../lib/errors'
 import { normalizeBasePath } from './base-path'
 import { createDefaultServices } from './default-services'
@@ -175,6 +176,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
     .route('/', openaiRoutes(deps))
+    .route('/', responsesRoutes(deps))
     .route('/', jobRoutes(deps))
     .route('/', adminRoutes(deps))
     .route('/', adminSecretRoutes(deps))
