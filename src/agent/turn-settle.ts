@@ -42,7 +42,7 @@ export async function settleTurn(
       await turns.pauseTurn(turn.id, { ...patch, response: state.text || null, pending_calls: state.pendingCalls }, approval)
       await events.emit(to, appEvent('approval_needed', {
         request_id: approval.request_id, tool_name: approval.tool_name, description: approval.description,
-        parameters: approval.parameters, thread_id: turn.thread_id, allow_always: true,
+        parameters: approval.parameters, thread_id: turn.thread_id, allow_always: true, call_id: approval.call_id,
       }))
       return { ...outcome, status: 'awaiting_approval' }
     }

@@ -44,6 +44,7 @@ import { ContextContributors } from '../agent/context-contributors'
 import { DefaultAgent } from '../agent/default-agent'
 import { openaiRoutes } from '../routes/openai'
 import { responsesRoutes } from '../routes/responses'
+import { uiStreamRoutes } from '../routes/ui-stream'
 import { unavailable } from '../lib/errors'
 import { normalizeBasePath } from './base-path'
 import { createDefaultServices } from './default-services'
@@ -175,6 +176,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', statusRoutes(deps))
     .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', uiStreamRoutes(deps))
     .route('/', openaiRoutes(deps))
     .route('/', responsesRoutes(deps))
     .route('/', jobRoutes(deps))

@@ -38,6 +38,8 @@ export const eventShapes = {
     parameters: z.string(),
     thread_id: threadId,
     allow_always: z.boolean(),
+    /** The paused tool call's id (the `call_id` of its `tool_started` once it runs). */
+    call_id: z.string().optional(),
   },
   /** An approval was answered (from any tab, device or API client): cards elsewhere clear. */
   approval_resolved: {

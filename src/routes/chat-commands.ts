@@ -62,14 +62,15 @@ export class ChatCommands {
     principal: Principal,
     input: { content: string; thread_id?: string | undefined },
     source: IncomingMessage['source'],
-    options: { channel?: string } = {},
+    options: { channel?: string; newThreadId?: string } = {},
   ): Promise<IncomingMessage> {
     await this.services.usage?.assertWithinBudget(principal.userId)
     if (input.thread_id !== undefined && !UUID.test(input.thread_id)) throw badRequest('invalid_thread_id', 'Invalid thread_id (expected UUID)')
     const threads = this.services.threads
+    const created = { ...(options.channel ? { channel: options.channel } : {}), ...(options.newThreadId ? { id: options.newThreadId } : {}) }
     const threadId = threads
-      ? await threads.resolveThread(principal.userId, input.thread_id?.toLowerCase(), input.content, options.channel ? { channel: options.channel } : {})
-      : (input.thread_id?.toLowerCase() ?? crypto.randomUUID())
+      ? await threads.resolveThread(principal.userId, input.thread_id?.toLowerCase(), input.content, created)
+      : (input.thread_id?.toLowerCase() ?? options.newThreadId ?? crypto.randomUUID())
     return {
       id: crypto.randomUUID(),
       userId: principal.userId,

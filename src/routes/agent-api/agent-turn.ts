@@ -13,7 +13,7 @@ export type TurnPart =
   | { type: 'tool_started'; name: string; callId: string }
   | { type: 'tool_completed'; name: string; callId: string; success: boolean; parameters?: string | undefined; error?: string | undefined }
   | { type: 'tool_result'; name: string; callId: string; preview: string }
-  | { type: 'approval_needed'; approval: Pick<ApprovalRecord, 'request_id' | 'tool_name' | 'description' | 'parameters'> }
+  | { type: 'approval_needed'; callId: string; approval: Pick<ApprovalRecord, 'request_id' | 'tool_name' | 'description' | 'parameters'> }
   | { type: 'approval_resolved'; requestId: string; action: EventOf<'approval_resolved'>['action'] }
 
 /** A turn followed by a client protocol: its parts as they happen, then how it ended. */
@@ -45,10 +45,11 @@ const END_EVENT_GRACE_MS = 5_000
 export async function startAgentTurn(
   d: RouteDeps,
   principal: Principal,
-  input: { content: string; threadId?: string | undefined; channel: string; source: IncomingMessage['source'] },
+  /** `newThreadId`: the id the thread gets when `threadId` names none (a client's own conversation id, mapped). */
+  input: { content: string; threadId?: string | undefined; newThreadId?: string; channel: string; source: IncomingMessage['source'] },
   options: { untilApproval: boolean },
 ): Promise<AgentTurn> {
-  const message = await d.commands.prepareMessage(principal, { content: input.content, thread_id: input.threadId }, input.source, { channel: input.channel })
+  const message = await d.commands.prepareMessage(principal, { content: input.content, thread_id: input.threadId }, input.source, { channel: input.channel, ...(input.newThreadId ? { newThreadId: input.newThreadId } : {}) })
   const follower = new ThreadFollower(d, principal.userId, message.threadId)
   let running: Promise<TurnOutcome>
   try {
@@ -79,6 +80,21 @@ export async function resumeAgentTurn(d: RouteDeps, principal: Principal, input:
     throw error
   }
   return follower.turn(d, principal, follower.endedByEvent)
+}
+
+/**
+ * Follows the turn running in a thread now (a client reconnecting to its stream), to its next
+ * end; undefined when none is running.
+ */
+export async function followAgentTurn(d: RouteDeps, principal: Principal, threadId: string): Promise<{ turn: AgentTurn; textSoFar: string } | undefined> {
+  const follower = new ThreadFollower(d, principal.userId, threadId, { endsByEvent: true })
+  const history = await d.services.threads?.history(principal.userId, { thread_id: threadId, limit: 1 }).catch(() => undefined)
+  const running = history?.in_progress
+  if (!running || running.state !== 'processing') {
+    follower.close()
+    return undefined
+  }
+  return { turn: follower.turn(d, principal, follower.endedByEvent), textSoFar: running.response_so_far }
 }
 
 /** One thread's turn events of one user, from the moment it is made. */
@@ -230,7 +246,7 @@ function partOf(event: AppEvent): TurnPart | undefined {
     case 'tool_result':
       return { type: 'tool_result', name: event.name, callId: event.call_id ?? event.name, preview: event.preview }
     case 'approval_needed':
-      return { type: 'approval_needed', approval: { request_id: event.request_id, tool_name: event.tool_name, description: event.description, parameters: event.parameters } }
+      return { type: 'approval_needed', callId: event.call_id ?? event.request_id, approval: { request_id: event.request_id, tool_name: event.tool_name, description: event.description, parameters: event.parameters } }
     case 'approval_resolved':
       return { type: 'approval_resolved', requestId: event.request_id, action: event.action }
     default:

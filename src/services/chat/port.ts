@@ -12,7 +12,8 @@ export interface ThreadsPort {
     userId: string,
     threadId: string | undefined,
     firstMessage: string,
-    options?: { channel?: string; metadata?: Record<string, unknown> },
+    /** `id`: the id a new thread gets (a client's own conversation id, mapped per user), instead of a random one. */
+    options?: { channel?: string; metadata?: Record<string, unknown>; id?: string },
   ): Promise<string>
   createThread(userId: string): Promise<ThreadInfo>
   listThreads(userId: string, options: { limit: number }): Promise<ThreadList>

@@ -49,7 +49,7 @@ export class ThreadService implements ThreadsPort {
     }
   }
 
-  async resolveThread(userId: string, threadId: string | undefined, firstMessage: string, options: { channel?: string; metadata?: Record<string, unknown> } = {}): Promise<string> {
+  async resolveThread(userId: string, threadId: string | undefined, firstMessage: string, options: { channel?: string; metadata?: Record<string, unknown>; id?: string } = {}): Promise<string> {
     if (threadId !== undefined) {
       const thread = await this.#repo.ownedThread(userId, threadId)
       if (!thread) throw notFound('thread', 'Thread not found')
@@ -58,7 +58,7 @@ export class ThreadService implements ThreadsPort {
     await this.#assertRoom(userId, false)
     const now = this.#now()
     const thread = await this.#repo.createThread({
-      id: crypto.randomUUID(),
+      id: options.id ?? crypto.randomUUID(),
       user_id: userId,
       kind: 'thread',
       channel: options.channel ?? 'gateway',
