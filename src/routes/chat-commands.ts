@@ -64,6 +64,9 @@ export class ChatCommands {
     source: IncomingMessage['source'],
     options: { channel?: string; newThreadId?: string } = {},
   ): Promise<IncomingMessage> {
+    if (!this.channel.agent?.runMessage) {
+      throw new GatewayError(503, 'agent_unavailable', 'No attached agent can run a message to completion', { openai: { type: 'server_error', code: 'agent_unavailable' } })
+    }
     await this.services.usage?.assertWithinBudget(principal.userId)
     if (input.thread_id !== undefined && !UUID.test(input.thread_id)) throw badRequest('invalid_thread_id', 'Invalid thread_id (expected UUID)')
     const threads = this.services.threads

@@ -4,7 +4,7 @@ import type { Principal } from '../../ports/principal'
 import type { PreparedEvent } from '../../ports/prepared-event'
 import type { AppEvent, EventOf } from '../../protocol/events'
 import type { ApprovalRecord } from '../../services/chat/port'
-import { notFound } from '../../lib/errors'
+import { errorMessage, GatewayError, notFound } from '../../lib/errors'
 import type { RouteDeps } from '../deps'
 
 /** What a client protocol renders of a running turn, in order. */
@@ -51,13 +51,11 @@ export async function startAgentTurn(
 ): Promise<AgentTurn> {
   const message = await d.commands.prepareMessage(principal, { content: input.content, thread_id: input.threadId }, input.source, { channel: input.channel, ...(input.newThreadId ? { newThreadId: input.newThreadId } : {}) })
   const follower = new ThreadFollower(d, principal.userId, message.threadId)
-  let running: Promise<TurnOutcome>
-  try {
-    running = d.channel.run(message, { untilApproval: options.untilApproval })
-  } catch (error) {
-    follower.close()
-    throw error
-  }
+  // The agent's runMessage never rejects; an embedder's might: that is a failed turn, not a hung stream.
+  const running = d.channel.run(message, { untilApproval: options.untilApproval }).catch((error: unknown): TurnOutcome => ({
+    status: 'failed', threadId: message.threadId, turnId: undefined, text: '', inputTokens: 0, outputTokens: 0, costUsd: 0, model: null,
+    error: { code: error instanceof GatewayError ? error.code : 'agent_failed', message: errorMessage(error) },
+  }))
   const done = running.then(async (outcome) => {
     const approval = outcome.status === 'awaiting_approval' || outcome.status === 'blocked' ? await d.services.turns?.pendingApproval(message.threadId) : undefined
     follower.settle({ outcome, approval: approval && approval.user_id === principal.userId ? approval : undefined })
