@@ -140,6 +140,12 @@ export const AgentConfig = z.object({
   historyChars: z.number().int().positive().default(60_000),
   /** A context contributor slower than this is skipped for the turn. */
   contributorTimeoutMs: z.number().int().positive().default(2_000),
+  /**
+   * On PostgreSQL (several instances), how long a running turn's lease lasts without renewal
+   * (`GATEWAY_TURN_LEASE_SECS`): once it lapses, another instance takes its instance for dead and
+   * ends the turn with `turn_interrupted`. Renewed, and peers checked, every quarter of it.
+   */
+  turnLeaseMs: z.number().int().min(2_000).max(600_000).default(6_000),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
@@ -239,6 +245,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       vision: env.LLM_VISION ? /^(1|true|yes|on)$/i.test(env.LLM_VISION) : undefined,
     },
     limits: { dailyBudgetUsd: budget },
+    ...(env.GATEWAY_TURN_LEASE_SECS ? { agent: AgentConfig.parse({ turnLeaseMs: Math.round(Number(env.GATEWAY_TURN_LEASE_SECS) * 1000) }) } : {}),
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
     extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },

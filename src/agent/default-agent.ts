@@ -39,7 +39,7 @@ export interface DefaultAgentOptions {
    * left `processing` is from a dead process. Otherwise only turns whose lease ran out are.
    */
   exclusive: boolean
-  /** How long a running turn's lease lasts; renewed at a third of it. */
+  /** How long a running turn's lease lasts (default `config.turnLeaseMs`); renewed, and peers' turns checked, at a quarter of it. */
   leaseMs?: number
   /** Carries cancels to the instance running the turn (PostgreSQL: across instances). */
   bus?: Pick<EventBus, 'publishControl' | 'onControl'> | undefined
@@ -79,7 +79,7 @@ export class DefaultAgent implements ChannelAgent {
 
   private constructor(private readonly o: DefaultAgentOptions) {
     this.#events = new TurnEvents(o.channel)
-    this.#leaseMs = o.leaseMs ?? 90_000
+    this.#leaseMs = o.leaseMs ?? o.config.turnLeaseMs
     this.#offControl = o.bus?.onControl((message) => {
       if (message.kind !== 'custom' || message.topic !== CANCEL_TOPIC) return
       const request = CancelPayload.safeParse(message.payload)
@@ -91,16 +91,35 @@ export class DefaultAgent implements ChannelAgent {
   static async create(options: DefaultAgentOptions): Promise<DefaultAgent> {
     const agent = new DefaultAgent(options)
     await agent.sweep({ all: options.exclusive })
-    // Leases of our running turns are renewed, and other instances' dead turns swept, on a timer.
-    agent.#timer = unrefTimer(setInterval(() => void agent.#tick().catch(() => undefined), Math.max(1_000, Math.floor(agent.#leaseMs / 3))))
+    // Alone on the database (SQLite), nobody else can die mid-turn: the start's sweep is enough.
+    // Otherwise our leases are renewed, and dead peers' turns swept, a few times per lease.
+    if (!options.exclusive) {
+      agent.#timer = unrefTimer(setInterval(() => void agent.#tick().catch((error: unknown) => log.warn('turn lease renewal failed: {error}', { error })), Math.max(500, Math.floor(agent.#leaseMs / 4))))
+    }
     return agent
   }
 
-  /** Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose lease ran out). */
+  /**
+   * Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose
+   * lease ran out), tells their users (`turn_interrupted`) and expires their pending approvals
+   * (`approval_resolved` with `expired`). Never touches a turn this process is running.
+   */
   async sweep(options: { all: boolean } = { all: false }): Promise<number> {
-    const stale = await this.o.threads.repo.interruptStaleTurns('The gateway stopped while this turn was running', this.#now(), options)
-    if (stale > 0) log.info('marked {count} turn(s) left running by a stopped process as interrupted', { count: stale })
-    return stale
+    const repo = this.o.threads.repo
+    const now = this.#now()
+    const mine = [...this.#running.values()].map((r) => r.turnId)
+    const message = 'The gateway running this turn stopped before it finished'
+    const stale = await repo.interruptStaleTurns(message, now, { all: options.all, except: mine })
+    if (stale.length === 0) return 0
+    log.info('marked {count} turn(s) left running by a stopped process as interrupted', { count: stale.length })
+    const expired = await repo.expireApprovalsOf(stale.map((t) => t.id), now)
+    for (const approval of expired) {
+      await this.#events.emit(approval, appEvent('approval_resolved', { request_id: approval.requestId, action: 'expired', thread_id: approval.threadId }))
+    }
+    for (const turn of stale) {
+      await this.#events.emit(turn, appEvent('turn_interrupted', { thread_id: turn.threadId, turn_id: turn.id, message, user_input: turn.userInput }))
+    }
+    return stale.length
   }
 
   async #tick(): Promise<void> {

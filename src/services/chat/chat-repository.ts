@@ -18,6 +18,14 @@ import {
   type TurnRecord,
 } from './records'
 
+/** A turn a sweep marked `interrupted`: whom to tell, and what they had sent. */
+export interface InterruptedTurn {
+  id: string
+  userId: string
+  threadId: string
+  userInput: string
+}
+
 const ACTIVE: TurnState[] = ['processing', 'awaiting_approval']
 
 /** Columns of a turn except the (possibly large) images. */
@@ -244,12 +252,29 @@ export class ChatRepository {
   /**
    * Marks `interrupted` the turns left `processing` by a process that stopped (crash, kill): with
    * `all`, every one (this process is the database's only user); else those whose lease ran out.
+   * `except` are the turns this process is running (never its own, even with a lapsed lease: a
+   * slow database must not make an instance stop itself). Returns the turns it marked; on
+   * PostgreSQL each row is claimed by exactly one instance's update, so each is reported once.
    */
-  async interruptStaleTurns(message: string, at: string, options: { all: boolean }): Promise<number> {
+  async interruptStaleTurns(message: string, at: string, options: { all: boolean; except?: readonly string[] }): Promise<InterruptedTurn[]> {
     let q = this.db.updateTable('chat_turns').set({ state: 'interrupted', error: message, completed_at: at, lease_until: null }).where('state', '=', 'processing')
     if (!options.all) q = q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
-    const result = await q.executeTakeFirst()
-    return Number(result.numUpdatedRows)
+    if (options.except?.length) q = q.where('id', 'not in', [...options.except])
+    const rows = await q.returning(['id', 'user_id', 'thread_id', 'user_input']).execute()
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, threadId: r.thread_id, userInput: r.user_input }))
+  }
+
+  /** Resolves as `expired` the approvals still pending for these turns; returns the ones it resolved. */
+  async expireApprovalsOf(turnIds: readonly string[], at: string): Promise<ApprovalRecord[]> {
+    if (turnIds.length === 0) return []
+    const rows = await this.db
+      .updateTable('chat_approvals')
+      .set({ status: 'expired', resolved_at: at })
+      .where('turn_id', 'in', [...turnIds])
+      .where('status', '=', 'pending')
+      .returningAll()
+      .execute()
+    return rows.map(toApproval)
   }
 
   // --- approvals ---

@@ -42,7 +42,7 @@ export interface TurnRecord {
   completedAt: string | null
 }
 
-export const ApprovalStatus = z.enum(['pending', 'approved', 'denied', 'cancelled'])
+export const ApprovalStatus = z.enum(['pending', 'approved', 'denied', 'cancelled', 'expired'])
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>
 
 export interface ApprovalRecord {
