@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../gateway/env'
 import { ASSETS, type InlinedAsset } from '../generated/assets'
 
@@ -33,6 +33,19 @@ const mountPathOf = (requestPath: string, assetPath: string): string =>
 const matches = (header: string | undefined, etag: string): boolean =>
   !!header && (header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
 
+/** The page (with its mount's `<base>`), or 304 to a revalidation that names its ETag. */
+function servePage(c: Context, asset: InlinedAsset, assetPath: string): Response {
+  const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
+  // The page names its mount path in <base>, so it is built per mount (and small: not gzipped).
+  const page = pageUnder(asset, mountPathOf(c.req.path, assetPath))
+  if (page.etag) headers.ETag = page.etag
+  if (page.etag && matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, headers)
+  return c.body(page.body, 200, headers)
+}
+
+/** The web app's page for `<mount>/` (the edge answers it: the routes match `<mount>` only). */
+export const mountRootPage = (c: Context): Response => servePage(c, ASSETS['/']!, '/')
+
 /**
  * The web app, inlined into the build as strings (scripts/build-assets.mjs): nothing is read from
  * disk at run time. Text assets go out gzipped (compressed once, at build time) to clients that
@@ -46,14 +59,8 @@ export const staticRoutes = () => {
     const html = asset.type.startsWith('text/html')
     const gzipped = asset.gzip && !html ? decode(asset.gzip) : undefined
     app.get(path, (c) => {
+      if (html) return servePage(c, asset, path)
       const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
-      if (html) {
-        // The page names its mount path in <base>, so it is built per mount (and small: not gzipped).
-        const page = pageUnder(asset, mountPathOf(c.req.path, path))
-        if (page.etag) headers.ETag = page.etag
-        if (page.etag && matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, headers)
-        return c.body(page.body, 200, headers)
-      }
       const gzip = gzipped !== undefined && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
       // Each encoding is its own representation, with its own validator.
       const etag = asset.etag && gzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag
