@@ -6,7 +6,7 @@
  *   npm run bench                     default profile, about 3 minutes
  *   npm run bench -- --quick          smoke run: checks the harness works (CI)
  *   npm run bench -- --full           adds 10,000 connections and long bursts
- *   npm run bench -- --only sse,ws    some scenarios (http|sse|ws|proxy|store|search|runtimes)
+ *   npm run bench -- --only sse,ws    some scenarios (http|sse|ws|proxy|store|search|runtimes|startup)
  *   npm run bench -- --strict         exit 1 when a row FAILs (the default exits 0: too noisy to gate)
  *   npm run bench -- --pg URL         PostgreSQL for the scenarios that use one (or GATEWAY_PG_URL)
  */
@@ -23,7 +23,7 @@ import { verdictOf } from './lib/verdict'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
 /** Run order; scenarios not listed here run after these, alphabetically. */
-const ORDER = ['http', 'sse', 'ws', 'proxy', 'store', 'search', 'runtimes']
+const ORDER = ['http', 'sse', 'ws', 'proxy', 'store', 'search', 'runtimes', 'startup']
 
 const { values: flags } = parseArgs({
   options: {

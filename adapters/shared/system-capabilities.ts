@@ -1,7 +1,5 @@
 import type { RuntimeCapabilities } from '../../src/index'
-import { unpackArchive } from './archive'
 import { openDirectory } from './directory'
-import { spawnMcpStdio } from './mcp-stdio'
 import { fetchPinned, resolveHost } from './pinned-fetch'
 import { createSandbox } from './sandbox/index'
 
@@ -20,15 +18,16 @@ export interface SystemOptions {
  * down to the details the guards rely on (an `http.request` `lookup` pinning the connected
  * address while TLS checks the URL's host, `O_NOFOLLOW`, `/proc/self/fd`, `detached` children
  * as process-group leaders, extra file descriptors for bubblewrap's `--info-fd`). The runtime
- * contract suite (test/runtimes) checks each of them on all three.
+ * contract suite (test/runtimes) checks each of them on all three. The archive readers (tar,
+ * yauzl) and the MCP SDK's stdio transport are imported when first used: most starts need neither.
  */
 export function systemCapabilities(options: SystemOptions = {}): SystemCapabilities {
   return {
     resolveHost,
     fetchPinned,
     openDirectory,
-    unpackArchive,
-    spawnMcpStdio,
+    unpackArchive: async (bytes, format, limits) => (await import('./archive')).unpackArchive(bytes, format, limits),
+    spawnMcpStdio: async (params) => (await import('./mcp-stdio')).spawnMcpStdio(params),
     sandbox: createSandbox(options.jobIsolation),
   }
 }

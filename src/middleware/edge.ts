@@ -19,7 +19,7 @@ export interface EdgeOptions {
   accessLog: AccessLog
   runtime: Pick<RuntimeCapabilities, 'baseHeaders'>
   /** The web app's page, answered at `<mount>/` as at `<mount>` (none: such requests go on to the routes). */
-  page?: (c: Context) => Response
+  page?: (c: Context) => Promise<Response>
 }
 
 /**
@@ -50,7 +50,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<GatewayEnv> {
         if (allowed) c.set('allowedOrigin', allowed)
       }
       headersSet = runtime.baseHeaders?.(c, responseHeaders(secure, withCors, allowed)) ?? false
-      if (options.page && isMountRoot(c)) c.res = options.page(c)
+      if (options.page && isMountRoot(c)) c.res = await options.page(c)
       else if (withCors && c.req.method === 'OPTIONS') c.res = (await cors.preflight(c, next)) ?? c.res
       else await limitBody(c, next)
     } catch (error) {

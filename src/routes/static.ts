@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../gateway/env'
-import { ASSETS, type InlinedAsset } from '../generated/assets'
+import { ASSET_PATHS } from '../generated/asset-paths'
+import type { InlinedAsset } from '../generated/assets'
 
 const decode = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0))
 
@@ -33,6 +34,30 @@ const mountPathOf = (requestPath: string, assetPath: string): string =>
 const matches = (header: string | undefined, etag: string): boolean =>
   !!header && (header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
 
+/** An asset ready to send: binary and gzipped bodies decoded once. */
+interface ServedAsset {
+  asset: InlinedAsset
+  html: boolean
+  body: string | Uint8Array
+  gzipped: Uint8Array | undefined
+}
+
+let served: Promise<Map<string, ServedAsset>> | undefined
+/**
+ * The app's bytes (half a megabyte of strings in the bundle), imported and decoded on the first
+ * request for one of them: a gateway that serves only the API never parses them, and start-up
+ * does not wait for them.
+ */
+const servedAssets = (): Promise<Map<string, ServedAsset>> =>
+  (served ??= import('../generated/assets').then(({ ASSETS }) => {
+    const out = new Map<string, ServedAsset>()
+    for (const [path, asset] of Object.entries(ASSETS)) {
+      const html = asset.type.startsWith('text/html')
+      out.set(path, { asset, html, body: asset.base64 ? decode(asset.body) : asset.body, gzipped: asset.gzip && !html ? decode(asset.gzip) : undefined })
+    }
+    return out
+  }))
+
 /** The page (with its mount's `<base>`), or 304 to a revalidation that names its ETag. */
 function servePage(c: Context, asset: InlinedAsset, assetPath: string): Response {
   const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
@@ -44,7 +69,7 @@ function servePage(c: Context, asset: InlinedAsset, assetPath: string): Response
 }
 
 /** The web app's page for `<mount>/` (the edge answers it: the routes match `<mount>` only). */
-export const mountRootPage = (c: Context): Response => servePage(c, ASSETS['/']!, '/')
+export const mountRootPage = async (c: Context): Promise<Response> => servePage(c, (await servedAssets()).get('/')!.asset, '/')
 
 /**
  * The web app, inlined into the build as strings (scripts/build-assets.mjs): nothing is read from
@@ -54,11 +79,9 @@ export const mountRootPage = (c: Context): Response => servePage(c, ASSETS['/']!
  */
 export const staticRoutes = () => {
   const app = new Hono<GatewayEnv>()
-  for (const [path, asset] of Object.entries(ASSETS)) {
-    const body = asset.base64 ? decode(asset.body) : asset.body
-    const html = asset.type.startsWith('text/html')
-    const gzipped = asset.gzip && !html ? decode(asset.gzip) : undefined
-    app.get(path, (c) => {
+  for (const path of ASSET_PATHS) {
+    app.get(path, async (c) => {
+      const { asset, html, body, gzipped } = (await servedAssets()).get(path)!
       if (html) return servePage(c, asset, path)
       const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
       const gzip = gzipped !== undefined && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')

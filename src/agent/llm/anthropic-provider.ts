@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk'
+import type Anthropic from '@anthropic-ai/sdk'
 import type {
   ContentBlockParam,
   MessageCreateParamsStreaming,
@@ -26,10 +26,14 @@ export interface AnthropicProviderOptions {
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp'])
 
+/** The SDK (over 1 MB of JavaScript), read by the first call or by `warm()`, not at start-up. */
+let sdk: typeof import('@anthropic-ai/sdk') | undefined
+const loadSdk = async (): Promise<typeof import('@anthropic-ai/sdk')> => (sdk ??= await import('@anthropic-ai/sdk'))
+
 /** Claude through the official `@anthropic-ai/sdk` (messages API, streamed). */
 export class AnthropicProvider extends BaseProvider {
   readonly backend = 'anthropic' as const
-  readonly #client: Anthropic
+  readonly #client: () => Promise<Anthropic>
   readonly #apiKey: string
   readonly #maxTokens: number
 
@@ -37,14 +41,21 @@ export class AnthropicProvider extends BaseProvider {
     super(options.model, options.policy, options.prices, options.vision ?? true)
     this.#apiKey = options.apiKey
     this.#maxTokens = options.maxTokens
-    this.#client = new Anthropic({
+    const settings = {
       apiKey: options.apiKey,
       ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
       maxRetries: 0,
       timeout: options.policy.timeoutMs,
-      logLevel: 'off',
+      logLevel: 'off' as const,
       fetch: boundedStreamFetch(options.fetch ?? ((input, init) => globalThis.fetch(input, init))),
-    })
+    }
+    let client: Promise<Anthropic> | undefined
+    this.#client = () => (client ??= loadSdk().then((m) => new m.default(settings)))
+  }
+
+  /** Loads the SDK now (the CLI calls it once it listens), so the first turn does not wait for it. */
+  async warm(): Promise<void> {
+    await this.#client()
   }
 
   protected async *attempt(request: ChatRequest, signal: AbortSignal): AsyncIterable<LlmStreamEvent> {
@@ -59,7 +70,7 @@ export class AnthropicProvider extends BaseProvider {
     // The current messages API has no sampling temperature; `request.temperature` is not sent.
     if (request.stop?.length) params.stop_sequences = request.stop
 
-    const stream = await this.#client.messages.create(params, { signal })
+    const stream = await (await this.#client()).messages.create(params, { signal })
     let text = ''
     let upstreamModel = model
     let inputTokens = 0
@@ -117,7 +128,8 @@ export class AnthropicProvider extends BaseProvider {
   async listModels(options: { signal?: AbortSignal } = {}): Promise<string[]> {
     try {
       const ids: string[] = []
-      for await (const model of this.#client.models.list({}, { signal: options.signal, timeout: this.policy.timeoutMs })) ids.push(model.id)
+      const client = await this.#client()
+      for await (const model of client.models.list({}, { signal: options.signal, timeout: this.policy.timeoutMs })) ids.push(model.id)
       return ids
     } catch (error) {
       throw this.toLlmError(error)
@@ -126,6 +138,14 @@ export class AnthropicProvider extends BaseProvider {
 
   protected toLlmError(error: unknown): LlmError {
     if (error instanceof LlmError) return error
+    // Until the SDK is loaded, none of its errors can exist.
+    const fromSdk = sdk && this.#sdkError(sdk, error)
+    if (fromSdk) return fromSdk
+    if (error instanceof SyntaxError) return new LlmError('malformed', 'The model provider sent a malformed stream', { cause: error })
+    return new LlmError('network', `The connection to the model provider failed: ${this.#scrub(String((error as Error)?.message ?? error))}`, { cause: error })
+  }
+
+  #sdkError({ APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: typeof import('@anthropic-ai/sdk'), error: unknown): LlmError | undefined {
     if (error instanceof APIUserAbortError) return new LlmError('cancelled', 'The request was cancelled')
     if (error instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'The model provider did not answer in time', { retryable: false })
     if (error instanceof APIConnectionError) return new LlmError('network', `Could not reach the model provider: ${this.#scrub(error.message)}`, { cause: error })
@@ -135,9 +155,8 @@ export class AnthropicProvider extends BaseProvider {
       // 529 = overloaded: a server error worth retrying.
       return errorFromStatus(error.status, this.#scrub(message), error.headers, typeof body?.error?.type === 'string' ? body.error.type : null)
     }
-    if (error instanceof SyntaxError) return new LlmError('malformed', 'The model provider sent a malformed stream', { cause: error })
     if (error instanceof APIError) return new LlmError('server', `The model provider reported an error: ${this.#scrub(error.message)}`)
-    return new LlmError('network', `The connection to the model provider failed: ${this.#scrub(String((error as Error)?.message ?? error))}`, { cause: error })
+    return undefined
   }
 
   #scrub(text: string): string {

@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type OpenAI from 'openai'
 import type {
   ChatCompletionChunk,
   ChatCompletionContentPart,
@@ -38,15 +38,21 @@ export interface OpenAIProviderOptions {
   streamRequest?: StreamRequest | undefined
 }
 
+/** The official SDK, read on the first call that needs it: listing models. */
+let sdk: typeof import('openai') | undefined
+const loadSdk = async (): Promise<typeof import('openai')> => (sdk ??= await import('openai'))
+
 /**
  * OpenAI chat completions, streamed; the same wire format serves OpenAI, Ollama, vLLM, LM Studio
  * and OpenRouter. The agent gets parsed events (`stream`), the `/v1` proxy the upstream's own
  * bytes (`openEventStream`); both go through `BaseProvider`'s one retry and timeout policy. The
- * official SDK lists models and types the wire format.
+ * official SDK lists models and types the wire format; chat never needs it, so it is imported
+ * only when models are listed (it is ~0.4 MB of JavaScript a gateway would otherwise parse at start).
  */
 export class OpenAIProvider extends BaseProvider {
   readonly backend: Exclude<LlmBackend, 'anthropic'>
-  readonly #client: OpenAI
+  #client: Promise<OpenAI> | undefined
+  readonly #clientOptions: ConstructorParameters<typeof OpenAI>[0]
   readonly #streamRequest: StreamRequest
   readonly #completionsUrl: string
   readonly #apiKey: string | undefined
@@ -61,7 +67,7 @@ export class OpenAIProvider extends BaseProvider {
     // The SDK lists models. Chat streams are read by us, on the runtime's `streamRequest`: the
     // SDK's fetch body, decoder and iterators added ~0.5 ms per chunk between the upstream's
     // write and the agent (bench: agent path), and 3.4x a pipe's CPU to the `/v1` relay.
-    this.#client = new OpenAI({
+    this.#clientOptions = {
       baseURL: options.baseUrl,
       // Local servers need no key; the SDK insists on one, so send none at all rather than a fake.
       apiKey: options.apiKey ?? 'unused',
@@ -70,7 +76,7 @@ export class OpenAIProvider extends BaseProvider {
       timeout: options.policy.timeoutMs,
       logLevel: 'off',
       fetch,
-    })
+    }
     this.#streamRequest = options.streamRequest ?? fetchStreamRequest(fetch)
     this.#completionsUrl = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`
   }
@@ -94,9 +100,11 @@ export class OpenAIProvider extends BaseProvider {
     return answer.body
   }
 
-  /** An `error` object inside the stream, as the SDK raised it. */
+  /** An `error` object inside the stream, worded as the SDK words one (`APIError` without a status). */
   #errorEvent(error: unknown): LlmError {
-    return this.toLlmError(new APIError(undefined, error as object, undefined, new Headers()))
+    const message = (error as { message?: unknown } | undefined)?.message
+    const text = message ? (typeof message === 'string' ? message : JSON.stringify(message)) : error ? JSON.stringify(error) : '(no status code or body)'
+    return new LlmError('server', `The model provider reported an error: ${this.#scrub(text)}`)
   }
 
   /** An error answer as the SDK would have read it: OpenAI's `{error: {message, code}}` or plain text. */
@@ -209,7 +217,9 @@ export class OpenAIProvider extends BaseProvider {
   async listModels(options: { signal?: AbortSignal } = {}): Promise<string[]> {
     try {
       const ids: string[] = []
-      for await (const model of this.#client.models.list({ signal: options.signal, timeout: this.policy.timeoutMs })) ids.push(model.id)
+      this.#client ??= loadSdk().then((m) => new m.default(this.#clientOptions))
+      const client = await this.#client
+      for await (const model of client.models.list({ signal: options.signal, timeout: this.policy.timeoutMs })) ids.push(model.id)
       return ids
     } catch (error) {
       throw this.toLlmError(error)
@@ -218,6 +228,14 @@ export class OpenAIProvider extends BaseProvider {
 
   protected toLlmError(error: unknown): LlmError {
     if (error instanceof LlmError) return error
+    // Until the SDK is loaded (models listed), none of its errors can exist.
+    const fromSdk = sdk && this.#sdkError(sdk, error)
+    if (fromSdk) return fromSdk
+    if (error instanceof SyntaxError) return new LlmError('malformed', 'The model provider sent a malformed stream', { cause: error })
+    return new LlmError('network', `The connection to the model provider failed: ${this.#scrub(causeMessage(error))}`, { cause: error })
+  }
+
+  #sdkError({ APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: typeof import('openai'), error: unknown): LlmError | undefined {
     if (error instanceof APIUserAbortError) return new LlmError('cancelled', 'The request was cancelled')
     if (error instanceof APIConnectionTimeoutError) return new LlmError('timeout', 'The model provider did not answer in time', { retryable: false })
     if (error instanceof APIConnectionError) return new LlmError('network', `Could not reach the model provider: ${this.#scrub(causeMessage(error))}`, { cause: error })
@@ -226,9 +244,8 @@ export class OpenAIProvider extends BaseProvider {
       const message = typeof body?.message === 'string' ? body.message : error.message
       return errorFromStatus(error.status, this.#scrub(message), error.headers, typeof body?.code === 'string' ? body.code : error.code)
     }
-    if (error instanceof SyntaxError) return new LlmError('malformed', 'The model provider sent a malformed stream', { cause: error })
     if (error instanceof APIError) return new LlmError('server', `The model provider reported an error: ${this.#scrub(error.message)}`)
-    return new LlmError('network', `The connection to the model provider failed: ${this.#scrub(causeMessage(error))}`, { cause: error })
+    return undefined
   }
 
   #scrub(text: string): string {

@@ -32,6 +32,11 @@ export interface LlmProvider {
   supportsVision(model?: string): boolean
   /** US dollars for a call's usage. */
   cost(model: string, usage: Pick<Usage, 'inputTokens' | 'outputTokens'>): number
+  /**
+   * Loads what the first call would otherwise load (an SDK), for a server to call once it listens:
+   * start-up does not pay for it, and neither does the first chat turn.
+   */
+  warm?(): Promise<void>
 }
 
 /** An upstream response body being read: no byte for the policy's `timeoutMs` fails the read. */

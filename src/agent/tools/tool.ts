@@ -50,7 +50,8 @@ export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/
 
 /**
  * A tool whose input is validated by a zod schema before `execute` runs; invalid input becomes
- * an error result the model can correct, never an exception.
+ * an error result the model can correct, never an exception. The JSON Schema is derived when a
+ * model request first needs it, not when the gateway starts and defines its tools.
  */
 export function defineTool<S extends z.ZodType>(spec: {
   name: string
@@ -61,12 +62,17 @@ export function defineTool<S extends z.ZodType>(spec: {
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult | string>
 }): Tool {
   if (!TOOL_NAME.test(spec.name)) throw new Error(`invalid tool name: ${spec.name}`)
-  const schema = z.toJSONSchema(spec.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema
-  delete schema.$schema
+  let schema: JsonSchema | undefined
   return {
     name: spec.name,
     description: spec.description,
-    inputSchema: schema,
+    get inputSchema() {
+      if (!schema) {
+        schema = z.toJSONSchema(spec.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema
+        delete schema.$schema
+      }
+      return schema
+    },
     source: spec.source,
     requiresApproval:
       typeof spec.requiresApproval === 'function'

@@ -9,7 +9,7 @@ import type { ExtensionCredentials } from './extension-credentials'
 import type { ExtensionRepository, InstallRecord } from './extension-repository'
 import type { ExtensionRuntime } from './extension-runtime'
 import { expandTransport, usesWorkspace } from './manifest'
-import { McpAuthError } from './mcp-connection'
+import { McpAuthError } from './mcp-errors'
 import type { FlowCookie, OAuthFlows } from './oauth-flows'
 
 const log = getLogger(['gateway', 'extensions'])

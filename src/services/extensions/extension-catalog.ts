@@ -12,33 +12,51 @@ const MAX_MANIFEST_BYTES = 64 * 1024
 /**
  * The extension registry: the manifests shipped with the gateway, plus `*.json` files from the
  * configured directory (`GATEWAY_EXTENSIONS_DIR`), which win on a name clash so an operator can
- * adjust a shipped one. Loaded once at start; a broken file is logged and skipped.
+ * adjust a shipped one. The files are read once at start and validated on first use (start-up
+ * does not wait for it); a broken file is logged and skipped.
  */
 export class ExtensionCatalog {
-  readonly #entries = new Map<string, ExtensionManifest>()
+  /** Shipped manifests first, then the directory's, each with the file it came from. */
+  readonly #sources: Array<{ file: string | undefined; read: () => unknown }> = []
+  #parsed: Map<string, ExtensionManifest> | undefined
 
   private constructor() {}
 
   static async load(dir?: DirectoryPort): Promise<ExtensionCatalog> {
     const catalog = new ExtensionCatalog()
-    for (const raw of BUILTIN_MANIFESTS) {
-      const manifest = parseManifest(raw)
-      catalog.#entries.set(manifest.name, manifest)
-    }
+    for (const raw of BUILTIN_MANIFESTS) catalog.#sources.push({ file: undefined, read: () => raw })
     if (dir) {
       for (const entry of await dir.list('')) {
         if (entry.kind !== 'file' || !entry.name.endsWith('.json')) continue
         try {
           const text = await dir.readText(entry.name, MAX_MANIFEST_BYTES)
-          if (text === undefined) continue
-          const manifest = parseManifest(JSON.parse(text))
-          catalog.#entries.set(manifest.name, manifest)
+          if (text !== undefined) catalog.#sources.push({ file: entry.name, read: () => JSON.parse(text) })
         } catch (error) {
-          log.warn('skipping the extension manifest {file}: {error}', { file: entry.name, error: error instanceof Error ? error.message : String(error) })
+          skipped(entry.name, error)
         }
       }
     }
     return catalog
+  }
+
+  get #entries(): Map<string, ExtensionManifest> {
+    if (this.#parsed) return this.#parsed
+    const entries = new Map<string, ExtensionManifest>()
+    for (const { file, read } of this.#sources) {
+      // A shipped manifest that does not parse is a bug: let it throw.
+      if (file === undefined) {
+        const manifest = parseManifest(read())
+        entries.set(manifest.name, manifest)
+        continue
+      }
+      try {
+        const manifest = parseManifest(read())
+        entries.set(manifest.name, manifest)
+      } catch (error) {
+        skipped(file, error)
+      }
+    }
+    return (this.#parsed = entries)
   }
 
   get(name: string): ExtensionManifest | undefined {
@@ -62,3 +80,6 @@ export class ExtensionCatalog {
     })
   }
 }
+
+const skipped = (file: string, error: unknown) =>
+  log.warn('skipping the extension manifest {file}: {error}', { file, error: error instanceof Error ? error.message : String(error) })

@@ -1,27 +1,18 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { JsonSchema, ToolResult } from '../../agent/tools/tool'
 import type { McpTransportSpec } from '../../protocol/extensions'
 import { VERSION } from '../../version'
+import { McpAuthError, McpConnectError } from './mcp-errors'
 import type { McpStdioTransport, SpawnMcpStdio } from './mcp-port'
+
+export { McpAuthError, McpConnectError }
 
 /** A tool as the MCP server describes it. */
 export interface McpTool {
   name: string
   description: string
   inputSchema: JsonSchema
-}
-
-/** The server answered 401: it needs (new) credentials. */
-export class McpAuthError extends Error {
-  override readonly name = 'McpAuthError'
-}
-
-/** Connecting failed for another reason (command missing, crashed at start, bad URL, timeout...). */
-export class McpConnectError extends Error {
-  override readonly name = 'McpConnectError'
 }
 
 /** Text given back to the model from one tool call at most. */
@@ -38,6 +29,31 @@ export interface McpConnectionOptions {
   onToolsChanged?: () => void
 }
 
+/** The parts of the MCP SDK a client uses. */
+interface McpSdk {
+  Client: typeof import('@modelcontextprotocol/sdk/client/index.js').Client
+  StreamableHTTPClientTransport: typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js').StreamableHTTPClientTransport
+  StreamableHTTPError: typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js').StreamableHTTPError
+  ToolListChangedNotificationSchema: typeof import('@modelcontextprotocol/sdk/types.js').ToolListChangedNotificationSchema
+}
+
+let sdk: Promise<McpSdk> | undefined
+/**
+ * The SDK is read when the first extension connects: with its JSON-schema validator it is the
+ * largest code the gateway has, and most starts never connect one.
+ */
+const loadSdk = (): Promise<McpSdk> =>
+  (sdk ??= Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]).then(([client, http, types]) => ({
+    Client: client.Client,
+    StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
+    StreamableHTTPError: http.StreamableHTTPError,
+    ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema,
+  })))
+
 /**
  * One live MCP client session (the SDK's `Client`) over stdio or Streamable HTTP: connects,
  * lists tools (following pagination), calls them with the turn's abort signal (the SDK sends
@@ -49,16 +65,18 @@ export class McpConnection {
   #lost = false
 
   private constructor(
+    private readonly sdk: McpSdk,
     private readonly client: Client,
     private readonly transport: Transport,
     private readonly options: McpConnectionOptions,
   ) {}
 
   static async open(spec: McpTransportSpec, options: McpConnectionOptions & { cwd?: string | undefined }): Promise<McpConnection> {
+    const mcp = await loadSdk()
     let transport: Transport
     if (spec.type === 'stdio') {
       if (!options.spawnStdio) throw new McpConnectError('This runtime cannot start local (stdio) MCP servers')
-      transport = options.spawnStdio({ command: spec.command, args: spec.args, env: spec.env, cwd: options.cwd })
+      transport = await options.spawnStdio({ command: spec.command, args: spec.args, env: spec.env, cwd: options.cwd })
     } else {
       let url: URL
       try {
@@ -67,10 +85,10 @@ export class McpConnection {
         throw new McpConnectError(`Not a valid MCP server URL: ${spec.url}`)
       }
       // Redirects are not followed: credentials in headers must not travel to another host.
-      transport = new StreamableHTTPClientTransport(url, { requestInit: { headers: spec.headers, redirect: 'error' } })
+      transport = new mcp.StreamableHTTPClientTransport(url, { requestInit: { headers: spec.headers, redirect: 'error' } })
     }
-    const client = new Client({ name: 'agent-gateway', version: VERSION }, { capabilities: {} })
-    const connection = new McpConnection(client, transport, options)
+    const client = new mcp.Client({ name: 'agent-gateway', version: VERSION }, { capabilities: {} })
+    const connection = new McpConnection(mcp, client, transport, options)
     client.onclose = () => connection.#ended('the server closed the connection')
     try {
       await client.connect(transport, { timeout: options.connectTimeoutMs })
@@ -81,7 +99,7 @@ export class McpConnection {
       throw connection.#explain(error, 'could not connect')
     }
     if (client.getServerCapabilities()?.tools?.listChanged) {
-      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      client.setNotificationHandler(mcp.ToolListChangedNotificationSchema, async () => {
         await connection.#loadTools().catch(() => undefined)
         options.onToolsChanged?.()
       })
@@ -115,7 +133,7 @@ export class McpConnection {
     } catch (error) {
       if (options.signal.aborted) return { output: 'Cancelled', isError: true }
       // A broken HTTP stream: the server is gone until activated again.
-      if (error instanceof TypeError || (error instanceof StreamableHTTPError && (error.code === undefined || error.code >= 500))) {
+      if (error instanceof TypeError || (error instanceof this.sdk.StreamableHTTPError && (error.code === undefined || error.code >= 500))) {
         this.#ended(`the server stopped answering (${error.message})`)
       }
       return { output: `The MCP server failed: ${this.#explain(error, 'call failed').message}`, isError: true }
@@ -152,7 +170,7 @@ export class McpConnection {
   }
 
   #explain(error: unknown, what: string): Error {
-    if (error instanceof StreamableHTTPError && (error.code === 401 || error.code === 403)) return new McpAuthError(`the server refused the credentials (HTTP ${error.code})`)
+    if (error instanceof this.sdk.StreamableHTTPError && (error.code === 401 || error.code === 403)) return new McpAuthError(`the server refused the credentials (HTTP ${error.code})`)
     const message = error instanceof Error ? error.message : String(error)
     const tail = stderrOf(this.transport)
     return new McpConnectError(`${what}: ${message}${tail ? ` (server output: ${tail.slice(-500)})` : ''}`)

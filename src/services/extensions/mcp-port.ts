@@ -17,5 +17,8 @@ export interface McpStdioTransport extends Transport {
   stderrTail(): string
 }
 
-/** Starts MCP servers as child processes (Node: the SDK's `StdioClientTransport`). */
-export type SpawnMcpStdio = (params: McpStdioParams) => McpStdioTransport
+/**
+ * Starts MCP servers as child processes (Node: the SDK's `StdioClientTransport`). May resolve
+ * later: the adapters load the SDK's transport when the first server starts.
+ */
+export type SpawnMcpStdio = (params: McpStdioParams) => McpStdioTransport | Promise<McpStdioTransport>

@@ -1,4 +1,4 @@
-import OpenAI from 'openai'
+import type OpenAI from 'openai'
 import type { LlmConfig } from '../../config'
 
 /** Turns texts into vectors. The default speaks the OpenAI-compatible `/v1/embeddings` endpoint. */
@@ -19,20 +19,30 @@ export class EmbeddingInputError extends Error {
  * requested explicitly, since several compatible servers do not implement base64 encoding.
  */
 export class OpenAIEmbeddingProvider implements EmbeddingProvider {
-  readonly #client: OpenAI
+  readonly #options: { baseURL?: string | undefined; apiKey?: string | undefined; timeoutMs?: number; maxRetries?: number; fetch?: typeof fetch }
+  /** The SDK and its client, loaded on the first call: a gateway that never embeds never parses the SDK. */
+  #sdk: Promise<{ OpenAI: typeof OpenAI; client: OpenAI }> | undefined
 
   constructor(
     readonly model: string,
     options: { baseURL?: string | undefined; apiKey?: string | undefined; timeoutMs?: number; maxRetries?: number; fetch?: typeof fetch } = {},
   ) {
-    this.#client = new OpenAI({
-      baseURL: options.baseURL,
-      // Local servers (Ollama, vLLM) need no key, but the SDK refuses to start without one.
-      apiKey: options.apiKey || 'unused',
-      timeout: options.timeoutMs ?? 60_000,
-      maxRetries: options.maxRetries ?? 2,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    })
+    this.#options = options
+  }
+
+  #load(): Promise<{ OpenAI: typeof OpenAI; client: OpenAI }> {
+    const options = this.#options
+    return (this.#sdk ??= import('openai').then(({ default: OpenAI }) => ({
+      OpenAI,
+      client: new OpenAI({
+        baseURL: options.baseURL,
+        // Local servers (Ollama, vLLM) need no key, but the SDK refuses to start without one.
+        apiKey: options.apiKey || 'unused',
+        timeout: options.timeoutMs ?? 60_000,
+        maxRetries: options.maxRetries ?? 2,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    })))
   }
 
   /** The provider for a gateway configuration, or undefined when no embedding model is set. */
@@ -43,14 +53,15 @@ export class OpenAIEmbeddingProvider implements EmbeddingProvider {
   }
 
   async embed(texts: string[], options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ vectors: number[][]; tokens: number }> {
+    const { OpenAI: Sdk, client } = await this.#load()
     let response: OpenAI.CreateEmbeddingResponse
     try {
-      response = await this.#client.embeddings.create(
+      response = await client.embeddings.create(
         { model: this.model, input: texts, encoding_format: 'float' },
         { ...(options.signal ? { signal: options.signal } : {}), ...(options.timeoutMs ? { timeout: options.timeoutMs, maxRetries: 0 } : {}) },
       )
     } catch (error) {
-      if (error instanceof OpenAI.APIError && (error.status === 400 || error.status === 413 || error.status === 422)) {
+      if (error instanceof Sdk.APIError && (error.status === 400 || error.status === 413 || error.status === 422)) {
         throw new EmbeddingInputError(error.message, { cause: error })
       }
       throw error

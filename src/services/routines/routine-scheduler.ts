@@ -89,7 +89,7 @@ export class RoutineScheduler {
         const slot = entry.nextFireAt
         let next: string | null
         try {
-          next = nextFireAt(entry.trigger, nowMs)
+          next = await nextFireAt(entry.trigger, nowMs)
         } catch {
           next = null // a schedule that no longer compiles stops instead of spinning
         }

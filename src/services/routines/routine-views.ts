@@ -5,7 +5,7 @@ import type { RoutineRecord, RunRecord } from './routine-repository'
 
 /** How routines and runs look on the wire, and the runs cursor. */
 
-export function summaryOf(trigger: RoutineTrigger): string {
+export async function summaryOf(trigger: RoutineTrigger): Promise<string> {
   switch (trigger.type) {
     case 'cron':
       return describeCron(trigger)
@@ -22,7 +22,7 @@ export function summaryOf(trigger: RoutineTrigger): string {
   }
 }
 
-export function info(r: RoutineRecord): RoutineInfo {
+export async function info(r: RoutineRecord): Promise<RoutineInfo> {
   return {
     id: r.id,
     name: r.name,
@@ -30,7 +30,7 @@ export function info(r: RoutineRecord): RoutineInfo {
     enabled: r.enabled,
     trigger_type: r.trigger.type,
     trigger_raw: r.trigger.type === 'cron' ? r.trigger.schedule : '',
-    trigger_summary: summaryOf(r.trigger),
+    trigger_summary: await summaryOf(r.trigger),
     action_type: r.action.type,
     last_run_at: r.lastRunAt,
     next_fire_at: r.enabled ? r.nextFireAt : null,

@@ -74,7 +74,7 @@ export class RoutinesService {
   }
 
   async list(userId: string): Promise<RoutineInfo[]> {
-    return (await this.o.repo.list(userId)).map(info)
+    return Promise.all((await this.o.repo.list(userId)).map(info))
   }
 
   async summary(userId: string): Promise<Summary> {
@@ -113,7 +113,7 @@ export class RoutinesService {
       cooldownSecs: input.guardrails?.cooldown_secs ?? 0,
       maxConcurrent: input.guardrails?.max_concurrent ?? 1,
       threadId: await this.o.createThread(userId, input.name, id),
-      nextFireAt: input.enabled ? this.#nextFire(trigger) : null,
+      nextFireAt: input.enabled ? await this.#nextFire(trigger) : null,
       lastRunAt: null,
       lastStatus: null,
       runCount: 0,
@@ -151,7 +151,7 @@ export class RoutinesService {
       ...(input.guardrails?.cooldown_secs !== undefined ? { cooldownSecs: input.guardrails.cooldown_secs } : {}),
       ...(input.guardrails?.max_concurrent !== undefined ? { maxConcurrent: input.guardrails.max_concurrent } : {}),
       ...triggerPatch,
-      ...(scheduleChanged ? { nextFireAt: enabled ? this.#nextFire(trigger) : null } : {}),
+      ...(scheduleChanged ? { nextFireAt: enabled ? await this.#nextFire(trigger) : null } : {}),
       updatedAt: this.#now(),
     }).catch(pathRace)
     await this.#changed()
@@ -163,7 +163,7 @@ export class RoutinesService {
   async toggle(userId: string, id: string, enabled?: boolean): Promise<{ status: 'enabled' | 'disabled'; routine_id: string; next_fire_at: string | null }> {
     const current = await this.#owned(userId, id)
     const value = enabled ?? !current.enabled
-    const nextFire = value ? this.#nextFire(current.trigger) : null
+    const nextFire = value ? await this.#nextFire(current.trigger) : null
     await this.o.repo.update(id, { enabled: value, nextFireAt: nextFire, updatedAt: this.#now() })
     await this.#changed()
     return { status: value ? 'enabled' : 'disabled', routine_id: id, next_fire_at: nextFire }
@@ -226,7 +226,7 @@ export class RoutinesService {
   async #detail(r: RoutineRecord): Promise<RoutineDetail> {
     const recent = await this.o.repo.runs(r.id, RECENT_RUNS)
     return {
-      ...info(r),
+      ...(await info(r)),
       trigger: r.trigger,
       action: r.action,
       guardrails: { cooldown: { secs: r.cooldownSecs, nanos: 0 }, max_concurrent: r.maxConcurrent, dedup_window: null },
@@ -241,7 +241,7 @@ export class RoutinesService {
   async #trigger(id: string, input: RoutineTriggerInput, keepSealed: string | undefined): Promise<{ trigger: RoutineTrigger; webhookPath: string | null; secret?: string; sealed: string | null }> {
     switch (input.type) {
       case 'cron':
-        compileCron(input)
+        await compileCron(input)
         return { trigger: input, webhookPath: null, sealed: null }
       case 'event':
         try {
@@ -265,7 +265,7 @@ export class RoutinesService {
     }
   }
 
-  #nextFire(trigger: RoutineTrigger): string | null {
+  async #nextFire(trigger: RoutineTrigger): Promise<string | null> {
     return trigger.type === 'cron' ? nextFireAt(trigger, this.o.clock.now()) : null
   }
 

@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 
 /** A SKILL.md larger than this is refused (the instructions go into prompts). */
@@ -38,13 +37,15 @@ const FENCE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/
 /**
  * Parses a SKILL.md: YAML front matter between `---` lines (`name`, `description`, optional
  * `version` and activation `keywords`), then markdown instructions. Only plain YAML is read
- * (the core schema, few aliases), so a document cannot expand into a bomb or run anything.
+ * (the core schema, few aliases), so a document cannot expand into a bomb or run anything. The
+ * YAML parser is imported on the first document, not when the gateway starts.
  */
-export function parseSkillDocument(text: string): SkillDocument {
+export async function parseSkillDocument(text: string): Promise<SkillDocument> {
   if (new TextEncoder().encode(text).length > MAX_SKILL_MD_BYTES) throw new SkillFormatError(`SKILL.md is larger than ${MAX_SKILL_MD_BYTES / 1024} KiB`)
   const source = text.replace(/^\uFEFF/, '')
   const fence = FENCE.exec(source)
   if (!fence) throw new SkillFormatError('SKILL.md must start with YAML front matter between --- lines (name, description)')
+  const { parse: parseYaml } = await import('yaml')
   let raw: unknown
   try {
     raw = parseYaml(fence[1]!, { schema: 'core', maxAliasCount: 16, uniqueKeys: true, prettyErrors: false })

@@ -53,7 +53,7 @@ export class SkillLibrary {
       try {
         const text = await this.dir.readText(`${scope.path}/${entry.name}/SKILL.md`, MAX_SKILL_MD_BYTES)
         if (text === undefined) continue
-        const document = parseSkillDocument(text)
+        const document = await parseSkillDocument(text)
         skills.push({ info: toInfo(scope, entry.name, document), document })
       } catch (error) {
         log.warn('skipping the skill folder {name} ({scope}): {error}', { name: entry.name, scope: scope.kind, error: error instanceof Error ? error.message : String(error) })

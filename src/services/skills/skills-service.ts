@@ -66,7 +66,7 @@ export class SkillsService implements SkillsPort {
   async install(userId: string, request: SkillInstallRequest): Promise<SkillInfo> {
     const scope = request.scope === 'shared' ? SkillLibrary.shared() : await SkillLibrary.user(userId)
     const { files, suggestedName, origin } = await this.#fetchFiles(request)
-    const { document, files: tree } = locateSkill(files)
+    const { document, files: tree } = await locateSkill(files)
     const flagged = scanSkillText(`${document.description}\n${document.instructions}`)
     if (flagged.length > 0) throw actionFailure(400, 'skill_flagged', `The skill was refused: it ${flagged.join('; ')}`, { reasons: flagged })
     const name = chooseName(origin === 'registry' ? suggestedName : request.name, document)
@@ -144,7 +144,7 @@ export class SkillsService implements SkillsPort {
  * Finds SKILL.md at the archive's root, or in its single top-level folder (which is then
  * stripped), and parses it. Everything else comes along as supporting files.
  */
-function locateSkill(files: FileEntry[]): { document: SkillDocument; files: FileEntry[] } {
+async function locateSkill(files: FileEntry[]): Promise<{ document: SkillDocument; files: FileEntry[] }> {
   let tree = files
   if (!files.some((f) => f.path === 'SKILL.md')) {
     const tops = new Set(files.map((f) => f.path.split('/')[0]))
@@ -163,7 +163,7 @@ function locateSkill(files: FileEntry[]): { document: SkillDocument; files: File
     throw actionFailure(400, 'invalid_skill', 'SKILL.md is not UTF-8 text')
   }
   try {
-    return { document: parseSkillDocument(text), files: tree }
+    return { document: await parseSkillDocument(text), files: tree }
   } catch (error) {
     if (error instanceof SkillFormatError) throw actionFailure(400, 'invalid_skill', error.message)
     throw error
