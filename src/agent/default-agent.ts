@@ -94,7 +94,7 @@ export class DefaultAgent implements ChannelAgent {
     // Alone on the database (SQLite), nobody else can die mid-turn: the start's sweep is enough.
     // Otherwise our leases are renewed, and dead peers' turns swept, a few times per lease.
     if (!options.exclusive) {
-      agent.#timer = unrefTimer(setInterval(() => void agent.#tick().catch((error: unknown) => log.warn('turn lease renewal failed: {error}', { error })), Math.max(500, Math.floor(agent.#leaseMs / 4))))
+      agent.#timer = unrefTimer(setInterval(() => void agent.heartbeat().catch((error: unknown) => log.warn('turn lease renewal failed: {error}', { error })), Math.max(500, Math.floor(agent.#leaseMs / 4))))
     }
     return agent
   }
@@ -122,9 +122,18 @@ export class DefaultAgent implements ChannelAgent {
     return stale.length
   }
 
-  async #tick(): Promise<void> {
-    const ids = [...this.#running.values()].map((r) => r.turnId)
-    await this.o.threads.repo.renewLeases(ids, this.#leaseEnd())
+  /**
+   * Renews the leases of the turns running here and sweeps dead peers' (on a timer with
+   * PostgreSQL). A turn of ours that another instance swept meanwhile (our renewals stalled past
+   * the lease) is stopped here without a word: its user was told `turn_interrupted` already, and
+   * it must not answer after that or spend more model calls.
+   */
+  async heartbeat(): Promise<void> {
+    const running = [...this.#running.entries()]
+    const alive = await this.o.threads.repo.renewLeases(running.map(([, r]) => r.turnId), this.#leaseEnd())
+    for (const [threadId, r] of running) {
+      if (!alive.has(r.turnId) && this.#running.get(threadId) === r) r.controller.abort('swept')
+    }
     await this.sweep()
   }
 
@@ -351,6 +360,8 @@ export class DefaultAgent implements ChannelAgent {
         return this.#finish({ ...outcome, text })
       }
       case 'cancelled': {
+        // Swept by another instance, which stored the turn and told its user.
+        if (cancelReason === 'swept') return this.#finish({ ...outcome, status: 'cancelled', error: { code: 'interrupted', message: 'Interrupted: another instance took this turn for dead' } })
         const message = cancelReason === 'shutdown' ? 'Stopped: the gateway is shutting down' : 'Stopped by the user'
         await repo.updateTurn(turn.id, { ...patch, state: 'interrupted', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
         await repo.touchThread(turn.threadId, now)

@@ -71,6 +71,18 @@ describe('turn leases (several instances on one database)', async () => {
     expect(log.types(thread_id).slice(-2)).toEqual(['approval_resolved', 'turn_interrupted'])
     expect(await later.sweep()).toBe(0)
     expect(log.of('turn_interrupted', thread_id)).toHaveLength(1)
+    // The instance running it was only slow: at its next renewal it finds the turn taken and stops
+    // it (the model stream, which would hang forever, is abandoned) without answering after the
+    // user was told it ended.
+    expect(gw.defaultAgent!.isRunning(thread_id)).toBe(true)
+    await gw.defaultAgent!.heartbeat()
+    await gw.defaultAgent!.idle()
+    expect(gw.defaultAgent!.isRunning(thread_id)).toBe(false)
+    expect(log.of('turn_cancelled', thread_id)).toEqual([])
+    expect(log.of('response', thread_id)).toEqual([])
+    expect((await json(gw.request(`/api/chat/history?thread_id=${thread_id}`))).turns[0]).toMatchObject({
+      state: 'interrupted', error: 'The gateway running this turn stopped before it finished',
+    })
     await alive.close()
     await later.close()
     await gw.close()

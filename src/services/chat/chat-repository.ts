@@ -243,10 +243,11 @@ export class ChatRepository {
     return rows.map(toTurn)
   }
 
-  /** Extends the lease of turns this process is running. */
-  async renewLeases(turnIds: string[], until: string): Promise<void> {
-    if (turnIds.length === 0) return
-    await this.db.updateTable('chat_turns').set({ lease_until: until }).where('id', 'in', turnIds).where('state', '=', 'processing').execute()
+  /** Extends the lease of turns this process is running; returns those still running in the database. */
+  async renewLeases(turnIds: string[], until: string): Promise<Set<string>> {
+    if (turnIds.length === 0) return new Set()
+    const rows = await this.db.updateTable('chat_turns').set({ lease_until: until }).where('id', 'in', turnIds).where('state', '=', 'processing').returning('id').execute()
+    return new Set(rows.map((r) => r.id))
   }
 
   /**
