@@ -1,7 +1,8 @@
 import { dirname } from 'node:path'
 import { defineConfig, type Options } from 'tsup'
 
-// The library (core + Node, Bun and Deno adapters) with types, and the `gateway` CLI. Assets are
+// The library (the root entry, its subpaths, and the Node, Bun and Deno adapters) with types, and
+// the `gateway` CLI; the entries match package.json's `exports` (and tsconfig's `paths`). Assets are
 // already inlined into src/generated/assets.ts by scripts/build-assets.mjs, so the build reads no
 // files at run time. Runtime modules (bun:sqlite, node:sqlite, hono/bun, hono/deno) stay imports.
 // Types take most of the build (about a minute here, the JavaScript a few seconds), and only the
@@ -29,7 +30,16 @@ const zodEnglishOnly: NonNullable<Options['esbuildPlugins']>[number] = {
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', node: 'adapters/node/index.ts', bun: 'adapters/bun/index.ts', deno: 'adapters/deno/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      protocol: 'src/exports/protocol.ts',
+      agent: 'src/exports/agent.ts',
+      ports: 'src/exports/ports.ts',
+      store: 'src/exports/store.ts',
+      node: 'adapters/node/index.ts',
+      bun: 'adapters/bun/index.ts',
+      deno: 'adapters/deno/index.ts',
+    },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

@@ -9,7 +9,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^agent-gateway$/, replacement: source('./src/index.ts') },
-      { find: /^agent-gateway\/node$/, replacement: source('./adapters/node/index.ts') },
+      { find: /^agent-gateway\/(protocol|agent|ports|store)$/, replacement: source('./src/exports/$1.ts') },
+      { find: /^agent-gateway\/(node|bun|deno)$/, replacement: source('./adapters/$1/index.ts') },
     ],
   },
   test: {

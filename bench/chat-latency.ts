@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createNodeGateway, serveGateway } from '../adapters/node/index'
+import { createGateway, serveGateway } from '../adapters/node/index'
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -92,7 +92,7 @@ const percentile = (values: number[], p: number): number => {
 async function main(): Promise<void> {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`
-  const gateway = await createNodeGateway({
+  const gateway = await createGateway({
     config: { authToken: TOKEN, host: '127.0.0.1', port: 0, dataDir: mkdtempSync(join(tmpdir(), 'gw-bench-')), llm: { baseUrl: upstreamUrl, model: 'bench-model' }, limits: { chatMessagesPerWindow: 1000 } },
   })
   const server = await serveGateway(gateway)

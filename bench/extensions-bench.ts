@@ -7,13 +7,13 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { createNodeGateway, unpackArchiveForBench } from './support-extensions'
+import { createGateway, unpackArchiveForBench } from './support-extensions'
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!
 const ms = (n: number) => `${n.toFixed(2)} ms`
 
 async function main() {
-  const { gw, dir, makeZip, skillMd } = await createNodeGateway()
+  const { gw, dir, makeZip, skillMd } = await createGateway()
   const ctx = { userId: 'owner', threadId: crypto.randomUUID(), callId: 'b', signal: new AbortController().signal }
 
   const activations: number[] = []

@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createSandbox, findBwrap, serveGateway } from '../adapters/node/index'
 import { bwrapWorks } from '../adapters/shared/sandbox/bwrap'
-import { jobsGateway, startJob, waitForState } from '../test/jobs/support'
+import { JobRepository } from '../src/services/jobs/job-repository'
+import { defaultJobs, jobsGateway, startJob, waitForState } from '../test/jobs/support'
 import { SseClient } from '../test/support/sse-client'
 import { TEST_TOKEN, waitFor } from '../test/support/gateway'
 import { tempDir } from '../test/support/store'
@@ -40,7 +41,7 @@ async function cancelLatency(isolation: 'process' | 'bwrap', runs = 8): Promise<
   try {
     for (let i = 0; i < runs; i++) {
       const job = await startJob(gw, `sleep 60 bench-${crypto.randomUUID()}`)
-      await waitFor(() => gw.services.jobs!.processIds(job.id).length > 0, 10_000)
+      await waitFor(() => defaultJobs(gw).processIds(job.id).length > 0, 10_000)
       await new Promise((r) => setTimeout(r, 200))
       const t = performance.now()
       const res = await gw.request(`/api/jobs/${job.id}/cancel`, { method: 'POST' })
@@ -76,7 +77,7 @@ async function replayCost(): Promise<string> {
   try {
     const job = await startJob(gw, 'print 2000')
     await waitForState(gw, job.id, ['completed'])
-    const repo = gw.services.jobs!.repo
+    const repo = new JobRepository(gw.store!.db)
     for (let i = 0; i < 2000; i++) await repo.appendEvent(job.id, 'owner', 'message', { role: 'output', content: `line ${i}` }, new Date().toISOString())
     const total = (await repo.events(job.id, 0, 100_000)).length
     const t = performance.now()

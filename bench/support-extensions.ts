@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { unpackArchive } from '../adapters/shared/archive'
-import { createNodeGateway as create } from '../adapters/node/index'
-import { DEFAULT_ARCHIVE_LIMITS } from '../src/index'
+import { createGateway as create } from '../adapters/node/index'
+import { DEFAULT_ARCHIVE_LIMITS } from '../src/exports/ports'
 import { makeZip, skillMd } from '../test/support/archives'
 
 /** A gateway with a temp data dir, SQLite, and the test fixture MCP server in its registry. */
-export async function createNodeGateway() {
+export async function createGateway() {
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-ext-'))
   const manifests = join(dir, 'manifests')
   mkdirSync(manifests)

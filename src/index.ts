@@ -1,58 +1,56 @@
 /**
- * The runtime-agnostic gateway: `createGateway()` returns a Hono app / Fetch handler. Serve it with
- * an adapter (`agent-gateway/node`, `adapters/bun`, `adapters/deno`) or mount it in your own app.
+ * `agent-gateway`: the runtime-agnostic gateway. `createGateway()` returns a Hono app and a Fetch
+ * handler; serve it with a runtime adapter (`agent-gateway/node`, `/bun`, `/deno`) or mount it in
+ * your own app. This entry holds the gateway, its configuration and errors, the agent channel,
+ * and the ports an embedder implements; the rest ships as subpaths:
+ * `agent-gateway/protocol` (every request, response and event schema), `/agent` (the agent loop,
+ * tools, LLM providers), `/ports` (the runtime contracts an adapter implements), `/store` (the
+ * database and event buses).
+ *
+ * @example
+ * ```ts
+ * import { createGateway } from 'agent-gateway'
+ *
+ * const gateway = await createGateway({ config: { authToken: process.env.GATEWAY_AUTH_TOKEN } })
+ * gateway.withAgent({ onMessage: (m) => gateway.channel.respond(m, `You said: ${m.content}`) })
+ * export default { fetch: gateway.fetch }
+ * ```
+ * @module
  */
-export { createGateway, type Gateway, type GatewayOptions } from './gateway/create-gateway'
-export { WebChannel, type ChannelAgent, type IncomingMessage, type ApprovalDecision, type ApprovalOutcome, type Recipient } from './gateway/web-channel'
-export type { RuntimeCapabilities, PinnedRequest } from './gateway/runtime'
-export type { Services, ThreadDirectory, ExtensionAuth, SecretsPort } from './gateway/services'
-export type { GatewayEnv } from './gateway/env'
-export { ChatCommands } from './gateway/chat-commands'
-export { GatewayConfig, loadConfig, parseFlags, type GatewayConfigInput, type LogLevel } from './config'
+
+// The gateway, its configuration, errors and logging.
+export { createGateway } from './gateway/create-gateway'
+export type { Gateway, GatewayOptions } from './gateway/gateway'
+export { GatewayConfig, loadConfig, parseFlags, type GatewayConfigInput } from './config/gateway-config'
 export { GatewayError } from './lib/errors'
-export { type ByteSink, createWebByteSink } from './lib/byte-sink'
-export type { Principal, TokenResolver, Role } from './auth/principal'
-export { Authenticator } from './auth/authenticator'
-export * from './hub'
-export * from './protocol'
-export { VERSION } from './version'
-export * from './store/index'
-export type { ServiceContext } from './services/service-context'
-export * from './agent/tools/tool'
-export { ToolRegistry } from './agent/tools/tool-registry'
-export { UsageService, type UsageRecord } from './services/usage/usage-service'
-export * from './agent/llm/index'
-export { DefaultAgent, type DefaultAgentOptions } from './agent/default-agent'
-export type { TurnOutcome, RunMessageOptions } from './agent/turn-outcome'
-export {
-  runAgentLoop,
-  emptyState,
-  type LoopOptions,
-  type LoopResult,
-  type LoopState,
-  type LoopObserver,
-  type ApprovalPolicy,
-  type ApprovalVerdict,
-} from './agent/loop/agent-loop'
-export { ContextContributors, type ContextContributor, type ContributionRequest } from './agent/context-contributors'
-export { builtinTools, type BuiltinToolsOptions } from './agent/tools/builtin/builtin-tools'
-export { checkPublicUrl, publicAddressOnly, UnsafeUrlError, type AddressPolicy } from './lib/public-address'
-export { ThreadService, LiveText } from './services/chat/thread-service'
-export { ChatRepository } from './services/chat/chat-repository'
 export { GatewayLogging, configureLogging, type GatewayLoggingOptions } from './logging/gateway-logging'
-export { Redactor } from './logging/redactor'
-export type { UsersPort, TokensPort, SecretOptions } from './gateway/services'
-export type { SettingsPort } from './services/settings/settings-service'
-export type { PairingPort, PairingOutcome, PairingApproval } from './services/pairing/pairing-service'
-export type { LogsPort } from './services/logs/logs-service'
-export type { DirectoryPort, DirectoryEntry, FileEntry, OpenDirectory } from './services/files/directory-port'
-export { checkRelativePath, DirectoryExistsError, UnsafePathError } from './services/files/directory-port'
-export { ArchiveError, DEFAULT_ARCHIVE_LIMITS, type ArchiveFormat, type ArchiveLimits, type UnpackArchive } from './services/skills/archive-port'
-export type { McpStdioParams, McpStdioTransport, SpawnMcpStdio } from './services/extensions/mcp-port'
-export type { MemoryService, MemoryLimits, MemoryChange } from './services/memory/memory-service'
-export { DefaultMemoryService, type MemoryServiceOptions } from './services/memory/default-memory-service'
-export { RoutinesService } from './services/routines/routines-service'
-export { signWebhook } from './services/routines/webhook-signature'
-export { OpenAIEmbeddingProvider, type EmbeddingProvider } from './services/memory/embedding-provider'
-export { memoryToolProvider } from './services/memory/memory-tools'
-export * from './services/jobs/index'
+export { VERSION } from './version'
+
+// The channel an embedder's own agent talks through.
+export { WebChannel, type ChannelAgent, type IncomingMessage, type ApprovalDecision, type ApprovalOutcome, type Recipient } from './hub/channel'
+export type { TurnOutcome, RunMessageOptions } from './hub/turn-outcome'
+export type { AppEvent } from './protocol/events'
+
+// The subsystems an embedder can replace: `createGateway({ services: { jobs: myJobs } })`.
+export type { Services } from './services/services'
+export type { ThreadsPort, TurnStore, TurnRecord, ThreadRecord, ApprovalRecord } from './services/chat/port'
+export type { JobsPort, JobRef, JobWorkspace, LinkScope } from './services/jobs/port'
+export type { RoutinesPort } from './services/routines/port'
+export type { UsagePort, UsageRecord } from './services/usage/port'
+export type { MemoryPort, MemoryChange } from './services/memory/port'
+export type { SkillsPort } from './services/skills/port'
+export type { ExtensionsPort, ExtensionAuth } from './services/extensions/port'
+export type { SettingsPort } from './services/settings/port'
+export type { LogsPort, LogStreamReservation } from './services/logs/port'
+export type { UsersPort, TokensPort } from './services/users/port'
+export type { SecretsPort, SecretOptions } from './services/secrets/port'
+export type { PairingPort, PairingOutcome, PairingApproval } from './services/pairing/port'
+export type { LlmProvider } from './llm/provider'
+
+// What the ports above write to, and what a host passes in.
+export { PreparedEvent } from './ports/prepared-event'
+export type { EventSink } from './ports/event-sink'
+export type { RuntimeCapabilities } from './ports/runtime'
+export type { GatewayEnv } from './ports/env'
+export type { EventBus } from './ports/event-bus'
+export type { Store } from './store/database'

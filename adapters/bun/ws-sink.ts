@@ -1,5 +1,5 @@
 import type { WSContext } from 'hono/ws'
-import { type EventSink, Once } from '../../src/index'
+import { type EventSink, Once } from '../../src/ports/event-sink'
 import type { BunServerWebSocketLike } from './bun'
 
 /** Drain callbacks by raw socket: Bun calls one `drain` handler per server, not per socket. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { upgradeWebSocket } from 'hono/deno'
-import type { RuntimeCapabilities } from '../../src/index'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 
 /**
@@ -9,8 +9,16 @@ import { type SystemOptions, systemCapabilities } from '../shared/system-capabil
  * extensions on disk, archives, stdio MCP servers, the job sandbox), which Deno runs through its
  * `node:` modules (hence `-A`). SSE and WebSocket use the core's Web Streams and generic sinks;
  * Deno's sockets expose `bufferedAmount` and ping idle peers themselves.
+ *
+ * @example
+ * ```ts
+ * import { createGateway } from 'agent-gateway'
+ * import { createRuntime } from 'agent-gateway/deno'
+ *
+ * const gateway = await createGateway({ runtime: createRuntime({ jobIsolation: 'process' }) })
+ * ```
  */
-export function createDenoRuntime(options: SystemOptions = {}): RuntimeCapabilities {
+export function createRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
     name: 'deno',
     sha256: (input) => createHash('sha256').update(input).digest(),

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { ByteSink } from '../../src/index'
+import type { ByteSink } from '../../src/ports/byte-sink'
 
 /**
  * A streamed body straight onto the Node response: `res.write` per chunk instead of a Web

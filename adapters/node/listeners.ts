@@ -3,11 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
-import type { Gateway } from '../../src/index'
+import type { Gateway } from '../../src/gateway/gateway'
 import { closeIfBodyLeftUnread } from './unread-body'
 import { attachWebSocketUpgrades } from './websocket'
 
-/** A `ws` server for the gateway's upgrades: no own socket, the payload cap, no compression. */
+/**
+ * A `ws` server for the gateway's upgrades: no own socket, the payload cap, no compression.
+ *
+ * @example
+ * ```ts
+ * serve({ fetch: app.fetch, port: 8080, websocket: { server: nodeWebSocketServer(gateway) } }) // @hono/node-server
+ * ```
+ */
 export function nodeWebSocketServer(gateway: Pick<Gateway, 'config'>): WebSocketServer {
   return new WebSocketServer({ noServer: true, maxPayload: gateway.config.limits.wsMaxPayloadBytes, perMessageDeflate: false })
 }
@@ -28,7 +35,7 @@ export interface NodeListeners {
  * it lives under), since the host passes whole URLs on.
  *
  * @example
- * const gateway = await createNodeGateway({ basePath: '/agent', agent: myAgent })
+ * const gateway = await createGateway({ basePath: '/agent', agent: myAgent })
  * const agent = createNodeListeners(gateway)
  * const server = createServer((req, res) => (agent.owns(req) ? agent.request(req, res) : myApp(req, res)))
  * server.on('upgrade', (req, socket, head) => (agent.owns(req) ? agent.upgrade(req, socket, head) : socket.destroy()))

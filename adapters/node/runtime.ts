@@ -2,7 +2,7 @@ import { createHash, hash } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import type { RuntimeCapabilities } from '../../src/index'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 import { createNodeByteSink } from './byte-sink'
 import { putHeadersUnder } from './headers-under'
@@ -26,8 +26,16 @@ const outgoing = (c: Context): ServerResponse | undefined => {
  * and streamed bodies), and the system capabilities shared with Bun and Deno (DNS and pinned HTTP
  * for SSRF-guarded fetches, the data-dir filesystem, archive unpacking, stdio MCP servers, the
  * job sandbox).
+ *
+ * @example
+ * ```ts
+ * import { createGateway } from 'agent-gateway'
+ * import { createRuntime } from 'agent-gateway/node'
+ *
+ * const gateway = await createGateway({ runtime: createRuntime({ jobIsolation: 'process' }) })
+ * ```
  */
-export function createNodeRuntime(options: SystemOptions = {}): RuntimeCapabilities {
+export function createRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
     name: 'node',
     sha256,

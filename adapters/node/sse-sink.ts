@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { type EventSink, Once, type PreparedEvent, SSE_KEEPALIVE } from '../../src/index'
+import { type EventSink, Once } from '../../src/ports/event-sink'
+import { type PreparedEvent, SSE_KEEPALIVE } from '../../src/ports/prepared-event'
 
 /**
  * A Buffer view of the event's bytes, made once per event. `res.write` of a plain Uint8Array
@@ -8,7 +9,7 @@ import { type EventSink, Once, type PreparedEvent, SSE_KEEPALIVE } from '../../s
  * (27% of the server's time in GC; 1.02x raw with the shared view; bench: `sse`).
  */
 const SSE_BUFFER = 'node-sse-buffer'
-const sseBuffer = (event: PreparedEvent): Buffer =>
+const sseBuffer = (event: PreparedEvent<string>): Buffer =>
   event.memo(SSE_BUFFER, () => Buffer.from(event.sse.buffer, event.sse.byteOffset, event.sse.byteLength))
 
 /**

@@ -1,7 +1,8 @@
 import type { WSContext } from 'hono/ws'
 import * as wsModule from 'ws'
 import WebSocket from 'ws'
-import { type EventSink, Once, type PreparedEvent } from '../../src/index'
+import { type EventSink, Once } from '../../src/ports/event-sink'
+import type { PreparedEvent } from '../../src/ports/prepared-event'
 
 type RawSocket = WebSocket & { _socket?: import('node:net').Socket }
 
@@ -17,7 +18,7 @@ const { Sender } = wsModule as unknown as {
  * every socket: one `socket.write` per client instead of `ws.send`'s cork, two writes and uncork
  * (bench: `ws`).
  */
-const frameOf = (event: PreparedEvent): Buffer =>
+const frameOf = (event: PreparedEvent<string>): Buffer =>
   event.memo(FRAME, () =>
     Buffer.concat(Sender.frame(Buffer.from(event.wsText), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false })),
   )

@@ -1,7 +1,7 @@
 import { Parser, type ReadEntry } from 'tar'
 import yauzl from 'yauzl'
-import { ArchiveError, type ArchiveFormat, type ArchiveLimits } from '../../src/services/skills/archive-port'
-import { checkRelativePath, type FileEntry, UnsafePathError } from '../../src/services/files/directory-port'
+import { ArchiveError, type ArchiveFormat, type ArchiveLimits } from '../../src/ports/archive'
+import { checkRelativePath, type FileEntry, UnsafePathError } from '../../src/ports/directory'
 
 /**
  * Unpacks an untrusted skill archive into memory. Every entry name is checked

@@ -1,5 +1,8 @@
-import { GatewayConfig } from '../../src/config'
-import { createGateway, type Gateway, type GatewayOptions, type RuntimeCapabilities, type Store } from '../../src/index'
+import { GatewayConfig } from '../../src/config/gateway-config'
+import { createGateway } from '../../src/gateway/create-gateway'
+import type { Gateway, GatewayOptions } from '../../src/gateway/gateway'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
+import type { Store } from '../../src/store/database'
 import { masterKeyFile } from './master-key'
 
 /**

@@ -1,6 +1,6 @@
 import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { checkRelativePath, DirectoryExistsError, type DirectoryEntry, type DirectoryPort, type FileEntry, UnsafePathError } from '../../src/services/files/directory-port'
+import { checkRelativePath, DirectoryExistsError, type DirectoryEntry, type DirectoryPort, type FileEntry, UnsafePathError } from '../../src/ports/directory'
 
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code
 

@@ -1,5 +1,5 @@
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import type { McpStdioParams, McpStdioTransport } from '../../src/services/extensions/mcp-port'
+import type { McpStdioParams, McpStdioTransport } from '../../src/ports/mcp-stdio'
 
 /** Bytes of a server's stderr kept for error messages (the rest is dropped as it arrives). */
 const STDERR_TAIL_BYTES = 4096

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { PostgresDialect } from 'kysely'
 import type pg from 'pg'
 import type { PgNotifierOptions } from './pg-notifier'
-import { openStore, type Store } from '../../src/store/index'
+import type { Store } from '../../src/store/database'
+import { openStore } from '../../src/store/open-store'
 import { lockDataDir } from './data-dir-lock'
 import { discardingPool } from './postgres-pool'
 
@@ -18,7 +19,7 @@ export interface StoreOptions {
   databaseTimeoutMs?: number | undefined
 }
 
-export const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//.test(url)
+const isPostgresUrl = (url: string | undefined): url is string => !!url && /^postgres(ql)?:\/\//.test(url)
 
 /**
  * Opens the database the configuration asks for: PostgreSQL when `DATABASE_URL` is a
@@ -55,7 +56,7 @@ export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'bu
  * The schema a `DATABASE_URL` selects with `?options=-c search_path=NAME` (libpq's way), so the
  * migration tables go there too and not to whatever `public` holds.
  */
-export function searchPathOf(url: string): string | undefined {
+function searchPathOf(url: string): string | undefined {
   try {
     return /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)/.exec(new URL(url).searchParams.get('options') ?? '')?.[1]
   } catch {
@@ -64,7 +65,7 @@ export function searchPathOf(url: string): string | undefined {
 }
 
 /** How long a request waits on PostgreSQL by default: for a connection, then for each query. */
-export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000
+const DEFAULT_DATABASE_TIMEOUT_MS = 5_000
 
 /**
  * PostgreSQL through `pg`, which Node, Bun and Deno all run: a pool for queries, and a notifier

@@ -1,5 +1,5 @@
 import pg from 'pg'
-import type { Notifier, NotifierHooks } from '../../src/store/index'
+import type { Notifier, NotifierHooks } from '../../src/store/database'
 
 export interface PgNotifierOptions {
   /** How often the listening connection is checked with `SELECT 1` (a blackholed peer sends no error). */

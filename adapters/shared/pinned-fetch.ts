@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
 import { Readable } from 'node:stream'
-import type { PinnedRequest } from '../../src/index'
+import type { PinnedRequest } from '../../src/ports/runtime'
 
 /** Every address of a host name (A and AAAA), as the system resolver answers. */
 export async function resolveHost(hostname: string): Promise<string[]> {

@@ -8,7 +8,7 @@ const QUERY_TIMEOUT = 'Query read timeout'
  * What a query gets on a connection whose earlier query timed out (a transaction's rollback, say):
  * the connection is being replaced, so it fails at once instead of queueing behind the lost query.
  */
-export const DISCARDED_CONNECTION = 'Connection discarded after a query read timeout'
+const DISCARDED_CONNECTION = 'Connection discarded after a query read timeout'
 
 /**
  * The pool as Kysely sees it, except that a connection on which a query timed out is discarded

@@ -1,4 +1,4 @@
-import type { Gateway } from '../../src/index'
+import type { Gateway } from '../../src/gateway/gateway'
 import type { OriginPolicy } from '../../src/middleware/origin-policy'
 
 /**

@@ -1,6 +1,8 @@
 import { getLogger } from '@logtape/logtape'
 import type { Hono } from 'hono'
-import type { Gateway, GatewayConfig, GatewayEnv } from '../../src/index'
+import type { Gateway } from '../../src/gateway/gateway'
+import type { GatewayConfig } from '../../src/config/gateway-config'
+import type { GatewayEnv } from '../../src/ports/env'
 import { standbyApp } from '../../src/gateway/standby-app'
 import { OriginPolicy } from '../../src/middleware/origin-policy'
 import { isDatabaseUnavailable } from '../../src/store/unavailable'
@@ -20,6 +22,13 @@ export interface StartRetryOptions {
  * gateway is not given up on: a `StartingGateway` stands in for it, to be served at once, and
  * keeps trying. Any other failure (a migration that fails, a data dir another gateway holds) is
  * thrown as before.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env)
+ * const gateway = await startGateway(config, () => createGateway({ config })) // serves 503 until PostgreSQL is up
+ * await serveGateway(gateway)
+ * ```
  */
 export async function startGateway(config: GatewayConfig, create: () => Promise<Gateway>, options: StartRetryOptions = {}): Promise<Gateway | StartingGateway> {
   try {

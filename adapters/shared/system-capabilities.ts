@@ -1,4 +1,4 @@
-import type { RuntimeCapabilities } from '../../src/index'
+import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { openDirectory } from './directory'
 import { fetchPinned, resolveHost } from './pinned-fetch'
 import { createSandbox } from './sandbox/index'
@@ -20,6 +20,11 @@ export interface SystemOptions {
  * as process-group leaders, extra file descriptors for bubblewrap's `--info-fd`). The runtime
  * contract suite (test/runtimes) checks each of them on all three. The archive readers (tar,
  * yauzl) and the MCP SDK's stdio transport are imported when first used: most starts need neither.
+ *
+ * @example
+ * ```ts
+ * const gateway = await createGateway({ runtime: { name: 'my-host', ...systemCapabilities({ jobIsolation: 'auto' }) } })
+ * ```
  */
 export function systemCapabilities(options: SystemOptions = {}): SystemCapabilities {
   return {

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
-import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-node-store'
+import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-store'
 import { systemClock } from '../../src/lib/time'
 import type { EmbeddingProvider } from '../../src/services/memory/embedding-provider'
-import { DefaultMemoryService } from '../../src/services/memory/default-memory-service'
+import { MemoryService } from '../../src/services/memory/memory-service'
 import type { Store } from '../../src/store/database'
 
 interface Context {
@@ -125,7 +125,7 @@ async function measureDialect(dialect: 'sqlite' | 'postgres', ctx: Context): Pro
   const store = dir ? await openSqliteStore(join(dir, 'gateway.db')) : await pgStore(ctx.pgUrl!)
   const random = prng(42)
   const words = corpusWords(random)
-  const memory = new DefaultMemoryService({ db: store.db, dialect: store.dialect, clock: systemClock, embeddings: localEmbeddings(DIMS) })
+  const memory = new MemoryService({ db: store.db, dialect: store.dialect, clock: systemClock, embeddings: localEmbeddings(DIMS) })
   const rows: Row[] = []
   try {
     // ~500-800 characters per section: one chunk each.
@@ -164,7 +164,7 @@ async function measureDialect(dialect: 'sqlite' | 'postgres', ctx: Context): Pro
     rows.push({ scenario: `search ${dialect}: first hybrid search (loads vectors)`, unit: 'ms', value: round(performance.now() - cold), note: corpus })
 
     for (const mode of ['full-text', 'hybrid'] as const) {
-      const service = mode === 'hybrid' ? memory : new DefaultMemoryService({ db: store.db, dialect: store.dialect, clock: systemClock })
+      const service = mode === 'hybrid' ? memory : new MemoryService({ db: store.db, dialect: store.dialect, clock: systemClock })
       for (const q of queries.slice(0, 20)) await service.search(USER, { query: q, limit: 10 })
       const times: number[] = []
       let hits = 0

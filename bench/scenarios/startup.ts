@@ -17,14 +17,13 @@
  *
  *   npx tsx bench/scenarios/startup.ts [--quick|--full]
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { pinningAvailable, SERVER_CPU } from '../lib/processes'
+import { rssMb, start, stop } from '../lib/startup-processes'
 import type { BenchRow, ScenarioContext } from '../lib/types'
 import { median, pairStats } from '../lib/verdict'
 
@@ -35,7 +34,6 @@ const CLI = join(ROOT, 'dist/cli/cli.js')
 const BARE = fileURLToPath(new URL('../servers/bare-start.mjs', import.meta.url))
 const FLOOR_SOURCE = fileURLToPath(new URL('../servers/floor-start.ts', import.meta.url))
 const FLOOR = join(ROOT, 'bench/.build/floor/floor-start.js')
-const TOKEN = 'bench-startup-token-0123456789abc'
 const bin = (name: string) => join(ROOT, 'node_modules/.bin', name)
 const RUN: Record<Runtime, (file: string) => string[]> = {
   node: (file) => [process.execPath, file],
@@ -44,86 +42,6 @@ const RUN: Record<Runtime, (file: string) => string[]> = {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** Resident memory of a process in MB, from /proc (Linux). */
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
-
-const baseEnv = (): Record<string, string> => ({
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? '',
-  GATEWAY_AUTH_TOKEN: TOKEN,
-  NO_COLOR: '1',
-  DENO_NO_UPDATE_CHECK: '1',
-  npm_config_update_notifier: 'false',
-})
-
-interface Started {
-  child: ChildProcess
-  url: string
-  ms: number
-}
-
-/**
- * Spawns `command --port P [--data-dir D]` (pinned to the server CPU when taskset works, in its
- * own process group: npx forks) and polls `/api/health` every 5 ms until it answers 200.
- */
-async function start(command: string[], options: { cwd?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<Started> {
-  const port = await freePort()
-  const args = [...command.slice(1), '--port', String(port), ...(options.dataDir ? ['--data-dir', options.dataDir] : [])]
-  const [cmd, argv] = pinningAvailable() ? ['taskset', ['-c', String(SERVER_CPU), command[0]!, ...args]] : [command[0]!, args]
-  const t0 = performance.now()
-  const child = spawn(cmd, argv, { cwd: options.cwd ?? ROOT, detached: true, env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-2000)))
-  const url = `http://127.0.0.1:${port}`
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited ${child.exitCode}: ${stderr}`)
-      if (performance.now() - t0 > 120_000) throw new Error(`${command.join(' ')} gave no 200 in 120 s: ${stderr}`)
-      const ok = await fetch(`${url}/api/health`).then(
-        async (r) => (await r.arrayBuffer(), r.status === 200),
-        () => false,
-      )
-      if (ok) return { child, url, ms: performance.now() - t0 }
-      await sleep(5)
-    }
-  } catch (error) {
-    await stop(child)
-    throw error
-  }
-}
-
-const groupAlive = (pid: number): boolean => {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** SIGTERM to the whole group (npx does not forward it), SIGKILL after 10 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  const pid = child.pid!
-  if (!groupAlive(pid)) return
-  process.kill(-pid, 'SIGTERM')
-  const deadline = Date.now() + 10_000
-  while (groupAlive(pid)) {
-    if (Date.now() > deadline) process.kill(-pid, 'SIGKILL')
-    await sleep(20)
-  }
-}
 
 interface Sample {
   ms: number

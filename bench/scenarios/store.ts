@@ -15,13 +15,13 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import Sqlite from 'better-sqlite3'
 import pg from 'pg'
-import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-node-store'
+import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-store'
 import { SQLITE_PRAGMAS } from '../../adapters/shared/open-store'
-import type { EventBus } from '../../src/hub/event-bus'
+import type { EventBus } from '../../src/ports/event-bus'
 import { appEvent } from '../../src/protocol/events'
 import { UsageService } from '../../src/services/usage/usage-service'
 import type { Store } from '../../src/store/database'
-import { openStoreEventBus } from '../../src/store/open-event-bus'
+import { openStoreEventBus } from '../../src/bus/open-event-bus'
 
 export interface StoreBenchContext {
   quick: boolean

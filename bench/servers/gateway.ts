@@ -1,5 +1,5 @@
 /**
- * The gateway under test: the real `createNodeGateway` + `serveGateway`, no store (or a temp
+ * The gateway under test: the real `createGateway` + `serveGateway`, no store (or a temp
  * SQLite one), limits raised so a thousand streams fit. Events are published through
  * `gateway.hub`, the same path the agent's channel takes.
  */
@@ -18,12 +18,12 @@ type NodeAdapter = typeof import('../../adapters/node/index')
 
 export async function start(args: GatewayArgs) {
   // The bundle `bench/run.ts` builds (the code as it ships); the sources when run on their own.
-  const { createNodeGateway, openSqliteStore, serveGateway } = (await import(
+  const { createGateway, openSqliteStore, serveGateway } = (await import(
     process.env.BENCH_GATEWAY_BUNDLE ?? '../../adapters/node/index'
   )) as NodeAdapter
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
   const store = args.store === 'sqlite' ? await openSqliteStore(join(dataDir, 'gateway.db')) : undefined
-  const gateway = await createNodeGateway({
+  const gateway = await createGateway({
     store,
     config: {
       authToken: BENCH_TOKEN,

@@ -12,13 +12,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
-import { createNodeGateway, type GatewayOptions, nodeWebSocketServer } from 'agent-gateway/node'
+import { createGateway, type GatewayOptions, nodeWebSocketServer } from 'agent-gateway/node'
 import { gatewayOptionsFromEnv, listenAddress } from '../gateway-env'
 import { notesAgent } from '../notes-agent'
 
 export async function startHonoApp(options: { port?: number; gateway?: GatewayOptions } = {}) {
   const notes = ['Water the plants on Friday', 'The wifi password is on the fridge']
-  const gateway = await createNodeGateway(gatewayOptionsFromEnv(options.gateway))
+  const gateway = await createGateway(gatewayOptionsFromEnv(options.gateway))
   gateway.withAgent(notesAgent(gateway.channel, notes))
 
   const app = new Hono()

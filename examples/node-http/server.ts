@@ -10,14 +10,14 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createNodeGateway, createNodeListeners, type GatewayOptions } from 'agent-gateway/node'
+import { createGateway, createNodeListeners, type GatewayOptions } from 'agent-gateway/node'
 import { gatewayOptionsFromEnv, listenAddress } from '../gateway-env'
 import { notesAgent } from '../notes-agent'
 
 export async function startNodeHttpApp(options: { port?: number; gateway?: GatewayOptions } = {}) {
   const notes = ['Water the plants on Friday', 'The wifi password is on the fridge']
   // basePath: this server hands whole URLs on, so the gateway must know it lives under /agent.
-  const gateway = await createNodeGateway(gatewayOptionsFromEnv({ ...options.gateway, basePath: '/agent' }))
+  const gateway = await createGateway(gatewayOptionsFromEnv({ ...options.gateway, basePath: '/agent' }))
   gateway.withAgent(notesAgent(gateway.channel, notes))
   const assistant = createNodeListeners(gateway)
 

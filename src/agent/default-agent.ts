@@ -1,35 +1,38 @@
 import { getLogger } from '@logtape/logtape'
 import { z } from 'zod'
-import type { EventBus } from '../hub/event-bus'
-import type { AgentConfig } from '../config'
-import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../gateway/web-channel'
+import type { AgentConfig } from '../config/gateway-config'
+import type { ApprovalDecision, ApprovalOutcome, ChannelAgent, IncomingMessage, WebChannel } from '../hub/channel'
+import type { RunMessageOptions, TurnOutcome } from '../hub/turn-outcome'
 import { GatewayError } from '../lib/errors'
-import { type Clock, unrefTimer } from '../lib/time'
+import { KeyedQueue } from '../lib/keyed-queue'
+import { titleOf } from '../lib/text'
+import type { Clock } from '../lib/time'
+import { LlmError, NOT_CONFIGURED_MESSAGE } from '../llm/errors'
+import type { LlmProvider } from '../llm/provider'
+import type { EventBus } from '../ports/event-bus'
 import { appEvent } from '../protocol/events'
-import type { ApprovalRecord, TurnRecord } from '../services/chat/records'
-import { titleOf, type ThreadService } from '../services/chat/thread-service'
-import type { UsageService } from '../services/usage/usage-service'
+import type { ApprovalRecord, TurnRecord, TurnStore } from '../services/chat/port'
+import type { UsagePort } from '../services/usage/port'
+import type { ToolRegistry } from '../tools/tool-registry'
 import type { ContextContributors } from './context-contributors'
-import { LlmError, NOT_CONFIGURED_MESSAGE } from './llm/errors'
-import type { LlmProvider } from './llm/provider'
 import { type LoopResult, runAgentLoop } from './loop/agent-loop'
-import type { ToolRegistry } from './tools/tool-registry'
-import { historyMessages, systemPrompt, userMessage } from './turn-context'
+import { systemPrompt, turnMessages } from './turn-context'
 import { TurnEvents } from './turn-events'
-import type { RunMessageOptions, TurnOutcome } from './turn-outcome'
-import { channelOf, describeError, newTurn, prettyJson, stateOf } from './turn-state'
+import { TurnLeases } from './turn-leases'
+import { settleTurn } from './turn-settle'
+import { channelOf, describeError, newTurn, stateOf } from './turn-state'
 
 const log = getLogger(['gateway', 'agent'])
 
-
 export interface DefaultAgentOptions {
   channel: WebChannel
-  threads: ThreadService
+  /** Where turns are kept (the gateway's `services.turns`). */
+  turns: TurnStore
   tools: ToolRegistry
   contributors: ContextContributors
   /** Read at each call, so a provider or ledger wired later is used. */
   llm: () => LlmProvider | undefined
-  usage: () => UsageService | undefined
+  usage: () => UsagePort | undefined
   config: AgentConfig
   /** Cap on output tokens per model call. */
   maxTokens: number
@@ -56,6 +59,8 @@ interface Running {
 
 const STOP_COMMANDS = new Set(['/stop', '/interrupt', '/cancel'])
 
+const recipientOf = (approval: ApprovalRecord) => ({ userId: approval.user_id, threadId: approval.thread_id })
+
 /**
  * The default agent behind the gateway channel. Per message: load the thread, build the context
  * (system prompt + context contributors, earlier turns, the user's tools), run the turn loop with
@@ -67,20 +72,24 @@ const STOP_COMMANDS = new Set(['/stop', '/interrupt', '/cancel'])
  * channel, is `runAgentLoop` (for jobs).
  */
 export class DefaultAgent implements ChannelAgent {
-  readonly #queues = new Map<string, Promise<unknown>>()
+  /** Turns of one thread run one at a time, in order. */
+  readonly #queue = new KeyedQueue()
   readonly #running = new Map<string, Running>()
   /** Callers of `runMessage` waiting through a paused turn, by turn id. */
   readonly #waiting = new Map<string, Array<(outcome: TurnOutcome) => void>>()
   readonly #events: TurnEvents
-  readonly #leaseMs: number
-  #timer: ReturnType<typeof setInterval> | undefined
+  readonly #turns: TurnStore
+  readonly #options: DefaultAgentOptions
+  readonly #leases: TurnLeases
   #offControl: (() => void) | undefined
   #closed = false
 
-  private constructor(private readonly o: DefaultAgentOptions) {
-    this.#events = new TurnEvents(o.channel)
-    this.#leaseMs = o.leaseMs ?? o.config.turnLeaseMs
-    this.#offControl = o.bus?.onControl((message) => {
+  private constructor(options: DefaultAgentOptions) {
+    this.#options = options
+    this.#turns = options.turns
+    this.#events = new TurnEvents(options.channel)
+    this.#leases = new TurnLeases(options.turns, options.clock, options.leaseMs ?? options.config.turnLeaseMs, this.#events)
+    this.#offControl = options.bus?.onControl((message) => {
       if (message.kind !== 'custom' || message.topic !== CANCEL_TOPIC) return
       const request = CancelPayload.safeParse(message.payload)
       if (request.success) this.#abortLocal(request.data)
@@ -90,55 +99,24 @@ export class DefaultAgent implements ChannelAgent {
   /** Creates the agent; turns left running by a stopped process are marked interrupted. */
   static async create(options: DefaultAgentOptions): Promise<DefaultAgent> {
     const agent = new DefaultAgent(options)
-    await agent.sweep({ all: options.exclusive })
-    // Alone on the database (SQLite), nobody else can die mid-turn: the start's sweep is enough.
-    // Otherwise our leases are renewed, and dead peers' turns swept, a few times per lease.
-    if (!options.exclusive) {
-      agent.#timer = unrefTimer(setInterval(() => void agent.heartbeat().catch((error: unknown) => log.warn('turn lease renewal failed: {error}', { error })), Math.max(500, Math.floor(agent.#leaseMs / 4))))
-    }
+    const running = () =>
+      [...agent.#running.entries()].map(([threadId, r]) => ({
+        turnId: r.turnId,
+        // Only if that turn still runs here (not one begun since in the same thread).
+        stop: () => void (agent.#running.get(threadId) === r && r.controller.abort('swept')),
+      }))
+    await agent.#leases.start({ exclusive: options.exclusive, running })
     return agent
   }
 
-  /**
-   * Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose
-   * lease ran out), tells their users (`turn_interrupted`) and expires their pending approvals
-   * (`approval_resolved` with `expired`). Never touches a turn this process is running.
-   */
-  async sweep(options: { all: boolean } = { all: false }): Promise<number> {
-    const repo = this.o.threads.repo
-    const now = this.#now()
-    const mine = [...this.#running.values()].map((r) => r.turnId)
-    const message = 'The gateway running this turn stopped before it finished'
-    const stale = await repo.interruptStaleTurns(message, now, { all: options.all, except: mine })
-    if (stale.length === 0) return 0
-    log.info('marked {count} turn(s) left running by a stopped process as interrupted', { count: stale.length })
-    const expired = await repo.expireApprovalsOf(stale.map((t) => t.id), now)
-    for (const approval of expired) {
-      await this.#events.emit(approval, appEvent('approval_resolved', { request_id: approval.requestId, action: 'expired', thread_id: approval.threadId }))
-    }
-    for (const turn of stale) {
-      await this.#events.emit(turn, appEvent('turn_interrupted', { thread_id: turn.threadId, turn_id: turn.id, message, user_input: turn.userInput }))
-    }
-    return stale.length
+  /** Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose lease ran out). */
+  sweep(options: { all: boolean } = { all: false }): Promise<number> {
+    return this.#leases.sweep(options)
   }
 
-  /**
-   * Renews the leases of the turns running here and sweeps dead peers' (on a timer with
-   * PostgreSQL). A turn of ours that another instance swept meanwhile (our renewals stalled past
-   * the lease) is stopped here without a word: its user was told `turn_interrupted` already, and
-   * it must not answer after that or spend more model calls.
-   */
-  async heartbeat(): Promise<void> {
-    const running = [...this.#running.entries()]
-    const alive = await this.o.threads.repo.renewLeases(running.map(([, r]) => r.turnId), this.#leaseEnd())
-    for (const [threadId, r] of running) {
-      if (!alive.has(r.turnId) && this.#running.get(threadId) === r) r.controller.abort('swept')
-    }
-    await this.sweep()
-  }
-
-  #leaseEnd(): string {
-    return new Date(this.o.clock.now() + this.#leaseMs).toISOString()
+  /** Renews this instance's leases and sweeps dead peers' turns now (a timer does it on PostgreSQL). */
+  heartbeat(): Promise<void> {
+    return this.#leases.heartbeat()
   }
 
   onMessage(message: IncomingMessage): void {
@@ -154,7 +132,7 @@ export class DefaultAgent implements ChannelAgent {
    * through an approval pause until the user answers; `untilApproval` returns at the pause.
    */
   async runMessage(message: IncomingMessage, options: RunMessageOptions = {}): Promise<TurnOutcome> {
-    const outcome = await this.#enqueue(message.threadId, () => this.#start(message))
+    const outcome = await this.#queue.run(message.threadId, () => this.#start(message))
     if (outcome.status !== 'awaiting_approval' || options.untilApproval || !outcome.turnId) return outcome
     const turnId = outcome.turnId
     return new Promise((resolve) => {
@@ -165,32 +143,33 @@ export class DefaultAgent implements ChannelAgent {
   }
 
   async onApproval(decision: ApprovalDecision): Promise<ApprovalOutcome> {
-    const repo = this.o.threads.repo
-    const approval = await repo.getApproval(decision.requestId)
-    if (!approval || approval.userId !== decision.userId) return 'not_found'
-    if (decision.threadId !== undefined && decision.threadId.toLowerCase() !== approval.threadId) return 'not_found'
+    const turns = this.#turns
+    const approval = await turns.getApproval(decision.requestId)
+    if (!approval || approval.user_id !== decision.userId) return 'not_found'
+    if (decision.threadId !== undefined && decision.threadId.toLowerCase() !== approval.thread_id) return 'not_found'
     if (approval.status !== 'pending') return 'already_resolved'
-    if (!(await repo.resolveApproval(approval.requestId, decision.action === 'deny' ? 'denied' : 'approved', this.#now()))) return 'already_resolved'
-    if (decision.action === 'always') await repo.allowAlways(approval.userId, approval.toolName, this.#now())
-    await this.#events.emit(approval, appEvent('approval_resolved', { request_id: approval.requestId, action: decision.action, thread_id: approval.threadId }))
-    void this.#enqueue(approval.threadId, () => this.#resume(approval, decision.action === 'deny' ? 'deny' : 'approve'))
+    if (!(await turns.resolveApproval(approval.request_id, decision.action === 'deny' ? 'denied' : 'approved', this.#now()))) return 'already_resolved'
+    if (decision.action === 'always') await turns.allowAlways(approval.user_id, approval.tool_name, this.#now())
+    await this.#events.emit(recipientOf(approval), appEvent('approval_resolved', { request_id: approval.request_id, action: decision.action, thread_id: approval.thread_id }))
+    void this.#queue.run(approval.thread_id, () => this.#resume(approval, decision.action === 'deny' ? 'deny' : 'approve'))
     return 'resolved'
   }
 
   async onCancel(request: { userId: string; threadId: string }): Promise<boolean> {
     if (this.#abortLocal(request)) return true
-    const repo = this.o.threads.repo
-    const active = await repo.activeTurn(request.threadId)
-    if (active?.state === 'processing' && active.userId === request.userId && this.o.bus) {
+    const turns = this.#turns
+    const bus = this.#options.bus
+    const active = await turns.activeTurn(request.threadId)
+    if (active?.state === 'processing' && active.user_id === request.userId && bus) {
       // Running on another instance: the one running it aborts it and emits `turn_cancelled`.
-      await this.o.bus.publishControl({ kind: 'custom', topic: CANCEL_TOPIC, payload: request })
+      await bus.publishControl({ kind: 'custom', topic: CANCEL_TOPIC, payload: request })
       return true
     }
-    const pending = await repo.pendingApproval(request.threadId)
-    if (!pending || pending.userId !== request.userId) return false
-    if (!(await repo.resolveApproval(pending.requestId, 'cancelled', this.#now()))) return false
-    await this.#events.emit(pending, appEvent('approval_resolved', { request_id: pending.requestId, action: 'cancelled', thread_id: pending.threadId }))
-    const turn = await repo.getTurn(pending.turnId)
+    const pending = await turns.pendingApproval(request.threadId)
+    if (!pending || pending.user_id !== request.userId) return false
+    if (!(await turns.resolveApproval(pending.request_id, 'cancelled', this.#now()))) return false
+    await this.#events.emit(recipientOf(pending), appEvent('approval_resolved', { request_id: pending.request_id, action: 'cancelled', thread_id: pending.thread_id }))
+    const turn = await turns.getTurn(pending.turn_id)
     if (turn && turn.state === 'awaiting_approval') await this.#settle(turn, { status: 'cancelled', state: stateOf(turn, []) }, 'user')
     return true
   }
@@ -208,14 +187,14 @@ export class DefaultAgent implements ChannelAgent {
   }
 
   /** Resolves when no turn is running or queued. */
-  async idle(): Promise<void> {
-    while (this.#queues.size > 0) await Promise.allSettled([...this.#queues.values()])
+  idle(): Promise<void> {
+    return this.#queue.idle()
   }
 
   /** Stops running turns (they are persisted as interrupted) and waits briefly for them to settle. */
   async close(): Promise<void> {
     this.#closed = true
-    clearInterval(this.#timer)
+    this.#leases.stop()
     this.#offControl?.()
     for (const running of this.#running.values()) running.controller.abort('shutdown')
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))])
@@ -228,25 +207,19 @@ export class DefaultAgent implements ChannelAgent {
     const blank: TurnOutcome = { status: 'failed', threadId: message.threadId, turnId: undefined, text: '', inputTokens: 0, outputTokens: 0, costUsd: 0, model: null }
     try {
       if (this.#closed) throw new GatewayError(503, 'shutting_down', 'The gateway is shutting down')
-      const repo = this.o.threads.repo
-      const pending = await repo.pendingApproval(message.threadId)
-      if (pending && pending.userId === message.userId) {
+      const pending = await this.#turns.pendingApproval(message.threadId)
+      if (pending && pending.user_id === message.userId) {
         const text =
-          `Waiting for approval of the tool "${pending.toolName}" (${pending.description}). ` +
+          `Waiting for approval of the tool "${pending.tool_name}" (${pending.description}). ` +
           'Approve or deny it first; this message was not sent to the agent, send it again afterwards.'
         await this.#events.emit(to, appEvent('response', { content: text, thread_id: message.threadId }))
         return { ...blank, status: 'blocked', text }
       }
-      const now = this.#now()
-      if (!(await repo.ownedThread(message.userId, message.threadId))) {
-        // Routines and embedders may name a fresh thread id; web clients' threads are resolved before.
-        await repo.createThread({
-          id: message.threadId, userId: message.userId, kind: 'thread', channel: channelOf(message.source), title: null, createdAt: now, updatedAt: now,
-        })
-      }
-      const turn = newTurn(message, await repo.nextSeq(message.threadId), now)
-      await repo.insertTurn({ ...turn, leaseUntil: this.#leaseEnd() })
-      await repo.touchThread(message.threadId, now, titleOf(message.content) ?? undefined)
+      const turn = await this.#turns.startTurn(newTurn(message, this.#now()), {
+        leaseUntil: this.#leases.leaseEnd(),
+        channel: channelOf(message.source),
+        title: titleOf(message.content),
+      })
       return await this.#execute(turn)
     } catch (error) {
       const { code, message: text } = describeError(error)
@@ -256,11 +229,11 @@ export class DefaultAgent implements ChannelAgent {
   }
 
   async #resume(approval: ApprovalRecord, decision: 'approve' | 'deny'): Promise<TurnOutcome | undefined> {
-    const turn = await this.o.threads.repo.getTurn(approval.turnId)
-    if (!turn || turn.state !== 'awaiting_approval' || turn.pendingCalls?.[0]?.id !== approval.callId) return undefined
-    await this.o.threads.repo.updateTurn(turn.id, { state: 'processing', leaseUntil: this.#leaseEnd() })
+    const turn = await this.#turns.getTurn(approval.turn_id)
+    if (!turn || turn.state !== 'awaiting_approval' || turn.pending_calls?.[0]?.id !== approval.call_id) return undefined
+    await this.#turns.resumeTurn(turn.id, this.#leases.leaseEnd())
     try {
-      return await this.#execute({ ...turn, state: 'processing' }, new Map([[approval.callId, decision]]))
+      return await this.#execute({ ...turn, state: 'processing' }, new Map([[approval.call_id, decision]]))
     } catch (error) {
       log.error('resuming turn {turnId} failed: {error}', { turnId: turn.id, error })
       return this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: error as Error })
@@ -269,115 +242,52 @@ export class DefaultAgent implements ChannelAgent {
 
   /** Runs the loop for a new or resumed turn and settles it. */
   async #execute(turn: TurnRecord, decisions?: ReadonlyMap<string, 'approve' | 'deny'>): Promise<TurnOutcome> {
-    const llm = this.o.llm()
+    const o = this.#options
+    const llm = o.llm()
     if (!llm) {
       return this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: new LlmError('not_configured', NOT_CONFIGURED_MESSAGE) })
     }
     const controller = new AbortController()
-    this.#running.set(turn.threadId, { controller, userId: turn.userId, turnId: turn.id })
-    const live = this.o.threads.live
+    this.#running.set(turn.thread_id, { controller, userId: turn.user_id, turnId: turn.id })
+    const turns = this.#turns
     try {
-      const repo = this.o.threads.repo
-      const earlier = await repo.turnsBefore(turn.threadId, { beforeSeq: turn.seq, limit: this.o.config.historyTurns })
-      const model = llm.model
-      const messages = [
-        ...historyMessages(earlier, this.o.config.historyChars),
-        userMessage(turn.userInput, turn.images, { supported: llm.supportsVision(model), model }),
-      ]
-      const state = stateOf(turn, messages)
-      if (state.text) live.append(turn.id, state.text)
+      const state = stateOf(turn, await turnMessages(turns, turn, llm, o.config))
+      if (state.text) turns.streamed(turn.id, state.text)
       const [tools, contributions] = await Promise.all([
-        this.o.tools.list(turn.userId),
-        this.o.contributors.collect({ userId: turn.userId, threadId: turn.threadId, message: turn.userInput, signal: controller.signal }),
+        o.tools.list(turn.user_id),
+        o.contributors.collect({ userId: turn.user_id, threadId: turn.thread_id, message: turn.user_input, signal: controller.signal }),
       ])
-      const usage = this.o.usage()
+      const usage = o.usage()
       const result = await runAgentLoop({
         llm,
-        system: systemPrompt(this.o.config, { now: this.o.clock.now(), timezone: turn.timezone ?? undefined, contributions }),
+        system: systemPrompt(o.config, { now: o.clock.now(), timezone: turn.timezone ?? undefined, contributions }),
         state,
         tools,
-        context: { userId: turn.userId, threadId: turn.threadId, timezone: turn.timezone ?? undefined },
+        context: { userId: turn.user_id, threadId: turn.thread_id, timezone: turn.timezone ?? undefined },
         signal: controller.signal,
-        maxSteps: this.o.config.maxSteps,
-        maxTokens: this.o.maxTokens,
+        maxSteps: o.config.maxSteps,
+        maxTokens: o.maxTokens,
         decisions,
-        approval: async (_call, tool) => ((await repo.isAlwaysAllowed(turn.userId, tool.name)) ? 'approve' : 'pause'),
-        beforeModelCall: usage ? () => usage.assertWithinBudget(turn.userId) : undefined,
-        observer: this.#events.observer(turn, { live, usage }),
+        approval: async (_call, tool) => ((await turns.isAlwaysAllowed(turn.user_id, tool.name)) ? 'approve' : 'pause'),
+        beforeModelCall: usage ? () => usage.assertWithinBudget(turn.user_id) : undefined,
+        observer: this.#events.observer(turn, { turns, usage }),
       })
       // The loop is over: a cancel from now on finds nothing running.
-      this.#running.delete(turn.threadId)
+      this.#running.delete(turn.thread_id)
       return await this.#settle(turn, result, controller.signal.reason as string | undefined)
     } catch (error) {
       // A store or registry failure outside the loop: the turn must not stay `processing`.
       return await this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: error instanceof Error ? error : new Error(String(error)) })
     } finally {
-      this.#running.delete(turn.threadId)
-      live.delete(turn.id)
+      this.#running.delete(turn.thread_id)
+      turns.streamEnded(turn.id)
     }
   }
 
-  /** Persists how the loop ended and tells the user. */
+  /** Persists how the loop ended and tells the user; callers waiting for the turn learn it unless it paused. */
   async #settle(turn: TurnRecord, result: LoopResult, cancelReason?: string): Promise<TurnOutcome> {
-    const repo = this.o.threads.repo
-    const { state } = result
-    const to = { userId: turn.userId, threadId: turn.threadId }
-    const now = this.#now()
-    const patch = {
-      toolCalls: state.toolCalls,
-      transcript: state.transcript,
-      steps: state.steps,
-      inputTokens: state.usage.inputTokens,
-      outputTokens: state.usage.outputTokens,
-      costUsd: state.usage.costUsd,
-      model: state.usage.model,
-    }
-    const outcome: TurnOutcome = {
-      status: 'completed', threadId: turn.threadId, turnId: turn.id, text: state.text, inputTokens: state.usage.inputTokens,
-      outputTokens: state.usage.outputTokens, costUsd: state.usage.costUsd, model: state.usage.model,
-    }
-    switch (result.status) {
-      case 'paused': {
-        const approval: ApprovalRecord = {
-          requestId: crypto.randomUUID(), userId: turn.userId, threadId: turn.threadId, turnId: turn.id, callId: result.call.id,
-          toolName: result.tool.name, description: result.tool.description, parameters: prettyJson(result.input), status: 'pending',
-          createdAt: now, resolvedAt: null,
-        }
-        await repo.pauseTurn(turn.id, { ...patch, response: state.text || null, pendingCalls: state.pendingCalls }, approval)
-        await repo.touchThread(turn.threadId, now)
-        await this.#events.emit(to, appEvent('approval_needed', {
-          request_id: approval.requestId, tool_name: approval.toolName, description: approval.description,
-          parameters: approval.parameters, thread_id: turn.threadId, allow_always: true,
-        }))
-        return { ...outcome, status: 'awaiting_approval' }
-      }
-      case 'completed': {
-        const text = state.text.trim() ? state.text : 'The model returned an empty answer.'
-        await repo.updateTurn(turn.id, { ...patch, state: 'completed', response: text, pendingCalls: null, error: null, completedAt: now })
-        await repo.touchThread(turn.threadId, now)
-        await this.#events.emit(to, appEvent('response', { content: text, thread_id: turn.threadId }))
-        await this.#events.cost(turn, state)
-        return this.#finish({ ...outcome, text })
-      }
-      case 'cancelled': {
-        // Swept by another instance, which stored the turn and told its user.
-        if (cancelReason === 'swept') return this.#finish({ ...outcome, status: 'cancelled', error: { code: 'interrupted', message: 'Interrupted: another instance took this turn for dead' } })
-        const message = cancelReason === 'shutdown' ? 'Stopped: the gateway is shutting down' : 'Stopped by the user'
-        await repo.updateTurn(turn.id, { ...patch, state: 'interrupted', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
-        await repo.touchThread(turn.threadId, now)
-        await this.#events.emit(to, appEvent('turn_cancelled', { thread_id: turn.threadId, message }))
-        await this.#events.cost(turn, state)
-        return this.#finish({ ...outcome, status: 'cancelled', error: { code: 'cancelled', message } })
-      }
-      case 'failed': {
-        const { code, message } = describeError(result.error)
-        await repo.updateTurn(turn.id, { ...patch, state: 'failed', response: state.text || null, pendingCalls: null, error: message, completedAt: now })
-        await repo.touchThread(turn.threadId, now)
-        await this.#events.emit(to, appEvent('error', { message, code, thread_id: turn.threadId }))
-        await this.#events.cost(turn, state)
-        return this.#finish({ ...outcome, status: 'failed', error: { code, message } })
-      }
-    }
+    const outcome = await settleTurn(this.#turns, this.#events, turn, result, { at: this.#now(), cancelReason })
+    return outcome.status === 'awaiting_approval' ? outcome : this.#finish(outcome)
   }
 
   #finish(outcome: TurnOutcome): TurnOutcome {
@@ -393,22 +303,8 @@ export class DefaultAgent implements ChannelAgent {
     if (!stopped) await this.#events.emit(message, appEvent('status', { message: 'Nothing is running in this thread.', thread_id: message.threadId }))
   }
 
-  #enqueue<T>(threadId: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(threadId) ?? Promise.resolve()
-    const run = previous.then(task, task)
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#queues.set(threadId, tail)
-    void tail.then(() => {
-      if (this.#queues.get(threadId) === tail) this.#queues.delete(threadId)
-    })
-    return run
-  }
-
   #now(): string {
-    return new Date(this.o.clock.now()).toISOString()
+    return new Date(this.#options.clock.now()).toISOString()
   }
 }
 

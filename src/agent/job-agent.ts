@@ -1,16 +1,15 @@
-import { type JobAgentEvent, JobAgentFailure, type JobAgentResult, type JobAgentRunner, type JobAgentTurn } from '../services/jobs/agent-port'
-import type { ConversationTurn } from '../services/jobs/job-repository'
-import type { UsageService } from '../services/usage/usage-service'
-import { LlmError, NOT_CONFIGURED_MESSAGE } from './llm/errors'
-import type { LlmMessage } from './llm/messages'
-import type { LlmProvider } from './llm/provider'
+import { type ConversationTurn, type JobAgentEvent, JobAgentFailure, type JobAgentResult, type JobAgentRunner, type JobAgentTurn } from '../services/jobs/agent-port'
+import type { UsagePort } from '../services/usage/port'
+import { LlmError, NOT_CONFIGURED_MESSAGE } from '../llm/errors'
+import type { LlmMessage } from '../llm/messages'
+import type { LlmProvider } from '../llm/provider'
 import { emptyState, type LoopObserver, type LoopState, runAgentLoop } from './loop/agent-loop'
 
 export interface LoopJobAgentOptions {
   /** Read at each turn, so a provider wired later (`withServices`) is used. */
   llm: () => LlmProvider | undefined
   /** The ledger every model call of a job is recorded in (purpose `job`), and the daily budget. */
-  usage: () => UsageService | undefined
+  usage: () => UsagePort | undefined
   /** Model calls per turn (a job works longer than a chat turn). */
   maxSteps: number
   /** Cap on output tokens per model call. */
@@ -27,18 +26,18 @@ export interface LoopJobAgentOptions {
  * final step's text is the turn's answer.
  */
 export class LoopJobAgent implements JobAgentRunner {
-  constructor(private readonly o: LoopJobAgentOptions) {}
+  constructor(private readonly options: LoopJobAgentOptions) {}
 
   /** Agent jobs need a model provider; without one, creating one answers 503. */
   available(): boolean {
-    return this.o.llm() !== undefined
+    return this.options.llm() !== undefined
   }
 
   async runTurn(turn: JobAgentTurn): Promise<JobAgentResult> {
-    const llm = this.o.llm()
+    const llm = this.options.llm()
     if (!llm) throw new LlmError('not_configured', NOT_CONFIGURED_MESSAGE)
-    const usage = this.o.usage()
-    const state = emptyState([...jobHistory(turn.history, this.o.historyChars), { role: 'user', content: turn.prompt }])
+    const usage = this.options.usage()
+    const state = emptyState([...jobHistory(turn.history, this.options.historyChars), { role: 'user', content: turn.prompt }])
     const result = await runAgentLoop({
       llm,
       system: turn.systemPrompt,
@@ -47,8 +46,8 @@ export class LoopJobAgent implements JobAgentRunner {
       // Workspace tools are confined by construction; the job stands in for the chat thread.
       context: { userId: turn.userId, threadId: turn.jobId, jobId: turn.jobId },
       signal: turn.signal,
-      maxSteps: this.o.maxSteps,
-      maxTokens: this.o.maxTokens,
+      maxSteps: this.options.maxSteps,
+      maxTokens: this.options.maxTokens,
       // Nobody is there to approve: the job's tools are the ones it may use freely.
       approval: () => 'approve',
       beforeModelCall: usage ? () => usage.assertWithinBudget(turn.userId) : undefined,
@@ -89,7 +88,7 @@ function usageOf(state: LoopState): JobAgentResult['usage'] {
 }
 
 /** The loop's progress as job events, and each model call in the ledger. */
-function jobObserver(turn: JobAgentTurn, usage: UsageService | undefined): LoopObserver {
+function jobObserver(turn: JobAgentTurn, usage: UsagePort | undefined): LoopObserver {
   let stepText = ''
   let stepAnnounced = false
   const started = new Set<string>()

@@ -1,24 +1,15 @@
-import type { AgentConfig } from '../config'
+import type { AgentConfig } from '../config/gateway-config'
 import type { ImageAttachment } from '../protocol/chat'
-import type { TurnRecord } from '../services/chat/records'
-import type { ContentPart, LlmMessage } from './llm/messages'
+import type { TurnRecord, TurnStore } from '../services/chat/port'
+import type { LlmProvider } from '../llm/provider'
+import type { ContentPart, LlmMessage } from '../llm/messages'
+import { validTimeZone } from '../lib/time'
 
 const DEFAULT_PROMPT = `You are a helpful personal AI assistant, running on the user's own gateway.
 Answer accurately and concisely, in the user's language, using Markdown where it helps.
 Use the tools you are given when they help. Some tools wait for the user's approval before they run;
 if the user denies a call, do not retry it: answer without it or ask the user.
 Never invent tool results.`
-
-/** A valid IANA zone, or undefined (bad input from a client must not break the turn). */
-export function validTimeZone(zone: string | undefined): string | undefined {
-  if (!zone) return undefined
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return zone
-  } catch {
-    return undefined
-  }
-}
 
 /** The system prompt of one turn: the configured (or default) prompt, the date, then contributions. */
 export function systemPrompt(config: Pick<AgentConfig, 'systemPrompt'>, options: { now: number; timezone?: string | undefined; contributions: Array<{ name: string; text: string }> }): string {
@@ -33,11 +24,11 @@ export function systemPrompt(config: Pick<AgentConfig, 'systemPrompt'>, options:
  * Earlier turns as context: each user message and the answer it got (tool transcripts are left
  * out), newest kept first within `historyChars`, returned oldest first.
  */
-export function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessage[] {
+function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessage[] {
   const out: LlmMessage[][] = []
   let used = 0
   for (const turn of [...turns].sort((a, b) => b.seq - a.seq)) {
-    const user = turn.imageCount > 0 ? `${turn.userInput}\n[${turn.imageCount} image(s) were attached]` : turn.userInput
+    const user = turn.image_count > 0 ? `${turn.user_input}\n[${turn.image_count} image(s) were attached]` : turn.user_input
     const answer = turn.response ?? (turn.state === 'interrupted' ? '[stopped before answering]' : turn.state === 'failed' ? '[no answer: the turn failed]' : '')
     const size = user.length + answer.length
     if (used + size > maxChars && out.length > 0) break
@@ -48,7 +39,7 @@ export function historyMessages(turns: TurnRecord[], maxChars: number): LlmMessa
 }
 
 /** The user's message, with its images when the model can see them (else a note saying they were dropped). */
-export function userMessage(text: string, images: ImageAttachment[], vision: { supported: boolean; model: string }): LlmMessage {
+function userMessage(text: string, images: ImageAttachment[], vision: { supported: boolean; model: string }): LlmMessage {
   if (images.length === 0) return { role: 'user', content: text }
   if (!vision.supported) {
     return { role: 'user', content: `${text}\n\n[The user attached ${images.length} image(s), but the model ${vision.model} cannot see images.]` }
@@ -56,4 +47,11 @@ export function userMessage(text: string, images: ImageAttachment[], vision: { s
   const parts: ContentPart[] = [{ type: 'text', text }]
   for (const image of images) parts.push({ type: 'image', mediaType: image.media_type, data: image.data })
   return { role: 'user', content: parts }
+}
+
+/** The model's messages for a turn: the earlier turns of its thread (as context), then the user's message. */
+export async function turnMessages(turns: TurnStore, turn: TurnRecord, llm: LlmProvider, config: Pick<AgentConfig, 'historyTurns' | 'historyChars'>): Promise<LlmMessage[]> {
+  const earlier = await turns.turnsBefore(turn.thread_id, { beforeSeq: turn.seq, limit: config.historyTurns })
+  const model = llm.model
+  return [...historyMessages(earlier, config.historyChars), userMessage(turn.user_input, turn.images, { supported: llm.supportsVision(model), model })]
 }

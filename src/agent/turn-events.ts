@@ -1,9 +1,8 @@
 import { getLogger } from '@logtape/logtape'
-import type { WebChannel } from '../gateway/web-channel'
+import type { WebChannel } from '../hub/channel'
 import { type AppEvent, appEvent } from '../protocol/events'
-import type { TurnRecord } from '../services/chat/records'
-import type { LiveText } from '../services/chat/thread-service'
-import type { UsageService } from '../services/usage/usage-service'
+import type { TurnRecord, TurnStore } from '../services/chat/port'
+import type { UsagePort } from '../services/usage/port'
 import type { LoopObserver, LoopState } from './loop/agent-loop'
 import { purposeOf } from './turn-state'
 
@@ -22,13 +21,13 @@ export class TurnEvents {
   }
 
   /** The loop's progress as events (`thinking`, `stream_chunk`, tool events), usage into the ledger. */
-  observer(turn: TurnRecord, options: { live: LiveText; usage: UsageService | undefined }): LoopObserver {
-    const to = { userId: turn.userId, threadId: turn.threadId }
-    const thread_id = turn.threadId
+  observer(turn: TurnRecord, options: { turns: TurnStore; usage: UsagePort | undefined }): LoopObserver {
+    const to = { userId: turn.user_id, threadId: turn.thread_id }
+    const thread_id = turn.thread_id
     return {
       thinking: (message) => this.emit(to, appEvent('thinking', { message, thread_id })),
       text: (delta) => {
-        options.live.append(turn.id, delta)
+        options.turns.streamed(turn.id, delta)
         return this.emit(to, appEvent('stream_chunk', { content: delta, thread_id }))
       },
       toolStarted: (call) => this.emit(to, appEvent('tool_started', { name: call.name, call_id: call.id, thread_id })),
@@ -50,13 +49,13 @@ export class TurnEvents {
       },
       modelCall: async ({ model, usage, costUsd }) => {
         await options.usage?.record({
-          userId: turn.userId,
+          userId: turn.user_id,
           model,
           inputTokens: usage.inputTokens,
           outputTokens: usage.outputTokens,
           costUsd,
           purpose: purposeOf(turn.source),
-          threadId: turn.threadId,
+          threadId: turn.thread_id,
         })
       },
     }
@@ -66,12 +65,12 @@ export class TurnEvents {
   async cost(turn: TurnRecord, state: LoopState): Promise<void> {
     if (state.steps === 0) return
     await this.emit(
-      { userId: turn.userId, threadId: turn.threadId },
+      { userId: turn.user_id, threadId: turn.thread_id },
       appEvent('turn_cost', {
         input_tokens: state.usage.inputTokens,
         output_tokens: state.usage.outputTokens,
         cost_usd: state.usage.costUsd.toFixed(6),
-        thread_id: turn.threadId,
+        thread_id: turn.thread_id,
         ...(state.usage.model ? { model: state.usage.model } : {}),
       }),
     )

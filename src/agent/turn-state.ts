@@ -1,39 +1,37 @@
 import { getLogger } from '@logtape/logtape'
-import type { IncomingMessage } from '../gateway/web-channel'
+import type { IncomingMessage } from '../hub/channel'
 import { GatewayError } from '../lib/errors'
-import type { TurnRecord } from '../services/chat/records'
-import type { UsageRecord } from '../services/usage/usage-service'
-import { LlmError } from './llm/errors'
+import type { TurnRecord } from '../services/chat/port'
+import type { UsageRecord } from '../services/usage/port'
+import { LlmError } from '../llm/errors'
 import type { LoopState } from './loop/agent-loop'
-import { validTimeZone } from './turn-context'
+import { validTimeZone } from '../lib/time'
 
 const log = getLogger(['gateway', 'agent'])
 
-/** A new turn for a message, `processing`. */
-export function newTurn(message: IncomingMessage, seq: number, now: string): TurnRecord {
+/** A new turn for a message, `processing` (its `seq` comes from the store). */
+export function newTurn(message: IncomingMessage, now: string): Omit<TurnRecord, 'seq' | 'image_count'> {
   return {
     id: crypto.randomUUID(),
-    threadId: message.threadId,
-    userId: message.userId,
-    seq,
-    userInput: message.content,
+    thread_id: message.threadId,
+    user_id: message.userId,
+    user_input: message.content,
     images: message.images,
-    imageCount: message.images.length,
     response: null,
     state: 'processing',
     error: null,
-    toolCalls: [],
+    tool_calls: [],
     transcript: [],
-    pendingCalls: null,
+    pending_calls: null,
     steps: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
     model: null,
     source: message.source,
     timezone: validTimeZone(message.timezone) ?? null,
-    startedAt: now,
-    completedAt: null,
+    started_at: now,
+    completed_at: null,
   }
 }
 
@@ -42,11 +40,11 @@ export function stateOf(turn: TurnRecord, messages: LoopState['messages']): Loop
   return {
     messages,
     transcript: [...turn.transcript],
-    pendingCalls: [...(turn.pendingCalls ?? [])],
+    pendingCalls: [...(turn.pending_calls ?? [])],
     steps: turn.steps,
     text: turn.response ?? '',
-    toolCalls: [...turn.toolCalls],
-    usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, costUsd: turn.costUsd, model: turn.model },
+    toolCalls: [...turn.tool_calls],
+    usage: { inputTokens: turn.input_tokens, outputTokens: turn.output_tokens, costUsd: turn.cost_usd, model: turn.model },
   }
 }
 

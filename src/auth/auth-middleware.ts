@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
+import type { GatewayEnv } from '../ports/env'
 import { GatewayError } from '../lib/errors'
 import { type Authenticator, bearerToken } from './authenticator'
-import type { Authenticated } from './principal'
+import type { Authenticated } from '../ports/principal'
 
 const unauthorized = (): never => {
   throw new GatewayError(401, 'unauthorized', 'Invalid or missing auth token', { headers: { 'WWW-Authenticate': 'Bearer' } })

@@ -1,6 +1,6 @@
 import { constantTimeEqual, type Sha256, toHex, webSha256 } from '../lib/crypto'
 import { LruMap } from '../lib/lru'
-import type { Authenticated, Principal, TokenResolver } from './principal'
+import type { Authenticated, Principal, TokenResolver } from '../ports/principal'
 import { StreamTickets } from './stream-tickets'
 
 export interface AuthenticatorOptions {

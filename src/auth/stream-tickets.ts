@@ -1,5 +1,5 @@
 import { toHex } from '../lib/crypto'
-import type { Authenticated, Principal } from './principal'
+import type { Authenticated, Principal } from '../ports/principal'
 
 /**
  * The stream routes a ticket can open: the ones a browser reaches with `EventSource` or a
@@ -43,11 +43,12 @@ export interface StreamTicketOptions {
 }
 
 /**
- * Short-lived, single-use stream tickets (contract-gaps item 1): the web app trades its bearer
- * token for a random ticket bound to one user, one token and one stream path, then opens
- * `GET /api/chat/events?ticket=...`. A ticket that leaks through an access log or a proxy is
- * worthless a minute later, or as soon as it was used. Held in memory: a gateway behind a load
- * balancer needs the ticket redeemed by the instance that issued it (sticky sessions).
+ * Short-lived, single-use stream tickets, so no long-lived token goes into a URL (`EventSource`
+ * sends no headers): the web app trades its bearer token for a random ticket bound to one user,
+ * one token and one stream path, then opens `GET /api/chat/events?ticket=...`. A ticket that
+ * leaks through an access log or a proxy is worthless a minute later, or as soon as it was used.
+ * Held in memory: a gateway behind a load balancer needs the ticket redeemed by the instance that
+ * issued it (sticky sessions).
  */
 export class StreamTickets {
   readonly #tickets = new Map<string, Ticket>()

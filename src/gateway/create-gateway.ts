@@ -1,12 +1,12 @@
 import { Hono } from 'hono'
 import { requireAuth } from '../auth/auth-middleware'
 import { Authenticator } from '../auth/authenticator'
-import { GatewayConfig, type GatewayConfigInput } from '../config'
-import { type EventBus, MemoryEventBus } from '../hub/event-bus'
+import { GatewayConfig } from '../config/gateway-config'
+import { MemoryEventBus } from '../bus/memory-event-bus'
 import { EventHub } from '../hub/event-hub'
 import { randomAlphanumeric } from '../lib/crypto'
 import { systemClock } from '../lib/time'
-import { isDocOnly } from './openapi-registry'
+import { isDocOnly } from '../middleware/route-doc'
 import { accessLog } from '../middleware/access-log'
 import { corsPolicy } from '../middleware/cors'
 import { edge } from '../middleware/edge'
@@ -14,7 +14,7 @@ import { errorHandler, notFoundHandler } from '../middleware/error-handler'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { modelCallGate } from '../middleware/model-call-gate'
-import { ModelCallBudget } from '../services/usage/model-call-budget'
+import { ModelCallBudget } from '../lib/model-call-budget'
 import { StaticFirstRouter } from '../lib/static-first-router'
 import { authRoutes } from '../routes/auth'
 import { adminRoutes } from '../routes/admin'
@@ -39,100 +39,37 @@ import { mountRootPage, staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
 import { tokenRoutes } from '../routes/tokens'
-import { ToolRegistry } from '../agent/tools/tool-registry'
+import { ToolRegistry } from '../tools/tool-registry'
 import { ContextContributors } from '../agent/context-contributors'
 import { DefaultAgent } from '../agent/default-agent'
 import { openaiRoutes } from '../routes/openai'
-import { ThreadService } from '../services/chat/thread-service'
 import { unavailable } from '../lib/errors'
-import { createDefaultServices } from '../services/default-services'
-import type { Store } from '../store/database'
-import type { GatewayLogging } from '../logging/gateway-logging'
-import { openStoreEventBus } from '../store/open-event-bus'
+import { normalizeBasePath } from './base-path'
+import { createDefaultServices } from './default-services'
+import type { Gateway, GatewayOptions } from './gateway'
+import { openStoreEventBus } from '../bus/open-event-bus'
 import { VERSION } from '../version'
-import { ChatCommands } from './chat-commands'
-import type { RouteDeps } from './deps'
-import type { GatewayEnv } from './env'
-import type { RuntimeCapabilities } from './runtime'
-import type { Services } from './services'
-import { type ChannelAgent, WebChannel } from './web-channel'
-
-export interface GatewayOptions {
-  /** Configuration; defaults as in the README (`loadConfig(env, argv)` reads env and flags). */
-  config?: GatewayConfigInput | GatewayConfig
-  /** What the runtime adapter provides (WebSocket upgrade, fast sinks, hashing). */
-  runtime?: RuntimeCapabilities
-  /**
-   * The database (opened by the adapter). With it, events persist for replay across restarts and
-   * the default subsystems are created. `gateway.close()` closes it.
-   */
-  store?: Store | undefined
-  /**
-   * Event transport between producers and streams: persisted with a store (and shared by every
-   * instance on PostgreSQL), else in-process.
-   */
-  bus?: EventBus
-  /** Subsystems, replacing the defaults; set one to `undefined` to disable it (503). */
-  services?: Partial<Services>
-  /**
-   * An agent to attach to the channel at once. Without one, the default agent (LLM + tools +
-   * approvals) is attached whenever the default threads service (a store) is there.
-   */
-  agent?: ChannelAgent
-  /**
-   * The path the gateway is served under when the host passes whole URLs to `gateway.fetch`
-   * (a node:http server, `Bun.serve`, a proxy that keeps the prefix): `'/agent'`. Not needed
-   * when a Hono app mounts `gateway.app` with `host.route('/agent', gateway.app)`.
-   */
-  basePath?: string
-  /**
-   * The process's logging (`new GatewayLogging()` + `configureLogging`), for the live log stream,
-   * the run-time level and redaction; without it `/api/logs/*` answer 503.
-   */
-  logging?: GatewayLogging
-}
-
-export interface Gateway {
-  /** The Hono app: mount it (`host.route('/agent', gateway.app)`) or serve it. */
-  readonly app: Hono<GatewayEnv>
-  /** `options.basePath`, normalised (`''` at the root). */
-  readonly basePath: string
-  /** Fetch handler for any Fetch-API server. */
-  readonly fetch: (request: Request, env?: unknown, ctx?: unknown) => Response | Promise<Response>
-  readonly hub: EventHub
-  /** The agent-facing channel: messages in, events out. */
-  readonly channel: WebChannel
-  readonly config: GatewayConfig
-  readonly services: Services
-  readonly store: Store | undefined
-  /** Every tool the agent can call, from all providers. */
-  readonly tools: ToolRegistry
-  /** Text added to the default agent's system prompt per message (skills add theirs here). */
-  readonly contextContributors: ContextContributors
-  /** The default agent, when it was created (see `GatewayOptions.agent`). */
-  readonly defaultAgent: DefaultAgent | undefined
-  readonly origins: OriginPolicy
-  readonly auth: Authenticator
-  readonly commands: ChatCommands
-  /** The per-user model-call budget every path that starts model calls draws from. */
-  readonly budget: ModelCallBudget
-  /** The owner's token, when the gateway generated it (print it once). */
-  readonly generatedToken: string | undefined
-  /** Wires subsystems after creation; routes pick them up on the next request. */
-  withServices(services: Partial<Services>): Gateway
-  /** Attaches an agent to the channel (replacing any other). */
-  withAgent(agent: ChannelAgent): Gateway
-  /** Runs `fn` on `close()`, last registered first. */
-  onClose(fn: () => void | Promise<void>): void
-  /** Ends every stream (final `shutdown` event, WS 1001) and stops background work. */
-  close(): Promise<void>
-}
+import { ChatCommands } from '../routes/chat-commands'
+import type { RouteDeps } from '../routes/deps'
+import type { GatewayEnv } from '../ports/env'
+import type { RuntimeCapabilities } from '../ports/runtime'
+import type { Services } from '../services/services'
+import { WebChannel } from '../hub/channel'
 
 /**
  * The composition root: builds the Hono app from its parts. Middleware order (outermost first):
  * security headers -> host check -> CORS -> body limit -> routers (public, streams, static,
  * protected) -> error rendering. Every route is a pure Fetch handler; runtime specifics come in
- * through `options.runtime`.
+ * through `options.runtime`. The runtime adapters' `createGateway` (`agent-gateway/node`, ...)
+ * adds theirs and opens the configured database.
+ *
+ * @example
+ * ```ts
+ * const gateway = await createGateway({ config: { authToken: 'my-secret-token' }, services: { settings: mySettings } })
+ * gateway.withAgent({ onMessage: (m) => gateway.channel.respond(m, `You said: ${m.content}`) })
+ * host.route('/agent', gateway.app) // or serve gateway.fetch
+ * ```
+ * @see README "Embedding it in your app"
  */
 export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
   const config = GatewayConfig.parse(options.config ?? {})
@@ -143,6 +80,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const logging = options.logging
   // Masked in every log line, whatever code would print it.
   logging?.redactor.add(ownerToken)
+  if (config.masterKey) logging?.redactor.add(config.masterKey)
   const auth = await Authenticator.create({
     ownerToken,
     ownerId: config.userId,
@@ -166,7 +104,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   // One per-user budget for every path that starts model calls (chat, /v1, routines, jobs).
   const budget = new ModelCallBudget(new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now()))
   const defaults = await createDefaultServices({
-    config, store, hub, channel, auth, runtime, clock, tools, logging, contextContributors, services, budget,
+    config, store, hub, channel, auth, runtime, clock, tools, logging, budget,
     runMessage: async (message, runOptions) => {
       const agent = channel.agent
       if (!agent?.runMessage) throw unavailable('agent', 'No attached agent can run a message to completion')
@@ -179,8 +117,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       for (const erase of userErasers) await erase(userId)
       await hub.bus.publishControl({ kind: 'disconnect', userId })
     },
-  })
+  }, services)
   Object.assign(services, defaults, options.services)
+  // Whichever skills port is finally wired (the default or an embedder's) shapes each prompt.
+  contextContributors.add({ name: 'skills', contribute: ({ userId, message }) => services.skills?.contextFor(userId, message) })
   const commands = new ChatCommands(channel, services, budget, clock)
   const origins = new OriginPolicy(config.allowedOrigins)
   origins.setListenAddress(config.host, config.port)
@@ -250,10 +190,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', protectedRoutes)
 
   let defaultAgent: DefaultAgent | undefined
-  if (!options.agent && services.threads instanceof ThreadService) {
-    const threads = services.threads
+  if (!options.agent && services.turns) {
     defaultAgent = await DefaultAgent.create({
-      channel, threads, tools, contributors: contextContributors, clock,
+      channel, turns: services.turns, tools, contributors: contextContributors, clock,
       llm: () => services.llm,
       usage: () => services.usage,
       config: config.agent,
@@ -308,13 +247,4 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     },
   }
   return gateway
-}
-
-/** `'/agent/'` -> `'/agent'`, `'/'` or none -> `''`; anything but plain path segments is refused. */
-function normalizeBasePath(path: string | undefined): string {
-  const trimmed = (path ?? '').replace(/\/+$/, '')
-  if (trimmed !== '' && !/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/.test(trimmed)) {
-    throw new Error(`basePath must be a URL path such as '/agent', not ${JSON.stringify(path)}`)
-  }
-  return trimmed
 }

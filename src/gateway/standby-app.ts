@@ -5,7 +5,7 @@ import { accessLog } from '../middleware/access-log'
 import { corsPolicy } from '../middleware/cors'
 import { edge } from '../middleware/edge'
 import type { OriginPolicy } from '../middleware/origin-policy'
-import type { GatewayEnv } from './env'
+import type { GatewayEnv } from '../ports/env'
 
 /** How often a client is told to come back (`Retry-After`, seconds), as for a database outage later on. */
 const RETRY_AFTER_SECONDS = '5'

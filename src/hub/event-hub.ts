@@ -1,11 +1,12 @@
-import type { GatewayLimits } from '../config'
+import type { GatewayLimits } from '../config/gateway-config'
 import { GatewayError } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
-import { type Clock, systemClock, unrefTimer } from '../lib/time'
+import { type Clock, systemClock } from '../lib/time'
 import { type AppEvent, appEvent } from '../protocol/events'
-import type { EventBus } from './event-bus'
-import type { EventSink } from './event-sink'
-import { PreparedEvent } from './prepared-event'
+import type { EventBus } from '../ports/event-bus'
+import type { EventSink } from '../ports/event-sink'
+import { PreparedEvent } from '../ports/prepared-event'
+import { KeepAlive } from './keep-alive'
 import { Subscriber, type SubscriberInfo } from './subscriber'
 
 export type StreamKind = 'sse' | 'ws'
@@ -46,11 +47,12 @@ export class EventHub {
   #memberSlots = 0
   /** How each attached subscriber gives its slot back (eviction releases it at once). */
   readonly #releases = new Map<Subscriber, () => void>()
-  readonly #keepAliveTimer: ReturnType<typeof setInterval>
   readonly #opens: SlidingWindowLimiter
   readonly #unsubscribe: Array<() => void>
   #closed = false
   dropped = 0
+  /** The keep-alive owner of every stream of this gateway: the hub's own and the others' (jobs, logs, `/v1`). */
+  readonly keepAlive: KeepAlive
 
   constructor(
     readonly bus: EventBus,
@@ -64,8 +66,8 @@ export class EventHub {
       }),
     ]
     this.#opens = new SlidingWindowLimiter(limits.streamOpensPerWindow, limits.streamOpenWindowMs, () => clock.now())
-    const tick = Math.max(50, Math.min(1000, Math.floor(limits.keepAliveMs / 4)))
-    this.#keepAliveTimer = unrefTimer(setInterval(() => this.#keepAlive(), tick))
+    this.keepAlive = new KeepAlive(limits.keepAliveMs, clock)
+    this.keepAlive.onTick((now) => this.#sweep(now))
   }
 
   /** Publishes an event to one user's streams (on every instance). */
@@ -192,7 +194,7 @@ export class EventHub {
   async close(message = 'The gateway is shutting down'): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    clearInterval(this.#keepAliveTimer)
+    this.keepAlive.close()
     for (const off of this.#unsubscribe) off()
     const json = JSON.stringify(appEvent('shutdown', { message }))
     for (const set of this.#byUser.values()) {
@@ -272,8 +274,7 @@ export class EventHub {
   }
 
   /** Keeps idle streams alive and cuts readers that have not taken a byte for two keep-alive periods. */
-  #keepAlive(): void {
-    const now = this.clock.now()
+  #sweep(now: number): void {
     const stallLimit = Math.max(2 * this.limits.keepAliveMs, 10_000)
     for (const set of this.#byUser.values()) {
       for (const sub of [...set]) {

@@ -1,42 +1,56 @@
 import type { Context } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
-import type { RuntimeCapabilities } from '../gateway/runtime'
-import { type ByteSink, createWebByteSink } from '../lib/byte-sink'
+import type { GatewayEnv } from '../ports/env'
+import type { RuntimeCapabilities } from '../ports/runtime'
+import type { ByteSink } from '../ports/byte-sink'
+import { createWebByteSink } from './web-byte-sink'
 import { applyCorsHeaders } from '../middleware/cors'
 import { applySecurityHeaders, requestIsSecure } from '../middleware/security-headers'
-import type { EventSink } from './event-sink'
+import type { EventSink } from '../ports/event-sink'
 import { createWebSseSink } from './web-sse-sink'
+import type { KeepAlive } from './keep-alive'
 
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
+const SSE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
 }
 
 /**
- * Opens an SSE response: the adapter's direct-to-socket sink when it has one (Node), else a Web
- * Streams body.
+ * The one way a route opens an SSE response (chat, jobs, logs): the adapter's direct-to-socket
+ * sink when it has one (Node), else a Web Streams body; same headers either way. With
+ * `keepAlive`, the sink is kept alive by it while idle (the hub's own subscribers are already).
  */
 export function openSseResponse(
   c: Context<GatewayEnv>,
   runtime: RuntimeCapabilities,
-  limits: { queue: number; bufferBytes: number },
+  options: { queue: number; bufferBytes: number; keepAlive?: KeepAlive | undefined },
 ): { sink: EventSink; response: Response } {
-  const fast = runtime.openSse && fastPath(c, (headers) => runtime.openSse?.(c, headers, { bufferBytes: limits.bufferBytes }))
-  if (fast) return fast
-  // The stream's cancel() marks a client gone on every runtime; `request.signal` is not used: Deno
-  // also aborts it when a response completes normally (and warns about that legacy behaviour).
-  const { sink, body } = createWebSseSink({ queue: limits.queue })
-  return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
+  const opened = (runtime.openSse && fastPath(c, (headers) => runtime.openSse?.(c, headers, { bufferBytes: options.bufferBytes }))) || webSse(options.queue)
+  return options.keepAlive ? { sink: options.keepAlive.eventSink(opened.sink), response: opened.response } : opened
 }
 
 /**
- * Opens an event-stream response the caller writes bytes to (the `/v1` proxy relays its
- * upstream's own events): straight to the socket where the adapter can, else a Web Streams body.
+ * Opens an event-stream response the caller writes bytes to (the `/v1` proxy writes OpenAI's
+ * `data:` frames, or relays its upstream's own): straight to the socket where the adapter can,
+ * else a Web Streams body, kept alive by `keepAlive` (after `idleMs` of silence; its default otherwise).
  */
-export function openSseBody(c: Context<GatewayEnv>, runtime: RuntimeCapabilities): { sink: ByteSink; response: Response } {
-  const fast = runtime.openBody && fastPath(c, (headers) => runtime.openBody?.(c, headers))
-  if (fast) return fast
+export function openSseBody(
+  c: Context<GatewayEnv>,
+  runtime: RuntimeCapabilities,
+  options: { keepAlive: KeepAlive; idleMs?: number },
+): { sink: ByteSink; response: Response } {
+  const opened = (runtime.openBody && fastPath(c, (headers) => runtime.openBody?.(c, headers))) || webBody()
+  return { sink: options.keepAlive.byteSink(opened.sink, options.idleMs), response: opened.response }
+}
+
+// The stream's cancel() marks a client gone on every runtime; `request.signal` is not used: Deno
+// also aborts it when a response completes normally (and warns about that legacy behaviour).
+function webSse(queue: number): { sink: EventSink; response: Response } {
+  const { sink, body } = createWebSseSink({ queue })
+  return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
+}
+
+function webBody(): { sink: ByteSink; response: Response } {
   const { sink, body } = createWebByteSink()
   return { sink, response: new Response(body, { status: 200, headers: SSE_HEADERS }) }
 }

@@ -1,5 +1,5 @@
-import type { EventSink } from './event-sink'
-import { PreparedEvent } from './prepared-event'
+import type { EventSink } from '../ports/event-sink'
+import { PreparedEvent } from '../ports/prepared-event'
 
 export interface SubscriberInfo {
   userId: string

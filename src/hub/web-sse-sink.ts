@@ -1,5 +1,5 @@
-import { type EventSink, Once } from './event-sink'
-import { SSE_KEEPALIVE, type PreparedEvent } from './prepared-event'
+import { type EventSink, Once } from '../ports/event-sink'
+import { SSE_KEEPALIVE } from '../ports/prepared-event'
 
 const encoder = new TextEncoder()
 
@@ -7,7 +7,7 @@ const encoder = new TextEncoder()
  * An SSE sink on a Web `ReadableStream` (Bun, Deno, any Fetch host; the Node adapter has a faster
  * one). The stream's queue is bounded by event count; `pull()` signals room again.
  */
-export function createWebSseSink(options: { queue: number; signal?: AbortSignal }): {
+export function createWebSseSink(options: { queue: number }): {
   sink: EventSink
   body: ReadableStream<Uint8Array>
 } {
@@ -42,7 +42,6 @@ export function createWebSseSink(options: { queue: number; signal?: AbortSignal 
     },
     { highWaterMark: options.queue, size: () => 1 },
   )
-  options.signal?.addEventListener('abort', () => closed.fire(), { once: true })
 
   const sink: EventSink = {
     kind: 'sse',

@@ -1,6 +1,6 @@
 import type { WSContext } from 'hono/ws'
-import { type EventSink, Once } from './event-sink'
-import type { PreparedEvent } from './prepared-event'
+import { type EventSink, Once } from '../ports/event-sink'
+import type { PreparedEvent } from '../ports/prepared-event'
 
 /**
  * A WebSocket sink over Hono's `WSContext`, for runtimes without a faster adapter sink. It reads
@@ -18,7 +18,7 @@ export function createWsContextSink(ws: WSContext, options: { maxBufferedBytes: 
 
   const sink: EventSink = {
     kind: 'ws',
-    write: (event: PreparedEvent) => {
+    write: (event: PreparedEvent<string>) => {
       if (closed.fired) return
       try {
         ws.send(event.wsText)

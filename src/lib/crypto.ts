@@ -55,9 +55,3 @@ export async function hmacSha256Hex(key: string, message: string): Promise<strin
   const k = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
   return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, encoder.encode(message))))
 }
-
-/** Constant-time comparison of two strings through their SHA-256 digests. */
-export async function safeEqualStrings(a: string, b: string, sha256: Sha256 = webSha256): Promise<boolean> {
-  const [da, db] = await Promise.all([sha256(a), sha256(b)])
-  return constantTimeEqual(da, db)
-}

@@ -44,8 +44,13 @@ export class GatewayError extends HTTPException {
  *
  * @example throw actionFailure(409, 'extension_needs_setup', "'web-search' needs configuration", { activated: false })
  */
-export const actionFailure = (status: ContentfulStatusCode, code: string, message: string, extra: Record<string, unknown> = {}): GatewayError =>
-  new GatewayError(status, code, message, { body: { success: false, message, ...extra } })
+export const actionFailure = (
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  options: { headers?: Record<string, string> } = {},
+): GatewayError => new GatewayError(status, code, message, { body: { success: false, message, ...extra }, ...(options.headers ? { headers: options.headers } : {}) })
 
 /** 503 for a subsystem that is not configured: `{"error":{"code":"memory_unavailable"}}`. */
 export const unavailable = (subsystem: string, message?: string): GatewayError =>
@@ -61,6 +66,9 @@ export const conflict = (code: string, message: string): GatewayError => new Gat
 
 export const forbidden = (message = 'Forbidden', code = 'forbidden'): GatewayError =>
   new GatewayError(403, code, message)
+
+/** An error's message for a user or a log line (whatever was thrown). */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 

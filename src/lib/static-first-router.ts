@@ -22,7 +22,7 @@ export class StaticFirstRouter<T> implements Router<T> {
 
   /**
    * `skip`: handlers that do nothing when run and so are left out of matching (the no-op
-   * `describe()` that documents a route: the OpenAPI document reads `app.routes`, not the
+   * `routeDoc()` that documents a route: the OpenAPI document reads `app.routes`, not the
    * router). Each is one middleware dispatch less on every request to its route.
    */
   constructor(private readonly options: { skip?: (handler: T) => boolean } = {}) {}

@@ -16,3 +16,13 @@ export function truncateBytes(text: string, maxBytes: number, suffix = '...'): s
   }
   return text.slice(0, end) + suffix
 }
+
+const TITLE_CHARS = 100
+
+/** A thread's title from its first message: one line, at most 100 characters; null when blank. */
+export const titleOf = (message: string): string | null => {
+  const line = message.replace(/\s+/g, ' ').trim()
+  if (!line) return null
+  const chars = [...line]
+  return chars.length > TITLE_CHARS ? `${chars.slice(0, TITLE_CHARS).join('')}…` : line
+}

@@ -29,3 +29,20 @@ export function unrefTimer<T>(timer: T): T {
   ;(timer as { unref?: () => void }).unref?.()
   return timer
 }
+
+/** A valid IANA zone, or undefined (bad input from a client must not break a turn or a schedule). */
+export function validTimeZone(zone: string | null | undefined): string | undefined {
+  if (!zone) return undefined
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return zone
+  } catch {
+    return undefined
+  }
+}
+
+/** Midnight UTC of the clock's day, as ISO: the start of "today" for daily budgets. */
+export const startOfUtcDay = (now: number): string => {
+  const d = new Date(now)
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString()
+}

@@ -1,5 +1,5 @@
 import { configure, type Filter, type LogLevel as LogTapeLevel, type LogRecord, type Sink } from '@logtape/logtape'
-import type { LogLevel } from '../config'
+import type { LogLevel } from '../protocol/logs'
 import type { LogLevelState } from '../protocol/logs'
 import { LogFeed } from './log-feed'
 import { redactRecord, toLogLine } from './log-line'
@@ -25,6 +25,13 @@ export interface GatewayLoggingOptions {
  * behind `GET /api/logs/events`. LogTape's configuration is process-wide, so one instance is made
  * by the entry point (the CLI, a Bun or Deno main) and given to `createGateway({ logging })`;
  * `configureLogging` installs it.
+ *
+ * @example
+ * ```ts
+ * const logging = new GatewayLogging({ level: 'info' })
+ * await configureLogging(logging, { console: getConsoleSink() })
+ * const gateway = await createGateway({ logging }) // `/api/logs/*` live
+ * ```
  */
 export class GatewayLogging {
   readonly redactor = new Redactor()

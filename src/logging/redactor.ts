@@ -1,4 +1,4 @@
-import { maskUrlCapabilities } from './url-capabilities'
+import { maskUrlCapabilities } from '../lib/url-capabilities'
 
 const MASK = '[REDACTED]'
 

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
 import type { Context } from 'hono'
-import { maskUrlCapabilities } from '../logging/url-capabilities'
+import { maskUrlCapabilities } from '../lib/url-capabilities'
 
 const log = getLogger(['gateway', 'http', 'access'])
 

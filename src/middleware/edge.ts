@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
-import type { RuntimeCapabilities } from '../gateway/runtime'
+import type { GatewayEnv } from '../ports/env'
+import type { RuntimeCapabilities } from '../ports/runtime'
 import type { AccessLog } from './access-log'
 import { bodyLimit } from './body-limit'
 import { applyCorsHeaders, corsHeaders, type CorsPolicy } from './cors'

@@ -2,7 +2,7 @@ import { getLogger } from '@logtape/logtape'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { GatewayEnv } from '../gateway/env'
+import type { GatewayEnv } from '../ports/env'
 import { GatewayError } from '../lib/errors'
 import { isDatabaseUnavailable } from '../store/unavailable'
 
@@ -39,15 +39,17 @@ const OPENAI_TYPES: Record<number, [type: string, code: string | null]> = {
  * anything else is a 500 that carries only a request id (logged with the stack, never sent).
  */
 export const errorHandler: ErrorHandler<GatewayEnv> = (err, c) => {
-  if (err instanceof GatewayError) return render(c, err.status, err.code, err.message, err.details, err.headers, undefined, err.openai, err.body)
+  if (err instanceof GatewayError) {
+    return render(c, err.status, { code: err.code, message: err.message, details: err.details, openai: err.openai, extra: err.body }, err.headers)
+  }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
-    return render(c, status, CODES[status] ?? 'error', err.message || statusText(status))
+    return render(c, status, { code: CODES[status] ?? 'error', message: err.message || statusText(status) })
   }
   if (isDatabaseUnavailable(err)) {
     // Logged without the error itself: driver messages can carry the host and port.
     log.warn('database unavailable in {method} {path}', { method: c.req.method, path: c.req.path })
-    return render(c, 503, 'database_unavailable', 'The database is unavailable; try again shortly', undefined, { 'Retry-After': '5' })
+    return render(c, 503, { code: 'database_unavailable', message: 'The database is unavailable; try again shortly' }, { 'Retry-After': '5' })
   }
   const requestId = crypto.randomUUID()
   log.error('unhandled error in {method} {path} (request {requestId}): {error}', {
@@ -56,23 +58,24 @@ export const errorHandler: ErrorHandler<GatewayEnv> = (err, c) => {
     requestId,
     error: err,
   })
-  return render(c, 500, 'internal_error', 'Internal server error', undefined, undefined, requestId)
+  return render(c, 500, { code: 'internal_error', message: 'Internal server error', requestId })
 }
 
 export const notFoundHandler: NotFoundHandler<GatewayEnv> = (c) =>
-  render(c, 404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)
+  render(c, 404, { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` })
 
-function render(
-  c: Context<GatewayEnv>,
-  status: ContentfulStatusCode,
-  code: string,
-  message: string,
-  details?: unknown,
-  headers?: Record<string, string>,
-  requestId?: string,
-  openai?: { type?: string; code?: string | null },
-  extra?: Record<string, unknown>,
-): Response {
+/** What an error response says; `extra` fields go beside `error` (an `ActionResponse`'s `success`, `message`). */
+interface Rendered {
+  code: string
+  message: string
+  details?: unknown
+  /** Set on a 500 only: the id the log line carries, so an operator can find the stack. */
+  requestId?: string | undefined
+  openai?: { type?: string; code?: string | null } | undefined
+  extra?: Record<string, unknown> | undefined
+}
+
+function render(c: Context<GatewayEnv>, status: ContentfulStatusCode, { code, message, details, requestId, openai, extra }: Rendered, headers?: Record<string, string>): Response {
   const h = new Headers(headers)
   h.set('Content-Type', 'application/json; charset=utf-8')
   h.set('Cache-Control', 'no-store')

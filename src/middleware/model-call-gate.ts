@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
-import type { ModelCallBudget } from '../services/usage/model-call-budget'
+import type { GatewayEnv } from '../ports/env'
+import type { ModelCallBudget } from '../lib/model-call-budget'
 
 /**
  * Draws one start from the caller's model-call budget for every request under the prefix it is

@@ -4,7 +4,7 @@ import type { Context } from 'hono'
  * Strict CSP: only our own bundled script and style, no CDN, no inline code, no framing.
  * The web app is built to run under it (no inline handlers, no inline `<script>`/`<style>`).
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

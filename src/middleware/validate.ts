@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from 'hono'
 import { z } from 'zod'
-import type { GatewayEnv } from '../gateway/env'
+import type { GatewayEnv } from '../ports/env'
 import { badRequest, GatewayError } from '../lib/errors'
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../lib/json-depth'
 import { LruMap } from '../lib/lru'
-import { attachDoc } from '../gateway/openapi-registry'
+import { attachDoc } from './route-doc'
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 

@@ -6,9 +6,6 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/
 const isBase64 = (s: string): boolean => s.length % 4 === 0 && BASE64_CHARS.test(s)
 
-/** Bytes a standard base64 string decodes to. */
-export const base64DecodedBytes = (data: string): number => Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0)
-
 /**
  * An image sent with a chat message: standard base64 without a `data:` prefix, in a format vision
  * models take (PNG, JPEG, GIF, WebP), at most 5 MiB decoded.
@@ -101,7 +98,7 @@ export const HistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Opaque: the `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),
-  /** Legacy paging: turns started strictly before this RFC 3339 time. */
+  /** Paging by time, for clients of the original API: turns started strictly before this RFC 3339 time. */
   before: z.string().max(64).optional(),
 })
 export type HistoryQuery = z.infer<typeof HistoryQuery>
@@ -147,3 +144,14 @@ export const ThreadList = z.object({
   active_thread: z.string().nullable(),
 })
 export type ThreadList = z.infer<typeof ThreadList>
+
+/** `POST /api/chat/auth-token`: a credential an extension asked for in chat. */
+export const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
+export const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
+export const CancelRequest = z.object({ thread_id: z.string() })
+/** `POST /api/chat/thread/new` takes no fields, but a body, if any, must be JSON. */
+export const NewThreadRequest = z.object({})
+export const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
+export type ApprovalAccepted = z.infer<typeof ApprovalAccepted>
+export const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })
+export type CancelResponse = z.infer<typeof CancelResponse>

@@ -175,6 +175,7 @@ export const SetupItem = z.object({
   auto_generate: z.boolean().optional(),
   input_type: z.enum(['text', 'password']).optional(),
 })
+export type SetupItem = z.infer<typeof SetupItem>
 export const ExtensionSetup = z.object({
   name: z.string(),
   kind: z.string(),
@@ -194,3 +195,11 @@ export const ExtensionSetupRequest = z.object({
 export type ExtensionSetupRequest = z.infer<typeof ExtensionSetupRequest>
 
 export const ActivateRequest = z.object({ redirect_after: z.string().max(512).optional() })
+
+/** `/api/extensions/{name}/...`. */
+export const ExtensionNameParam = z.object({ name: z.string().min(1).max(64) })
+export type RegistryEntry = z.infer<typeof RegistryEntry>
+export type ExtensionList = z.infer<typeof ExtensionList>
+export type ToolInfo = z.infer<typeof ToolInfo>
+export type ToolList = z.infer<typeof ToolList>
+export type RegistryList = z.infer<typeof RegistryList>

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 
 /**
- * Sandbox jobs on the wire (contract.md §8, with gaps 12, 13 and 33 fixed). Field names are the
- * original gateway's (`state`, `can_restart`, `can_prompt`, `browse_url`, `transitions`...), values
- * are snake_case.
+ * Sandbox jobs on the wire (contract.md §8). Field names are the original gateway's (`state`,
+ * `can_restart`, `can_prompt`, `browse_url`, `transitions`...), values are snake_case.
  */
+
+/** `/api/jobs/{id}` and its sub-routes. */
+export const JobIdParam = z.object({ id: z.uuid('Invalid job ID') })
 
 export const JobState = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled'])
 export type JobState = z.infer<typeof JobState>
@@ -37,6 +39,7 @@ export const JobListItem = z.object({
 export type JobListItem = z.infer<typeof JobListItem>
 
 export const JobList = z.object({ jobs: z.array(JobListItem) })
+export type JobList = z.infer<typeof JobList>
 
 export const JobSummary = z.object({
   total: z.number().int(),
@@ -95,11 +98,15 @@ export const JobPromptRequest = z.object({
 export type JobPromptRequest = z.infer<typeof JobPromptRequest>
 
 export const JobCancelled = z.object({ status: z.literal('cancelled'), job_id: z.uuid() })
+export type JobCancelled = z.infer<typeof JobCancelled>
 export const JobRestarted = z.object({ status: z.literal('restarted'), old_job_id: z.uuid(), new_job_id: z.uuid() })
+export type JobRestarted = z.infer<typeof JobRestarted>
 /** `queued`: runs after the current turn; `sent`: a new turn started now. */
 export const JobPromptAccepted = z.object({ status: z.enum(['queued', 'sent']), job_id: z.uuid() })
+export type JobPromptAccepted = z.infer<typeof JobPromptAccepted>
 
 export const JobLinks = z.object({ browse_url: z.string(), events_url: z.string(), expires_at: z.string() })
+export type JobLinks = z.infer<typeof JobLinks>
 
 /** Persisted job event kinds (the original's `/events` names); each maps to a `job_*` AppEvent. */
 export const JobEventType = z.enum(['status', 'message', 'tool_use', 'tool_result', 'result'])
@@ -115,6 +122,7 @@ export const JobEventRecord = z.object({
 export type JobEventRecord = z.infer<typeof JobEventRecord>
 
 export const JobEventList = z.object({ job_id: z.uuid(), events: z.array(JobEventRecord), has_more: z.boolean() })
+export type JobEventList = z.infer<typeof JobEventList>
 
 export const WorkspaceEntry = z.object({
   name: z.string(),
@@ -127,6 +135,7 @@ export const WorkspaceEntry = z.object({
 export type WorkspaceEntry = z.infer<typeof WorkspaceEntry>
 
 export const WorkspaceListing = z.object({ path: z.string(), entries: z.array(WorkspaceEntry) })
+export type WorkspaceListing = z.infer<typeof WorkspaceListing>
 
 export const WorkspaceFile = z.object({
   path: z.string(),
@@ -138,3 +147,17 @@ export const WorkspaceFile = z.object({
   truncated: z.boolean(),
 })
 export type WorkspaceFile = z.infer<typeof WorkspaceFile>
+
+/** `GET /api/jobs/{id}/events`. */
+export const JobEventsQuery = z.object({
+  /** A signed events link (`events_url`), for EventSource, which cannot send a bearer header. */
+  ticket: z.string().max(128).optional(),
+  /** JSON form: events with a larger id than this. */
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  last_event_id: z.string().optional(),
+})
+
+export const JobListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
+export const WorkspaceListQuery = z.object({ path: z.string().max(4096).default('') })
+export const WorkspaceReadQuery = z.object({ path: z.string({ error: 'path parameter required' }).max(4096) })

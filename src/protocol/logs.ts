@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { LogLevel } from '../config'
+
+export const LogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error'])
+export type LogLevel = z.infer<typeof LogLevel>
 
 /** One line of `GET /api/logs/events` (`event: log`). Already redacted. */
 export const LogLine = z.object({

@@ -2,14 +2,15 @@ import { z } from 'zod'
 
 /**
  * Wire shapes of the memory workspace (`/api/memory/*`). Field names follow the original
- * gateway's contract (contract.md §7); additions are marked. Paths are relative, `/`-separated,
+ * gateway's contract (contract.md §7), so its clients work unchanged; the fields it lacked are
+ * ones they can ignore (filters, sizes, pages, ids, concurrency checks). Paths are relative, `/`-separated,
  * NFC-normalised (see `normalizeMemoryPath`); folders exist implicitly, as ancestors of documents.
  */
 
 const Timestamp = z.string().describe('UTC ISO-8601 timestamp')
 
 export const MemoryTreeQuery = z.object({
-  /** Added: only the subtree under this folder (default: everything). */
+  /** Only the subtree under this folder (default: everything). */
   path: z.string().max(4096).default(''),
   /** Levels below `path` to include (default: all). */
   depth: z.coerce.number().int().min(1).max(64).optional(),
@@ -18,9 +19,9 @@ export const MemoryTreeQuery = z.object({
 export const MemoryTreeEntry = z.object({
   path: z.string(),
   is_dir: z.boolean(),
-  /** Added, documents only: UTF-8 bytes. */
+  /** Documents only: UTF-8 bytes. */
   size: z.number().int().optional(),
-  /** Added, documents only. */
+  /** Documents only. */
   updated_at: Timestamp.optional(),
 })
 export type MemoryTreeEntry = z.infer<typeof MemoryTreeEntry>
@@ -30,9 +31,9 @@ export type MemoryTreeResponse = z.infer<typeof MemoryTreeResponse>
 
 export const MemoryListQuery = z.object({
   path: z.string().max(4096).default(''),
-  /** Added: page size (folders first, then documents, each by name). */
+  /** Page size (folders first, then documents, each by name). */
   limit: z.coerce.number().int().min(1).max(1000).default(200),
-  /** Added: `next_cursor` of the previous page. */
+  /** The `next_cursor` of the previous page. */
   cursor: z.string().max(4096).optional(),
 })
 
@@ -43,7 +44,7 @@ export const MemoryListEntry = z.object({
   is_dir: z.boolean(),
   /** A document's last change; for a folder, the latest change of anything under it. */
   updated_at: Timestamp.nullable(),
-  /** Added, documents only: UTF-8 bytes. */
+  /** Documents only: UTF-8 bytes. */
   size: z.number().int().optional(),
 })
 export type MemoryListEntry = z.infer<typeof MemoryListEntry>
@@ -51,9 +52,9 @@ export type MemoryListEntry = z.infer<typeof MemoryListEntry>
 export const MemoryListResponse = z.object({
   path: z.string(),
   entries: z.array(MemoryListEntry),
-  /** Added: entries in the folder, across pages. */
+  /** Entries in the folder, across pages. */
   total: z.number().int(),
-  /** Added: pass as `cursor` for the next page; null on the last one. */
+  /** Pass as `cursor` for the next page; null on the last one. */
   next_cursor: z.string().nullable(),
 })
 export type MemoryListResponse = z.infer<typeof MemoryListResponse>
@@ -64,7 +65,7 @@ export const MemoryDocument = z.object({
   path: z.string(),
   content: z.string(),
   updated_at: Timestamp,
-  /** Added. */
+  /** Stable across moves, unlike the path. */
   document_id: z.uuid(),
   created_at: Timestamp,
   size: z.number().int(),
@@ -77,7 +78,7 @@ export const MemoryWriteRequest = z.object({
   /** Add to the end of the document (on a new line), creating it when missing. */
   append: z.boolean().default(false),
   /**
-   * Added, optimistic concurrency: the `updated_at` the editor started from (409 `write_conflict`
+   * Optimistic concurrency: the `updated_at` the editor started from (409 `write_conflict`
    * when the document changed since), or null to require that the document does not exist yet.
    */
   expected_updated_at: Timestamp.nullable().optional(),
@@ -87,7 +88,7 @@ export type MemoryWriteRequest = z.input<typeof MemoryWriteRequest>
 export const MemoryWriteResponse = z.object({
   path: z.string(),
   status: z.literal('written'),
-  /** Added. */
+  /** Stable across moves, unlike the path. */
   document_id: z.uuid(),
   created: z.boolean(),
   /** False when the content was already exactly this (nothing re-indexed). */
@@ -134,7 +135,7 @@ export const MEMORY_SEARCH_MAX_LIMIT = 100
 export const MemorySearchRequest = z.object({
   query: z.string().min(1).max(MEMORY_SEARCH_MAX_QUERY),
   limit: z.number().int().min(1).max(MEMORY_SEARCH_MAX_LIMIT).default(10),
-  /** Added: only documents under this folder. */
+  /** Only documents under this folder. */
   path: z.string().max(4096).optional(),
 })
 export type MemorySearchRequest = z.input<typeof MemorySearchRequest>

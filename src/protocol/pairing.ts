@@ -23,3 +23,8 @@ export const ApprovePairingRequest = z.object({
 })
 
 export const PairingApproved = ActionResponse.extend({ sender_id: z.string().optional(), user_id: z.string().optional() })
+
+/** `/api/pairing/{channel}`. */
+export const PairingChannelParam = z.object({ channel: PairingChannel })
+export type PairingList = z.infer<typeof PairingList>
+export type PairingApproved = z.infer<typeof PairingApproved>

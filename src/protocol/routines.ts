@@ -1,9 +1,9 @@
 import { z } from 'zod'
 
 /**
- * Routines on the wire (contract.md §9, with gaps 6, 8, 9 and 29 fixed): a routine is a standing
- * instruction with a trigger (`cron`, `event`, `system_event`, `webhook`, `manual`) and an action
- * (`lightweight`: a prompt for a fresh agent turn in the routine's thread; `full_job`: a sandbox job).
+ * Routines on the wire (contract.md §9): a routine is a standing instruction with a trigger
+ * (`cron`, `event`, `system_event`, `webhook`, `manual`) and an action (`lightweight`: a prompt
+ * for a fresh agent turn in the routine's thread; `full_job`: a sandbox job).
  * Run statuses are snake_case (`running|ok|attention|failed`); a webhook secret is never returned
  * after creation (`has_secret` instead); another user's routine is 404 everywhere.
  */
@@ -31,6 +31,11 @@ const SystemEventTrigger = z.object({
   event_type: z.string().trim().min(1, 'event_type is required').max(64),
   filters: z.record(z.string().max(64), z.string().max(200)).default({}),
 })
+
+/** Webhook deliveries: the signature headers and the largest body read (64 KiB). */
+export const WEBHOOK_SIGNATURE_HEADER = 'x-webhook-signature'
+export const WEBHOOK_TIMESTAMP_HEADER = 'x-webhook-timestamp'
+export const WEBHOOK_BODY_LIMIT = 64 * 1024
 
 export const WEBHOOK_PATH = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/
 
@@ -160,6 +165,7 @@ export type RoutineInfo = z.infer<typeof RoutineInfo>
 
 export const RoutineList = z.object({ routines: z.array(RoutineInfo) })
 
+export type RoutineList = z.infer<typeof RoutineList>
 export const RoutineDetail = RoutineInfo.extend({
   trigger: RoutineTrigger,
   action: RoutineAction,
@@ -184,6 +190,7 @@ export const RoutineSummary = z.object({
   runs_today: z.number().int(),
 })
 
+export type RoutineSummary = z.infer<typeof RoutineSummary>
 export const RoutineRuns = z.object({
   routine_id: z.uuid(),
   runs: z.array(RoutineRunInfo),
@@ -191,14 +198,25 @@ export const RoutineRuns = z.object({
   next_cursor: z.string().optional(),
 })
 
+export type RoutineRuns = z.infer<typeof RoutineRuns>
 export const RoutineRunsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 })
 
+export type RoutineRunsQuery = z.infer<typeof RoutineRunsQuery>
 export const ToggleRoutineRequest = z.object({ enabled: z.boolean().optional() })
 
 export const RoutineToggled = z.object({ status: z.enum(['enabled', 'disabled']), routine_id: z.uuid(), next_fire_at: z.string().nullable() })
+export type RoutineToggled = z.infer<typeof RoutineToggled>
 export const RoutineTriggered = z.object({ status: z.literal('triggered'), routine_id: z.uuid(), run_id: z.uuid() })
+export type RoutineTriggered = z.infer<typeof RoutineTriggered>
 export const RoutineDeleted = z.object({ status: z.literal('deleted'), routine_id: z.uuid() })
+export type RoutineDeleted = z.infer<typeof RoutineDeleted>
 export const WebhookAccepted = RoutineTriggered.extend({ routine_name: z.string() })
+export type WebhookAccepted = z.infer<typeof WebhookAccepted>
+
+/** `/api/routines/{id}/...`. */
+export const RoutineIdParam = z.object({ id: z.uuid('Invalid routine ID') })
+/** `POST /api/webhooks/{path}`. */
+export const WebhookPathParam = z.object({ path: z.string().regex(WEBHOOK_PATH, 'Invalid webhook path') })

@@ -26,3 +26,8 @@ export const SettingsMap = z.object({
 export const PutSettingRequest = z.object({ value: SettingValue })
 
 export const ImportQuery = z.object({ mode: z.enum(['merge', 'replace']).default('merge') })
+
+/** `/api/settings/{key}`. */
+export const SettingKeyParam = z.object({ key: SettingKey })
+export type SettingsList = z.infer<typeof SettingsList>
+export type SettingsMap = z.infer<typeof SettingsMap>

@@ -76,3 +76,8 @@ export const SkillActionResult = z.object({
   skill: SkillInfo.optional(),
 })
 export type SkillActionResult = z.infer<typeof SkillActionResult>
+
+/** `/api/skills/{name}` and its scope. */
+export const SkillNameParam = z.object({ name: SkillName })
+export const SkillScopeQuery = z.object({ scope: SkillScope.default('user') })
+export type SkillList = z.infer<typeof SkillList>

@@ -47,5 +47,7 @@ export const WhoAmI = z.object({
    * the account (its first token). Null for the user's own tokens and the owner's configured one.
    */
   minted_by: z.string().nullable(),
+  /** The token is the owner's impersonation of `user_id` (not the user's own, nor an account's first token). */
+  impersonation: z.boolean(),
 })
 export type WhoAmI = z.infer<typeof WhoAmI>

@@ -1,5 +1,8 @@
 import { z } from 'zod'
-import { Role } from '../auth/principal'
+
+/** What a user may do: admins manage users, pairing, logs and custom extensions. */
+export const Role = z.enum(['admin', 'member'])
+export type Role = z.infer<typeof Role>
 
 /** Free-form JSON object attached to a user (at most 16 KiB of JSON). */
 export const UserMetadata = z
@@ -111,6 +114,7 @@ export type CreatedToken = z.infer<typeof CreatedToken>
 /** `POST /api/admin/users`: the new user and its first token, shown once. */
 export const CreatedUser = User.extend({ token: z.string(), token_id: z.string() })
 
+export type CreatedUser = z.infer<typeof CreatedUser>
 export const TokenRevoked = z.object({ id: z.string(), status: z.literal('revoked') })
 
 // --- usage ---
@@ -134,6 +138,7 @@ export const UsageRow = z.object({
 })
 
 /** Per user and model (`usage`, the upstream shape) and per user (`users`), over the period. */
+export type UsageRow = z.infer<typeof UsageRow>
 export const UsageReport = z.object({
   period: UsagePeriod,
   since: z.string(),
@@ -144,6 +149,7 @@ export const UsageReport = z.object({
 // --- secrets ---
 
 /** Lower-cased before validation; letters, digits, `_`, `.`, `-`. */
+export type UsageReport = z.infer<typeof UsageReport>
 export const SecretName = z
   .string()
   .transform((s) => s.trim().toLowerCase())
@@ -168,3 +174,19 @@ export const PutSecretRequest = z.object({
 
 export const SecretStored = z.object({ user_id: z.string(), name: z.string(), status: z.enum(['created', 'updated']) })
 export const SecretDeleted = z.object({ user_id: z.string(), name: z.string(), deleted: z.literal(true) })
+
+/** `/api/admin/users/{id}`. */
+export const UserIdParam = z.object({ id: z.string().min(1).max(128) })
+/** `/api/admin/users/{user_id}/secrets` and `.../{name}`. */
+export const SecretUserParam = z.object({ user_id: z.string().min(1).max(128) })
+export const SecretParam = SecretUserParam.extend({ name: SecretName })
+/** `/api/tokens/{id}`. */
+export const TokenIdParam = z.object({ id: z.uuid() })
+export type TokenList = z.infer<typeof TokenList>
+export type UserList = z.infer<typeof UserList>
+export type SecretList = z.infer<typeof SecretList>
+export type TokenRevoked = z.infer<typeof TokenRevoked>
+export type UserDeleted = z.infer<typeof UserDeleted>
+export type UserStatusChanged = z.infer<typeof UserStatusChanged>
+export type SecretStored = z.infer<typeof SecretStored>
+export type SecretDeleted = z.infer<typeof SecretDeleted>

@@ -1,16 +1,12 @@
 import { type Context, Hono } from 'hono'
-import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params } from '../middleware/validate'
-import { assertReach } from '../services/users/account-reach'
-import { PutSecretRequest, SecretDeleted, SecretList, SecretName, SecretStored } from '../protocol/users'
-
-const UserParam = z.object({ user_id: z.string().min(1).max(128) })
-const SecretParam = UserParam.extend({ name: SecretName })
+import { PutSecretRequest, SecretDeleted, SecretList, SecretParam, SecretStored, SecretUserParam } from '../protocol/users'
+import { assertReach } from '../auth/account-reach'
 
 /**
  * `/api/admin/users/{user_id}/secrets`: admins provision a user's secrets. Values go in and never
@@ -28,7 +24,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
   }
   return new Hono<GatewayEnv>()
     .use('/api/admin/*', requireAdmin)
-    .get('/api/admin/users/:user_id/secrets', describe({ summary: "A user's secrets: names and times, never values", response: SecretList }), params(UserParam), async (c) => {
+    .get('/api/admin/users/:user_id/secrets', routeDoc({ summary: "A user's secrets: names and times, never values", response: SecretList }), params(SecretUserParam), async (c) => {
       const { user_id } = c.req.valid('param')
       const secrets = await (await forUser(c, user_id)).list(user_id)
       return c.json({
@@ -38,7 +34,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
     })
     .put(
       '/api/admin/users/:user_id/secrets/:name',
-      describe({ summary: 'Create or replace a secret (encrypted at rest; never returned)', response: SecretStored }),
+      routeDoc({ summary: 'Create or replace a secret (encrypted at rest; never returned)', response: SecretStored }),
       params(SecretParam),
       jsonBody(PutSecretRequest),
       async (c) => {
@@ -51,7 +47,7 @@ export const adminSecretRoutes = (d: RouteDeps) => {
         return c.json({ user_id, name, status: existed ? ('updated' as const) : ('created' as const) }, existed ? 200 : 201)
       },
     )
-    .delete('/api/admin/users/:user_id/secrets/:name', describe({ summary: 'Delete a secret', response: SecretDeleted }), params(SecretParam), async (c) => {
+    .delete('/api/admin/users/:user_id/secrets/:name', routeDoc({ summary: 'Delete a secret', response: SecretDeleted }), params(SecretParam), async (c) => {
       const { user_id, name } = c.req.valid('param')
       if (!(await (await forUser(c, user_id)).delete(user_id, name))) throw notFound('secret')
       return c.json({ user_id, name, deleted: true as const })

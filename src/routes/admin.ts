@@ -1,12 +1,11 @@
 import { type Context, Hono } from 'hono'
-import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { need, notFound } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
-import { assertReach } from '../services/users/account-reach'
+import { assertReach } from '../auth/account-reach'
 import {
   CreatedUser,
   CreateUserRequest,
@@ -15,12 +14,12 @@ import {
   UsageReport,
   User,
   UserDeleted,
+  UserIdParam,
   UserList,
   UserStatusChanged,
   UserTokenList,
 } from '../protocol/users'
 
-const UserId = z.object({ id: z.string().min(1).max(128) })
 const PERIOD_MS = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 } as const
 
 /**
@@ -35,23 +34,23 @@ export const adminRoutes = (d: RouteDeps) => {
     .use('/api/admin/*', requireAdmin)
     .post(
       '/api/admin/users',
-      describe({ summary: 'Create a user; the response carries its first API token, shown once', response: CreatedUser, status: 201 }),
+      routeDoc({ summary: 'Create a user; the response carries its first API token, shown once', response: CreatedUser, status: 201 }),
       jsonBody(CreateUserRequest),
       async (c) => {
         const { user, token } = await users().create(c.req.valid('json'), { userId: c.get('principal').userId })
         return c.json({ ...user, token: token.token, token_id: token.id }, 201)
       },
     )
-    .get('/api/admin/users', describe({ summary: 'List every user', response: UserList }), async (c) => c.json({ users: await users().list() }))
-    .get('/api/admin/users/:id', describe({ summary: 'One user', response: User }), params(UserId), async (c) => {
+    .get('/api/admin/users', routeDoc({ summary: 'List every user', response: UserList }), async (c) => c.json({ users: await users().list() }))
+    .get('/api/admin/users/:id', routeDoc({ summary: 'One user', response: User }), params(UserIdParam), async (c) => {
       const user = await users().get(c.req.valid('param').id)
       if (!user) throw notFound('user')
       return c.json(user)
     })
     .patch(
       '/api/admin/users/:id',
-      describe({ summary: 'Change a user\'s display name, email, role or metadata (replaced whole)', response: User }),
-      params(UserId),
+      routeDoc({ summary: 'Change a user\'s display name, email, role or metadata (replaced whole)', response: User }),
+      params(UserIdParam),
       jsonBody(UpdateUserRequest),
       async (c) => {
         manage(c, c.req.valid('param').id)
@@ -62,8 +61,8 @@ export const adminRoutes = (d: RouteDeps) => {
     )
     .delete(
       '/api/admin/users/:id',
-      describe({ summary: 'Delete a user and all their data (threads, memory, jobs, routines, settings, tokens, secrets)', response: UserDeleted }),
-      params(UserId),
+      routeDoc({ summary: 'Delete a user and all their data (threads, memory, jobs, routines, settings, tokens, secrets)', response: UserDeleted }),
+      params(UserIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
         manage(c, id)
@@ -73,8 +72,8 @@ export const adminRoutes = (d: RouteDeps) => {
     )
     .post(
       '/api/admin/users/:id/suspend',
-      describe({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
-      params(UserId),
+      routeDoc({ summary: 'Suspend a user: their tokens fail at once and their streams close', response: UserStatusChanged }),
+      params(UserIdParam),
       async (c) => {
         manage(c, c.req.valid('param').id)
         const user = await users().setStatus(c.req.valid('param').id, 'suspended', { userId: c.get('principal').userId })
@@ -82,7 +81,7 @@ export const adminRoutes = (d: RouteDeps) => {
         return c.json({ id: user.id, status: user.status })
       },
     )
-    .post('/api/admin/users/:id/activate', describe({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserId), async (c) => {
+    .post('/api/admin/users/:id/activate', routeDoc({ summary: 'Re-activate a suspended user', response: UserStatusChanged }), params(UserIdParam), async (c) => {
       manage(c, c.req.valid('param').id)
       const user = await users().setStatus(c.req.valid('param').id, 'active', { userId: c.get('principal').userId })
       if (!user) throw notFound('user')
@@ -90,8 +89,8 @@ export const adminRoutes = (d: RouteDeps) => {
     })
     .get(
       '/api/admin/users/:id/tokens',
-      describe({ summary: "A user's API tokens (never the tokens themselves), those minted by someone else marked as impersonation", response: UserTokenList }),
-      params(UserId),
+      routeDoc({ summary: "A user's API tokens (never the tokens themselves), those minted by someone else marked as impersonation", response: UserTokenList }),
+      params(UserIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
         manage(c, id)
@@ -101,7 +100,7 @@ export const adminRoutes = (d: RouteDeps) => {
     )
     .get(
       '/api/admin/usage',
-      describe({ summary: 'LLM usage per user and model over the last day (24 h), week (7 d) or month (30 d)', response: UsageReport }),
+      routeDoc({ summary: 'LLM usage per user and model over the last day (24 h), week (7 d) or month (30 d)', response: UsageReport }),
       query(UsageQuery),
       async (c) => {
         const usage = need(d.services.usage, 'usage')

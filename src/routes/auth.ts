@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
 import { isStreamPath } from '../auth/stream-tickets'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { badRequest, GatewayError } from '../lib/errors'
+import { quotaExceeded } from '../lib/quota'
 import { toIso } from '../lib/time'
 import { jsonBody } from '../middleware/validate'
 import { StreamTicket, StreamTicketRequest } from '../protocol/auth'
@@ -15,7 +16,7 @@ import { StreamTicket, StreamTicketRequest } from '../protocol/auth'
 export const authRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>().post(
     '/api/auth/stream-ticket',
-    describe({ summary: 'A single-use ticket (valid 60 s) that opens one stream route with ?ticket=', response: StreamTicket }),
+    routeDoc({ summary: 'A single-use ticket (valid 60 s) that opens one stream route with ?ticket=', response: StreamTicket }),
     jsonBody(StreamTicketRequest),
     (c) => {
       const { path } = c.req.valid('json')
@@ -23,7 +24,9 @@ export const authRoutes = (d: RouteDeps) =>
       const issued = d.auth.tickets.issue(c.get('principal'), path, c.get('credential'))
       if (issued.refused) {
         const headers = { 'Retry-After': String(Math.ceil(issued.retryAfterMs / 1000)) }
-        if (issued.refused === 'user_quota') throw new GatewayError(429, 'quota_exceeded', 'You hold too many unused stream tickets; use or let them expire first', { headers })
+        if (issued.refused === 'user_quota') {
+          throw quotaExceeded('unused stream tickets', d.config.limits.quotas.pendingStreamTicketsPerUser, 'use them or let them expire first', issued.retryAfterMs / 1000)
+        }
         throw new GatewayError(503, 'too_many_tickets', 'Too many unused stream tickets; try again shortly', { headers })
       }
       return c.json({ ticket: issued.ticket, path, expires_at: toIso(issued.expiresAt) } satisfies StreamTicket)

@@ -1,14 +1,19 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { jsonBody, optionalJsonBody, query } from '../middleware/validate'
 import {
+  ApprovalAccepted,
   ApprovalRequest,
+  AuthCancelRequest,
+  AuthTokenRequest,
+  CancelRequest,
+  CancelResponse,
   HistoryQuery,
   HistoryResponse,
+  NewThreadRequest,
   SendMessageAccepted,
   SendMessageRequest,
   ThreadInfo,
@@ -18,38 +23,32 @@ import {
 import { ActionResponse } from '../protocol/errors'
 
 const JSON_TYPE = { 'Content-Type': 'application/json' }
-const AuthTokenRequest = z.object({ extension_name: z.string().min(1).max(128), token: z.string().min(1).max(8192) })
-const AuthCancelRequest = z.object({ extension_name: z.string().min(1).max(128) })
-const CancelRequest = z.object({ thread_id: z.string() })
-const NewThreadRequest = z.object({})
-const ApprovalAccepted = z.object({ status: z.literal('accepted'), request_id: z.string() })
-const CancelResponse = z.object({ status: z.enum(['cancelled', 'idle']), thread_id: z.string() })
 
 /** Chat commands over REST; the WebSocket frames run the same `ChatCommands`. */
 export const chatRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
     .post(
       '/api/chat/send',
-      describe({ summary: 'Send a message to the agent; output arrives as events', response: SendMessageAccepted, status: 202 }),
+      routeDoc({ summary: 'Send a message to the agent; output arrives as events', response: SendMessageAccepted, status: 202 }),
       jsonBody(SendMessageRequest),
       async (c) => c.json(await d.commands.send(c.get('principal'), c.req.valid('json'), 'http', c.req.header('x-timezone')), 202),
     )
     .post(
       '/api/chat/approval',
-      describe({ summary: 'Approve, deny or always-allow a pending tool call', response: ApprovalAccepted, status: 202 }),
+      routeDoc({ summary: 'Approve, deny or always-allow a pending tool call', response: ApprovalAccepted, status: 202 }),
       jsonBody(ApprovalRequest),
       async (c) => c.json(await d.commands.approve(c.get('principal'), c.req.valid('json')), 202),
     )
-    .post('/api/chat/cancel', describe({ summary: 'Stop the running turn of a thread (also answers a pending approval as cancelled)', response: CancelResponse }), jsonBody(CancelRequest), async (c) =>
+    .post('/api/chat/cancel', routeDoc({ summary: 'Stop the running turn of a thread (also answers a pending approval as cancelled)', response: CancelResponse }), jsonBody(CancelRequest), async (c) =>
       c.json(await d.commands.cancel(c.get('principal'), c.req.valid('json').thread_id)),
     )
-    .post('/api/chat/auth-token', describe({ summary: 'Submit a credential an extension asked for', response: ActionResponse }), jsonBody(AuthTokenRequest), async (c) => {
+    .post('/api/chat/auth-token', routeDoc({ summary: 'Submit a credential an extension asked for', response: ActionResponse }), jsonBody(AuthTokenRequest), async (c) => {
       const { extension_name, token } = c.req.valid('json')
       return c.json(await d.commands.authToken(c.get('principal'), extension_name, token))
     })
     .get(
       '/api/chat/history',
-      describe({ summary: 'A page of turns of a thread (oldest first), its pending approval and running turn', response: HistoryResponse }),
+      routeDoc({ summary: 'A page of turns of a thread (oldest first), its pending approval and running turn', response: HistoryResponse }),
       query(HistoryQuery),
       (c): Response | Promise<Response> => {
         const json = need(d.services.threads, 'threads').historyJson(c.get('principal').userId, c.req.valid('query'))
@@ -58,14 +57,14 @@ export const chatRoutes = (d: RouteDeps) =>
     )
     .get(
       '/api/chat/threads',
-      describe({ summary: 'The assistant thread and the other threads, newest activity first', response: ThreadList }),
+      routeDoc({ summary: 'The assistant thread and the other threads, newest activity first', response: ThreadList }),
       query(ThreadListQuery),
       async (c) => c.json(await need(d.services.threads, 'threads').listThreads(c.get('principal').userId, c.req.valid('query'))),
     )
     // No fields, but a body, if any, must be JSON: the same 415 gate as every JSON route.
-    .post('/api/chat/thread/new', describe({ summary: 'Create an empty thread', response: ThreadInfo }), optionalJsonBody(NewThreadRequest), async (c) =>
+    .post('/api/chat/thread/new', routeDoc({ summary: 'Create an empty thread', response: ThreadInfo }), optionalJsonBody(NewThreadRequest), async (c) =>
       c.json(await need(d.services.threads, 'threads').createThread(c.get('principal').userId)),
     )
-    .post('/api/chat/auth-cancel', describe({ summary: 'Cancel a pending extension auth flow', response: ActionResponse }), jsonBody(AuthCancelRequest), async (c) =>
+    .post('/api/chat/auth-cancel', routeDoc({ summary: 'Cancel a pending extension auth flow', response: ActionResponse }), jsonBody(AuthCancelRequest), async (c) =>
       c.json(await d.commands.authCancel(c.get('principal'), c.req.valid('json').extension_name)),
     )

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { GatewayEnv } from '../gateway/env'
-import { buildOpenApi, describe } from '../gateway/openapi-registry'
+import type { GatewayEnv } from '../ports/env'
+import { buildOpenApi, routeDoc } from '../middleware/route-doc'
 import { AppEvent } from '../protocol/events'
 import { WsClientFrame, WsServerFrame } from '../protocol/ws'
 
@@ -13,7 +13,7 @@ export const docsRoutes = (appForDocs: () => Hono<any, any, any>, version: strin
   const openapi = new Map<string, string>()
   let events: string | undefined
   return new Hono<GatewayEnv>()
-    .get('/api/openapi.json', describe({ summary: 'This API as OpenAPI 3.0', auth: false }), (c) => {
+    .get('/api/openapi.json', routeDoc({ summary: 'This API as OpenAPI 3.0', auth: false }), (c) => {
       // Where the API is mounted (`/agent`, by basePath or a host's route()), for `servers`.
       const mount = c.req.path.slice(0, -'/api/openapi.json'.length)
       let body = openapi.get(mount)
@@ -23,7 +23,7 @@ export const docsRoutes = (appForDocs: () => Hono<any, any, any>, version: strin
       }
       return c.body(body, 200, { 'Content-Type': 'application/json' })
     })
-    .get('/api/events.schema.json', describe({ summary: 'JSON Schema of events and WebSocket frames', auth: false }), (c) => {
+    .get('/api/events.schema.json', routeDoc({ summary: 'JSON Schema of events and WebSocket frames', auth: false }), (c) => {
       events ??= JSON.stringify({
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         $defs: {

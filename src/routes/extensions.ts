@@ -1,9 +1,8 @@
 import { type Context, Hono } from 'hono'
 import { setCookie } from 'hono/cookie'
-import { z } from 'zod'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { jsonBody, optionalJsonBody, params, query } from '../middleware/validate'
 import { ActionResponse } from '../protocol/errors'
@@ -11,15 +10,14 @@ import {
   ActivateRequest,
   ExtensionInstallRequest,
   ExtensionList,
+  ExtensionNameParam,
   ExtensionSetup,
   ExtensionSetupRequest,
   RegistryList,
   RegistryQuery,
   ToolList,
 } from '../protocol/extensions'
-import type { ActionResult, FlowContext } from '../services/extensions/extensions-service'
-
-const NameParam = z.object({ name: z.string().min(1).max(64) })
+import type { ActionResult, FlowContext } from '../services/extensions/port'
 
 /**
  * `/api/extensions`: every user manages their own extensions. Members install from the registry
@@ -47,16 +45,16 @@ export const extensionRoutes = (d: RouteDeps) => {
   }
 
   return new Hono<GatewayEnv>()
-    .get('/api/extensions', describe({ summary: "The caller's installed extensions with their state and tools", response: ExtensionList }), async (c) =>
+    .get('/api/extensions', routeDoc({ summary: "The caller's installed extensions with their state and tools", response: ExtensionList }), async (c) =>
       c.json({ extensions: await extensions().list(c.get('principal').userId) }),
     )
-    .get('/api/extensions/tools', describe({ summary: 'Every tool the agent can use for the caller (built-in and from active extensions)', response: ToolList }), async (c) => {
+    .get('/api/extensions/tools', routeDoc({ summary: 'Every tool the agent can use for the caller (built-in and from active extensions)', response: ToolList }), async (c) => {
       const tools = await d.tools.list(c.get('principal').userId)
       return c.json({
         tools: tools.map((t) => ({ name: t.name, description: t.description, source: t.source, requires_approval: t.requiresApproval !== false })),
       })
     })
-    .get('/api/extensions/registry', describe({ summary: 'The extension catalogue (any query word in name, description or keywords)', response: RegistryList }), query(RegistryQuery), async (c) => {
+    .get('/api/extensions/registry', routeDoc({ summary: 'The extension catalogue (any query word in name, description or keywords)', response: RegistryList }), query(RegistryQuery), async (c) => {
       const entries = await extensions().registry(c.get('principal').userId, c.req.valid('query').query)
       return c.json({
         entries: entries.map((m) => ({
@@ -74,7 +72,7 @@ export const extensionRoutes = (d: RouteDeps) => {
     })
     .post(
       '/api/extensions/install',
-      describe({ summary: 'Install an extension (registry name; admins: a manifest or an MCP server URL). Activates it when it needs no setup', response: ActionResponse, status: 201 }),
+      routeDoc({ summary: 'Install an extension (registry name; admins: a manifest or an MCP server URL). Activates it when it needs no setup', response: ActionResponse, status: 201 }),
       jsonBody(ExtensionInstallRequest),
       async (c) => {
         const principal = c.get('principal')
@@ -83,21 +81,21 @@ export const extensionRoutes = (d: RouteDeps) => {
     )
     .post(
       '/api/extensions/:name/activate',
-      describe({ summary: 'Start (or restart) an extension: 200 active, 202 waiting for a token or an OAuth sign-in (auth_url), 409 needs setup, 502 failed', response: ActionResponse }),
-      params(NameParam),
+      routeDoc({ summary: 'Start (or restart) an extension: 200 active, 202 waiting for a token or an OAuth sign-in (auth_url), 409 needs setup, 502 failed', response: ActionResponse }),
+      params(ExtensionNameParam),
       optionalJsonBody(ActivateRequest),
       async (c) => reply(c, await extensions().activate(c.get('principal').userId, c.req.valid('param').name, flowContext(c, c.req.valid('json').redirect_after))),
     )
-    .post('/api/extensions/:name/remove', describe({ summary: 'Stop and uninstall an extension (its pending sign-ins end too)', response: ActionResponse }), params(NameParam), async (c) =>
+    .post('/api/extensions/:name/remove', routeDoc({ summary: 'Stop and uninstall an extension (its pending sign-ins end too)', response: ActionResponse }), params(ExtensionNameParam), async (c) =>
       c.json(await extensions().remove(c.get('principal').userId, c.req.valid('param').name)),
     )
-    .get('/api/extensions/:name/setup', describe({ summary: 'The setup wizard: secrets and fields, and which are provided (values never)', response: ExtensionSetup }), params(NameParam), async (c) =>
+    .get('/api/extensions/:name/setup', routeDoc({ summary: 'The setup wizard: secrets and fields, and which are provided (values never)', response: ExtensionSetup }), params(ExtensionNameParam), async (c) =>
       c.json(await extensions().setupInfo(c.get('principal').userId, c.req.valid('param').name)),
     )
     .post(
       '/api/extensions/:name/setup',
-      describe({ summary: 'Save setup (secrets go to the secrets store; empty values keep the stored ones) and activate', response: ActionResponse }),
-      params(NameParam),
+      routeDoc({ summary: 'Save setup (secrets go to the secrets store; empty values keep the stored ones) and activate', response: ActionResponse }),
+      params(ExtensionNameParam),
       jsonBody(ExtensionSetupRequest),
       async (c) => {
         const input = c.req.valid('json')

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { HealthResponse } from '../protocol/status'
 
 const HEALTHY = JSON.stringify({ status: 'healthy', channel: 'gateway' })
@@ -10,6 +10,6 @@ const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store
 
 /** `GET /api/health`: public liveness, no version (nothing for a scanner to fingerprint). */
 export const healthRoutes = () =>
-  new Hono<GatewayEnv>().get('/api/health', describe({ summary: 'Liveness check', response: HealthResponse, auth: false }), () =>
+  new Hono<GatewayEnv>().get('/api/health', routeDoc({ summary: 'Liveness check', response: HealthResponse, auth: false }), () =>
     new Response(HEALTHY, { status: 200, headers: HEADERS }),
   )

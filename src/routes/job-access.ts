@@ -1,12 +1,10 @@
 import type { Context } from 'hono'
 import { bearerToken } from '../auth/authenticator'
-import type { Principal } from '../auth/principal'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { GatewayError, need, notFound } from '../lib/errors'
-import type { JobRecord } from '../services/jobs/job-repository'
-import type { JobsService } from '../services/jobs/jobs-service'
-import type { LinkScope } from '../services/jobs/job-links'
+import { GatewayError, need } from '../lib/errors'
+import type { GatewayEnv } from '../ports/env'
+import type { Principal } from '../ports/principal'
+import type { JobRef, JobsPort, LinkScope } from '../services/jobs/port'
+import type { RouteDeps } from './deps'
 
 const unauthorized = () =>
   new GatewayError(401, 'unauthorized', 'Invalid or missing auth token', { headers: { 'WWW-Authenticate': 'Bearer' } })
@@ -27,21 +25,15 @@ export async function authorizeJob(
   d: RouteDeps,
   jobId: string,
   link: { scope: LinkScope; token: string | undefined },
-): Promise<{ jobs: JobsService; job: JobRecord; principal: Principal }> {
+): Promise<{ jobs: JobsPort; job: JobRef; principal: Principal }> {
   const jobs = need(d.services.jobs, 'jobs')
   const header = c.req.header('authorization')
   if (header !== undefined) {
     const token = bearerToken(header)
     const principal = token === undefined ? null : await d.auth.authenticate(token)
     if (!principal) throw unauthorized()
-    return { jobs, job: await jobs.get(principal.userId, jobId), principal }
+    return { jobs, ...(await jobs.authorize(jobId, { principal })) }
   }
   if (link.token === undefined) throw unauthorized()
-  const job = await jobs.repo.get(jobId)
-  if (!job) throw notFound('job', 'Not found')
-  const verdict = await jobs.verifyLink(link.scope, job, link.token)
-  if (verdict.status === 'expired') throw new GatewayError(401, 'link_expired', 'This link has expired; open it again from the app')
-  if (verdict.status === 'revoked') throw new GatewayError(401, 'link_revoked', 'The token this link was made with no longer works (revoked, expired or its user suspended)')
-  if (verdict.status !== 'valid') throw notFound('job', 'Not found')
-  return { jobs, job, principal: verdict.principal }
+  return { jobs, ...(await jobs.authorize(jobId, { scope: link.scope, token: link.token })) }
 }

@@ -1,67 +1,26 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
-import type { Principal } from '../auth/principal'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
 import {
   CreateJobRequest,
   JobCancelled,
   JobDetail,
-  type JobDetail as Detail,
+  JobIdParam,
   JobLinks,
   JobList,
-  type JobListItem,
+  JobListQuery,
   JobPromptAccepted,
   JobPromptRequest,
   JobRestarted,
   JobSummary,
   WorkspaceFile,
   WorkspaceListing,
+  WorkspaceListQuery,
+  WorkspaceReadQuery,
 } from '../protocol/jobs'
-import type { JobRecord } from '../services/jobs/job-repository'
-import type { JobsService } from '../services/jobs/jobs-service'
-
-export const JobIdParam = z.object({ id: z.uuid('Invalid job ID') })
-
-const listItem = (job: JobRecord): JobListItem => ({
-  id: job.id,
-  title: job.title,
-  state: job.status,
-  kind: job.kind,
-  user_id: job.userId,
-  created_at: job.createdAt,
-  started_at: job.startedAt,
-  completed_at: job.completedAt,
-})
-
-/** The job as the API shows it: state-derived flags (gap 33) and fresh signed links. */
-export async function jobDetail(jobs: JobsService, job: JobRecord, principal: Principal, now: number): Promise<Detail> {
-  const links = await jobs.links(job, principal)
-  const started = job.startedAt ? Date.parse(job.startedAt) : null
-  const ended = job.completedAt ? Date.parse(job.completedAt) : now
-  return {
-    ...listItem(job),
-    description: job.prompt,
-    elapsed_secs: started === null ? null : Math.max(0, Math.floor((ended - started) / 1000)),
-    browse_url: links.browse_url,
-    events_url: links.events_url,
-    links_expire_at: links.expires_at,
-    job_kind: 'sandbox',
-    ...(job.command ? { job_mode: job.command } : {}),
-    transitions: job.transitions,
-    can_cancel: jobs.canCancel(job),
-    can_restart: jobs.canRestart(job),
-    can_prompt: jobs.canPrompt(job),
-    result: job.result,
-    failure_reason: job.failureReason,
-    usage: { input_tokens: job.inputTokens, output_tokens: job.outputTokens },
-    restarted_from: job.restartedFrom,
-    thread_id: job.threadId,
-  }
-}
 
 /**
  * Sandbox jobs (contract.md §8): list, summary, detail, start, cancel, restart, follow-up prompts,
@@ -72,31 +31,29 @@ export const jobRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
     .get(
       '/api/jobs',
-      describe({ summary: "The caller's jobs, newest first", response: JobList }),
-      query(z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) })),
+      routeDoc({ summary: "The caller's jobs, newest first", response: JobList }),
+      query(JobListQuery),
       async (c) => {
         const jobs = need(d.services.jobs, 'jobs')
-        const list = await jobs.list(c.get('principal').userId, c.req.valid('query').limit)
-        return c.json({ jobs: list.map(listItem) })
+        return c.json({ jobs: await jobs.list(c.get('principal').userId, c.req.valid('query').limit) })
       },
     )
-    .get('/api/jobs/summary', describe({ summary: "Counts of the caller's jobs by state", response: JobSummary }), async (c) => {
-      const counts = await need(d.services.jobs, 'jobs').summary(c.get('principal').userId)
-      return c.json({ ...counts, in_progress: counts.running, stuck: 0 })
+    .get('/api/jobs/summary', routeDoc({ summary: "Counts of the caller's jobs by state", response: JobSummary }), async (c) => {
+      return c.json(await need(d.services.jobs, 'jobs').summary(c.get('principal').userId))
     })
-    .post('/api/jobs', describe({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
+    .post('/api/jobs', routeDoc({ summary: 'Start a job', response: JobDetail, status: 201 }), jsonBody(CreateJobRequest), async (c) => {
       const jobs = need(d.services.jobs, 'jobs')
-      const job = await jobs.create(c.get('principal').userId, c.req.valid('json'))
-      return c.json(await jobDetail(jobs, job, c.get('principal'), d.clock.now()), 201)
+      const principal = c.get('principal')
+      const job = await jobs.create(principal.userId, c.req.valid('json'))
+      // The detail's signed links are minted by the request's own credential (each use re-checks it).
+      return c.json(await jobs.get(principal, job.id), 201)
     })
-    .get('/api/jobs/:id', describe({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
-      const jobs = need(d.services.jobs, 'jobs')
-      const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-      return c.json(await jobDetail(jobs, job, c.get('principal'), d.clock.now()))
+    .get('/api/jobs/:id', routeDoc({ summary: 'A job: state, transitions, result, links', response: JobDetail }), params(JobIdParam), async (c) => {
+      return c.json(await need(d.services.jobs, 'jobs').get(c.get('principal'), c.req.valid('param').id))
     })
     .post(
       '/api/jobs/:id/cancel',
-      describe({ summary: 'Cancel a pending or running job; its processes are killed before this returns (409 when finished)', response: JobCancelled }),
+      routeDoc({ summary: 'Cancel a pending or running job; its processes are killed before this returns (409 when finished)', response: JobCancelled }),
       params(JobIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
@@ -106,7 +63,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .post(
       '/api/jobs/:id/restart',
-      describe({ summary: 'Retry a failed or cancelled job as a new job in the same workspace (409 otherwise)', response: JobRestarted }),
+      routeDoc({ summary: 'Retry a failed or cancelled job as a new job in the same workspace (409 otherwise)', response: JobRestarted }),
       params(JobIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
@@ -116,7 +73,7 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .post(
       '/api/jobs/:id/prompt',
-      describe({ summary: 'Send a follow-up prompt to a running (queued) or completed (new turn) job', response: JobPromptAccepted }),
+      routeDoc({ summary: 'Send a follow-up prompt to a running (queued) or completed (new turn) job', response: JobPromptAccepted }),
       params(JobIdParam),
       jsonBody(JobPromptRequest),
       async (c) => {
@@ -127,33 +84,27 @@ export const jobRoutes = (d: RouteDeps) =>
     )
     .get(
       '/api/jobs/:id/browse-url',
-      describe({ summary: 'Signed, short-lived links to the job files (new tab) and its event stream (EventSource)', response: JobLinks }),
+      routeDoc({ summary: 'Signed, short-lived links to the job files (new tab) and its event stream (EventSource)', response: JobLinks }),
       params(JobIdParam),
       async (c) => {
-        const jobs = need(d.services.jobs, 'jobs')
-        const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        return c.json(await jobs.links(job, c.get('principal')))
+        return c.json(await need(d.services.jobs, 'jobs').links(c.get('principal'), c.req.valid('param').id))
       },
     )
     .get(
       '/api/jobs/:id/files/list',
-      describe({ summary: 'List a directory of the job workspace (directories first)', response: WorkspaceListing }),
+      routeDoc({ summary: 'List a directory of the job workspace (directories first)', response: WorkspaceListing }),
       params(JobIdParam),
-      query(z.object({ path: z.string().max(4096).default('') })),
+      query(WorkspaceListQuery),
       async (c) => {
-        const jobs = need(d.services.jobs, 'jobs')
-        const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        return c.json(await jobs.files.list(jobs.workspaceOf(job), c.req.valid('query').path))
+        return c.json(await need(d.services.jobs, 'jobs').listFiles(c.get('principal').userId, c.req.valid('param').id, c.req.valid('query').path))
       },
     )
     .get(
       '/api/jobs/:id/files/read',
-      describe({ summary: 'Read a workspace file as UTF-8 (cut at the read cap; binary files have content null)', response: WorkspaceFile }),
+      routeDoc({ summary: 'Read a workspace file as UTF-8 (cut at the read cap; binary files have content null)', response: WorkspaceFile }),
       params(JobIdParam),
-      query(z.object({ path: z.string({ error: 'path parameter required' }).max(4096) })),
+      query(WorkspaceReadQuery),
       async (c) => {
-        const jobs = need(d.services.jobs, 'jobs')
-        const job = await jobs.get(c.get('principal').userId, c.req.valid('param').id)
-        return c.json(await jobs.files.read(jobs.workspaceOf(job), c.req.valid('query').path))
+        return c.json(await need(d.services.jobs, 'jobs').readFile(c.get('principal').userId, c.req.valid('param').id, c.req.valid('query').path))
       },
     )

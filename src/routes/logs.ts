@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
 import { requireAdmin, requireAuth } from '../auth/auth-middleware'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
-import { SSE_HEADERS } from '../hub/sse-response'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
+import { openSseResponse } from '../hub/sse-response'
 import { need } from '../lib/errors'
 import { jsonBody } from '../middleware/validate'
 import { LogLevelState, SetLogLevelRequest } from '../protocol/logs'
@@ -17,7 +17,7 @@ export const logRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
     .get(
       '/api/logs/events',
-      describe({ summary: 'Live log lines (SSE `event: log`): the last 500, then new ones; already redacted', sse: true }),
+      routeDoc({ summary: 'Live log lines (SSE `event: log`): the last 500, then new ones; already redacted', sse: true }),
       requireAuth(d.auth, { allowQueryToken: true }),
       requireAdmin,
       (c) => {
@@ -26,16 +26,23 @@ export const logRoutes = (d: RouteDeps) =>
         // revoked token or a demoted admin stops receiving logs (also when opened with a ticket).
         const credential = c.get('credential')
         const stillAllowed = async () => (await d.auth.authenticateDigest(credential))?.role === 'admin'
-        const stream = logs.openStream({ stillAllowed, signal: c.req.raw.signal })
-        return new Response(stream.body, { status: 200, headers: SSE_HEADERS })
+        const reservation = logs.reserveStream({ stillAllowed })
+        try {
+          const { sink, response } = openSseResponse(c, d.runtime, { queue: reservation.queue, bufferBytes: d.config.limits.subscriberBufferBytes, keepAlive: d.hub.keepAlive })
+          reservation.follow(sink)
+          return response
+        } catch (error) {
+          reservation.release()
+          throw error
+        }
       },
     )
-    .get('/api/logs/level', describe({ summary: 'The current log level', response: LogLevelState }), requireAuth(d.auth), requireAdmin, (c) =>
+    .get('/api/logs/level', routeDoc({ summary: 'The current log level', response: LogLevelState }), requireAuth(d.auth), requireAdmin, (c) =>
       c.json(need(d.services.logs, 'logs').state()),
     )
     .put(
       '/api/logs/level',
-      describe({ summary: 'Change the log level at run time (audited; applies on every instance)', response: LogLevelState }),
+      routeDoc({ summary: 'Change the log level at run time (audited; applies on every instance)', response: LogLevelState }),
       requireAuth(d.auth),
       requireAdmin,
       jsonBody(SetLogLevelRequest),

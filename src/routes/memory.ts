@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { need } from '../lib/errors'
 import { bodyLimit } from '../middleware/body-limit'
 import { jsonBody, query } from '../middleware/validate'
@@ -34,29 +34,29 @@ const SMALL_BODY = 64 * 1024
 export const memoryRoutes = (d: RouteDeps) => {
   const memory = () => need(d.services.memory, 'memory')
   return new Hono<GatewayEnv>()
-    .get('/api/memory/tree', describe({ summary: 'Every document and folder of your memory', response: MemoryTreeResponse }), query(MemoryTreeQuery), async (c) =>
+    .get('/api/memory/tree', routeDoc({ summary: 'Every document and folder of your memory', response: MemoryTreeResponse }), query(MemoryTreeQuery), async (c) =>
       c.json(await memory().tree(c.get('principal').userId, c.req.valid('query'))),
     )
-    .get('/api/memory/list', describe({ summary: 'The folders and documents directly in a folder (paged)', response: MemoryListResponse }), query(MemoryListQuery), async (c) =>
+    .get('/api/memory/list', routeDoc({ summary: 'The folders and documents directly in a folder (paged)', response: MemoryListResponse }), query(MemoryListQuery), async (c) =>
       c.json(await memory().list(c.get('principal').userId, c.req.valid('query'))),
     )
-    .get('/api/memory/read', describe({ summary: 'Read a document', response: MemoryDocument }), query(MemoryPathQuery), async (c) =>
+    .get('/api/memory/read', routeDoc({ summary: 'Read a document', response: MemoryDocument }), query(MemoryPathQuery), async (c) =>
       c.json(await memory().read(c.get('principal').userId, c.req.valid('query').path)),
     )
-    .post('/api/memory/write', describe({ summary: 'Create, replace or append to a document', response: MemoryWriteResponse }), jsonBody(MemoryWriteRequest), async (c) =>
+    .post('/api/memory/write', routeDoc({ summary: 'Create, replace or append to a document', response: MemoryWriteResponse }), jsonBody(MemoryWriteRequest), async (c) =>
       c.json(await memory().write(c.get('principal').userId, c.req.valid('json'))),
     )
-    .delete('/api/memory', describe({ summary: 'Delete a document, or a folder with recursive=true', response: MemoryDeleteResponse }), query(MemoryDeleteQuery), async (c) => {
+    .delete('/api/memory', routeDoc({ summary: 'Delete a document, or a folder with recursive=true', response: MemoryDeleteResponse }), query(MemoryDeleteQuery), async (c) => {
       const { path, recursive } = c.req.valid('query')
       return c.json(await memory().delete(c.get('principal').userId, path, { recursive: recursive === 'true' }))
     })
-    .post('/api/memory/move', describe({ summary: 'Move or rename a document or folder', response: MemoryMoveResponse }), bodyLimit(SMALL_BODY), jsonBody(MemoryMoveRequest), async (c) =>
+    .post('/api/memory/move', routeDoc({ summary: 'Move or rename a document or folder', response: MemoryMoveResponse }), bodyLimit(SMALL_BODY), jsonBody(MemoryMoveRequest), async (c) =>
       c.json(await memory().move(c.get('principal').userId, c.req.valid('json'))),
     )
-    .post('/api/memory/search', describe({ summary: 'Hybrid full-text and semantic search over your memory', response: MemorySearchResponse }), bodyLimit(SMALL_BODY), jsonBody(MemorySearchRequest), async (c) =>
+    .post('/api/memory/search', routeDoc({ summary: 'Hybrid full-text and semantic search over your memory', response: MemorySearchResponse }), bodyLimit(SMALL_BODY), jsonBody(MemorySearchRequest), async (c) =>
       c.json(await memory().search(c.get('principal').userId, c.req.valid('json'))),
     )
-    .get('/api/memory/status', describe({ summary: 'Sizes of your memory and its embedding progress', response: MemoryStatusResponse }), async (c) =>
+    .get('/api/memory/status', routeDoc({ summary: 'Sizes of your memory and its embedding progress', response: MemoryStatusResponse }), async (c) =>
       c.json(await memory().status(c.get('principal').userId)),
     )
 }

@@ -1,49 +1,37 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { requireAdmin } from '../auth/auth-middleware'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
-import { need } from '../lib/errors'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
+import { actionFailure, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { jsonBody, params } from '../middleware/validate'
-import { assertReach } from '../services/users/account-reach'
-import { ApprovePairingRequest, PairingApproved, PairingChannel, PairingList } from '../protocol/pairing'
-
-const ChannelParam = z.object({ channel: PairingChannel })
+import { assertReach } from '../auth/account-reach'
+import { ApprovePairingRequest, PairingApproved, PairingChannelParam, PairingList } from '../protocol/pairing'
 
 /** Failed approvals allowed per channel per window: codes are short, so guessing must be slow. */
-export const PAIRING_FAILURES_PER_WINDOW = 10
-export const PAIRING_FAILURE_WINDOW_MS = 5 * 60_000
-
-/**
- * A failed action: a real 4xx status whose body keeps the `ActionResponse` shape clients read
- * (`success: false`, `message`) and also carries the error envelope.
- */
-const actionFailure = (status: 400 | 404 | 429, code: string, message: string, headers?: Record<string, string>) =>
-  new Response(JSON.stringify({ success: false, message, error: { code, message } }), {
-    status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
-  })
+const PAIRING_FAILURES_PER_WINDOW = 10
+const PAIRING_FAILURE_WINDOW_MS = 5 * 60_000
 
 /**
  * `/api/pairing/{channel}`: admins see pending pairing requests and approve them by code, for
  * themselves; pairing a sender with another user (`user_id`) is the owner's alone, like minting
- * that user a token.
+ * that user a token. A failed approval keeps the `ActionResponse` shape clients read
+ * (`success: false`, `message`) beside the error envelope (`actionFailure`).
  */
 export const pairingRoutes = (d: RouteDeps) => {
   const failures = new SlidingWindowLimiter(PAIRING_FAILURES_PER_WINDOW, PAIRING_FAILURE_WINDOW_MS, () => d.clock.now())
   const pairing = () => need(d.services.pairing, 'pairing')
   return new Hono<GatewayEnv>()
     .use('/api/pairing/*', requireAdmin)
-    .get('/api/pairing/:channel', describe({ summary: 'Pending pairing requests of a channel (they expire after 15 minutes)', response: PairingList }), params(ChannelParam), async (c) => {
+    .get('/api/pairing/:channel', routeDoc({ summary: 'Pending pairing requests of a channel (they expire after 15 minutes)', response: PairingList }), params(PairingChannelParam), async (c) => {
       const { channel } = c.req.valid('param')
       return c.json({ channel, requests: await pairing().list(channel) })
     })
     .post(
       '/api/pairing/:channel/approve',
-      describe({ summary: 'Approve a pairing request by its code (10 failed attempts per 5 minutes per channel)', response: PairingApproved }),
-      params(ChannelParam),
+      routeDoc({ summary: 'Approve a pairing request by its code (10 failed attempts per 5 minutes per channel)', response: PairingApproved }),
+      params(PairingChannelParam),
       jsonBody(ApprovePairingRequest),
       async (c) => {
         const service = pairing()
@@ -56,15 +44,15 @@ export const pairingRoutes = (d: RouteDeps) => {
         const slot = failures.hit(channel)
         if (!slot.ok) {
           const retryAfter = String(Math.ceil(slot.retryAfterMs / 1000))
-          return actionFailure(429, 'rate_limited', 'Too many failed approve attempts; try again later', { 'Retry-After': retryAfter })
+          throw actionFailure(429, 'rate_limited', 'Too many failed approve attempts; try again later', {}, { headers: { 'Retry-After': retryAfter } })
         }
-        if (code.trim() === '') return actionFailure(400, 'invalid_request', 'A pairing code is required')
+        if (code.trim() === '') throw actionFailure(400, 'invalid_request', 'A pairing code is required')
         if (user_id !== undefined && user_id !== principal.userId && !(await need(d.services.users, 'users').get(user_id))) {
           failures.refund(channel)
-          return actionFailure(404, 'user_not_found', 'User not found')
+          throw actionFailure(404, 'user_not_found', 'User not found')
         }
         const approval = await service.approve(channel, code, principal.userId, user_id)
-        if (!approval) return actionFailure(404, 'pairing_code_invalid', 'Invalid or expired pairing code')
+        if (!approval) throw actionFailure(404, 'pairing_code_invalid', 'Invalid or expired pairing code')
         failures.refund(channel)
         return c.json({ success: true, message: `Pairing approved for sender '${approval.senderId}'`, sender_id: approval.senderId, user_id: approval.userId })
       },

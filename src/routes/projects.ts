@@ -1,13 +1,10 @@
 import { Hono } from 'hono'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { contentTypeFor, escapeHtml } from '../lib/content-type'
 import { GatewayError, notFound } from '../lib/errors'
-import type { JobsService } from '../services/jobs/jobs-service'
-import type { JobRecord } from '../services/jobs/job-repository'
-import { byDirThenName, inWorkspace } from '../services/jobs/workspace-files'
-import { joinSegments, parseUrlPath } from '../services/jobs/workspace-path'
+import type { JobRef, JobsPort, JobWorkspace } from '../services/jobs/port'
 import { authorizeJob } from './job-access'
 
 /**
@@ -16,7 +13,7 @@ import { authorizeJob } from './job-access'
  * with the user's credentials, open popups, submit forms or reach the network; the page cannot be
  * framed. Combined with `nosniff` and `Cross-Origin-Opener-Policy` (from the security headers).
  */
-export const PROJECT_CSP = [
+const PROJECT_CSP = [
   'sandbox allow-scripts',
   "default-src 'self' data: blob:",
   "script-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:",
@@ -57,32 +54,32 @@ function listingPage(title: string, entries: Array<{ name: string; dir: boolean 
 </head><body><h1>${escapeHtml(title)}</h1><ul>${items.join('')}</ul>${entries.length === 0 ? '<p>(empty)</p>' : ''}</body></html>`
 }
 
-async function serve(c: { req: { url: string; method: string } }, jobs: JobsService, job: JobRecord, rawTail: string): Promise<Response> {
-  const root = jobs.workspaceOf(job)
+async function serve(c: { req: { url: string; method: string } }, jobs: JobsPort, job: JobRef, rawTail: string): Promise<Response> {
+  const workspace = await jobs.workspace(job)
   const wantsDir = rawTail === '' || rawTail.endsWith('/')
-  const segments = await inWorkspace(async () => parseUrlPath(rawTail))
-  const stat = await inWorkspace(() => jobs.fs.stat(root, segments))
+  const segments = await workspace.segments(rawTail)
+  const stat = await workspace.stat(segments)
   if (stat.kind === 'directory') {
     if (!wantsDir) {
       // Relative links in the page resolve against the directory only with the trailing slash.
       const url = new URL(c.req.url)
       return new Response(null, { status: 308, headers: { Location: `${url.pathname}/${url.search}` } })
     }
-    const index = await inWorkspace(() => jobs.fs.stat(root, [...segments, 'index.html'])).catch(() => undefined)
-    if (index?.kind === 'file') return sendFile(jobs, root, [...segments, 'index.html'])
-    const entries = (await inWorkspace(() => jobs.fs.list(root, segments))).sort(byDirThenName)
-    const title = `${job.title}: /${joinSegments(segments)}${segments.length ? '/' : ''}`
+    const index = await workspace.stat([...segments, 'index.html']).catch(() => undefined)
+    if (index?.kind === 'file') return sendFile(workspace, [...segments, 'index.html'])
+    const entries = await workspace.list(segments)
+    const title = `${job.title}: /${segments.join('/')}${segments.length ? '/' : ''}`
     const html = listingPage(title, entries.map((e) => ({ name: e.name, dir: e.kind === 'directory' })), segments.length === 0)
     return new Response(html, { status: 200, headers: projectHeaders('text/html; charset=utf-8') })
   }
   if (wantsDir || stat.kind !== 'file') throw notFound('path', 'Not found')
-  return sendFile(jobs, root, segments)
+  return sendFile(workspace, segments)
 }
 
-async function sendFile(jobs: JobsService, root: string, segments: string[]): Promise<Response> {
+async function sendFile(workspace: JobWorkspace, segments: string[]): Promise<Response> {
   const name = segments.at(-1) ?? ''
   const type = contentTypeFor(name)
-  const { body, size } = await inWorkspace(() => jobs.fs.open(root, segments))
+  const { body, size } = await workspace.open(segments)
   const disposition = INLINE.test(type) ? 'inline' : 'attachment'
   const headers = projectHeaders(type, {
     'Content-Length': String(size),
@@ -120,7 +117,7 @@ export const projectRoutes = (d: RouteDeps) => {
     return authorizeJob(c, d, match[1]!, { scope: 'browse', token: match[2] })
   }
   return new Hono<GatewayEnv>()
-    .get('/projects/:project_id', describe({ summary: 'Redirects to the project directory (trailing slash)', auth: false }), async (c) => {
+    .get('/projects/:project_id', routeDoc({ summary: 'Redirects to the project directory (trailing slash)', auth: false }), async (c) => {
       await resolve(c, c.req.param('project_id'))
       const url = new URL(c.req.url)
       return new Response(null, { status: 308, headers: { Location: `${url.pathname}/${url.search}` } })

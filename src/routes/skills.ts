@@ -1,11 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono'
-import { z } from 'zod'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { actionFailure, forbidden, need } from '../lib/errors'
 import { jsonBody, params, query } from '../middleware/validate'
-import { SkillActionResult, SkillInstallRequest, SkillList, SkillName, SkillScope, SkillSearchRequest, SkillSearchResult } from '../protocol/skills'
+import { SkillActionResult, SkillInstallRequest, SkillList, SkillNameParam, SkillScopeQuery, SkillSearchRequest, SkillSearchResult } from '../protocol/skills'
 
 /**
  * Installing or removing a skill changes what the agent is told to do, so the request must say
@@ -19,9 +18,6 @@ const confirmed = (what: string): MiddlewareHandler<GatewayEnv> =>
     await next()
   }
 
-const NameParam = z.object({ name: SkillName })
-const ScopeQuery = z.object({ scope: SkillScope.default('user') })
-
 /**
  * `/api/skills`: everyone manages their own skills (they only shape their own agent); shared
  * skills reach every user's prompts, so installing or removing one is for admins.
@@ -29,19 +25,19 @@ const ScopeQuery = z.object({ scope: SkillScope.default('user') })
 export const skillRoutes = (d: RouteDeps) => {
   const skills = () => need(d.services.skills, 'skills')
   return new Hono<GatewayEnv>()
-    .get('/api/skills', describe({ summary: "The caller's skills and the shared ones", response: SkillList }), async (c) => {
+    .get('/api/skills', routeDoc({ summary: "The caller's skills and the shared ones", response: SkillList }), async (c) => {
       const list = await skills().list(c.get('principal').userId)
       return c.json({ skills: list, count: list.length })
     })
     .post(
       '/api/skills/search',
-      describe({ summary: 'Search installed skills and the skill registry (registry errors come back as catalog_error)', response: SkillSearchResult }),
+      routeDoc({ summary: 'Search installed skills and the skill registry (registry errors come back as catalog_error)', response: SkillSearchResult }),
       jsonBody(SkillSearchRequest),
       async (c) => c.json(await skills().search(c.get('principal').userId, c.req.valid('json').query)),
     )
     .post(
       '/api/skills/install',
-      describe({ summary: 'Install a skill from pasted SKILL.md content, an https URL (SKILL.md, zip or tar.gz) or the registry; needs X-Confirm-Action: true', response: SkillActionResult, status: 201 }),
+      routeDoc({ summary: 'Install a skill from pasted SKILL.md content, an https URL (SKILL.md, zip or tar.gz) or the registry; needs X-Confirm-Action: true', response: SkillActionResult, status: 201 }),
       confirmed('install'),
       jsonBody(SkillInstallRequest),
       async (c) => {
@@ -54,10 +50,10 @@ export const skillRoutes = (d: RouteDeps) => {
     )
     .delete(
       '/api/skills/:name',
-      describe({ summary: 'Remove a skill (?scope=shared for a shared one, admins only); needs X-Confirm-Action: true', response: SkillActionResult }),
+      routeDoc({ summary: 'Remove a skill (?scope=shared for a shared one, admins only); needs X-Confirm-Action: true', response: SkillActionResult }),
       confirmed('removal'),
-      params(NameParam),
-      query(ScopeQuery),
+      params(SkillNameParam),
+      query(SkillScopeQuery),
       async (c) => {
         const principal = c.get('principal')
         const { scope } = c.req.valid('query')

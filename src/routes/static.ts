@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono'
-import type { GatewayEnv } from '../gateway/env'
+import type { GatewayEnv } from '../ports/env'
 import { ASSET_PATHS } from '../generated/asset-paths'
 import type { InlinedAsset } from '../generated/assets'
 

@@ -1,14 +1,14 @@
 import { Hono } from 'hono'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { type GatewayStatus as Status, GatewayStatus, WhoAmI } from '../protocol/status'
-import { startOfUtcDay } from '../services/usage/usage-service'
+import { startOfUtcDay } from '../lib/time'
 
 /** `GET /api/gateway/status` and `GET /api/auth/whoami`. */
 export const statusRoutes = (d: RouteDeps) =>
   new Hono<GatewayEnv>()
-    .get('/api/gateway/status', describe({ summary: 'Uptime, connections, configuration and today\'s LLM spend (a member: its own)', response: GatewayStatus }), async (c) => {
+    .get('/api/gateway/status', routeDoc({ summary: 'Uptime, connections, configuration and today\'s LLM spend (a member: its own)', response: GatewayStatus }), async (c) => {
       const p = c.get('principal')
       const admin = p.role === 'admin'
       const counts = d.hub.counts(admin ? undefined : p.userId)
@@ -44,9 +44,9 @@ export const statusRoutes = (d: RouteDeps) =>
       }
       return c.json(body)
     })
-    .get('/api/auth/whoami', describe({ summary: 'Validate a token and say whose it is', response: WhoAmI }), async (c) => {
+    .get('/api/auth/whoami', routeDoc({ summary: 'Validate a token and say whose it is', response: WhoAmI }), async (c) => {
       const p = c.get('principal')
       // The stored name is fresher than the cached principal's (and the owner's lives only there).
       const user = await d.services.users?.get(p.userId).catch(() => undefined)
-      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId, minted_by: p.mintedBy ?? null })
+      return c.json({ user_id: p.userId, role: p.role, display_name: user?.display_name ?? p.displayName, token_id: p.tokenId, minted_by: p.mintedBy ?? null, impersonation: p.impersonation === true })
     })

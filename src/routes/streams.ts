@@ -1,9 +1,9 @@
 import { Hono } from 'hono'
 import type { WSContext } from 'hono/ws'
 import { requireAuth } from '../auth/auth-middleware'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { createWsContextSink } from '../hub/web-ws-sink'
 import { lastEventId, openSseResponse } from '../hub/sse-response'
 import { GatewayError, unavailable } from '../lib/errors'
@@ -19,7 +19,7 @@ export const streamRoutes = (d: RouteDeps) => {
   const limits = d.config.limits
   const auth = requireAuth(d.auth, { allowQueryToken: true })
   return new Hono<GatewayEnv>()
-    .get('/api/chat/events', describe({ summary: 'Event stream (SSE) of the caller\'s agent events', sse: true }), auth, (c) => {
+    .get('/api/chat/events', routeDoc({ summary: 'Event stream (SSE) of the caller\'s agent events', sse: true }), auth, (c) => {
       // An upgrade request here would never read the stream; it must not hold a slot.
       if (c.req.header('upgrade')) throw new GatewayError(400, 'not_a_websocket_route', 'This is the SSE route; use /api/chat/ws')
       const principal = c.get('principal')
@@ -33,7 +33,7 @@ export const streamRoutes = (d: RouteDeps) => {
         throw error
       }
     })
-    .get('/api/chat/ws', describe({ summary: 'WebSocket alternative to the SSE stream, with client commands' }), auth, async (c, next) => {
+    .get('/api/chat/ws', routeDoc({ summary: 'WebSocket alternative to the SSE stream, with client commands' }), auth, async (c, next) => {
       const upgrade = d.runtime.upgradeWebSocket
       if (!upgrade) throw unavailable('websocket', 'WebSocket is not available on this runtime adapter')
       if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
@@ -79,6 +79,8 @@ export const streamRoutes = (d: RouteDeps) => {
       })
       try {
         const response = await handler(c, next)
+        // No response: the Node adapter upgrades the socket after the route returns (it parked the
+        // events on the request); this placeholder is what a plain HTTP client would get.
         return response ?? new Response(null, { status: 400 })
       } catch (error) {
         clearTimeout(abandoned)

@@ -1,14 +1,11 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { badRequest, need, notFound } from '../lib/errors'
 import { jsonBody, params } from '../middleware/validate'
-import { CreatedToken, CreateTokenRequest, TokenList, TokenRevoked } from '../protocol/users'
-import { assertReach } from '../services/users/account-reach'
-
-const TokenId = z.object({ id: z.uuid() })
+import { CreatedToken, CreateTokenRequest, TokenIdParam, TokenList, TokenRevoked } from '../protocol/users'
+import { assertReach } from '../auth/account-reach'
 
 /**
  * `/api/tokens`: every user mints, lists and revokes its own API tokens; the owner alone may mint
@@ -20,7 +17,7 @@ export const tokenRoutes = (d: RouteDeps) => {
   return new Hono<GatewayEnv>()
     .post(
       '/api/tokens',
-      describe({ summary: 'Create an API token; its plaintext (64 hex characters) is in this response only', response: CreatedToken, status: 201 }),
+      routeDoc({ summary: 'Create an API token; its plaintext (64 hex characters) is in this response only', response: CreatedToken, status: 201 }),
       jsonBody(CreateTokenRequest),
       async (c) => {
         const body = c.req.valid('json')
@@ -45,13 +42,13 @@ export const tokenRoutes = (d: RouteDeps) => {
         return c.json(await service.create(userId, { name: body.name, expiresAt, mintedBy, impersonation: mintedBy !== userId }), 201)
       },
     )
-    .get('/api/tokens', describe({ summary: 'Your API tokens and those you minted for others (never the token itself)', response: TokenList }), async (c) =>
+    .get('/api/tokens', routeDoc({ summary: 'Your API tokens and those you minted for others (never the token itself)', response: TokenList }), async (c) =>
       c.json({ tokens: await tokens().list(c.get('principal').userId) }),
     )
     .delete(
       '/api/tokens/:id',
-      describe({ summary: 'Revoke one of your tokens (or one you minted): it fails from the next request, its streams close, its links stop working', response: TokenRevoked }),
-      params(TokenId),
+      routeDoc({ summary: 'Revoke one of your tokens (or one you minted): it fails from the next request, its streams close, its links stop working', response: TokenRevoked }),
+      params(TokenIdParam),
       async (c) => {
         const { id } = c.req.valid('param')
         if (!(await tokens().revoke(c.get('principal').userId, id))) throw notFound('token')

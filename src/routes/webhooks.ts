@@ -1,16 +1,13 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
-import type { RouteDeps } from '../gateway/deps'
-import type { GatewayEnv } from '../gateway/env'
-import { describe } from '../gateway/openapi-registry'
+import type { RouteDeps } from './deps'
+import type { GatewayEnv } from '../ports/env'
+import { routeDoc } from '../middleware/route-doc'
 import { GatewayError, need } from '../lib/errors'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
 import { params } from '../middleware/validate'
-import { WEBHOOK_PATH, WebhookAccepted } from '../protocol/routines'
-import { WEBHOOK_BODY_LIMIT } from '../services/routines/routines-service'
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../services/routines/webhook-signature'
+import { WEBHOOK_BODY_LIMIT, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookAccepted, WebhookPathParam } from '../protocol/routines'
 
-/** Deliveries per path per minute: one noisy sender cannot starve the other webhooks (gap 9). */
+/** Deliveries per path per minute: one noisy sender cannot starve the other webhooks. */
 const PER_PATH_LIMIT = 30
 const WINDOW_MS = 60_000
 
@@ -23,12 +20,12 @@ export const webhookRoutes = (d: RouteDeps) => {
   const limiter = new SlidingWindowLimiter(PER_PATH_LIMIT, WINDOW_MS, () => d.clock.now())
   return new Hono<GatewayEnv>().post(
     '/api/webhooks/:path',
-    describe({
+    routeDoc({
       summary: 'Fire a webhook routine. Headers: X-Webhook-Timestamp (unix seconds), X-Webhook-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">',
       response: WebhookAccepted,
       auth: false,
     }),
-    params(z.object({ path: z.string().regex(WEBHOOK_PATH, 'Invalid webhook path') })),
+    params(WebhookPathParam),
     async (c) => {
       const { path } = c.req.valid('param')
       const decision = limiter.hit(path)
@@ -43,8 +40,8 @@ export const webhookRoutes = (d: RouteDeps) => {
       if (bytes.byteLength > WEBHOOK_BODY_LIMIT) throw tooLarge()
       const routines = need(d.services.routines, 'routines')
       const accepted = await routines.webhook(path, {
-        timestamp: c.req.header(TIMESTAMP_HEADER),
-        signature: c.req.header(SIGNATURE_HEADER),
+        timestamp: c.req.header(WEBHOOK_TIMESTAMP_HEADER),
+        signature: c.req.header(WEBHOOK_SIGNATURE_HEADER),
         body: new TextDecoder().decode(bytes),
       })
       return c.json(accepted)

@@ -1,19 +1,21 @@
-import type { ContextContributors } from '../agent/context-contributors'
-import type { ToolRegistry } from '../agent/tools/tool-registry'
-import type { RunMessageOptions, TurnOutcome } from '../agent/turn-outcome'
-import type { IncomingMessage } from '../gateway/web-channel'
+import type { ToolRegistry } from '../tools/tool-registry'
+import type { RunMessageOptions, TurnOutcome } from '../hub/turn-outcome'
+import type { IncomingMessage } from '../hub/channel'
 import type { Authenticator } from '../auth/authenticator'
-import type { GatewayConfig } from '../config'
-import type { RuntimeCapabilities } from '../gateway/runtime'
-import type { Services } from '../gateway/services'
-import type { WebChannel } from '../gateway/web-channel'
+import type { GatewayConfig } from '../config/gateway-config'
+import type { RuntimeCapabilities } from '../ports/runtime'
+import type { WebChannel } from '../hub/channel'
 import type { EventHub } from '../hub/event-hub'
 import type { Clock } from '../lib/time'
-import type { ModelCallBudget } from './usage/model-call-budget'
+import type { ModelCallBudget } from '../lib/model-call-budget'
 import type { GatewayLogging } from '../logging/gateway-logging'
 import type { Store } from '../store/database'
 
-/** What a default service factory gets from the composition root. */
+/**
+ * What a default service factory gets from the composition root. A factory that needs a sibling
+ * subsystem takes it by name as a getter (`secrets: () => SecretsPort | undefined`), read at call
+ * time, so whichever implementation is finally wired (a default or an embedder's) is used.
+ */
 export interface ServiceContext {
   config: GatewayConfig
   store: Store | undefined
@@ -26,15 +28,8 @@ export interface ServiceContext {
   budget: ModelCallBudget
   /** The process's logging (level, redactor, live feed), when the entry point set it up. */
   logging?: GatewayLogging | undefined
-  /**
-   * The gateway's subsystems as finally wired (defaults, then `createGateway({ services })` and
-   * `withServices()`): read a sibling at call time, e.g. `ctx.services?.secrets`.
-   */
-  services?: Services | undefined
   /** Every tool the agent can call; services add their providers. */
   tools: ToolRegistry
-  /** Text added to the agent's system prompt per message (skills add their instructions here). */
-  contextContributors: ContextContributors
   /**
    * Runs a message through the attached agent and resolves with how the turn ended (routines
    * deliver their prompt this way). 503 `agent_unavailable` when the agent cannot be awaited.

@@ -6,12 +6,19 @@ import { BOOLEAN_COLUMNS } from './boolean-columns'
 import { NulTextPlugin } from './nul-text-plugin'
 import { withSchemaScopedIntrospection } from './schema-scoped-introspector'
 import { countingWrites } from './write-counting-dialect'
+import { errorMessage } from '../lib/errors'
 
 /**
  * Opens a store over a Kysely dialect the adapter built (better-sqlite3, bun:sqlite, node:sqlite
  * or pg) and brings the schema up to date. On PostgreSQL, Kysely's migrator holds a session
  * advisory lock around one transaction for all pending migrations, so instances starting together
- * run each migration once: the others wait, then find nothing left to do.
+ * run each migration once: the others wait, then find nothing left to do. The runtime adapters'
+ * `openStore(config)` build the dialect from the configuration and call this.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore({ dialect: new SqliteDialect({ database: new Database('gateway.db') }), kind: 'sqlite' })
+ * ```
  */
 export async function openStore(options: {
   dialect: KyselyDialect
@@ -66,7 +73,7 @@ export async function openStore(options: {
     await options.onClose?.()
     const which = failed ? `migration ${failed.migrationName}` : 'migration'
     // The cause tells a database that cannot be reached (worth waiting for) from a broken migration.
-    throw new Error(`database ${which} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new Error(`database ${which} failed: ${errorMessage(error)}`, { cause: error })
   }
   let closed = false
   return {
@@ -87,4 +94,3 @@ async function currentSchema(db: Kysely<Database>): Promise<string | undefined> 
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema ?? undefined
 }
-

@@ -1,13 +1,24 @@
-import type { Principal } from '../auth/principal'
-import type { ChatCommands } from '../gateway/chat-commands'
+import type { IncomingMessage } from '../hub/channel'
 import { GatewayError } from '../lib/errors'
 import { parseJson } from '../middleware/validate'
+import type { Principal } from '../ports/principal'
+import type { ApprovalRequest, SendMessageRequest } from '../protocol/chat'
+import type { ActionResponse } from '../protocol/errors'
 import { WsClientFrame, type WsServerFrame } from '../protocol/ws'
 
 /** The two things a session needs from a socket; runtime WebSockets all provide them. */
 export interface SocketPort {
   send(text: string): void
   close(code: number, reason: string): void
+}
+
+/** The chat commands a session runs: the gateway's `ChatCommands`, shared with REST and `/v1`. */
+export interface ChatIngress {
+  send(principal: Principal, input: SendMessageRequest, source: IncomingMessage['source']): Promise<Record<string, unknown>>
+  approve(principal: Principal, input: ApprovalRequest): Promise<Record<string, unknown>>
+  cancel(principal: Principal, threadId: string): Promise<Record<string, unknown>>
+  authToken(principal: Principal, extensionName: string, token: string): Promise<ActionResponse>
+  authCancel(principal: Principal, extensionName: string): Promise<ActionResponse>
 }
 
 /**
@@ -19,7 +30,7 @@ export class WsSession {
   constructor(
     private readonly socket: SocketPort,
     private readonly principal: Principal,
-    private readonly commands: ChatCommands,
+    private readonly commands: ChatIngress,
   ) {}
 
   async handle(data: unknown): Promise<void> {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { defineTool, type Gateway } from '../../src/index'
+import { defineTool } from '../../src/exports/agent'
+import type { Gateway } from '../../src/index'
 import { agentGateway, EventLog, json, mockLlmConfig } from '../support/agent'
 import { startTestServer } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'

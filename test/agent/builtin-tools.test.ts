@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fetchPinned, resolveHost } from '../../adapters/shared/pinned-fetch'
-import { builtinTools, checkPublicUrl, publicAddressOnly, type PinnedRequest, type Tool } from '../../src/index'
+import { builtinTools, checkPublicUrl, publicAddressOnly, type Tool } from '../../src/exports/agent'
+import type { PinnedRequest } from '../../src/exports/ports'
 import { truncateBytes } from '../../src/lib/text'
 
 const ctx = { userId: 'owner', threadId: 't', callId: 'c', signal: new AbortController().signal }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { defineTool } from '../../src/index'
+import { defineTool } from '../../src/exports/agent'
 import { agentGateway, EventLog, json } from '../support/agent'
 import { waitFor } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'

@@ -126,9 +126,9 @@ describe('threads and history', async () => {
 
     const at = new Date().toISOString()
     const turn = {
-      id: crypto.randomUUID(), threadId, userId: 'owner', seq: 1, userInput: 'second question', images: [], response: null,
-      state: 'processing' as const, error: null, toolCalls: [], transcript: [], pendingCalls: null, steps: 0, inputTokens: 0,
-      outputTokens: 0, costUsd: 0, model: null, source: 'http', timezone: null, startedAt: at, completedAt: null,
+      id: crypto.randomUUID(), thread_id: threadId, user_id: 'owner', seq: 1, user_input: 'second question', images: [], image_count: 0,
+      response: null, state: 'processing' as const, error: null, tool_calls: [], transcript: [], pending_calls: null, steps: 0,
+      input_tokens: 0, output_tokens: 0, cost_usd: 0, model: null, source: 'http', timezone: null, started_at: at, completed_at: null,
     }
     await elsewhere.insertTurn(turn)
     const running = await history()
@@ -137,12 +137,12 @@ describe('threads and history', async () => {
 
     const requestId = crypto.randomUUID()
     await elsewhere.pauseTurn(turn.id, {}, {
-      requestId, userId: 'owner', threadId, turnId: turn.id, callId: 'call-1', toolName: 'shell', description: 'Run a command',
-      parameters: '{}', status: 'pending', createdAt: at, resolvedAt: null,
+      request_id: requestId, user_id: 'owner', thread_id: threadId, turn_id: turn.id, call_id: 'call-1', tool_name: 'shell',
+      description: 'Run a command', parameters: '{}', status: 'pending', created_at: at, resolved_at: null,
     })
     expect((await history()).pending_approval).toMatchObject({ request_id: requestId, tool_name: 'shell' })
     await elsewhere.resolveApproval(requestId, 'denied', at)
-    await elsewhere.updateTurn(turn.id, { state: 'completed', response: 'second answer', completedAt: at })
+    await elsewhere.updateTurn(turn.id, { state: 'completed', response: 'second answer', completed_at: at })
     const done = await history()
     expect(done.pending_approval).toBeNull()
     expect(done.in_progress).toBeNull()
@@ -153,7 +153,7 @@ describe('threads and history', async () => {
     const store = await testStoreOf('sqlite')
     const gw = await agentGateway(llm, { store })
     const threads = gw.services.threads as ThreadService
-    const versionReads = vi.spyOn(threads.repo, 'threadVersion')
+    const versionReads = vi.spyOn(ChatRepository.prototype, 'threadVersion')
     const { id: threadId } = await json(gw.request('/api/chat/thread/new', { method: 'POST' }))
     llm.text('an answer')
     await gw.defaultAgent!.runMessage(message(threadId, 'a question', 'http'))

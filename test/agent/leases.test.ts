@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { DefaultAgent, type Gateway, ThreadService } from '../../src/index'
+import { DefaultAgent } from '../../src/exports/agent'
+import type { Gateway } from '../../src/index'
+import { ThreadService } from '../../src/services/chat/thread-service'
 import { agentGateway, EventLog, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
 
@@ -7,7 +9,7 @@ import { MockLlm } from '../support/mock-llm'
 const otherInstance = (gw: Gateway, clockOffsetMs: number) =>
   DefaultAgent.create({
     channel: gw.channel,
-    threads: gw.services.threads as ThreadService,
+    turns: gw.services.turns!,
     tools: gw.tools,
     contributors: gw.contextContributors,
     llm: () => undefined,
@@ -53,7 +55,7 @@ describe('turn leases (several instances on one database)', async () => {
     expect(log.of('turn_interrupted')).toEqual([])
     // A pending approval left on the running turn (its instance died mid-answer): it must not outlive the turn.
     const requestId = crypto.randomUUID()
-    await (gw.services.threads as ThreadService).repo.db.insertInto('chat_approvals').values({
+    await gw.store!.db.insertInto('chat_approvals').values({
       request_id: requestId, user_id: 'owner', thread_id, turn_id: before.in_progress.turn_id, call_id: 'call-1', tool_name: 'http_fetch',
       description: 'Fetch a page', parameters: '{}', status: 'pending', created_at: new Date().toISOString(), resolved_at: null,
     }).execute()

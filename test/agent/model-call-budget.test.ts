@@ -4,6 +4,7 @@ import { MockLlm } from '../support/mock-llm'
 import { createUser } from '../support/users'
 import { waitFor } from '../support/gateway'
 import { jobsGateway } from '../jobs/support'
+import { defaultRoutines } from '../support/defaults'
 import { RoutineRepository } from '../../src/services/routines/routine-repository'
 
 const BUDGET = 4
@@ -64,7 +65,7 @@ describe('one model-call budget per user, whatever the path', async () => {
     const created = (await (await gw.request('/api/routines', { method: 'POST', token: member.token, json: { name: 'nightly', trigger: { type: 'cron', schedule: '0 3 * * *' }, action: { type: 'lightweight', prompt: 'report' } } })).json()) as { id: string }
     for (let i = 0; i < BUDGET; i++) expect((await gw.request('/api/chat/send', { method: 'POST', token: member.token, json: { content: `n${i}` } })).status).toBe(202)
     const requests = llm.requests.length
-    const routines = gw.services.routines!
+    const routines = defaultRoutines(gw)
     const stored = await new RoutineRepository(gw.store!.db).owned(member.id, created.id)
     // What the scheduler does when the slot is due.
     expect(await routines.runner.fire(stored!, { type: 'cron', key: 'cron:slot-1' })).toBeUndefined()

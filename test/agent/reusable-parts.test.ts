@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ContextContributors, createLlmProvider, defineTool, emptyState, loadConfig, runAgentLoop } from '../../src/index'
+import { ContextContributors, createLlmProvider, defineTool, emptyState, runAgentLoop } from '../../src/exports/agent'
+import { loadConfig } from '../../src/index'
 import { agentGateway, EventLog, json, mockLlmConfig } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
 

@@ -3,8 +3,11 @@ import type { TurnInfo } from '../../assets/app/api/types'
 import { type LiveTurn, mergeTurns } from '../../assets/app/lib/turns'
 
 /** The web app's rule for showing stored and live turns together: each turn exactly once. */
-const stored = (user_input: string, response: string | null, state = response === null ? 'Processing' : 'Completed'): TurnInfo => ({
+const stored = (user_input: string, response: string | null, state: TurnInfo['state'] = response === null ? 'processing' : 'completed'): TurnInfo => ({
+  id: `turn-${user_input}`,
   turn_number: 0,
+  image_count: 0,
+  error: null,
   user_input,
   response,
   state,

@@ -10,7 +10,7 @@ describe('auth', async () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
       const res = await whoami({ authorization: `${scheme} ${TEST_TOKEN}` })
       expect(res.status, scheme).toBe(200)
-      expect(await res.json()).toEqual({ user_id: 'owner', role: 'admin', display_name: null, token_id: null, minted_by: null })
+      expect(await res.json()).toEqual({ user_id: 'owner', role: 'admin', display_name: null, token_id: null, minted_by: null, impersonation: false })
     }
   })
 

@@ -1,40 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { type EventSink, EventHub, MemoryEventBus, Once, type PreparedEvent } from '../../src/index'
+import { EventHub } from '../../src/hub/event-hub'
+import { MemoryEventBus } from '../../src/exports/store'
 import { GatewayError } from '../../src/lib/errors'
-
-/** A sink that records what it is given and can pretend to be full. */
-class RecordingSink implements EventSink {
-  readonly kind = 'sse' as const
-  readonly written: Array<{ id: number; type: string; json: Record<string, unknown> }> = []
-  full = false
-  finalEvent: PreparedEvent | undefined
-  #drain: (() => void) | undefined
-  readonly closed = new Once()
-  write(event: PreparedEvent) {
-    this.written.push({ id: event.id, type: event.type, json: JSON.parse(event.json) as Record<string, unknown> })
-  }
-  ready() {
-    return !this.full
-  }
-  onDrain(cb: () => void) {
-    this.#drain = cb
-  }
-  drain() {
-    this.full = false
-    this.#drain?.()
-  }
-  keepAlive() {}
-  close(final?: PreparedEvent) {
-    this.finalEvent = final
-    this.closed.fire()
-  }
-  onClose(cb: () => void) {
-    this.closed.add(cb)
-  }
-  types() {
-    return this.written.map((e) => e.type)
-  }
-}
+import { RecordingSink } from '../support/recording-sink'
 
 const limits = { maxConnections: 5, maxConnectionsPerUser: 3, subscriberQueue: 4, keepAliveMs: 30_000, streamOpensPerWindow: 1_000, streamOpenWindowMs: 60_000 }
 const chunk = (content: string) => ({ type: 'stream_chunk' as const, content })

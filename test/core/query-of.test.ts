@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import type { GatewayEnv } from '../../src/gateway/env'
+import type { GatewayEnv } from '../../src/ports/env'
 import { query, queryOf } from '../../src/middleware/validate'
 
 /** `queryOf` replaced `c.req.query()` in the query validator for speed; it must read the same values. */

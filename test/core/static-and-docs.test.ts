@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { AppEvent, appEventTypes, eventSchemas, WsClientFrame } from '../../src/index'
+import { AppEvent, appEventTypes, eventSchemas, WsClientFrame } from '../../src/exports/protocol'
 import { testGateway } from '../support/gateway'
 
 describe('static app shell', async () => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { TrieRouter } from 'hono/router/trie-router'
 import { describe, expect, it } from 'vitest'
-import { isDocOnly } from '../../src/gateway/openapi-registry'
+import { isDocOnly } from '../../src/middleware/route-doc'
 import { StaticFirstRouter } from '../../src/lib/static-first-router'
 import { testGateway } from '../support/gateway'
 
@@ -59,7 +59,7 @@ describe('StaticFirstRouter', () => {
     expect(await (await app.request('/api/jobs/summary')).text()).toBe('job summary')
     expect(await (await app.request('/api/jobs/7')).text()).toBe('job 7')
   })
-  it("leaves describe()'s no-op out of matching; the route runs and the OpenAPI document keeps its doc", async () => {
+  it("leaves routeDoc()'s no-op out of matching; the route runs and the OpenAPI document keeps its doc", async () => {
     const gw = await testGateway()
     const matched = (gw.app.router as StaticFirstRouter<[unknown, unknown]>).match('GET', '/api/auth/whoami')[0].map(([[handler]]) => handler)
     expect(matched.some(isDocOnly)).toBe(false)

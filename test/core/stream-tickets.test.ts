@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Principal } from '../../src/auth/principal'
+import type { Principal } from '../../src/ports/principal'
 import { StreamTickets } from '../../src/auth/stream-tickets'
 import { SseClient } from '../support/sse-client'
 import { startTestServer, TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
@@ -229,7 +229,10 @@ describe('a ticket re-checks its minting token and user when spent', async () =>
     const over = await gw.request('/api/auth/stream-ticket', { method: 'POST', token: member.token, json: { path: '/api/chat/events' } })
     expect(over.status).toBe(429)
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect(((await over.json()) as { error: { code: string } }).error.code).toBe('quota_exceeded')
+    expect(((await over.json()) as { error: { code: string; details: unknown } }).error).toMatchObject({
+      code: 'quota_exceeded',
+      details: { quota: 'unused stream tickets', limit: gw.config.limits.quotas.pendingStreamTicketsPerUser },
+    })
     // Another user is not affected.
     const other = await createUser(gw)
     await buy(other.token)

@@ -9,7 +9,7 @@ const ROOT = join(__dirname, '../..')
 
 /** Starts the real CLI (from source, through tsx) and resolves once it prints its address. */
 function startCli(env: Record<string, string>, args: string[] = ['--port', '0']): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'adapters/node/cli.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'adapters/node/main.ts'), ...args], {
     cwd: env.CWD ?? ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

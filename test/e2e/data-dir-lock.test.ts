@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type NodeProcess, startNode } from '../support/processes'
 import { tempDir } from '../support/store'
 
-const CLI = 'adapters/node/cli.ts'
+const CLI = 'adapters/node/main.ts'
 
 /** R2: one gateway per SQLite data directory; a second one refuses to start and the first goes on. */
 describe('a second gateway on the same SQLite data directory', () => {

@@ -10,7 +10,7 @@ const auth = { authorization: `Bearer ${TOKEN}` }
 /** The issue's promise: a watcher hears of a dead instance's turn within 10 s of the kill. */
 const DETECT_WITHIN_MS = 10_000
 
-const CLI = 'adapters/node/cli.ts'
+const CLI = 'adapters/node/main.ts'
 const post = (url: string, path: string, body: unknown) =>
   fetch(`${url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) })
 const history = async (url: string, threadId: string) =>

@@ -12,7 +12,7 @@ const packagesIn = (loaded: string[]) => new Set(loaded.flatMap((url) => /\/node
 
 /** The real CLI from source, recording every module it loads; resolves once it listens. */
 function start(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; loaded: () => string[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test/fixtures/record-loads.mjs'), join(ROOT, 'adapters/node/cli.ts'), '--port', '0', '--data-dir', tempDir('gw-lazy-')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test/fixtures/record-loads.mjs'), join(ROOT, 'adapters/node/main.ts'), '--port', '0', '--data-dir', tempDir('gw-lazy-')], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, GATEWAY_AUTH_TOKEN: TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

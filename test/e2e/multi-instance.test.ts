@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appEvent } from '../../src/protocol/events'
-import { PostgresEventBus } from '../../src/store/postgres-event-bus'
+import { PostgresEventBus } from '../../src/bus/postgres-event-bus'
 import { echoAgent, startTestServer, TEST_TOKEN, type TestServer, waitFor } from '../support/gateway'
 import { SseClient } from '../support/sse-client'
 import { createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL } from '../support/store'

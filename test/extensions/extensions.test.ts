@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createNodeRuntime } from '../../adapters/node/index'
-import { ContextContributors } from '../../src/agent/context-contributors'
-import { ToolRegistry } from '../../src/agent/tools/tool-registry'
+import { createRuntime } from '../../adapters/node/index'
+import { ToolRegistry } from '../../src/tools/tool-registry'
 import { systemClock } from '../../src/lib/time'
 import { createExtensionsService } from '../../src/services/extensions/create-extensions-service'
 import { testGateway, waitFor } from '../support/gateway'
@@ -211,17 +210,15 @@ describe('extensions', async () => {
       channel: gw.channel,
       auth: gw.auth,
       budget: gw.budget,
-      runtime: createNodeRuntime(),
+      runtime: createRuntime(),
       clock: systemClock,
       tools,
-      contextContributors: new ContextContributors(),
       runMessage: () => Promise.reject(new Error('no agent in this test')),
-      services: gw.services,
       onStart: () => undefined,
       onClose: (fn) => void closers.push(fn),
       onDeleteUser: () => undefined,
       deleteUserData: async () => undefined,
-    })
+    }, { secrets: () => gw.services.secrets })
     try {
       expect(restarted).toBeDefined()
       const echo = await tools.get('owner', 'fixture__echo')

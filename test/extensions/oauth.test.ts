@@ -201,7 +201,7 @@ describe('extension OAuth', async () => {
     await gw.store!.db.deleteFrom('extension_oauth_flows').execute()
     for (let i = 0; i < 8; i++) {
       const at = new Date(Date.now() + i).toISOString()
-      await repo.addFlow(`hash-${i}`, { userId: 'u', extension: 'cloud', codeVerifier: 'v', redirectUri: 'r', redirectAfter: '/', browserHash: 'b', createdAt: at, expiresAt: new Date(Date.now() + 60_000).toISOString() }, 5)
+      await repo.addFlow(`hash-${i}`, { user_id: 'u', extension: 'cloud', code_verifier: 'v', redirect_uri: 'r', redirect_after: '/', browser_hash: 'b', created_at: at, expires_at: new Date(Date.now() + 60_000).toISOString() }, 5)
     }
     const rows = await gw.store!.db.selectFrom('extension_oauth_flows').select('state_hash').orderBy('state_hash').execute()
     expect(rows.map((r) => r.state_hash)).toEqual(['hash-3', 'hash-4', 'hash-5', 'hash-6', 'hash-7'])

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../support/gateway'
-import { alive, BWRAP_AVAILABLE, eventsWhen, FAKE_CLI, ISOLATIONS, jobsGateway, processesWith, startJob, waitForState } from './support'
+import { alive, BWRAP_AVAILABLE, defaultJobs, eventsWhen, FAKE_CLI, ISOLATIONS, jobsGateway, processesWith, startJob, waitForState } from './support'
 
 type Gw = Awaited<ReturnType<typeof jobsGateway>>
 
@@ -95,7 +95,7 @@ describe.each(ISOLATIONS)('command jobs (isolation: %s)', (isolation) => {
     const marker = `cancel-${crypto.randomUUID()}`
     const job = await startJob(gw, `sleep 60 ${marker}`)
     await waitFor(() => processesWith(marker).length > 0, 10_000, 'the sleeping command')
-    const pids = gw.services.jobs!.processIds(job.id)
+    const pids = defaultJobs(gw).processIds(job.id)
     expect(pids.length).toBe(1)
     const res = await gw.request(`/api/jobs/${job.id}/cancel`, { method: 'POST' })
     expect(res.status).toBe(200)
@@ -163,7 +163,7 @@ describe.runIf(BWRAP_AVAILABLE)('bubblewrap confinement', () => {
       writeFileSync(join(dataDir, 'marker.txt'), 'gateway data')
       const first = await startJob(gw, 'write private.txt first job data')
       await waitForState(gw, first.id, ['completed'])
-      const otherFile = join(gw.services.jobs!.workspaceOf({ workspaceId: first.id }), 'private.txt')
+      const otherFile = join(defaultJobs(gw).workspaceOf({ workspace_id: first.id }), 'private.txt')
 
       const job = await startJob(gw, `tryread ${join(dataDir, 'marker.txt')}; tryread ${otherFile}; tryescape ${otherFile}; tryescape /etc/gw-owned; tryescape /usr/gw-owned; tryescape /tmp/gw-owned-${process.pid}; tryescape inside.txt`)
       await waitForState(gw, job.id, ['completed'])
@@ -179,7 +179,7 @@ describe.runIf(BWRAP_AVAILABLE)('bubblewrap confinement', () => {
       expect(readFileSync(otherFile, 'utf8')).toBe('first job data')
       expect(existsSync('/etc/gw-owned')).toBe(false)
       expect(existsSync(`/tmp/gw-owned-${process.pid}`)).toBe(false)
-      expect(readFileSync(join(gw.services.jobs!.workspaceOf({ workspaceId: job.id }), 'inside.txt'), 'utf8')).toBe('escaped\n')
+      expect(readFileSync(join(defaultJobs(gw).workspaceOf({ workspace_id: job.id }), 'inside.txt'), 'utf8')).toBe('escaped\n')
     } finally {
       await gw.close()
     }
@@ -215,7 +215,7 @@ describe('process isolation (no bubblewrap)', () => {
       expect(status.isolation).toBe('process')
       const job = await startJob(gw, 'tryescape inside.txt')
       await waitForState(gw, job.id, ['completed'])
-      expect(readFileSync(join(gw.services.jobs!.workspaceOf({ workspaceId: job.id }), 'inside.txt'), 'utf8')).toBe('escaped\n')
+      expect(readFileSync(join(defaultJobs(gw).workspaceOf({ workspace_id: job.id }), 'inside.txt'), 'utf8')).toBe('escaped\n')
     } finally {
       await gw.close()
     }

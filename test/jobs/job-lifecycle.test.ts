@@ -5,7 +5,7 @@ import type { Store } from '../../src/index'
 import { JobRepository } from '../../src/services/jobs/job-repository'
 import { tempDir, testStore } from '../support/store'
 import { waitFor } from '../support/gateway'
-import { alive, jobsGateway, processesWith, startJob, waitForState } from './support'
+import { alive, defaultJobs, jobsGateway, processesWith, startJob, waitForState } from './support'
 
 /** The same database for a second gateway: the first one's close() must not close it. */
 const borrowed = (store: Store): Store => ({ ...store, close: async () => undefined })
@@ -14,28 +14,29 @@ function orphanRow(id: string, status: 'running' | 'pending', prompt: string) {
   const now = new Date().toISOString()
   return {
     id,
-    userId: 'owner',
+    user_id: 'owner',
     title: prompt,
     prompt,
     kind: 'command' as const,
     command: 'fake',
     status,
-    workspaceId: id,
-    threadId: null,
-    restartedFrom: null,
-    sessionId: null,
+    workspace_id: id,
+    thread_id: null,
+    restarted_from: null,
+    session_id: null,
     result: null,
-    failureReason: null,
-    inputTokens: 0,
-    outputTokens: 0,
+    failure_reason: null,
+    input_tokens: 0,
+    output_tokens: 0,
     transitions: [{ from: null, to: 'pending' as const, timestamp: now, reason: null }],
     conversation: [],
-    promptsClosed: false,
-    runnerId: status === 'running' ? 'a-gateway-that-died' : null,
-    heartbeatAt: null,
-    createdAt: now,
-    startedAt: status === 'running' ? now : null,
-    completedAt: null,
+    prompts_closed: false,
+    runner_id: status === 'running' ? 'a-gateway-that-died' : null,
+    heartbeat_at: null,
+    created_at: now,
+    updated_at: now,
+    started_at: status === 'running' ? now : null,
+    completed_at: null,
   }
 }
 
@@ -47,7 +48,7 @@ describe('jobs across gateway restarts', () => {
     const marker = `stop-${crypto.randomUUID()}`
     const running = await startJob(first, `sleep 60 ${marker}`)
     await waitFor(() => processesWith(marker).length > 0, 10_000, 'the running command')
-    const [pid] = first.services.jobs!.processIds(running.id)
+    const [pid] = defaultJobs(first).processIds(running.id)
     await first.close()
     expect(alive(pid!)).toBe(false)
     expect(processesWith(marker)).toEqual([])
@@ -130,9 +131,9 @@ describe('jobs across gateway restarts', () => {
       await waitForState(gw, done.id, ['completed'])
       const busy = await startJob(gw, `sleep 60 ${marker}`)
       await waitFor(() => processesWith(marker).length > 0, 10_000, 'the running command')
-      const workspace = gw.services.jobs!.workspaceOf({ workspaceId: done.id })
+      const workspace = defaultJobs(gw).workspaceOf({ workspace_id: done.id })
       expect(existsSync(workspace)).toBe(true)
-      await gw.services.jobs!.deleteUser('owner')
+      await defaultJobs(gw).deleteUser('owner')
       expect(processesWith(marker)).toEqual([])
       expect(existsSync(dirname(workspace))).toBe(false)
       expect((await gw.request(`/api/jobs/${done.id}`)).status).toBe(404)
@@ -157,7 +158,7 @@ describe('jobs across gateway restarts', () => {
       expect((await gw.request(`/api/jobs/${job.id}`)).status).toBe(404)
       expect((await gw.request(`/api/jobs/${job.id}`, { token: ann.token })).status).toBe(200)
       await waitFor(async () => ((await (await gw.request(`/api/jobs/${job.id}`, { token: ann.token })).json()) as { state: string }).state === 'completed', 10_000, 'Ann\'s job')
-      const workspace = gw.services.jobs!.workspaceOf({ workspaceId: job.id })
+      const workspace = defaultJobs(gw).workspaceOf({ workspace_id: job.id })
       expect(existsSync(workspace)).toBe(true)
       expect((await gw.request(`/api/admin/users/${ann.id}`, { method: 'DELETE' })).status).toBeLessThan(300)
       expect(existsSync(dirname(workspace))).toBe(false)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testGateway } from '../support/gateway'
-import { jobsGateway, OTHER_TOKEN, startJob, waitForState } from './support'
+import { defaultJobs, jobsGateway, OTHER_TOKEN, startJob, waitForState } from './support'
 
 type Gw = Awaited<ReturnType<typeof jobsGateway>>
 const code = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error
@@ -87,8 +87,8 @@ describe('job routes', () => {
   })
 
   it('lists directories first and reads text, binary and oversized files', async () => {
-    const jobs = gw.services.jobs!
-    const root = jobs.workspaceOf({ workspaceId: job.id })
+    const jobs = defaultJobs(gw)
+    const root = jobs.workspaceOf({ workspace_id: job.id })
     await jobs.fs.write(root, ['bin.dat'], new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]))
     await jobs.fs.write(root, ['big.txt'], new TextEncoder().encode('é'.repeat(jobs.config.readCapBytes)))
     const list = (await (await gw.request(`/api/jobs/${job.id}/files/list`)).json()) as { path: string; entries: Array<{ name: string; is_dir: boolean }> }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfig, parseJobCommands } from '../../src/index'
+import { loadConfig } from '../../src/index'
+import { parseJobCommands } from '../../src/config/jobs-config'
 import { CappedOutput, LineSplitter } from '../../src/services/jobs/process-output'
 import { StreamJsonReader } from '../../src/services/jobs/stream-json'
 import { decodeText } from '../../src/services/jobs/text-file'

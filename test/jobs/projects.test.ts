@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveGateway } from '../../adapters/node/index'
-import { jobsGateway, OTHER_TOKEN, startJob, waitForState } from './support'
+import { defaultJobs, jobsGateway, OTHER_TOKEN, startJob, waitForState } from './support'
 
 type Gw = Awaited<ReturnType<typeof jobsGateway>>
 
@@ -20,7 +20,7 @@ describe('job workspace files: /projects and files/*', () => {
     const job = await startJob(gw, 'write site/index.html <h1>site</h1>; write notes/a.txt alpha')
     await waitForState(gw, job.id, ['completed'])
     id = job.id
-    root = gw.services.jobs!.workspaceOf({ workspaceId: id })
+    root = defaultJobs(gw).workspaceOf({ workspace_id: id })
     const jobsRoot = dirname(dirname(root))
     // A sibling "job" whose directory name extends ours (the job1/job10 trap) and holds a secret.
     sibling = join(jobsRoot, `${id}0`)
@@ -122,7 +122,7 @@ describe('job workspace files: /projects and files/*', () => {
     const otherUrl = ((await (await gw.request(`/api/jobs/${other.id}`)).json()) as { browse_url: string }).browse_url
     const otherSig = /\.(\d+\.[\w-]+\.[\w-]+)\/$/.exec(otherUrl)![1]
     expect((await gw.request(`/projects/${id}.${otherSig}/`, { token: null })).status).toBe(404)
-    clock.offsetMs = (gw.services.jobs!.config.linkTtlSecs + 5) * 1000
+    clock.offsetMs = (defaultJobs(gw).config.linkTtlSecs + 5) * 1000
     try {
       const expired = await gw.request(browse_url, { token: null })
       expect(expired.status).toBe(401)

@@ -3,11 +3,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { findBwrap } from '../../adapters/node/index'
 import { bwrapWorks } from '../../adapters/shared/sandbox/bwrap'
-import type { JobCommandConfig, Store } from '../../src/index'
-import type { GatewayConfigInput } from '../../src/config'
+import type { JobCommandConfig } from '../../src/config/jobs-config'
+import type { Store } from '../../src/index'
+import type { GatewayConfigInput } from '../../src/config/gateway-config'
 import type { Clock } from '../../src/lib/time'
 import { sha256Hex } from '../../src/lib/crypto'
 import { TEST_TOKEN, testGateway, waitFor } from '../support/gateway'
+import type { JobsService } from '../../src/services/jobs/jobs-service'
+import type { Gateway } from '../../src/gateway/gateway'
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url))
 
@@ -118,3 +121,6 @@ export async function eventsWhen(gateway: TestGateway, id: string, ready: (event
   }, 10_000, `events of job ${id}`)
   return events
 }
+
+/** The default jobs service of a gateway, for what only it has (process ids, workspace paths). */
+export const defaultJobs = (gw: Pick<Gateway, 'services'>): JobsService => gw.services.jobs as JobsService

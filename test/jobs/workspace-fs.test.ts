@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createWorkspaceFs } from '../../adapters/node/index'
-import { parseWorkspacePath, WorkspacePathError } from '../../src/index'
+import { parseWorkspacePath } from '../../src/services/jobs/workspace-path'
+import { WorkspacePathError } from '../../src/exports/ports'
 import { tempDir } from '../support/store'
 
 const fs = createWorkspaceFs()

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isWithin, parseUrlPath, parseWorkspacePath, WorkspacePathError } from '../../src/index'
+import { isWithin, parseUrlPath, parseWorkspacePath } from '../../src/services/jobs/workspace-path'
+import { WorkspacePathError } from '../../src/exports/ports'
 
 const problem = (fn: () => unknown): string | undefined => {
   try {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MemoryService } from '../../src/services/memory/memory-service'
 import { testGateway } from '../support/gateway'
 import { addMember, expectJson, MEMBER_TOKEN, q, write } from './support'
 
@@ -172,7 +173,7 @@ describe('memory routes: documents, folders, tree, list', () => {
 
   it("erases a user's memory when the user is deleted", async () => {
     await expectJson(write(gateway, 'gone.md', 'bye', {}, MEMBER_TOKEN))
-    await gateway.services.memory!.deleteUser('bob')
+    await (gateway.services.memory as MemoryService).deleteUser('bob')
     expect((await expectJson(gateway.request('/api/memory/tree', { token: MEMBER_TOKEN }))).entries).toEqual([])
     const rows = await gateway.store!.db.selectFrom('memory_chunks').select('id').where('user_id', '=', 'bob').execute()
     expect(rows).toEqual([])

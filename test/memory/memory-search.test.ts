@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DefaultMemoryService } from '../../src/services/memory/default-memory-service'
+import type { MemoryService } from '../../src/services/memory/memory-service'
 import { testGateway, waitFor } from '../support/gateway'
 import { MockLlm } from '../support/mock-llm'
 import { addMember, expectJson, MEMBER_TOKEN, search, write } from './support'
@@ -94,7 +94,7 @@ describe('memory search: full text only', () => {
 describe('memory search: hybrid with embeddings from the provider', () => {
   let llm: MockLlm
   let gateway: Awaited<ReturnType<typeof testGateway>>
-  const memory = () => gateway.services.memory as DefaultMemoryService
+  const memory = () => gateway.services.memory as MemoryService
   const embeddingRequests = () => llm.requests.filter((r) => r.path.endsWith('/embeddings'))
 
   beforeAll(async () => {
@@ -182,7 +182,7 @@ describe('memory search when the embedding provider is down', () => {
     const gateway = await testGateway({ config: { llm: { baseUrl: llm.url, embeddingModel: 'mock-embed' } } })
     try {
       await expectJson(write(gateway, 'boats.md', 'notes about canoes and paddles'))
-      await (gateway.services.memory as DefaultMemoryService).embeddingsIdle()
+      await (gateway.services.memory as MemoryService).embeddingsIdle()
       expect((await expectJson<{ mode: string }>(search(gateway, { query: 'canoes' }))).mode).toBe('hybrid')
       await llm.close()
       for (const query of ['paddles', 'canoes paddles']) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Tool, ToolContext } from '../../src/agent/tools/tool'
+import type { Tool, ToolContext } from '../../src/tools/tool'
 import { testGateway } from '../support/gateway'
 import { addMember, expectJson, MEMBER_ID, write } from './support'
 

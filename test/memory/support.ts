@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Principal } from '../../src/auth/principal'
+import type { Principal } from '../../src/ports/principal'
 import { testGateway } from '../support/gateway'
 
 export const MEMBER_TOKEN = 'member-token-for-memory-tests-0001'

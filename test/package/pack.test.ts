@@ -122,6 +122,12 @@ describe('the npm package', () => {
     // The web app is inside the build (in the chunk the server imports on its first request for it).
     const built = readdirSync(join(project, 'node_modules/agent-gateway/dist')).filter((f) => f.endsWith('.js'))
     expect(built.some((f) => readFileSync(join(project, 'node_modules/agent-gateway/dist', f), 'utf8').includes('<!doctype html>'))).toBe(true)
+    // The root entry stays small (the rest ships as subpaths), and each subpath has its types.
+    const rootTypes = readFileSync(join(project, 'node_modules/agent-gateway/dist/index.d.ts'), 'utf8')
+    const names = [...rootTypes.matchAll(/^export (?:type )?\{([^}]*)\}/gm)].flatMap(([, list]) => list!.split(',').map((n) => n.trim().split(/\s+as\s+/).pop()))
+    expect(names.length).toBeGreaterThan(40)
+    expect(names.length).toBeLessThanOrEqual(60)
+    for (const entry of ['protocol', 'agent', 'ports', 'store']) expect(files).toEqual(expect.arrayContaining([`dist/${entry}.js`, `dist/${entry}.d.ts`]))
   })
 
   it('runs `npx gateway --port 0` from a project that installed it', async () => {
@@ -156,11 +162,18 @@ describe('the npm package', () => {
       `import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGateway, type ChannelAgent } from 'agent-gateway'
-import { createNodeGateway, createNodeListeners } from 'agent-gateway/node'
-import type { createBunGateway } from 'agent-gateway/bun'
-import type { createDenoGateway } from 'agent-gateway/deno'
+import { createGateway as createNodeGateway, createNodeListeners } from 'agent-gateway/node'
+import type { createGateway as createBunGateway } from 'agent-gateway/bun'
+import type { createGateway as createDenoGateway } from 'agent-gateway/deno'
+import { SendMessageRequest } from 'agent-gateway/protocol'
+import { defineTool } from 'agent-gateway/agent'
+import type { RuntimeCapabilities } from 'agent-gateway/ports'
+import { MemoryEventBus } from 'agent-gateway/store'
+import { z } from 'zod'
 
-const core = await createGateway({ config: { authToken: 'core-token' } })
+const runtime: RuntimeCapabilities = { name: 'fetch' }
+const core = await createGateway({ runtime, bus: new MemoryEventBus(), config: { authToken: 'core-token' } })
+core.tools.addProvider({ name: 'host', tools: () => [defineTool({ name: 'echo', description: 'Echo', input: z.object({ text: z.string() }), requiresApproval: false, source: 'host', execute: async ({ text }) => text })] })
 const gateway = await createNodeGateway({ basePath: '/agent', store: undefined, config: { authToken: 'host-token' } })
 const agent: ChannelAgent = { onMessage: (m) => gateway.channel.respond(m, 'hi from the host') }
 gateway.withAgent(agent)
@@ -171,7 +184,8 @@ server.listen(0, '127.0.0.1', async () => {
   const health = await (await fetch(\`\${base}/agent/api/health\`)).json()
   const host = await (await fetch(\`\${base}/\`)).text()
   const coreHealth = (await core.fetch(new Request('http://localhost:3000/api/health'))).status
-  console.log(JSON.stringify({ health, host, coreHealth }))
+  const parsed = SendMessageRequest.safeParse({ content: 'hi' }).success
+  console.log(JSON.stringify({ health, host, coreHealth, parsed, tools: (await core.tools.list('owner')).map((t) => t.name) }))
   await Promise.all([gateway.close(), core.close()])
   server.closeAllConnections()
   server.close()
@@ -188,6 +202,6 @@ export type Adapters = [typeof createBunGateway, typeof createDenoGateway]
     )
     run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', '.'], project)
     const output = run(join(ROOT, 'node_modules/.bin/tsx'), ['embed.ts'], project)
-    expect(JSON.parse(output)).toEqual({ health: { status: 'healthy', channel: 'gateway' }, host: 'host', coreHealth: 200 })
+    expect(JSON.parse(output)).toEqual({ health: { status: 'healthy', channel: 'gateway' }, host: 'host', coreHealth: 200, parsed: true, tools: expect.arrayContaining(['echo']) })
   }, 90_000)
 })

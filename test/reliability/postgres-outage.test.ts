@@ -1,87 +1,15 @@
-import net from 'node:net'
 import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openPostgresStore } from '../../adapters/node/open-node-store'
-import { loadConfig } from '../../src/config'
+import { openPostgresStore } from '../../adapters/node/open-store'
+import { loadConfig } from '../../src/config/gateway-config'
 import { appEvent } from '../../src/protocol/events'
 import { isDatabaseUnavailable } from '../../src/store/unavailable'
 import { startTestServer, TEST_TOKEN, type TestServer, waitFor } from '../support/gateway'
 import { startNode } from '../support/processes'
+import { type PgProxy, pgProxy } from '../support/pg-proxy'
 import { rawExchange } from '../support/raw-http'
 import { SseClient } from '../support/sse-client'
 import { createTestSchema, dropTestSchema, POSTGRES_URL, tempDir, withAdmin } from '../support/store'
-
-/**
- * A TCP proxy in front of PostgreSQL that the test can turn against the gateway:
- * - `cut()`: every connection reset, new ones refused (the server stopped);
- * - `blackhole()`: every connection, open or new, stays open and forwards nothing, in either
- *   direction (a dead route, a firewall dropping packets, a failed-over address). The bytes are
- *   dropped, not held, so connections blackholed once stay dead after `restore()`, as after a
- *   failover: the gateway has to let go of them by itself;
- * - `delay(ms)`: forwards every chunk `ms` late (a slow or overloaded server);
- * - `restore()`: new connections forward again (and the delay is gone).
- */
-async function pgProxy(target: URL) {
-  const sockets = new Set<net.Socket>()
-  const links = new Set<{ silent: boolean }>()
-  const [host, port] = [target.hostname, Number(target.port || 5432)]
-  let mode: 'forward' | 'refuse' | 'blackhole' = 'forward'
-  let delayMs = 0
-  const track = (socket: net.Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-    socket.on('error', () => undefined)
-  }
-  const server = net.createServer((client) => {
-    track(client)
-    if (mode === 'refuse') return void client.resetAndDestroy()
-    // Accepted, read and never answered.
-    if (mode === 'blackhole') return void client.resume()
-    const upstream = net.connect(port, host)
-    track(upstream)
-    const link = { silent: false }
-    links.add(link)
-    const forward = (from: net.Socket, to: net.Socket) => {
-      from.on('data', (chunk) => {
-        if (link.silent) return
-        if (delayMs > 0) setTimeout(() => to.write(chunk), delayMs)
-        else to.write(chunk)
-      })
-    }
-    forward(client, upstream)
-    forward(upstream, client)
-    client.on('close', () => (upstream.destroy(), links.delete(link)))
-    // A blackholed server's close does not reach the gateway either.
-    upstream.on('close', () => link.silent || client.destroy())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      mode = 'refuse'
-      for (const s of sockets) s.resetAndDestroy()
-    },
-    blackhole() {
-      mode = 'blackhole'
-      for (const link of links) link.silent = true
-    },
-    delay(ms: number) {
-      delayMs = ms
-    },
-    restore() {
-      mode = 'forward'
-      delayMs = 0
-    },
-    /** Connections the proxy holds open (both sides counted). */
-    get sockets() {
-      return sockets.size
-    },
-    close() {
-      for (const s of sockets) s.destroy()
-      return new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
 
 /**
  * security-bar.md R6: PostgreSQL goes away under a running gateway (refusing and resetting
@@ -93,7 +21,7 @@ async function pgProxy(target: URL) {
  */
 describe.skipIf(!POSTGRES_URL)('PostgreSQL going away and coming back', () => {
   let t: TestServer
-  let proxy: Awaited<ReturnType<typeof pgProxy>>
+  let proxy: PgProxy
   let schema: string
   let dsn: string
   beforeAll(async () => {
@@ -215,7 +143,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL going away and coming back', () => {
     const url = new URL(dsn)
     url.searchParams.set('options', `-c search_path=${bootSchema}`)
     proxy.cut()
-    const gw = await startNode('adapters/node/cli.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href })
+    const gw = await startNode('adapters/node/main.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href })
     try {
       const call = async (path: string, init: RequestInit = {}) => {
         const res = await fetch(`${gw.url}${path}`, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' } })
@@ -257,7 +185,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL going away and coming back', () => {
   it('exits with a clear message when PostgreSQL answers but refuses it (a wrong password is not worth waiting for)', async () => {
     const url = new URL(dsn)
     url.password = 'not-the-password'
-    const started = await startNode('adapters/node/cli.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href }).then(
+    const started = await startNode('adapters/node/main.ts', { GATEWAY_AUTH_TOKEN: TEST_TOKEN, GATEWAY_DATA_DIR: tempDir(), GATEWAY_PORT: '0', DATABASE_URL: url.href }).then(
       (gw) => (gw.child.kill('SIGKILL'), undefined),
       (error: { code: unknown; output: string }) => error,
     )

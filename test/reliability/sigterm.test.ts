@@ -24,7 +24,7 @@ describe('SIGTERM with open streams', () => {
     // The model starts answering, then goes quiet: the turn is mid-stream when the signal comes.
     llm.reply({ kind: 'hang', afterChunks: ['partial answer '] })
     const dataDir = tempDir()
-    const gw: NodeProcess = await startNode('adapters/node/cli.ts', {
+    const gw: NodeProcess = await startNode('adapters/node/main.ts', {
       GATEWAY_AUTH_TOKEN: TEST_TOKEN,
       GATEWAY_DATA_DIR: dataDir,
       GATEWAY_PORT: '0',

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { agentGateway, EventLog, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
 import { manualClock } from '../support/users'
+import { defaultRoutines } from '../support/defaults'
 
 /** The issue's "done when": asked in chat, the agent creates a routine; it fires; its result is in its thread. */
 describe('routines from chat', async () => {
@@ -47,8 +48,8 @@ describe('routines from chat', async () => {
     // 08:00: the scheduler fires; the agent answers in the routine's own thread.
     llm.text('Three notes: rent, dentist, call mum.')
     clock.advance(31 * 60_000)
-    expect(await gw.services.routines!.scheduler.tick()).toBe(1)
-    await gw.services.routines!.runner.idle()
+    expect(await defaultRoutines(gw).scheduler.tick()).toBe(1)
+    await defaultRoutines(gw).runner.idle()
     const history = await json(gw.request(`/api/chat/history?thread_id=${routine.thread_id}`))
     expect(history.turns).toHaveLength(1)
     expect(history.turns[0]).toMatchObject({ user_input: 'Summarise my inbox notes', response: 'Three notes: rent, dentist, call mum.' })

@@ -1,4 +1,4 @@
-import type { ChannelAgent } from '../../src/gateway/web-channel'
+import type { ChannelAgent } from '../../src/hub/channel'
 
 /** An embedder's agent that answers every awaited message at once, recording what it ran. */
 export const countingAgent = (ran: string[], name = 'agent'): ChannelAgent => ({

@@ -5,6 +5,7 @@ import { testGateway } from '../support/gateway'
 import { createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL } from '../support/store'
 import { manualClock } from '../support/users'
 import { countingAgent } from './counting-agent'
+import { defaultRoutines } from '../support/defaults'
 
 type Gw = Awaited<ReturnType<typeof testGateway>>
 
@@ -36,9 +37,9 @@ describe.skipIf(!POSTGRES_URL)('routines on two instances sharing PostgreSQL', (
     const rounds = 8
     for (let round = 0; round < rounds; round++) {
       clock.advance(60_000)
-      const fired = await Promise.all([a.services.routines!.scheduler.tick(), b.services.routines!.scheduler.tick()])
+      const fired = await Promise.all([defaultRoutines(a).scheduler.tick(), defaultRoutines(b).scheduler.tick()])
       expect(fired.reduce((x, y) => x + y, 0)).toBe(ids.length)
-      await Promise.all([a.services.routines!.idle(), b.services.routines!.idle()])
+      await Promise.all([defaultRoutines(a).idle(), defaultRoutines(b).idle()])
     }
     for (const id of ids) {
       const runs = (await json(b.request(`/api/routines/${id}/runs`))).runs as Array<{ status: string }>
@@ -60,7 +61,7 @@ describe.skipIf(!POSTGRES_URL)('routines on two instances sharing PostgreSQL', (
       }),
     )
     // B learns about the routine from the database (as after its periodic refresh).
-    await b.services.routines!.reloadTriggers()
+    await defaultRoutines(b).reloadTriggers()
     // B's matcher listens before this listener, so once B has the last event it has started matching both.
     const bSawLast = new Promise<void>((resolve) => {
       const off = b.hub.bus.onEvent((e) => {
@@ -73,7 +74,7 @@ describe.skipIf(!POSTGRES_URL)('routines on two instances sharing PostgreSQL', (
     await a.hub.publish('owner', appEvent('status', { message: 'deploy failed' }))
     await a.hub.publish('owner', appEvent('status', { message: 'deploy ok' }))
     await bSawLast
-    await Promise.all([a.services.routines!.idle(), b.services.routines!.idle()])
+    await Promise.all([defaultRoutines(a).idle(), defaultRoutines(b).idle()])
     const runs = (await json(a.request(`/api/routines/${created.id}/runs`))).runs
     expect(runs).toHaveLength(1)
     expect(runs[0]).toMatchObject({ trigger_type: 'system_event' })

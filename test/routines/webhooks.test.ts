@@ -3,12 +3,13 @@ import { signWebhook } from '../../src/services/routines/webhook-signature'
 import { agentGateway, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
 import { manualClock } from '../support/users'
+import { defaultRoutines } from '../support/defaults'
 
 describe('routine webhooks', async () => {
   const llm = await MockLlm.start()
   const clock = manualClock(Date.parse('2026-03-02T10:00:00.000Z'))
   const gw = await agentGateway(llm, { runtime: { name: 'node', clock } })
-  const routines = gw.services.routines!
+  const routines = defaultRoutines(gw)
   afterAll(async () => {
     await gw.close()
     await llm.close()

@@ -7,9 +7,9 @@ import { WsClient } from '../support/ws-client'
 import { type ChildServer, type RuntimeName, runtimeCommand, spawnServer, withChildDatabase } from './targets'
 
 const ENTRY: Record<RuntimeName, string> = {
-  node: 'adapters/node/cli.ts',
-  bun: 'adapters/bun/serve.ts',
-  deno: 'adapters/deno/serve.ts',
+  node: 'adapters/node/main.ts',
+  bun: 'adapters/bun/main.ts',
+  deno: 'adapters/deno/main.ts',
 }
 
 /**

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningServer, serveGateway } from '../../adapters/node/index'
-import { jobsGateway, startJob, waitForState } from '../jobs/support'
+import { defaultJobs, jobsGateway, startJob, waitForState } from '../jobs/support'
 import { TEST_TOKEN } from '../support/gateway'
 import { rawGet } from '../support/raw-http'
 
@@ -33,7 +33,7 @@ describe('path traversal properties over a real socket', () => {
     const job = await startJob(gw, 'write notes/a.txt alpha')
     await waitForState(gw, job.id, ['completed'])
     jobId = job.id
-    const root = gw.services.jobs!.workspaceOf({ workspaceId: jobId })
+    const root = defaultJobs(gw).workspaceOf({ workspace_id: jobId })
     // A sibling whose name extends ours (job1/job10), and a file in the data directory.
     siblingId = `${jobId}0`
     mkdirSync(join(dirname(dirname(root)), siblingId, 'workspace'), { recursive: true })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { Authenticator } from '../../src/auth/authenticator'
-import type { Authenticated } from '../../src/auth/principal'
+import type { Authenticated } from '../../src/ports/principal'
 import { constantTimeEqual } from '../../src/lib/crypto'
 import { startTestServer, TEST_TOKEN, type TestServer } from '../support/gateway'
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openSqliteStore } from '../../adapters/node/open-node-store'
-import type { PreparedEvent } from '../../src/hub'
+import { openSqliteStore } from '../../adapters/node/open-store'
+import type { PreparedEvent } from '../../src/ports/prepared-event'
 import { appEvent } from '../../src/protocol/events'
 import type { Dialect, Store } from '../../src/store/database'
-import { openStoreEventBus } from '../../src/store/open-event-bus'
+import { openStoreEventBus } from '../../src/bus/open-event-bus'
 import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, tempDir } from '../support/store'
 
 const chunk = (content: string) => appEvent('stream_chunk', { content })

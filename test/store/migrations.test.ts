@@ -1,7 +1,7 @@
 import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openSqliteStore } from '../../adapters/node/open-node-store'
+import { openSqliteStore } from '../../adapters/node/open-store'
 import type { Store } from '../../src/store/database'
 import { withSchemaScopedIntrospection } from '../../src/store/schema-scoped-introspector'
 import { availableDialects, createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL, tempDir, testStoreOf, withAdmin } from '../support/store'

@@ -3,8 +3,8 @@ import { GatewayError } from '../../src/lib/errors'
 import { appEvent } from '../../src/protocol/events'
 import { UsageService } from '../../src/services/usage/usage-service'
 import type { Store } from '../../src/store/database'
-import { replayFromLog } from '../../src/store/event-log'
-import { openStoreEventBus } from '../../src/store/open-event-bus'
+import { replayFromLog } from '../../src/bus/event-log'
+import { openStoreEventBus } from '../../src/bus/open-event-bus'
 import { availableDialects, testStoreOf } from '../support/store'
 
 /** Text that breaks naive encodings, quoting or collations (U+0000 is refused, see below). */

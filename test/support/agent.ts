@@ -1,5 +1,5 @@
 import type { Gateway } from '../../adapters/node/index'
-import type { GatewayConfigInput } from '../../src/config'
+import type { GatewayConfigInput } from '../../src/config/gateway-config'
 import type { AppEvent } from '../../src/protocol/events'
 import type { MockLlm } from './mock-llm'
 import { testGateway } from './gateway'

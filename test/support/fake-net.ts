@@ -5,7 +5,7 @@ import { createServer as createHttpsServer, globalAgent } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fetchPinned } from '../../adapters/shared/pinned-fetch'
-import type { PinnedRequest } from '../../src/index'
+import type { PinnedRequest } from '../../src/exports/ports'
 import { tempDir } from './store'
 
 /**

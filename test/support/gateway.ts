@@ -1,5 +1,5 @@
-import { createNodeGateway, type Gateway, type GatewayOptions, serveGateway, type RunningServer } from '../../adapters/node/index'
-import type { GatewayConfigInput } from '../../src/config'
+import { createGateway, type Gateway, type GatewayOptions, serveGateway, type RunningServer } from '../../adapters/node/index'
+import type { GatewayConfigInput } from '../../src/config/gateway-config'
 import { tempDir, testStore } from './store'
 
 export const TEST_TOKEN = 'test-owner-token-0123456789abcdef'
@@ -13,7 +13,7 @@ type TestOptions = Omit<GatewayOptions, 'config'> & { config?: Partial<GatewayCo
  */
 export async function testGateway(options: TestOptions = {}): Promise<Gateway & { request: (path: string, init?: RequestInit & { json?: unknown; token?: string | null }) => Promise<Response> }> {
   const store = 'store' in options ? options.store : await testStore()
-  const gateway = await createNodeGateway({ ...options, store, config: { authToken: TEST_TOKEN, port: 3000, dataDir: tempDir(), ...options.config } })
+  const gateway = await createGateway({ ...options, store, config: { authToken: TEST_TOKEN, port: 3000, dataDir: tempDir(), ...options.config } })
   const request = (path: string, init: RequestInit & { json?: unknown; token?: string | null } = {}) => {
     const headers = new Headers(init.headers)
     const token = init.token === undefined ? TEST_TOKEN : init.token
@@ -41,7 +41,7 @@ export interface TestServer {
 /** A real Node server on 127.0.0.1, port 0. */
 export async function startTestServer(options: TestOptions = {}): Promise<TestServer> {
   const store = 'store' in options ? options.store : await testStore()
-  const gateway = await createNodeGateway({ ...options, store, config: { authToken: TEST_TOKEN, host: '127.0.0.1', port: 0, dataDir: tempDir(), ...options.config } })
+  const gateway = await createGateway({ ...options, store, config: { authToken: TEST_TOKEN, host: '127.0.0.1', port: 0, dataDir: tempDir(), ...options.config } })
   const server = await serveGateway(gateway)
   return {
     gateway,

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-node-store'
+import { openPostgresStore, openSqliteStore } from '../../adapters/node/open-store'
 import type { PgNotifierOptions } from '../../adapters/shared/pg-notifier'
 import type { Dialect, Store } from '../../src/store/database'
 

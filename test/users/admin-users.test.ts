@@ -15,7 +15,7 @@ describe('admin: users', async () => {
     expect(created.token).toMatch(/^[0-9a-f]{64}$/)
     const who = await json(await gw.request('/api/auth/whoami', { token: created.token }))
     // The first token was minted by whoever created the account, and says so.
-    expect(who).toEqual({ user_id: created.id, role: 'member', display_name: 'Alice', token_id: created.token_id, minted_by: 'owner' })
+    expect(who).toEqual({ user_id: created.id, role: 'member', display_name: 'Alice', token_id: created.token_id, minted_by: 'owner', impersonation: false })
     const fetched = await json(await gw.request(`/api/admin/users/${created.id}`))
     expect(fetched.token).toBeUndefined()
     expect(JSON.stringify(await json(await gw.request('/api/admin/users')))).not.toContain(created.token)

@@ -67,7 +67,9 @@ describe('impersonation and the owner out of admins\' reach', async () => {
     const member = await createUser(gw, { display_name: 'Mia' })
     const minted = await json(await gw.request('/api/tokens', { method: 'POST', json: { name: 'debugging Mia', user_id: member.id } }))
     expect(minted).toMatchObject({ user_id: member.id, minted_by: 'owner', impersonation: true })
-    expect(await whoami(minted.token)).toMatchObject({ user_id: member.id, role: 'member', token_id: minted.id, minted_by: 'owner' })
+    expect(await whoami(minted.token)).toMatchObject({ user_id: member.id, role: 'member', token_id: minted.id, minted_by: 'owner', impersonation: true })
+    // An account's first token names its creator too, but is the user's own: whoami tells them apart.
+    expect(await whoami(member.token)).toMatchObject({ user_id: member.id, minted_by: 'owner', impersonation: false })
 
     const listed = (list: Record<string, any>) => list.tokens.find((t: { id: string }) => t.id === minted.id)
     expect(listed(await json(await gw.request('/api/tokens', { token: member.token })))).toMatchObject({ minted_by: 'owner', impersonation: true })

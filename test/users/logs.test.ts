@@ -94,6 +94,11 @@ describe('redaction', () => {
       [`/api/jobs/${job}/events?ticket=1700000000.o.${sig}&last_event_id=3`, `/api/jobs/${job}/events?ticket=[REDACTED]&last_event_id=3`],
       ['/oauth/callback?code=abc123&state=def456', '/oauth/callback?code=[REDACTED]&state=[REDACTED]'],
       ['/api/chat/events?ticket=' + 'f'.repeat(64), '/api/chat/events?ticket=[REDACTED]'],
+      // Spellings a client might send by mistake: the capability is just as live.
+      [`/PROJECTS/${job}.1700000000.o.${sig}/`, `/PROJECTS/${job}.[REDACTED]/`],
+      [`/pr%6Fjects/${job}.1700000000.o.${sig}/`, `/pr%6Fjects/${job}.[REDACTED]/`],
+      [`/api/chat/history?tic%6Bet=${sig}&TOKEN=${sig}`, '/api/chat/history?tic%6Bet=[REDACTED]&TOKEN=[REDACTED]'],
+      [`/other/${job}.1700000000/x?ticketing=1`, `/other/${job}.1700000000/x?ticketing=1`],
     ]
     for (const [url, masked] of cases) {
       expect(loggableUrl(`http://h${url}`), url).toBe(masked)
@@ -248,5 +253,17 @@ describe('live logs', async () => {
     expect((await bare.request('/api/logs/level')).status).toBe(503)
     expect((await bare.request('/api/logs/events')).status).toBe(503)
     await bare.close()
+  })
+
+  it('keeps an idle log stream alive with an SSE comment, through the gateway\'s one keep-alive timer', async () => {
+    const quick = await testGateway({ store: undefined, logging, config: { limits: { keepAliveMs: 100 } } })
+    const res = await quick.request('/api/logs/events')
+    const reader = res.body!.getReader()
+    let text = ''
+    while (!text.includes(': keep-alive\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text.startsWith('retry: 3000\n\n')).toBe(true)
+    await reader.cancel()
+    await waitFor(() => quick.services.logs!.openStreams === 0)
+    await quick.close()
   })
 })

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants, existsSync, lstatSync, readlinkSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import type { ProcessSpec } from '../../../src/index'
+import type { ProcessSpec } from '../../../src/ports/sandbox'
 
 /** System directories every sandboxed command sees read-only (programs, libraries, certificates). */
 const SYSTEM_DIRS = ['/usr', '/etc']

@@ -1,4 +1,4 @@
-import type { ProcessPort, SandboxRuntime } from '../../../src/index'
+import type { ProcessPort, SandboxRuntime } from '../../../src/ports/sandbox'
 import { bwrapWorks, findBwrap } from './bwrap'
 import { createProcessPort } from './process-port'
 import { createWorkspaceFs } from './workspace-fs'

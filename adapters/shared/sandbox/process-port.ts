@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
-import type { IsolationMode, ProcessExit, ProcessPort, ProcessSpec, RunningProcess } from '../../../src/index'
+import type { IsolationMode, ProcessExit, ProcessPort, ProcessSpec, RunningProcess } from '../../../src/ports/sandbox'
 import { bwrapArgs } from './bwrap'
 
 /** After the leader exits, how long stragglers holding its output open may linger before the group is killed. */

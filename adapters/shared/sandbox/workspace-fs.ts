@@ -2,7 +2,8 @@ import { constants, existsSync, promises as fsp } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { isWithin, type WorkspaceDirEntry, WorkspacePathError, type WorkspaceFs, type WorkspaceStat } from '../../../src/index'
+import { isWithin } from '../../../src/services/jobs/workspace-path'
+import { type WorkspaceDirEntry, WorkspacePathError, type WorkspaceFs, type WorkspaceStat } from '../../../src/ports/sandbox'
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0

@@ -1,5 +1,5 @@
 import { get, post, seg } from './client'
-import type { HistoryPage, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI } from './types'
+import type { ActionResponse, ApprovalAccepted, CancelResponse, HistoryResponse, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI } from './types'
 import { request } from './client'
 
 export const auth = {
@@ -12,7 +12,7 @@ export const chat = {
   threads: () => get<ThreadList>('/api/chat/threads'),
   newThread: () => post<ThreadInfo>('/api/chat/thread/new'),
   history: (threadId: string, page: { before?: string | null | undefined; cursor?: string | null | undefined; limit?: number } = {}) =>
-    get<HistoryPage>('/api/chat/history', { thread_id: threadId, limit: page.limit ?? 20, before: page.before, cursor: page.cursor }),
+    get<HistoryResponse>('/api/chat/history', { thread_id: threadId, limit: page.limit ?? 20, before: page.before, cursor: page.cursor }),
   send: (content: string, threadId: string | undefined, images: ImageAttachment[] = []) =>
     post<SendMessageAccepted>('/api/chat/send', {
       content,
@@ -21,10 +21,10 @@ export const chat = {
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     }),
   approve: (requestId: string, action: 'approve' | 'deny' | 'always', threadId?: string) =>
-    post<{ status: string }>('/api/chat/approval', { request_id: requestId, action, ...(threadId ? { thread_id: threadId } : {}) }),
-  cancel: (threadId: string) => post<{ status: string; thread_id: string }>('/api/chat/cancel', { thread_id: threadId }),
-  authToken: (extensionName: string, token: string) => post<import('./types').ActionResponse>('/api/chat/auth-token', { extension_name: extensionName, token }),
-  authCancel: (extensionName: string) => post<import('./types').ActionResponse>('/api/chat/auth-cancel', { extension_name: extensionName }),
+    post<ApprovalAccepted>('/api/chat/approval', { request_id: requestId, action, ...(threadId ? { thread_id: threadId } : {}) }),
+  cancel: (threadId: string) => post<CancelResponse>('/api/chat/cancel', { thread_id: threadId }),
+  authToken: (extensionName: string, token: string) => post<ActionResponse>('/api/chat/auth-token', { extension_name: extensionName, token }),
+  authCancel: (extensionName: string) => post<ActionResponse>('/api/chat/auth-cancel', { extension_name: extensionName }),
 }
 
 export const threadPath = (id: string) => `/chat/${seg(id)}`

@@ -1,22 +1,104 @@
 /**
- * Wire types of the gateway API as the web app uses them. Types come from the server's zod
- * schemas in `src/protocol` where they exist (type-only imports: nothing from the server is
- * bundled); the rest follow contract.md until their schemas land.
+ * Wire types of the gateway API as the web app uses them: the server's own zod schemas in
+ * `src/protocol`, imported as types only (nothing from the server is bundled), so a change on
+ * the server that the app does not follow fails the type check instead of drifting.
  */
+import type { z } from 'zod'
+import type { CreateRoutineRequest, RoutineTriggerInput as RoutineTriggerInputSchema, UpdateRoutineRequest } from '../../../src/protocol/index'
+
 export type {
   ActionResponse,
   AppEvent,
   AppEventType,
+  ApprovalAccepted,
+  CancelResponse,
+  CreatedToken,
+  CreatedUser,
   ErrorEnvelope,
   EventOf,
+  ExtensionInfo,
+  ExtensionList,
+  ExtensionSetup,
   GatewayStatus,
+  HistoryResponse,
   ImageAttachment,
+  JobCancelled,
+  JobDetail,
+  JobEventList,
+  JobEventRecord,
+  JobList,
+  JobListItem,
+  JobPromptAccepted,
+  JobRestarted,
+  JobSummary,
+  JobTransition,
+  LogLevelState,
+  LogLine,
+  MemoryDeleteResponse,
+  MemoryDocument,
+  MemoryListEntry,
+  MemoryListResponse,
+  MemoryMoveResponse,
+  MemorySearchResponse,
+  MemorySearchResult,
+  MemoryTreeEntry,
+  MemoryTreeResponse,
+  MemoryWriteResponse,
+  PairingApproved,
+  PairingList,
+  PairingRequest,
+  PendingApproval,
+  RegistryEntry,
+  RegistryList,
+  RoutineAction,
+  RoutineDeleted,
+  RoutineDetail,
+  RoutineInfo,
+  RoutineList,
+  RoutineRunInfo,
+  RoutineRuns,
+  RoutineSummary,
+  RoutineToggled,
+  RoutineTrigger,
+  RoutineTriggered,
+  SecretDeleted,
+  SecretInfo,
+  SecretList,
+  SecretStored,
   SendMessageAccepted,
   SendMessageRequest,
+  Setting,
+  SettingsList,
+  SettingsMap,
+  SetupItem,
+  SkillActionResult,
+  SkillCatalogEntry,
+  SkillInfo,
+  SkillList,
+  SkillSearchResult,
   StreamTicket,
+  ThreadInfo,
+  ThreadList,
+  TokenInfo,
+  TokenList,
+  TokenRevoked,
+  ToolInfo,
+  ToolList,
+  TurnInfo,
+  TurnToolCall,
+  UsageReport,
+  UsageRow,
+  User,
+  UserDeleted,
+  UserList,
+  UserStatusChanged,
   WhoAmI,
+  WorkspaceEntry,
+  WorkspaceFile,
+  WorkspaceListing,
 } from '../../../src/protocol/index'
-export type * from './shapes/chat'
-export type * from './shapes/workspace'
-export type * from './shapes/extensions'
-export type * from './shapes/account'
+
+/** What the routine form sends: a webhook trigger names only its path (the server makes the secret). */
+export type RoutineTriggerInput = z.input<typeof RoutineTriggerInputSchema>
+export type RoutineInput = z.input<typeof CreateRoutineRequest>
+export type RoutineUpdate = z.input<typeof UpdateRoutineRequest>

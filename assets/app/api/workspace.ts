@@ -1,42 +1,43 @@
 import { del, get, patch, post, request, seg } from './client'
 import type {
-  JobDetail, JobEvent, JobFile, JobFileEntry, JobInfo, JobSummary, MemoryEntry, MemoryFile, MemorySearchResult, MemoryTree,
-  RoutineDetail, RoutineInfo, RoutineInput, RoutineRun, RoutineSummary, RoutineUpdate,
+  JobCancelled, JobDetail, JobEventList, JobList, JobPromptAccepted, JobRestarted, JobSummary, MemoryDeleteResponse, MemoryDocument,
+  MemoryListResponse, MemoryMoveResponse, MemorySearchResponse, MemoryTreeResponse, MemoryWriteResponse, RoutineDeleted, RoutineDetail,
+  RoutineInput, RoutineList, RoutineRuns, RoutineSummary, RoutineToggled, RoutineTriggered, RoutineUpdate, WorkspaceFile, WorkspaceListing,
 } from './types'
 
 export const memory = {
-  tree: () => get<MemoryTree>('/api/memory/tree'),
-  list: (path = '') => get<{ path: string; entries: MemoryEntry[] }>('/api/memory/list', { path }),
-  read: (path: string) => get<MemoryFile>('/api/memory/read', { path }),
+  tree: () => get<MemoryTreeResponse>('/api/memory/tree'),
+  list: (path = '') => get<MemoryListResponse>('/api/memory/list', { path }),
+  read: (path: string) => get<MemoryDocument>('/api/memory/read', { path }),
   /** `expectedUpdatedAt`: the version the editor started from (409 if it changed since; null = must not exist). */
   write: (path: string, content: string, expectedUpdatedAt?: string | null) =>
-    post<{ path: string; status: string; updated_at?: string }>('/api/memory/write', { path, content, ...(expectedUpdatedAt !== undefined ? { expected_updated_at: expectedUpdatedAt } : {}) }),
-  remove: (path: string, recursive = false) => request<{ deleted: number }>('DELETE', '/api/memory', { query: { path, recursive: recursive ? 'true' : 'false' } }),
-  move: (from: string, to: string) => post<{ from: string; to: string; moved: number }>('/api/memory/move', { from, to }),
-  search: (query: string, limit = 20) => post<MemorySearchResult>('/api/memory/search', { query, limit }),
+    post<MemoryWriteResponse>('/api/memory/write', { path, content, ...(expectedUpdatedAt !== undefined ? { expected_updated_at: expectedUpdatedAt } : {}) }),
+  remove: (path: string, recursive = false) => request<MemoryDeleteResponse>('DELETE', '/api/memory', { query: { path, recursive: recursive ? 'true' : 'false' } }),
+  move: (from: string, to: string) => post<MemoryMoveResponse>('/api/memory/move', { from, to }),
+  search: (query: string, limit = 20) => post<MemorySearchResponse>('/api/memory/search', { query, limit }),
 }
 
 export const jobs = {
-  list: () => get<{ jobs: JobInfo[] }>('/api/jobs'),
+  list: () => get<JobList>('/api/jobs'),
   summary: () => get<JobSummary>('/api/jobs/summary'),
   detail: (id: string) => get<JobDetail>(`/api/jobs/${seg(id)}`),
   create: (input: { prompt: string; title?: string }) => post<JobDetail>('/api/jobs', input),
-  events: (id: string) => get<{ job_id: string; events: JobEvent[] }>(`/api/jobs/${seg(id)}/events`),
-  cancel: (id: string) => post<{ status: string }>(`/api/jobs/${seg(id)}/cancel`),
-  restart: (id: string) => post<{ status: string; new_job_id: string }>(`/api/jobs/${seg(id)}/restart`),
-  prompt: (id: string, content: string, done = false) => post<{ status: string }>(`/api/jobs/${seg(id)}/prompt`, { content, done }),
-  files: (id: string, path = '') => get<{ entries: JobFileEntry[] }>(`/api/jobs/${seg(id)}/files/list`, { path }),
-  file: (id: string, path: string) => get<JobFile>(`/api/jobs/${seg(id)}/files/read`, { path }),
+  events: (id: string) => get<JobEventList>(`/api/jobs/${seg(id)}/events`),
+  cancel: (id: string) => post<JobCancelled>(`/api/jobs/${seg(id)}/cancel`),
+  restart: (id: string) => post<JobRestarted>(`/api/jobs/${seg(id)}/restart`),
+  prompt: (id: string, content: string, done = false) => post<JobPromptAccepted>(`/api/jobs/${seg(id)}/prompt`, { content, done }),
+  files: (id: string, path = '') => get<WorkspaceListing>(`/api/jobs/${seg(id)}/files/list`, { path }),
+  file: (id: string, path: string) => get<WorkspaceFile>(`/api/jobs/${seg(id)}/files/read`, { path }),
 }
 
 export const routines = {
-  list: () => get<{ routines: RoutineInfo[] }>('/api/routines'),
+  list: () => get<RoutineList>('/api/routines'),
   summary: () => get<RoutineSummary>('/api/routines/summary'),
   detail: (id: string) => get<RoutineDetail>(`/api/routines/${seg(id)}`),
-  runs: (id: string) => get<{ routine_id: string; runs: RoutineRun[] }>(`/api/routines/${seg(id)}/runs`),
+  runs: (id: string) => get<RoutineRuns>(`/api/routines/${seg(id)}/runs`),
   create: (input: RoutineInput) => post<RoutineDetail>('/api/routines', input),
   update: (id: string, input: RoutineUpdate) => patch<RoutineDetail>(`/api/routines/${seg(id)}`, input),
-  trigger: (id: string) => post<{ status: string; run_id: string }>(`/api/routines/${seg(id)}/trigger`),
-  toggle: (id: string, enabled?: boolean) => post<{ status: string; next_fire_at: string | null }>(`/api/routines/${seg(id)}/toggle`, enabled === undefined ? {} : { enabled }),
-  remove: (id: string) => del<{ status: string }>(`/api/routines/${seg(id)}`),
+  trigger: (id: string) => post<RoutineTriggered>(`/api/routines/${seg(id)}/trigger`),
+  toggle: (id: string, enabled?: boolean) => post<RoutineToggled>(`/api/routines/${seg(id)}/toggle`, enabled === undefined ? {} : { enabled }),
+  remove: (id: string) => del<RoutineDeleted>(`/api/routines/${seg(id)}`),
 }

@@ -15,9 +15,10 @@ export interface ToolCallView {
   error?: string
 }
 
-export interface ApprovalView extends PendingApproval {
+/** An approval card: from history (`pending_approval`) or an `approval_needed` event, which has no time. */
+export type ApprovalView = Omit<PendingApproval, 'thread_id' | 'created_at'> & {
   thread_id?: string
-  allow_always: boolean
+  created_at?: string
   /** How it was answered (from any tab), once it was. */
   resolved?: string
 }
@@ -62,7 +63,7 @@ export interface DisplayTurn extends Omit<LiveTurn, 'threadId'> {
 
 const isFinished = (status: TurnStatus): boolean => status !== 'sending' && status !== 'streaming'
 
-/** Maps the server's turn states (`Completed`, `Processing`, `completed`...) onto ours. */
+/** Maps the server's turn states onto ours (case-insensitively, as older gateways capitalised them). */
 export function historyStatus(turn: TurnInfo): TurnStatus {
   const state = turn.state.toLowerCase()
   if (state === 'processing' || state === 'running' || state === 'awaitingapproval' || state === 'awaiting_approval') return 'streaming'

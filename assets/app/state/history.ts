@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals'
 import { api, ApiError } from '../api/index'
-import type { HistoryPage, ThreadList, TurnInfo } from '../api/types'
+import type { HistoryResponse, ThreadList, TurnInfo } from '../api/types'
 import { joinStreamed, mergeTurns } from '../lib/turns'
 import { newKey, setTurns, turnsOf, updateTurn } from './live-turns'
 import { errorMessage, toast } from './toasts'
@@ -17,7 +17,7 @@ export interface HistoryState {
   loading: boolean
   loadingOlder: boolean
   error: ApiError | null
-  pendingApproval: HistoryPage['pending_approval']
+  pendingApproval: HistoryResponse['pending_approval']
 }
 
 export const threads = signal<ThreadList | null>(null)
@@ -77,7 +77,7 @@ export async function loadHistory(threadId: string): Promise<void> {
  * text so far comes from the page: joined onto the live turn the stream started (or after a
  * resync gap), or as a new live turn the coming chunks extend.
  */
-function seedRunningTurn(threadId: string, page: HistoryPage): void {
+function seedRunningTurn(threadId: string, page: HistoryResponse): void {
   const running = page.in_progress!
   const stored = page.turns.find((t) => t.id === running.turn_id) ?? page.turns.at(-1)
   const live = turnsOf(threadId).findLast((t) => t.status === 'streaming' || t.status === 'sending')

@@ -1,14 +1,15 @@
 import { truncateBytes } from '../../lib/text'
 import type { TurnToolCall } from '../../protocol/chat'
-import { LlmError } from '../llm/errors'
-import type { LlmMessage, ToolCall, ToolSpec, Usage } from '../llm/messages'
-import type { LlmProvider } from '../llm/provider'
-import type { Tool, ToolContext, ToolResult } from '../tools/tool'
+import { LlmError } from '../../llm/errors'
+import type { LlmMessage, ToolCall, ToolSpec, Usage } from '../../llm/messages'
+import type { LlmProvider } from '../../llm/provider'
+import type { Tool, ToolContext, ToolResult } from '../../tools/tool'
+import { errorMessage } from '../../lib/errors'
 
 /** Bytes of a tool result shown to the user (`tool_result`, history). */
-export const PREVIEW_BYTES = 500
+const PREVIEW_BYTES = 500
 /** Bytes of a tool result given back to the model. */
-export const TOOL_OUTPUT_BYTES = 32 * 1024
+const TOOL_OUTPUT_BYTES = 32 * 1024
 
 /**
  * Where a turn stands. The loop mutates it as it goes; a paused turn is this state, persisted, and
@@ -88,6 +89,16 @@ export type LoopResult =
  * tool calls or `maxSteps` is reached. The chat agent runs it per message; the jobs subsystem can
  * run it in a workspace with its own tools and policy. Cancellation through `signal` aborts the
  * model request and the running tool (whose promise is abandoned if it ignores its signal).
+ *
+ * @example
+ * ```ts
+ * const llm = await createLlmProvider(loadConfig(process.env).llm)
+ * const result = await runAgentLoop({
+ *   llm: llm!, system: 'You are terse.', state: emptyState([{ role: 'user', content: 'What time is it?' }]),
+ *   tools: [clock], context: { userId: 'me', threadId: 'cli' }, signal, maxSteps: 5,
+ *   approval: () => 'approve', observer: { text: (delta) => process.stdout.write(delta) },
+ * })
+ * ```
  */
 export async function runAgentLoop(o: LoopOptions): Promise<LoopResult> {
   const { state, observer } = o
@@ -108,7 +119,7 @@ export async function runAgentLoop(o: LoopOptions): Promise<LoopResult> {
       const finalStep = state.steps >= o.maxSteps
       await observer?.thinking?.(`Thinking (step ${state.steps})...`)
       let separator = state.text.length > 0
-      let done: Extract<import('../llm/messages').LlmStreamEvent, { type: 'done' }> | undefined
+      let done: Extract<import('../../llm/messages').LlmStreamEvent, { type: 'done' }> | undefined
       const stream = o.llm.stream(
         {
           model: o.model,
@@ -208,7 +219,7 @@ async function execute(tool: Tool, input: unknown, ctx: ToolContext): Promise<To
   })
   try {
     return await Promise.race([
-      tool.execute(input, ctx).catch((error: unknown): ToolResult => ({ output: `Tool failed: ${error instanceof Error ? error.message : String(error)}`, isError: true })),
+      tool.execute(input, ctx).catch((error: unknown): ToolResult => ({ output: `Tool failed: ${errorMessage(error)}`, isError: true })),
       aborted,
     ])
   } finally {

@@ -1,56 +1,10 @@
-import type { Selectable } from 'kysely'
-import type { ToolCall } from '../../agent/llm/messages'
-import type { ImageAttachment, TurnState, TurnToolCall } from '../../protocol/chat'
-import type { LlmMessage } from '../../agent/llm/messages'
 import type { Db } from '../../store/database'
-import { parseColumn } from '../../store/json-column'
 import { reusableQuery } from '../../store/reusable-query'
-import type { ChatApprovalsTable, ChatThreadsTable, ChatTurnsTable } from '../../store/tables/chat'
-import {
-  type ApprovalRecord,
-  ApprovalStatus,
-  ImagesJson,
-  MetadataJson,
-  PendingCallsJson,
-  type ThreadRecord,
-  ToolCallsJson,
-  TranscriptJson,
-  type TurnRecord,
-} from './records'
-
-/** A turn a sweep marked `interrupted`: whom to tell, and what they had sent. */
-export interface InterruptedTurn {
-  id: string
-  userId: string
-  threadId: string
-  userInput: string
-}
+import type { TurnState } from '../../protocol/chat'
+import { threadRow, toApproval, toThread, toTurn, TURN_COLUMNS, turnPatchRow, turnRow } from './chat-rows'
+import type { ApprovalRecord, ApprovalStatus, InterruptedTurn, ThreadRecord, TurnPatch, TurnRecord } from './port'
 
 const ACTIVE: TurnState[] = ['processing', 'awaiting_approval']
-
-/** Columns of a turn except the (possibly large) images. */
-const TURN_COLUMNS = [
-  'id', 'thread_id', 'user_id', 'seq', 'user_input', 'image_count', 'response', 'state', 'error', 'tool_calls', 'transcript',
-  'pending_calls', 'steps', 'input_tokens', 'output_tokens', 'cost_usd', 'model', 'source', 'timezone', 'started_at', 'completed_at',
-] as const
-
-type TurnRow = Omit<Selectable<ChatTurnsTable>, 'images' | 'lease_until'> & { images?: string | null }
-
-export interface TurnPatch {
-  response?: string | null
-  state?: TurnState
-  error?: string | null
-  toolCalls?: TurnToolCall[]
-  transcript?: LlmMessage[]
-  pendingCalls?: ToolCall[] | null
-  steps?: number
-  inputTokens?: number
-  outputTokens?: number
-  costUsd?: number
-  model?: string | null
-  completedAt?: string | null
-  leaseUntil?: string | null
-}
 
 /**
  * SQL for threads, turns, approvals and always-allowed tools. Returns plain records; callers
@@ -69,20 +23,9 @@ export class ChatRepository {
   // --- threads ---
 
   async createThread(t: Omit<ThreadRecord, 'metadata'> & { metadata?: Record<string, unknown> | null }): Promise<ThreadRecord> {
-    await this.db
-      .insertInto('chat_threads')
-      .values({
-        id: t.id,
-        user_id: t.userId,
-        kind: t.kind,
-        channel: t.channel,
-        title: t.title,
-        metadata: t.metadata ? JSON.stringify(t.metadata) : null,
-        created_at: t.createdAt,
-        updated_at: t.updatedAt,
-      })
-      .execute()
-    return { ...t, metadata: t.metadata ?? null }
+    const thread = { ...t, metadata: t.metadata ?? null }
+    await this.db.insertInto('chat_threads').values(threadRow(thread)).execute()
+    return thread
   }
 
   /** How many threads the user has, and how many of them have no turn yet. */
@@ -129,7 +72,7 @@ export class ChatRepository {
   }
 
   /** The user's threads, newest activity first, with turn counts and whether one is running. */
-  async listThreads(userId: string, limit: number): Promise<Array<ThreadRecord & { turnCount: number; activeState: TurnState | null }>> {
+  async listThreads(userId: string, limit: number): Promise<Array<ThreadRecord & { turn_count: number; active_state: TurnState | null }>> {
     const rows = await this.db
       .selectFrom('chat_threads')
       .selectAll()
@@ -149,7 +92,7 @@ export class ChatRepository {
     const active = await this.db.selectFrom('chat_turns').select(['thread_id', 'state']).where('thread_id', 'in', ids).where('state', 'in', ACTIVE).execute()
     const countOf = new Map(counts.map((c) => [c.thread_id, Number(c.n)]))
     const stateOf = new Map(active.map((a) => [a.thread_id, a.state as TurnState]))
-    return rows.map((r) => ({ ...toThread(r), turnCount: countOf.get(r.id) ?? 0, activeState: stateOf.get(r.id) ?? null }))
+    return rows.map((r) => ({ ...toThread(r), turn_count: countOf.get(r.id) ?? 0, active_state: stateOf.get(r.id) ?? null }))
   }
 
   /** Marks activity; gives an untitled thread its title. */
@@ -165,35 +108,8 @@ export class ChatRepository {
 
   // --- turns ---
 
-  async insertTurn(t: Omit<TurnRecord, 'imageCount'> & { leaseUntil?: string }): Promise<void> {
-    await this.db
-      .insertInto('chat_turns')
-      .values({
-        id: t.id,
-        thread_id: t.threadId,
-        user_id: t.userId,
-        seq: t.seq,
-        user_input: t.userInput,
-        images: t.images.length ? JSON.stringify(t.images) : null,
-        image_count: t.images.length,
-        response: t.response,
-        state: t.state,
-        error: t.error,
-        tool_calls: JSON.stringify(t.toolCalls),
-        transcript: JSON.stringify(t.transcript),
-        pending_calls: t.pendingCalls ? JSON.stringify(t.pendingCalls) : null,
-        steps: t.steps,
-        input_tokens: t.inputTokens,
-        output_tokens: t.outputTokens,
-        cost_usd: t.costUsd.toFixed(6),
-        model: t.model,
-        source: t.source,
-        timezone: t.timezone,
-        started_at: t.startedAt,
-        lease_until: t.state === 'processing' ? t.leaseUntil ?? null : null,
-        completed_at: t.completedAt,
-      })
-      .execute()
+  async insertTurn(t: TurnRecord, leaseUntil: string | null = null): Promise<void> {
+    await this.db.insertInto('chat_turns').values(turnRow(t, leaseUntil)).execute()
   }
 
   async nextSeq(threadId: string): Promise<number> {
@@ -201,25 +117,10 @@ export class ChatRepository {
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1
   }
 
-  async updateTurn(turnId: string, patch: TurnPatch): Promise<void> {
-    const set: Partial<Record<keyof ChatTurnsTable, unknown>> = {}
-    if (patch.response !== undefined) set.response = patch.response
-    if (patch.state !== undefined) set.state = patch.state
-    if (patch.error !== undefined) set.error = patch.error
-    if (patch.toolCalls !== undefined) set.tool_calls = JSON.stringify(patch.toolCalls)
-    if (patch.transcript !== undefined) set.transcript = JSON.stringify(patch.transcript)
-    if (patch.pendingCalls !== undefined) set.pending_calls = patch.pendingCalls ? JSON.stringify(patch.pendingCalls) : null
-    if (patch.steps !== undefined) set.steps = patch.steps
-    if (patch.inputTokens !== undefined) set.input_tokens = patch.inputTokens
-    if (patch.outputTokens !== undefined) set.output_tokens = patch.outputTokens
-    if (patch.costUsd !== undefined) set.cost_usd = patch.costUsd.toFixed(6)
-    if (patch.model !== undefined) set.model = patch.model
-    if (patch.completedAt !== undefined) set.completed_at = patch.completedAt
-    if (patch.leaseUntil !== undefined) set.lease_until = patch.leaseUntil
-    // Only a running turn holds a lease.
-    if (patch.state !== undefined && patch.state !== 'processing') set.lease_until = null
+  async updateTurn(turnId: string, patch: TurnPatch & { lease_until?: string | null }): Promise<void> {
+    const set = turnPatchRow(patch)
     if (Object.keys(set).length === 0) return
-    await this.db.updateTable('chat_turns').set(set as never).where('id', '=', turnId).execute()
+    await this.db.updateTable('chat_turns').set(set).where('id', '=', turnId).execute()
   }
 
   /** A whole turn, images included (to run or resume it). */
@@ -284,22 +185,7 @@ export class ChatRepository {
   async pauseTurn(turnId: string, patch: TurnPatch, approval: ApprovalRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await new ChatRepository(trx).updateTurn(turnId, { ...patch, state: 'awaiting_approval' })
-      await trx
-        .insertInto('chat_approvals')
-        .values({
-          request_id: approval.requestId,
-          user_id: approval.userId,
-          thread_id: approval.threadId,
-          turn_id: approval.turnId,
-          call_id: approval.callId,
-          tool_name: approval.toolName,
-          description: approval.description,
-          parameters: approval.parameters,
-          status: approval.status,
-          created_at: approval.createdAt,
-          resolved_at: null,
-        })
-        .execute()
+      await trx.insertInto('chat_approvals').values(approval).execute()
     })
   }
 
@@ -350,61 +236,5 @@ export class ChatRepository {
     await this.db.deleteFrom('chat_turns').where('user_id', '=', userId).execute()
     await this.db.deleteFrom('chat_threads').where('user_id', '=', userId).execute()
     await this.db.deleteFrom('tool_permissions').where('user_id', '=', userId).execute()
-  }
-}
-
-function toThread(r: Selectable<ChatThreadsTable>): ThreadRecord {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    kind: r.kind === 'assistant' ? 'assistant' : 'thread',
-    channel: r.channel,
-    title: r.title,
-    metadata: parseColumn(MetadataJson, r.metadata, null),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  }
-}
-
-function toTurn(r: TurnRow): TurnRecord {
-  return {
-    id: r.id,
-    threadId: r.thread_id,
-    userId: r.user_id,
-    seq: Number(r.seq),
-    userInput: r.user_input,
-    images: parseColumn(ImagesJson, r.images ?? null, []) as ImageAttachment[],
-    imageCount: Number(r.image_count),
-    response: r.response,
-    state: r.state as TurnState,
-    error: r.error,
-    toolCalls: parseColumn(ToolCallsJson, r.tool_calls, []),
-    transcript: parseColumn(TranscriptJson, r.transcript, []),
-    pendingCalls: parseColumn(PendingCallsJson, r.pending_calls, null),
-    steps: Number(r.steps),
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens),
-    costUsd: Number(r.cost_usd),
-    model: r.model,
-    source: r.source,
-    timezone: r.timezone,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
-  }
-}
-
-function toApproval(r: Selectable<ChatApprovalsTable>): ApprovalRecord {
-  return {
-    requestId: r.request_id,
-    userId: r.user_id,
-    threadId: r.thread_id,
-    turnId: r.turn_id,
-    callId: r.call_id,
-    toolName: r.tool_name,
-    description: r.description,
-    parameters: r.parameters,
-    status: ApprovalStatus.catch('cancelled').parse(r.status),
-    createdAt: r.created_at,
-    resolvedAt: r.resolved_at,
   }
 }

@@ -1,3 +1,4 @@
+import type { SecretsPort } from '../secrets/port'
 import type { ServiceContext } from '../service-context'
 import { ExtensionCatalog } from './extension-catalog'
 import { ExtensionCredentials } from './extension-credentials'
@@ -14,7 +15,7 @@ const TOKEN_TIMEOUT_MS = 15_000
  * `GATEWAY_EXTENSIONS_DIR`), per-user installs, live MCP connections whose tools join the agent's
  * registry as the `extensions` provider, and the chat/OAuth auth flows (`services.extensionAuth`).
  */
-export async function createExtensionsService(ctx: ServiceContext): Promise<ExtensionsService | undefined> {
+export async function createExtensionsService(ctx: ServiceContext, siblings: { secrets: () => SecretsPort | undefined }): Promise<ExtensionsService | undefined> {
   const { store, runtime, config } = ctx
   if (!store) return undefined
   const repo = new ExtensionRepository(store.db, ctx.clock)
@@ -33,7 +34,7 @@ export async function createExtensionsService(ctx: ServiceContext): Promise<Exte
     catalog,
     runtime: live,
     flows: new OAuthFlows(repo, ctx.clock, fetcher, TOKEN_TIMEOUT_MS),
-    credentials: new ExtensionCredentials({ secrets: () => ctx.services?.secrets, fetcher, clock: ctx.clock, tokenTimeoutMs: TOKEN_TIMEOUT_MS }),
+    credentials: new ExtensionCredentials({ secrets: siblings.secrets, fetcher, clock: ctx.clock, tokenTimeoutMs: TOKEN_TIMEOUT_MS }),
     publish: (userId, event) => ctx.channel.sendStatus({ userId }, event),
     workspaces: runtime.openDirectory?.(`${config.dataDir.replace(/\/+$/, '')}/extensions`),
     limits: { maxActivePerUser: config.extensions.maxActivePerUser },

@@ -1,34 +1,19 @@
 import { getLogger } from '@logtape/logtape'
 import { sha256Hex } from '../../lib/crypto'
-import { actionFailure } from '../../lib/errors'
-import type { ActionResponse } from '../../protocol/errors'
+import { actionFailure, errorMessage } from '../../lib/errors'
 import type { AppEvent } from '../../protocol/events'
 import type { ExtensionManifest } from '../../protocol/extensions'
-import type { DirectoryPort } from '../files/directory-port'
+import type { DirectoryPort } from '../../ports/directory'
 import type { ExtensionCredentials } from './extension-credentials'
-import type { ExtensionRepository, InstallRecord } from './extension-repository'
+import type { ExtensionRepository } from './extension-repository'
+import type { InstallRecord } from './extension-rows'
 import type { ExtensionRuntime } from './extension-runtime'
 import { expandTransport, usesWorkspace } from './manifest'
 import { McpAuthError } from './mcp-errors'
-import type { FlowCookie, OAuthFlows } from './oauth-flows'
+import type { OAuthFlows } from './oauth-flows'
+import type { ActionResult, FlowContext } from './port'
 
 const log = getLogger(['gateway', 'extensions'])
-
-/** Where an action came from, for starting OAuth sign-ins. */
-export interface FlowContext {
-  /** The absolute `/oauth/callback` URL as the browser reaches it; without it OAuth cannot start. */
-  callbackUrl?: string | undefined
-  secure?: boolean
-  /** A same-origin path the OAuth result page links back to. */
-  redirectAfter?: string | undefined
-}
-
-/** An action's outcome: a 2xx status, an `ActionResponse`, and maybe a cookie binding an OAuth flow. */
-export interface ActionResult {
-  status: 200 | 201 | 202
-  body: ActionResponse
-  cookie?: FlowCookie | undefined
-}
 
 export interface ExtensionActivationDeps {
   repo: ExtensionRepository
@@ -40,8 +25,6 @@ export interface ExtensionActivationDeps {
   notify: (userId: string, event: AppEvent) => Promise<void>
   maxActivePerUser: number
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /**
  * Starting an extension: checks its setup and credentials, asks the user for what is missing (a
@@ -83,14 +66,14 @@ export class ExtensionActivation {
     }
     try {
       const live = await runtime.start(userId, name, manifest, spec, workspace || undefined)
-      await this.deps.repo.update(userId, name, { enabled: true, lastError: null })
+      await this.deps.repo.update(userId, name, { enabled: true, last_error: null })
       const message = `'${name}' is active with ${live.tools.length} tool${live.tools.length === 1 ? '' : 's'}`
       await this.deps.notify(userId, { type: 'extension_status', extension_name: name, status: 'active', message })
       return { status: 200, body: { success: true, activated: true, message } }
     } catch (error) {
-      const reason = describe(error)
+      const reason = errorMessage(error)
       log.info('extension {name} of user {userId} failed to start: {reason}', { name, userId, reason })
-      await this.deps.repo.update(userId, name, { lastError: reason })
+      await this.deps.repo.update(userId, name, { last_error: reason })
       await this.deps.notify(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: reason })
       if (error instanceof McpAuthError) {
         if (manifest.oauth && ctx.callbackUrl) {

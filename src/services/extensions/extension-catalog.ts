@@ -1,8 +1,9 @@
 import { getLogger } from '@logtape/logtape'
 import type { ExtensionManifest } from '../../protocol/extensions'
-import type { DirectoryPort } from '../files/directory-port'
+import type { DirectoryPort } from '../../ports/directory'
 import { BUILTIN_MANIFESTS } from './builtin-manifests'
 import { parseManifest } from './manifest'
+import { errorMessage } from '../../lib/errors'
 
 const log = getLogger(['gateway', 'extensions'])
 
@@ -82,4 +83,4 @@ export class ExtensionCatalog {
 }
 
 const skipped = (file: string, error: unknown) =>
-  log.warn('skipping the extension manifest {file}: {error}', { file, error: error instanceof Error ? error.message : String(error) })
+  log.warn('skipping the extension manifest {file}: {error}', { file, error: errorMessage(error) })

@@ -1,10 +1,10 @@
 import { getLogger } from '@logtape/logtape'
-import type { SecretsPort } from '../../gateway/services'
+import type { SecretsPort } from '../secrets/port'
 import { randomHex } from '../../lib/crypto'
-import { actionFailure } from '../../lib/errors'
+import { actionFailure, errorMessage } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
 import type { ExtensionManifest } from '../../protocol/extensions'
-import type { InstallRecord } from './extension-repository'
+import type { InstallRecord } from './extension-rows'
 import { refreshTokens, type TokenSet } from './oauth'
 
 const log = getLogger(['gateway', 'extensions'])
@@ -21,11 +21,11 @@ export interface Assessment {
   fields: Record<string, string>
 }
 
-export const secretsUnavailable = (extra: Record<string, unknown> = {}) =>
+const secretsUnavailable = (extra: Record<string, unknown> = {}) =>
   actionFailure(503, 'secrets_unavailable', 'Secrets cannot be stored on this gateway (it needs a database and a master key)', extra)
 
 /** Where an OAuth refresh token is kept, beside its access token. */
-export const refreshSecretName = (tokenSecret: string): string => `${tokenSecret.slice(0, 56)}_refresh`
+const refreshSecretName = (tokenSecret: string): string => `${tokenSecret.slice(0, 56)}_refresh`
 
 export interface ExtensionCredentialsDeps {
   /** Read at call time: the secrets subsystem may be wired after start-up. */
@@ -113,7 +113,7 @@ export class ExtensionCredentials {
       await this.storeTokens(userId, name, oauth.token_secret, { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken })
       return tokens.accessToken
     } catch (error) {
-      log.info('refreshing the OAuth token of {name} failed: {error}', { name, error: error instanceof Error ? error.message : String(error) })
+      log.info('refreshing the OAuth token of {name} failed: {error}', { name, error: errorMessage(error) })
       return undefined
     }
   }

@@ -1,6 +1,6 @@
 import type { ActivationStatus, ExtensionInfo, ExtensionManifest } from '../../protocol/extensions'
 import type { Assessment } from './extension-credentials'
-import type { InstallRecord } from './extension-repository'
+import type { InstallRecord } from './extension-rows'
 import type { LiveExtension } from './extension-runtime'
 
 /** How an installed extension looks in `GET /api/extensions`. */
@@ -10,8 +10,8 @@ export function toExtensionInfo(record: InstallRecord, manifest: ExtensionManife
   let status: ActivationStatus
   if (live) status = live.status
   else if (!authenticated) status = 'installed'
-  else status = record.enabled && record.lastError ? 'failed' : 'configured'
-  const error = live?.status === 'failed' ? live.error : status === 'failed' ? (record.lastError ?? undefined) : undefined
+  else status = record.enabled && record.last_error ? 'failed' : 'configured'
+  const error = live?.status === 'failed' ? live.error : status === 'failed' ? (record.last_error ?? undefined) : undefined
   return {
     name: record.name,
     display_name: manifest.display_name,

@@ -1,35 +1,7 @@
-import { z } from 'zod'
 import { type Clock, isoNow, toIso } from '../../lib/time'
 import type { ExtensionManifest } from '../../protocol/extensions'
 import type { Db } from '../../store/database'
-import { parseManifest } from './manifest'
-
-/** An installed extension as the service sees it. */
-export interface InstallRecord {
-  id: string
-  userId: string
-  name: string
-  source: 'registry' | 'custom'
-  manifest: ExtensionManifest
-  config: Record<string, string>
-  enabled: boolean
-  lastError: string | null
-  createdAt: string
-}
-
-/** A pending OAuth sign-in, as stored (hashes only). */
-export interface OAuthFlowRecord {
-  userId: string
-  extension: string
-  codeVerifier: string
-  redirectUri: string
-  redirectAfter: string
-  browserHash: string
-  createdAt: string
-  expiresAt: string
-}
-
-const Config = z.record(z.string(), z.string()).catch({})
+import { type InstallRecord, type OAuthFlowRecord, toInstall } from './extension-rows'
 
 /** The SQL of the extensions domain (installs and OAuth flows); plain typed objects out. */
 export class ExtensionRepository {
@@ -40,18 +12,18 @@ export class ExtensionRepository {
 
   async list(userId: string): Promise<InstallRecord[]> {
     const rows = await this.db.selectFrom('extension_installs').selectAll().where('user_id', '=', userId).orderBy('name').execute()
-    return rows.flatMap(toRecord)
+    return rows.flatMap(toInstall)
   }
 
   async get(userId: string, name: string): Promise<InstallRecord | undefined> {
     const row = await this.db.selectFrom('extension_installs').selectAll().where('user_id', '=', userId).where('name', '=', name).executeTakeFirst()
-    return row ? toRecord(row)[0] : undefined
+    return row ? toInstall(row)[0] : undefined
   }
 
   /** Installs that should be running (for reconnecting after a restart). */
   async enabled(): Promise<InstallRecord[]> {
     const rows = await this.db.selectFrom('extension_installs').selectAll().where('enabled', '=', true).orderBy('created_at').execute()
-    return rows.flatMap(toRecord)
+    return rows.flatMap(toInstall)
   }
 
   /** Inserts an install; false when the user already has one of that name. */
@@ -65,14 +37,14 @@ export class ExtensionRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
   }
 
-  async update(userId: string, name: string, patch: { config?: Record<string, string>; enabled?: boolean; lastError?: string | null; manifest?: ExtensionManifest }): Promise<void> {
+  async update(userId: string, name: string, patch: { config?: Record<string, string>; enabled?: boolean; last_error?: string | null; manifest?: ExtensionManifest }): Promise<void> {
     await this.db
       .updateTable('extension_installs')
       .set({
         updated_at: isoNow(this.clock),
         ...(patch.config !== undefined ? { config: JSON.stringify(patch.config) } : {}),
         ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
-        ...(patch.lastError !== undefined ? { last_error: patch.lastError } : {}),
+        ...(patch.last_error !== undefined ? { last_error: patch.last_error } : {}),
         ...(patch.manifest !== undefined ? { manifest: JSON.stringify(patch.manifest) } : {}),
       })
       .where('user_id', '=', userId)
@@ -94,17 +66,7 @@ export class ExtensionRepository {
       await tx.deleteFrom('extension_oauth_flows').where('expires_at', '<=', isoNow(this.clock)).execute()
       await tx
         .insertInto('extension_oauth_flows')
-        .values({
-          state_hash: stateHash,
-          user_id: flow.userId,
-          extension: flow.extension,
-          code_verifier: flow.codeVerifier,
-          redirect_uri: flow.redirectUri,
-          redirect_after: flow.redirectAfter,
-          browser_hash: flow.browserHash,
-          created_at: flow.createdAt,
-          expires_at: flow.expiresAt,
-        })
+        .values({ state_hash: stateHash, ...flow })
         .execute()
       const excess = await tx
         .selectFrom('extension_oauth_flows')
@@ -122,16 +84,8 @@ export class ExtensionRepository {
   async takeFlow(stateHash: string): Promise<OAuthFlowRecord | undefined> {
     const row = await this.db.deleteFrom('extension_oauth_flows').where('state_hash', '=', stateHash).returningAll().executeTakeFirst()
     if (!row) return undefined
-    return {
-      userId: row.user_id,
-      extension: row.extension,
-      codeVerifier: row.code_verifier,
-      redirectUri: row.redirect_uri,
-      redirectAfter: row.redirect_after,
-      browserHash: row.browser_hash,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    }
+    const { state_hash: _, ...flow } = row
+    return flow
   }
 
   /** Cancels a user's pending sign-ins for one extension (or all of them). */
@@ -154,42 +108,4 @@ export class ExtensionRepository {
   expiry(ms: number): string {
     return toIso(this.clock.now() + ms)
   }
-}
-
-function toRecord(row: {
-  id: string
-  user_id: string
-  name: string
-  source: string
-  manifest: string
-  config: string
-  enabled: boolean
-  last_error: string | null
-  created_at: string
-}): InstallRecord[] {
-  let manifest: ExtensionManifest
-  try {
-    manifest = parseManifest(JSON.parse(row.manifest))
-  } catch {
-    return []
-  }
-  let config: Record<string, string> = {}
-  try {
-    config = Config.parse(JSON.parse(row.config))
-  } catch {
-    config = {}
-  }
-  return [
-    {
-      id: row.id,
-      userId: row.user_id,
-      name: row.name,
-      source: row.source === 'custom' ? 'custom' : 'registry',
-      manifest,
-      config,
-      enabled: row.enabled,
-      lastError: row.last_error,
-      createdAt: row.created_at,
-    },
-  ]
 }

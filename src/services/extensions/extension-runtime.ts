@@ -1,8 +1,9 @@
-import type { Tool } from '../../agent/tools/tool'
+import type { Tool } from '../../tools/tool'
 import type { ExtensionManifest, McpTransportSpec } from '../../protocol/extensions'
 import { McpConnection } from './mcp-connection'
-import type { SpawnMcpStdio } from './mcp-port'
+import type { SpawnMcpStdio } from '../../ports/mcp-stdio'
 import { extensionTools } from './extension-tools'
+import { errorMessage } from '../../lib/errors'
 
 /** What one user's extension is doing in this process. */
 export interface LiveExtension {
@@ -86,7 +87,7 @@ export class ExtensionRuntime {
       } catch (error) {
         if (this.#live.get(key(userId, name)) === live) {
           live.status = 'failed'
-          live.error = error instanceof Error ? error.message : String(error)
+          live.error = errorMessage(error)
         }
         throw error
       }

@@ -1,4 +1,4 @@
-import { TOOL_NAME, type Tool } from '../../agent/tools/tool'
+import { TOOL_NAME, type Tool } from '../../tools/tool'
 import type { ExtensionManifest } from '../../protocol/extensions'
 import type { McpConnection, McpTool } from './mcp-connection'
 
@@ -17,7 +17,7 @@ function fnv1a(text: string): string {
  * `[a-zA-Z0-9_-]` replaced and the whole kept within 64 (a shortened or clashing name gets a
  * hash suffix), so every server's tools fit the model's tool-name rules and never collide.
  */
-export function exposedToolName(extension: string, tool: string, taken: ReadonlySet<string>): string {
+function exposedToolName(extension: string, tool: string, taken: ReadonlySet<string>): string {
   const room = 64 - extension.length - 2
   let clean = tool.replace(/[^a-zA-Z0-9_-]/g, '_') || 'tool'
   if (clean.length > room) clean = `${clean.slice(0, room - 7)}_${fnv1a(tool)}`

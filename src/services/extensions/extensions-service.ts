@@ -1,47 +1,24 @@
 import { getLogger } from '@logtape/logtape'
-import type { Role } from '../../auth/principal'
-import type { ExtensionAuth } from '../../gateway/services'
+import type { Role } from '../../protocol/users'
 import { sha256Hex } from '../../lib/crypto'
-import { actionFailure, GatewayError, notFound } from '../../lib/errors'
+import { actionFailure, errorMessage, GatewayError, notFound } from '../../lib/errors'
 import type { ActionResponse } from '../../protocol/errors'
 import type { AppEvent } from '../../protocol/events'
-import { ExtensionName, type ExtensionInfo, type ExtensionInstallRequest, type ExtensionManifest, type ExtensionSetup, type ExtensionSetupRequest } from '../../protocol/extensions'
-import type { DirectoryPort } from '../files/directory-port'
-import { type ActionResult, ExtensionActivation, type FlowContext } from './extension-activation'
+import type { ExtensionInfo, ExtensionInstallRequest, ExtensionManifest, ExtensionSetup, ExtensionSetupRequest } from '../../protocol/extensions'
+import type { DirectoryPort } from '../../ports/directory'
+import { ExtensionActivation } from './extension-activation'
+import type { ActionResult, ExtensionsPort, FlowContext, OAuthOutcome } from './port'
 import type { ExtensionCatalog } from './extension-catalog'
 import type { ExtensionCredentials } from './extension-credentials'
 import { toExtensionInfo } from './extension-info'
-import type { ExtensionRepository, InstallRecord } from './extension-repository'
+import type { ExtensionRepository } from './extension-repository'
+import type { InstallRecord } from './extension-rows'
 import type { ExtensionRuntime } from './extension-runtime'
-import { ManifestError, parseManifest } from './manifest'
-import type { TokenSet } from './oauth'
-import { OAuthCallbackError, type OAuthFlows } from './oauth-flows'
-
-export type { ActionResult, FlowContext } from './extension-activation'
+import { parseExtensionName, resolveInstallManifest } from './install-manifest'
+import { flowCookieName, type OAuthFlows } from './oauth-flows'
+import { completeOAuthFlow, type OAuthCompletionDeps } from './oauth-completion'
 
 const log = getLogger(['gateway', 'extensions'])
-
-/** What `/oauth/callback` shows. */
-export interface OAuthOutcome {
-  ok: boolean
-  title: string
-  message: string
-  redirectAfter: string
-}
-
-/** The extensions subsystem behind `/api/extensions`, chat auth and `/oauth/callback`. */
-export interface ExtensionsPort extends ExtensionAuth {
-  list(userId: string): Promise<ExtensionInfo[]>
-  /** The catalogue, filtered, with the caller's `installed` flags. */
-  registry(userId: string, query: string | undefined): Promise<Array<ExtensionManifest & { installed: boolean }>>
-  install(userId: string, role: Role, request: ExtensionInstallRequest, ctx: FlowContext): Promise<ActionResult>
-  activate(userId: string, name: string, ctx: FlowContext): Promise<ActionResult>
-  remove(userId: string, name: string): Promise<ActionResponse>
-  setupInfo(userId: string, name: string): Promise<ExtensionSetup>
-  setup(userId: string, name: string, request: ExtensionSetupRequest, ctx: FlowContext): Promise<ActionResult>
-  completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome>
-  deleteUser(userId: string): Promise<void>
-}
 
 export interface ExtensionsServiceDeps {
   repo: ExtensionRepository
@@ -56,8 +33,6 @@ export interface ExtensionsServiceDeps {
   limits: { maxActivePerUser: number }
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
 /**
  * Each user's MCP extensions: installed from the registry (or, by admins, from a manifest or
  * URL), configured through the setup wizard (secrets via the secrets port), signed in with a
@@ -68,6 +43,7 @@ export class ExtensionsService implements ExtensionsPort {
   readonly #resumed = new Map<string, Promise<void>>()
 
   readonly #activation: ExtensionActivation
+  readonly #oauth: OAuthCompletionDeps
 
   constructor(private readonly deps: ExtensionsServiceDeps) {
     this.#activation = new ExtensionActivation({
@@ -79,6 +55,14 @@ export class ExtensionsService implements ExtensionsPort {
       notify: (userId, event) => this.#event(userId, event),
       maxActivePerUser: deps.limits.maxActivePerUser,
     })
+    this.#oauth = {
+      repo: deps.repo,
+      flows: deps.flows,
+      credentials: deps.credentials,
+      manifest: (record) => this.#manifest(record),
+      activate: (userId, record) => this.#activate(userId, record, {}, false),
+      notify: (userId, event) => this.#event(userId, event),
+    }
   }
 
   /** The tools of a user's active extensions, reconnecting enabled ones once after a restart. */
@@ -104,29 +88,7 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async install(userId: string, role: Role, request: ExtensionInstallRequest, ctx: FlowContext): Promise<ActionResult> {
-    if (request.kind !== undefined && request.kind !== 'mcp_server') throw actionFailure(400, 'unsupported_kind', `Only mcp_server extensions exist here, not ${request.kind}`)
-    let manifest: ExtensionManifest
-    let source: 'registry' | 'custom'
-    if (request.manifest !== undefined || request.url !== undefined) {
-      if (role !== 'admin') {
-        throw actionFailure(403, 'forbidden', 'Only admins can install a custom extension (its command would run on this host, its URL is reached from it); install one from the registry')
-      }
-      try {
-        manifest = parseManifest(request.manifest ?? customHttpManifest(request.name, request.url!))
-      } catch (error) {
-        if (error instanceof ManifestError) throw actionFailure(400, 'invalid_manifest', error.message)
-        throw error
-      }
-      if (manifest.name !== request.name) throw actionFailure(400, 'invalid_manifest', `The manifest is named '${manifest.name}', not '${request.name}'`)
-      source = 'custom'
-    } else {
-      const name = this.#name(request.name)
-      const entry = this.deps.catalog.get(name)
-      if (!entry) throw actionFailure(404, 'extension_not_found', `'${name}' is not in the extension registry`)
-      if (entry.install_policy === 'admins' && role !== 'admin') throw actionFailure(403, 'forbidden', `Only admins can install '${name}'`)
-      manifest = entry
-      source = 'registry'
-    }
+    const { manifest, source } = resolveInstallManifest(request, role, this.deps.catalog)
     if (!(await this.deps.repo.insert(userId, manifest.name, source, manifest))) {
       throw actionFailure(409, 'extension_already_installed', `'${manifest.name}' is already installed`)
     }
@@ -234,40 +196,10 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async completeOAuth(input: { state?: string | undefined; code?: string | undefined; error?: string | undefined }, cookie: (name: string) => string | undefined): Promise<OAuthOutcome> {
-    const failed = (message: string, redirectAfter = '/'): OAuthOutcome => ({ ok: false, title: 'Authorization Failed', message, redirectAfter })
-    if (!input.state) return failed('The sign-in link is incomplete (no state).')
-    let flow
-    try {
-      flow = await this.deps.flows.take(input.state, cookie)
-    } catch (error) {
-      if (!(error instanceof OAuthCallbackError)) throw error
-      if (error.flow) await this.#event(error.flow.userId, { type: 'auth_completed', extension_name: error.flow.extension, success: false, message: error.message })
-      return failed(error.message, error.flow?.redirectAfter)
-    }
-    const finish = async (ok: boolean, message: string, title: string): Promise<OAuthOutcome> => {
-      await this.#event(flow.userId, { type: 'auth_completed', extension_name: flow.extension, success: ok, message })
-      return { ok, title, message, redirectAfter: flow.redirectAfter }
-    }
-    if (input.error) return finish(false, `The provider did not authorize the sign-in (${input.error.slice(0, 100)}).`, 'Authorization Failed')
-    if (!input.code) return finish(false, 'The provider sent no authorization code.', 'Authorization Failed')
-    const record = await this.deps.repo.get(flow.userId, flow.extension)
-    const oauth = record ? this.#manifest(record).oauth : undefined
-    if (!record || !oauth) return finish(false, `'${flow.extension}' is no longer installed.`, 'Authorization Failed')
-    let tokens: TokenSet
-    try {
-      tokens = await this.deps.flows.exchange(oauth, flow, input.code)
-    } catch (error) {
-      return finish(false, `Signing in failed: ${describe(error)}`, 'Authorization Failed')
-    }
-    await this.deps.credentials.storeTokens(flow.userId, record.name, oauth.token_secret, tokens)
-    const title = `${this.#manifest(record).display_name} Connected`
-    try {
-      const result = await this.#activate(flow.userId, record, {}, false)
-      if (result.status === 200) return finish(true, `${this.#manifest(record).display_name} authenticated successfully. ${result.body.message}`, title)
-      return finish(false, `${this.#manifest(record).display_name} authenticated successfully, but it is not active yet: ${result.body.message}`, title)
-    } catch (error) {
-      return finish(false, `${this.#manifest(record).display_name} authenticated successfully. Activation failed: ${describe(error)}. Try activating manually.`, title)
-    }
+    const outcome = await completeOAuthFlow(this.#oauth, input, cookie)
+    // The flow is used up whatever the outcome: its browser binding goes too.
+    const state = input.state
+    return state && /^[A-Za-z0-9_-]{16,128}$/.test(state) ? { ...outcome, cookie: flowCookieName(await sha256Hex(state)) } : outcome
   }
 
   async deleteUser(userId: string): Promise<void> {
@@ -288,7 +220,7 @@ export class ExtensionsService implements ExtensionsPort {
   #resume(userId: string): Promise<void> {
     let attempt = this.#resumed.get(userId)
     if (!attempt) {
-      attempt = this.#reconnect(userId).catch((error) => log.warn('reconnecting the extensions of {userId} failed: {error}', { userId, error: describe(error) }))
+      attempt = this.#reconnect(userId).catch((error) => log.warn('reconnecting the extensions of {userId} failed: {error}', { userId, error: errorMessage(error) }))
       this.#resumed.set(userId, attempt)
     }
     return attempt
@@ -302,7 +234,7 @@ export class ExtensionsService implements ExtensionsPort {
           (result) => {
             if (result.status !== 200) this.deps.runtime.markFailed(userId, record.name, result.body.message)
           },
-          (error) => this.deps.runtime.markFailed(userId, record.name, describe(error)),
+          (error) => this.deps.runtime.markFailed(userId, record.name, errorMessage(error)),
         ),
       ),
     )
@@ -314,39 +246,22 @@ export class ExtensionsService implements ExtensionsPort {
   }
 
   async #record(userId: string, name: string): Promise<InstallRecord> {
-    const record = await this.deps.repo.get(userId, this.#name(name))
+    const record = await this.deps.repo.get(userId, parseExtensionName(name))
     if (!record) throw notFound('extension', `'${name}' is not installed`)
     return record
-  }
-
-  #name(name: string): string {
-    const parsed = ExtensionName.safeParse(name)
-    if (!parsed.success) throw actionFailure(400, 'invalid_extension_name', `Not a valid extension name: ${JSON.stringify(name.slice(0, 80))}`)
-    return parsed.data
   }
 
   async #event(userId: string, event: AppEvent): Promise<void> {
     try {
       await this.deps.publish(userId, event)
     } catch (error) {
-      log.warn('could not publish {type} for {userId}: {error}', { type: event.type, userId, error: describe(error) })
+      log.warn('could not publish {type} for {userId}: {error}', { type: event.type, userId, error: errorMessage(error) })
     }
   }
 
   /** Called by the runtime when a running server ends on its own. */
   async lost(userId: string, name: string, reason: string): Promise<void> {
-    await this.deps.repo.update(userId, name, { lastError: reason }).catch(() => undefined)
+    await this.deps.repo.update(userId, name, { last_error: reason }).catch(() => undefined)
     await this.#event(userId, { type: 'extension_status', extension_name: name, status: 'failed', message: `The server stopped: ${reason}. Activate it again to restart it.` })
   }
-}
-
-/** A custom install by URL: a Streamable HTTP server with no setup. */
-function customHttpManifest(name: string, url: string): unknown {
-  let host = url
-  try {
-    host = new URL(url).host
-  } catch {
-    // parseManifest reports the bad URL
-  }
-  return { name, display_name: name, description: `MCP server at ${host}`, transport: { type: 'http', url } }
 }

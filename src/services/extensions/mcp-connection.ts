@@ -1,12 +1,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
-import type { JsonSchema, ToolResult } from '../../agent/tools/tool'
+import type { JsonSchema, ToolResult } from '../../tools/tool'
 import type { McpTransportSpec } from '../../protocol/extensions'
 import { VERSION } from '../../version'
+import type { McpStdioTransport, SpawnMcpStdio } from '../../ports/mcp-stdio'
+import { errorMessage } from '../../lib/errors'
 import { McpAuthError, McpConnectError } from './mcp-errors'
-import type { McpStdioTransport, SpawnMcpStdio } from './mcp-port'
-
-export { McpAuthError, McpConnectError }
 
 /** A tool as the MCP server describes it. */
 export interface McpTool {
@@ -171,7 +170,7 @@ export class McpConnection {
 
   #explain(error: unknown, what: string): Error {
     if (error instanceof this.sdk.StreamableHTTPError && (error.code === 401 || error.code === 403)) return new McpAuthError(`the server refused the credentials (HTTP ${error.code})`)
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     const tail = stderrOf(this.transport)
     return new McpConnectError(`${what}: ${message}${tail ? ` (server output: ${tail.slice(-500)})` : ''}`)
   }

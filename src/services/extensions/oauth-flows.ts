@@ -1,23 +1,17 @@
 import { constantTimeEqual, fromHex, sha256Hex } from '../../lib/crypto'
 import { type Clock, isoNow, toIso } from '../../lib/time'
 import type { ExtensionManifest } from '../../protocol/extensions'
-import type { ExtensionRepository, OAuthFlowRecord } from './extension-repository'
+import type { ExtensionRepository } from './extension-repository'
+import type { FlowCookie } from './port'
+import type { OAuthFlowRecord } from './extension-rows'
 import { authorizationUrl, exchangeCode, pkceChallenge, randomToken, safeRedirectPath, type TokenSet } from './oauth'
 
 /** A pending sign-in lives this long. */
-export const OAUTH_FLOW_TTL_MS = 5 * 60_000
+const OAUTH_FLOW_TTL_MS = 5 * 60_000
 /** Pending sign-ins kept at most, across users (the oldest go first). */
 export const OAUTH_FLOW_CAP = 1024
 
 /** Binds a flow to the browser that started it: an HttpOnly cookie only that browser sends back. */
-export interface FlowCookie {
-  name: string
-  value: string
-  path: string
-  maxAgeSeconds: number
-  secure: boolean
-}
-
 /** The cookie's name for a flow (from the state's hash: no secret in it). */
 export const flowCookieName = (stateHash: string): string => `gw_oauth_${stateHash.slice(0, 16)}`
 
@@ -55,14 +49,14 @@ export class OAuthFlows {
     await this.repo.addFlow(
       stateHash,
       {
-        userId,
+        user_id: userId,
         extension,
-        codeVerifier: verifier,
-        redirectUri: callbackUrl,
-        redirectAfter: safeRedirectPath(redirectAfter),
-        browserHash: await sha256Hex(binding),
-        createdAt: toIso(now),
-        expiresAt: toIso(now + OAUTH_FLOW_TTL_MS),
+        code_verifier: verifier,
+        redirect_uri: callbackUrl,
+        redirect_after: safeRedirectPath(redirectAfter),
+        browser_hash: await sha256Hex(binding),
+        created_at: toIso(now),
+        expires_at: toIso(now + OAUTH_FLOW_TTL_MS),
       },
       OAUTH_FLOW_CAP,
     )
@@ -81,15 +75,15 @@ export class OAuthFlows {
     const stateHash = await sha256Hex(state)
     const flow = await this.repo.takeFlow(stateHash)
     if (!flow) throw new OAuthCallbackError('This sign-in is unknown or was already used. Please try again.')
-    if (flow.expiresAt <= isoNow(this.clock)) throw new OAuthCallbackError('OAuth flow expired. Please try again.', flow)
+    if (flow.expires_at <= isoNow(this.clock)) throw new OAuthCallbackError('OAuth flow expired. Please try again.', flow)
     const binding = cookie(flowCookieName(stateHash))
-    if (!binding || !constantTimeEqual(fromHex(await sha256Hex(binding)), fromHex(flow.browserHash))) {
+    if (!binding || !constantTimeEqual(fromHex(await sha256Hex(binding)), fromHex(flow.browser_hash))) {
       throw new OAuthCallbackError('This sign-in was started in another browser or session. Please start it again here.', flow)
     }
     return flow
   }
 
   exchange(oauth: NonNullable<ExtensionManifest['oauth']>, flow: OAuthFlowRecord, code: string): Promise<TokenSet> {
-    return exchangeCode(oauth, { code, verifier: flow.codeVerifier, redirectUri: flow.redirectUri }, this.fetcher, this.tokenTimeoutMs)
+    return exchangeCode(oauth, { code, verifier: flow.code_verifier, redirectUri: flow.redirect_uri }, this.fetcher, this.tokenTimeoutMs)
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ExtensionManifest } from '../../protocol/extensions'
+import { errorMessage } from '../../lib/errors'
 
 type OAuthSpec = NonNullable<ExtensionManifest['oauth']>
 
@@ -47,7 +48,7 @@ const TokenAnswer = z.object({
   expires_in: z.coerce.number().positive().optional(),
 })
 
-export class OAuthError extends Error {
+class OAuthError extends Error {
   override readonly name = 'OAuthError'
 }
 
@@ -73,7 +74,7 @@ async function tokenRequest(spec: OAuthSpec, params: Record<string, string>, fet
       signal: AbortSignal.timeout(timeoutMs),
     })
   } catch (error) {
-    throw new OAuthError(`the token endpoint could not be reached (${error instanceof Error ? error.message : String(error)})`)
+    throw new OAuthError(`the token endpoint could not be reached (${errorMessage(error)})`)
   }
   const text = (await response.text()).slice(0, 64 * 1024)
   let raw: unknown

@@ -1,5 +1,9 @@
-import type { Tool } from '../../agent/tools/tool'
-import type { ConversationTurn } from './job-repository'
+import { z } from 'zod'
+import type { Tool } from '../../tools/tool'
+
+/** One earlier prompt or final answer of a job, replayed to the agent on follow-up turns. */
+export const ConversationTurn = z.object({ role: z.enum(['user', 'assistant']), content: z.string() })
+export type ConversationTurn = z.infer<typeof ConversationTurn>
 
 /** Progress of an agent turn, as the job records and streams it. */
 export type JobAgentEvent =

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTool, type Tool, type ToolProvider } from '../../agent/tools/tool'
+import { defineTool, type Tool, type ToolProvider } from '../../tools/tool'
 import { GatewayError } from '../../lib/errors'
 import { JobKind } from '../../protocol/jobs'
 import type { JobsService } from './jobs-service'

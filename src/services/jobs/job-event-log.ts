@@ -57,12 +57,12 @@ export class JobEventLog {
     private readonly clock: Clock,
   ) {}
 
-  record(job: { id: string; userId: string }, type: JobEventType, data: Record<string, unknown>): Promise<number> {
+  record(job: { id: string; user_id: string }, type: JobEventType, data: Record<string, unknown>): Promise<number> {
     const payload = bounded(type, data)
     const previous = this.#chains.get(job.id) ?? Promise.resolve()
     const next = previous.then(async () => {
-      const seq = await this.repo.appendEvent(job.id, job.userId, type, payload, isoNow(this.clock))
-      await this.publish(job.userId, toAppEvent(job.id, type, payload))
+      const seq = await this.repo.appendEvent(job.id, job.user_id, type, payload, isoNow(this.clock))
+      await this.publish(job.user_id, toAppEvent(job.id, type, payload))
       return seq
     })
     const settled = next.catch(() => undefined)

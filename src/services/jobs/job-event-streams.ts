@@ -1,7 +1,6 @@
-import type { EventBus } from '../../hub/event-bus'
-import type { EventSink } from '../../hub/event-sink'
-import { PreparedEvent } from '../../hub/prepared-event'
-import { unrefTimer } from '../../lib/time'
+import type { EventBus } from '../../ports/event-bus'
+import type { EventSink } from '../../ports/event-sink'
+import { PreparedEvent } from '../../ports/prepared-event'
 import { appEvent } from '../../protocol/events'
 import { toAppEvent } from './job-event-log'
 import type { JobRepository } from './job-repository'
@@ -12,13 +11,13 @@ const BATCH = 200
  * One job's SSE stream: replays the persisted events after `Last-Event-ID`, then follows new ones.
  * Events are always read from the job's log, in `seq` order; the bus only says "something new for
  * this job" (every instance sees `job_*` events), so a stream on one instance follows a job
- * running on another, and a slow reader simply reads later (backpressure, nothing dropped).
+ * running on another, and a slow reader simply reads later (backpressure, nothing dropped). The
+ * sink comes kept alive (`openSseResponse({ keepAlive })`).
  */
 class JobEventStream {
   #lastSeq: number
   #pulling = false
   #again = false
-  #lastWriteAt = Date.now()
   readonly #stops: Array<() => void> = []
 
   constructor(
@@ -32,7 +31,7 @@ class JobEventStream {
     this.#lastSeq = afterSeq
   }
 
-  start(bus: EventBus, keepAliveMs: number, onEnd: () => void): void {
+  start(bus: EventBus, onEnd: () => void): void {
     const marker = `"job_id":"${this.job.id}"`
     this.#stops.push(
       bus.onEvent((event) => {
@@ -40,15 +39,6 @@ class JobEventStream {
         if (event.userId === this.job.userId && event.type.startsWith('job_') && event.json.includes(marker)) this.wake()
       }),
     )
-    const timer = unrefTimer(
-      setInterval(() => {
-        if (Date.now() - this.#lastWriteAt >= keepAliveMs) {
-          this.sink.keepAlive()
-          this.#lastWriteAt = Date.now()
-        }
-      }, Math.max(50, Math.min(1000, Math.floor(keepAliveMs / 4)))),
-    )
-    this.#stops.push(() => clearInterval(timer))
     this.sink.onClose(() => {
       for (const stop of this.#stops.splice(0)) stop()
       onEnd()
@@ -85,7 +75,6 @@ class JobEventStream {
           const event = toAppEvent(this.job.id, stored.type, stored.data)
           this.sink.write(PreparedEvent.from(stored.seq, this.job.userId, event))
           this.#lastSeq = stored.seq
-          this.#lastWriteAt = Date.now()
         }
         if (events.length < BATCH) return
       }
@@ -113,10 +102,10 @@ export class JobEventStreams {
     })
   }
 
-  open(job: { id: string; userId: string }, sink: EventSink, afterSeq: number, keepAliveMs: number, opener: { tokenId: string | null }): void {
+  open(job: { id: string; userId: string }, sink: EventSink, afterSeq: number, opener: { tokenId: string | null }): void {
     const stream = new JobEventStream(this.repo, job, sink, afterSeq, opener.tokenId)
     this.#open.add(stream)
-    stream.start(this.bus, keepAliveMs, () => this.#open.delete(stream))
+    stream.start(this.bus, () => this.#open.delete(stream))
   }
 
   /** Ends the streams of a user or of one token (revoked, suspended, deleted). */

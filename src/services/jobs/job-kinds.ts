@@ -1,8 +1,8 @@
 import { GatewayError, unavailable } from '../../lib/errors'
 import { isoNow, type Clock } from '../../lib/time'
 import type { CreateJobRequest, JobKind } from '../../protocol/jobs'
-import type { JobCommandConfig, JobsConfig } from './jobs-config'
-import type { JobRecord } from './job-repository'
+import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
+import type { JobRecord } from './job-rows'
 
 /** What decides whether a kind of job can run now: the agent attached, commands configured and runnable. */
 export interface KindSupport {
@@ -42,7 +42,7 @@ export function resolveKind(support: KindSupport, kind: JobKind, name: string | 
 }
 
 /** A title from the prompt's first line, at most 80 characters. */
-export function titleFrom(prompt: string): string {
+function titleFrom(prompt: string): string {
   const line = prompt.trim().split('\n')[0]!.trim()
   return line.length <= 80 ? line : `${line.slice(0, 77)}...`
 }
@@ -59,28 +59,28 @@ export function newJob(
   const id = crypto.randomUUID()
   return {
     id,
-    userId,
+    user_id: userId,
     title: input.title ?? titleFrom(input.prompt),
     prompt: input.prompt,
     kind: input.kind,
     command: command?.name ?? null,
     status: 'pending',
-    workspaceId: extra.workspaceId ?? id,
-    threadId: extra.threadId,
-    restartedFrom: extra.restartedFrom ?? null,
-    sessionId: null,
+    workspace_id: extra.workspaceId ?? id,
+    thread_id: extra.threadId,
+    restarted_from: extra.restartedFrom ?? null,
+    session_id: null,
     result: null,
-    failureReason: null,
-    inputTokens: 0,
-    outputTokens: 0,
+    failure_reason: null,
+    input_tokens: 0,
+    output_tokens: 0,
     transitions: [{ from: null, to: 'pending', timestamp: now, reason: null }],
     conversation: [],
-    promptsClosed: false,
-    runnerId: null,
-    heartbeatAt: null,
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    completedAt: null,
+    prompts_closed: false,
+    runner_id: null,
+    heartbeat_at: null,
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    completed_at: null,
   }
 }

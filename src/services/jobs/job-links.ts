@@ -1,4 +1,4 @@
-import type { Principal } from '../../auth/principal'
+import type { Principal } from '../../ports/principal'
 import type { Clock } from '../../lib/time'
 
 const encoder = new TextEncoder()

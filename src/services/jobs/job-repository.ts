@@ -1,124 +1,22 @@
-import { z } from 'zod'
 import type { Db } from '../../store/database'
 import type { JobsTable } from '../../store/tables/jobs'
-import { parseColumn } from '../../store/json-column'
 import { isUniqueViolation } from '../../store/unique-violation'
-import { type JobEventType, type JobKind, type JobState, JobTransition } from '../../protocol/jobs'
-
-/** One earlier prompt or final answer of a job, replayed to the agent on follow-up turns. */
-export const ConversationTurn = z.object({ role: z.enum(['user', 'assistant']), content: z.string() })
-export type ConversationTurn = z.infer<typeof ConversationTurn>
-
-const Transitions = z.array(JobTransition)
-const Conversation = z.array(ConversationTurn)
-
-/** A job as the service sees it (parsed JSON, camelCase). */
-export interface JobRecord {
-  id: string
-  userId: string
-  title: string
-  prompt: string
-  kind: JobKind
-  command: string | null
-  status: JobState
-  workspaceId: string
-  threadId: string | null
-  restartedFrom: string | null
-  sessionId: string | null
-  result: string | null
-  failureReason: string | null
-  inputTokens: number
-  outputTokens: number
-  transitions: JobTransition[]
-  conversation: ConversationTurn[]
-  promptsClosed: boolean
-  runnerId: string | null
-  heartbeatAt: string | null
-  createdAt: string
-  updatedAt: string
-  startedAt: string | null
-  completedAt: string | null
-}
-
-export interface StoredJobEvent {
-  seq: number
-  type: JobEventType
-  data: Record<string, unknown>
-  createdAt: string
-}
+import type { JobEventType, JobState } from '../../protocol/jobs'
+import { type JobRecord, jobRow, type StoredJobEvent, toJob, toJobEvent } from './job-rows'
 
 type JobPatch = Partial<Pick<JobsTable, 'session_id' | 'result' | 'failure_reason' | 'prompts_closed' | 'runner_id' | 'heartbeat_at' | 'started_at' | 'completed_at' | 'conversation'>>
-
-
-function toRecord(row: JobsTable): JobRecord {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    title: row.title,
-    prompt: row.prompt,
-    kind: row.kind as JobKind,
-    command: row.command,
-    status: row.status as JobState,
-    workspaceId: row.workspace_id,
-    threadId: row.thread_id,
-    restartedFrom: row.restarted_from,
-    sessionId: row.session_id,
-    result: row.result,
-    failureReason: row.failure_reason,
-    inputTokens: Number(row.input_tokens),
-    outputTokens: Number(row.output_tokens),
-    transitions: parseColumn(Transitions, row.transitions, []),
-    conversation: parseColumn(Conversation, row.conversation, []),
-    promptsClosed: row.prompts_closed,
-    runnerId: row.runner_id,
-    heartbeatAt: row.heartbeat_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    completedAt: row.completed_at,
-  }
-}
-
 
 /** SQL for jobs and their events. Status changes are compare-and-set on the current status. */
 export class JobRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(job: Omit<JobRecord, 'transitions' | 'conversation' | 'updatedAt'> & { transitions: JobTransition[]; conversation: ConversationTurn[] }): Promise<void> {
-    await this.db
-      .insertInto('jobs')
-      .values({
-        id: job.id,
-        user_id: job.userId,
-        title: job.title,
-        prompt: job.prompt,
-        kind: job.kind,
-        command: job.command,
-        status: job.status,
-        workspace_id: job.workspaceId,
-        thread_id: job.threadId,
-        restarted_from: job.restartedFrom,
-        session_id: job.sessionId,
-        result: job.result,
-        failure_reason: job.failureReason,
-        input_tokens: job.inputTokens,
-        output_tokens: job.outputTokens,
-        transitions: JSON.stringify(job.transitions),
-        conversation: JSON.stringify(job.conversation),
-        prompts_closed: job.promptsClosed,
-        runner_id: job.runnerId,
-        heartbeat_at: job.heartbeatAt,
-        created_at: job.createdAt,
-        updated_at: job.createdAt,
-        started_at: job.startedAt,
-        completed_at: job.completedAt,
-      })
-      .execute()
+  async insert(job: JobRecord): Promise<void> {
+    await this.db.insertInto('jobs').values(jobRow(job)).execute()
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
     const row = await this.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst()
-    return row ? toRecord(row) : undefined
+    return row ? toJob(row) : undefined
   }
 
   async list(userId: string, limit: number): Promise<JobRecord[]> {
@@ -130,7 +28,7 @@ export class JobRepository {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute()
-    return rows.map(toRecord)
+    return rows.map(toJob)
   }
 
   async countByStatus(userId: string): Promise<Map<string, number>> {
@@ -146,7 +44,7 @@ export class JobRepository {
   /** Jobs in these states, oldest first (start-up recovery, the pending queue). */
   async withStatus(statuses: readonly JobState[]): Promise<JobRecord[]> {
     const rows = await this.db.selectFrom('jobs').selectAll().where('status', 'in', statuses).orderBy('created_at').execute()
-    return rows.map(toRecord)
+    return rows.map(toJob)
   }
 
   /** Whether another pending or running job works in this directory. */
@@ -179,7 +77,7 @@ export class JobRepository {
         .set({ ...options.patch, status: to, transitions: JSON.stringify(transitions), updated_at: options.now })
         .where('id', '=', id)
         .where('status', '=', current.status)
-        .where('updated_at', '=', current.updatedAt)
+        .where('updated_at', '=', current.updated_at)
         .executeTakeFirst()
       if (Number(result.numUpdatedRows) === 1) return this.get(id)
     }
@@ -237,12 +135,7 @@ export class JobRepository {
       .orderBy('seq')
       .limit(limit)
       .execute()
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      type: r.type as JobEventType,
-      data: parseColumn(z.record(z.string(), z.unknown()), r.data, {}),
-      createdAt: r.created_at,
-    }))
+    return rows.map(toJobEvent)
   }
 
   /** Deletes a user's jobs and events; returns the workspace ids to remove from disk. */

@@ -1,4 +1,4 @@
-import type { IsolationMode, ProcessSpec, RunningProcess } from './sandbox-port'
+import type { IsolationMode, ProcessSpec, RunningProcess } from '../../ports/sandbox'
 
 /** A job's directories on disk: `<dataDir>/jobs/<workspace id>/{workspace,tmp}`, canonical. */
 export interface JobDirs {
@@ -15,7 +15,7 @@ const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
  * URL or provider keys), only what a build needs. Under bwrap /tmp is private to the command;
  * otherwise the job's own temp directory stands in for it.
  */
-export function commandEnv(dirs: JobDirs, isolation: IsolationMode): Record<string, string> {
+function commandEnv(dirs: JobDirs, isolation: IsolationMode): Record<string, string> {
   const tmp = isolation === 'bwrap' ? '/tmp' : dirs.tmp
   return {
     PATH: SAFE_PATH,

@@ -1,12 +1,13 @@
 import type { JobEventType } from '../../protocol/jobs'
 import { JobAgentFailure, type JobAgentRunner } from './agent-port'
-import type { JobCommandConfig, JobsConfig } from './jobs-config'
-import type { ConversationTurn } from './job-repository'
+import type { JobCommandConfig, JobsConfig } from '../../config/jobs-config'
+import type { ConversationTurn } from './agent-port'
 import { type JobDirs, jobProcessSpec, type ProcessSet } from './job-sandbox'
 import { LineSplitter, runToCompletion } from './process-output'
-import type { Tool } from '../../agent/tools/tool'
-import type { ProcessPort } from './sandbox-port'
+import type { Tool } from '../../tools/tool'
+import type { ProcessPort } from '../../ports/sandbox'
 import { StreamJsonReader } from './stream-json'
+import { errorMessage } from '../../lib/errors'
 
 /** What a turn needs from the job running it. */
 export interface TurnContext {
@@ -156,6 +157,6 @@ export async function runAgentTurn(ctx: TurnContext, runner: JobAgentRunner, too
   } catch (error) {
     if (ctx.signal.aborted) return { status: 'cancelled', result: null, usage: { input: 0, output: 0 } }
     const spent = error instanceof JobAgentFailure ? { input: error.usage.input_tokens, output: error.usage.output_tokens } : { input: 0, output: 0 }
-    return { status: 'failed', result: null, failure: error instanceof Error ? error.message : String(error), usage: spent }
+    return { status: 'failed', result: null, failure: errorMessage(error), usage: spent }
   }
 }

@@ -1,28 +1,26 @@
-import { getLogger } from '@logtape/logtape'
-import type { EventBus } from '../../hub/event-bus'
-import { conflict, GatewayError, notFound } from '../../lib/errors'
-import { quotaExceeded } from '../../lib/quota'
-import { type Clock, isoNow, unrefTimer } from '../../lib/time'
-import { appEvent } from '../../protocol/events'
-import type { CreateJobRequest, JobKind, JobPromptRequest, JobState } from '../../protocol/jobs'
+import type { EventBus } from '../../ports/event-bus'
+import { conflict, notFound } from '../../lib/errors'
+import { type Clock, isoNow } from '../../lib/time'
+import type { EventSink } from '../../ports/event-sink'
+import type { CreateJobRequest, JobDetail, JobEventList, JobKind, JobLinks, JobListItem, JobPromptRequest, JobState, JobSummary, WorkspaceFile, WorkspaceListing } from '../../protocol/jobs'
 import type { JobAgentRunner } from './agent-port'
-import type { JobCommandConfig, JobsConfig } from './jobs-config'
+import type { JobsConfig } from '../../config/jobs-config'
 import type { JobEventLog } from './job-event-log'
-import { type KindSupport, kindAvailable, kindUnavailable, newJob, resolveKind } from './job-kinds'
-import type { Principal } from '../../auth/principal'
-import type { ModelCallBudget } from '../usage/model-call-budget'
-import type { JobLinks, LinkCredentials } from './job-links'
-import { JobEventStreams } from './job-event-streams'
+import { type KindSupport, kindAvailable, kindUnavailable, resolveKind } from './job-kinds'
+import type { Principal } from '../../ports/principal'
+import type { ModelCallBudget } from '../../lib/model-call-budget'
+import type { LinkCredentials, JobLinks as LinkSigner } from './job-links'
+import { JobAdmission, retryPrompt } from './job-admission'
+import { JobBrowserAccess } from './job-browser-access'
+import { JobRecovery } from './job-recovery'
 import { type ActiveJob, JobExecutor, type Prompt } from './job-executor'
-import type { JobRecord, JobRepository } from './job-repository'
-import type { SandboxRuntime } from './sandbox-port'
+import type { JobRepository } from './job-repository'
+import type { JobRecord } from './job-rows'
+import { jobDetail, jobListItem, jobSummary } from './job-views'
+import type { JobAccess, JobRef, JobsPort, JobWorkspace, LinkScope } from './port'
+import type { SandboxRuntime } from '../../ports/sandbox'
 import { WorkspaceFiles } from './workspace-files'
 
-const log = getLogger(['gateway', 'jobs'])
-
-/** How often this instance says its running jobs are alive, and when silence means its runner is gone. */
-const HEARTBEAT_MS = 15_000
-const STALE_MS = 60_000
 const CONTROL_TOPIC = 'jobs'
 
 const ACTIVE: readonly JobState[] = ['pending', 'running']
@@ -34,7 +32,7 @@ export interface JobsServiceDeps {
   config: JobsConfig
   /** Canonical `<dataDir>/jobs`. */
   jobsRoot: string
-  links: JobLinks
+  links: LinkSigner
   /** Names, binds and re-checks the credential each link was minted with. */
   credentials: LinkCredentials
   /** Every job turn (start, restart, follow-up prompt) draws one start from its user's budget. */
@@ -53,21 +51,29 @@ export interface JobsServiceDeps {
  * queueing the rest as `pending`. Jobs never stay `running` across a restart: the next start marks
  * them failed ("gateway restarted"), and `restart` retries them in the same workspace.
  */
-export class JobsService {
+export class JobsService implements JobsPort {
   readonly #runnerId = crypto.randomUUID()
   readonly #exec: JobExecutor
-  readonly #timers: Array<ReturnType<typeof setInterval>> = []
+  readonly #recovery: JobRecovery
+  readonly #admission: JobAdmission
   readonly #unsubscribe: Array<() => void> = []
   #closed = false
   /** The `files/list` and `files/read` operations. */
   readonly files: WorkspaceFiles
-  /** Open `GET /api/jobs/{id}/events` streams on this instance. */
-  readonly streams: JobEventStreams
+  /** Signed links and what browsers open with them (events, `/projects`). */
+  readonly #browser: JobBrowserAccess
 
-  constructor(private readonly d: JobsServiceDeps) {
-    this.files = new WorkspaceFiles(d.sandbox.fs, d.config.readCapBytes)
-    this.streams = new JobEventStreams(d.repo, d.bus)
-    this.#exec = new JobExecutor({ ...d, runnerId: this.#runnerId })
+  readonly #deps: JobsServiceDeps
+  readonly #repo: JobRepository
+
+  constructor(deps: JobsServiceDeps) {
+    this.#deps = deps
+    this.#repo = deps.repo
+    this.files = new WorkspaceFiles(deps.sandbox.fs, deps.config.readCapBytes)
+    this.#browser = new JobBrowserAccess({ ...deps, workspaceOf: (job) => this.workspaceOf(job) })
+    this.#exec = new JobExecutor({ ...deps, runnerId: this.#runnerId })
+    this.#recovery = new JobRecovery({ ...deps, runnerId: this.#runnerId, executor: this.#exec })
+    this.#admission = new JobAdmission({ ...deps, enqueue: (job) => this.#exec.enqueue(job), projectPath: (job) => this.projectPath(job) })
   }
 
   get #active(): Map<string, ActiveJob> {
@@ -76,25 +82,21 @@ export class JobsService {
 
   get #support(): KindSupport {
     const agent = this.#exec.agent
-    return { agent: agent !== undefined && (agent.available?.() ?? true), processes: this.d.sandbox.processes !== undefined, config: this.d.config }
+    return { agent: agent !== undefined && (agent.available?.() ?? true), processes: this.#deps.sandbox.processes !== undefined, config: this.#deps.config }
   }
 
   /** Confined access to workspaces (for `/projects`). */
   get fs() {
-    return this.d.sandbox.fs
+    return this.#deps.sandbox.fs
   }
 
   /** `bwrap` (namespaces) or `process` (confined paths, scrubbed environment, process groups); `files_only` without processes. */
   get isolation(): string {
-    return this.d.sandbox.processes?.isolation ?? 'files_only'
+    return this.#deps.sandbox.processes?.isolation ?? 'files_only'
   }
 
   get config(): JobsConfig {
-    return this.d.config
-  }
-
-  get repo(): JobRepository {
-    return this.d.repo
+    return this.#deps.config
   }
 
   /** Plugs the agent loop in for `agent` jobs; returns a function that unplugs it. */
@@ -113,11 +115,10 @@ export class JobsService {
 
   /** Recovers from the last run and starts the heartbeat; called once by the factory. */
   async start(): Promise<void> {
-    await this.#failOrphans(true)
-    for (const job of await this.d.repo.withStatus(['pending'])) this.#exec.enqueue(job)
-    this.#timers.push(unrefTimer(setInterval(() => void this.#heartbeat().catch((error: unknown) => log.warn('job heartbeat failed: {error}', { error })), HEARTBEAT_MS)))
+    await this.#recovery.start()
+    for (const job of await this.#repo.withStatus(['pending'])) this.#exec.enqueue(job)
     this.#unsubscribe.push(
-      this.d.bus.onControl((message) => {
+      this.#deps.bus.onControl((message) => {
         if (message.kind !== 'custom' || message.topic !== CONTROL_TOPIC) return
         const payload = message.payload as { action?: string; jobId?: string; prompt?: Prompt }
         const active = payload.jobId ? this.#active.get(payload.jobId) : undefined
@@ -130,82 +131,72 @@ export class JobsService {
 
   // --- queries ---
 
+  list(userId: string, limit = 100): Promise<JobListItem[]> {
+    return this.#repo.list(userId, limit).then((jobs) => jobs.map(jobListItem))
+  }
+
+  async summary(userId: string): Promise<JobSummary> {
+    return jobSummary(await this.#repo.countByStatus(userId))
+  }
+
+  async get(caller: Principal, id: string): Promise<JobDetail> {
+    return this.#detail(await this.#owned(caller.userId, id), caller)
+  }
+
+  async links(caller: Principal, id: string): Promise<JobLinks> {
+    return this.#browser.links(await this.#owned(caller.userId, id), caller)
+  }
+
+  async authorize(jobId: string, by: { principal: Principal } | { scope: LinkScope; token: string }): Promise<JobAccess> {
+    return 'principal' in by ? { job: await this.#owned(by.principal.userId, jobId), principal: by.principal } : this.#browser.authorize(jobId, by)
+  }
+
+  events(job: JobRef, after: number, limit: number): Promise<JobEventList> {
+    return this.#browser.events(job, after, limit)
+  }
+
+  streamEvents(job: JobRef, sink: EventSink, afterSeq: number, opener: { tokenId: string | null }): void {
+    this.#browser.streamEvents(job, sink, afterSeq, opener)
+  }
+
+  workspace(job: JobRef): Promise<JobWorkspace> {
+    return this.#browser.workspace(job)
+  }
+
+  async listFiles(userId: string, id: string, path: string): Promise<WorkspaceListing> {
+    return this.files.list(this.workspaceOf(await this.#owned(userId, id)), path)
+  }
+
+  async readFile(userId: string, id: string, path: string): Promise<WorkspaceFile> {
+    return this.files.read(this.workspaceOf(await this.#owned(userId, id)), path)
+  }
+
   /** The caller's job, or 404 (another user's job is indistinguishable from a missing one). */
-  async get(userId: string, id: string): Promise<JobRecord> {
-    const job = await this.d.repo.get(id)
-    if (!job || job.userId !== userId) throw notFound('job', 'Job not found')
+  async #owned(userId: string, id: string): Promise<JobRecord> {
+    const job = await this.#repo.get(id)
+    if (!job || job.user_id !== userId) throw notFound('job', 'Job not found')
     return job
   }
 
-  list(userId: string, limit = 100): Promise<JobRecord[]> {
-    return this.d.repo.list(userId, limit)
-  }
-
-  async summary(userId: string): Promise<Record<JobState | 'total', number>> {
-    const counts = await this.d.repo.countByStatus(userId)
-    const n = (s: JobState) => counts.get(s) ?? 0
-    return {
-      total: [...counts.values()].reduce((a, b) => a + b, 0),
-      pending: n('pending'),
-      running: n('running'),
-      completed: n('completed'),
-      failed: n('failed'),
-      cancelled: n('cancelled'),
+  /** The job as the API shows it, its links minted by `caller`'s credential. */
+  async #detail(job: JobRecord, caller: Principal): Promise<JobDetail> {
+    const support = this.#support
+    const can = {
+      cancel: ACTIVE.includes(job.status),
+      restart: (job.status === 'failed' || job.status === 'cancelled') && kindAvailable(support, job),
+      prompt: !job.prompts_closed && job.status !== 'failed' && job.status !== 'cancelled' && kindAvailable(support, job),
     }
-  }
-
-  canCancel(job: JobRecord): boolean {
-    return ACTIVE.includes(job.status)
-  }
-
-  canRestart(job: JobRecord): boolean {
-    return (job.status === 'failed' || job.status === 'cancelled') && kindAvailable(this.#support, job)
-  }
-
-  canPrompt(job: JobRecord): boolean {
-    return !job.promptsClosed && job.status !== 'failed' && job.status !== 'cancelled' && kindAvailable(this.#support, job)
-  }
-
-  /**
-   * Signed links for a browser, minted for the job's user by `principal` (the request's own
-   * credential, which each use of the link checks again): the files (`/projects/...`) and the
-   * event stream.
-   */
-  async links(job: JobRecord, principal: Principal): Promise<{ browse_url: string; events_url: string; expires_at: string }> {
-    const exp = this.d.links.expiry()
-    const ref = this.d.credentials.credentialRef(principal)
-    const credential = { ref, binding: this.d.credentials.credentialBinding(ref) }
-    const [browse, events] = await Promise.all([
-      this.d.links.sign('browse', job.userId, job.id, credential, exp),
-      this.d.links.sign('events', job.userId, job.id, credential, exp),
-    ])
-    return {
-      browse_url: `/projects/${job.id}.${browse}/`,
-      events_url: `/api/jobs/${job.id}/events?ticket=${events}`,
-      expires_at: new Date(exp * 1000).toISOString(),
-    }
+    return jobDetail(job, await this.#browser.links(job, caller), can, this.#deps.clock.now())
   }
 
   /** The bearer-only address of a job's files, for events and tool output (no capability in it). */
-  projectPath(job: Pick<JobRecord, 'id'>): string {
+  projectPath(job: Pick<JobRef, 'id'>): string {
     return `/projects/${job.id}/`
   }
 
-  /**
-   * Checks a link on use: its signature and expiry, then that the credential it was minted with
-   * still authenticates the job's user (`revoked`: the token was revoked or expired, or the user
-   * suspended or deleted). `valid` carries the principal the link acts for.
-   */
-  async verifyLink(scope: 'browse' | 'events', job: JobRecord, token: string): Promise<{ status: 'valid'; principal: Principal } | { status: 'expired' | 'invalid' | 'revoked' }> {
-    const verdict = await this.d.links.verify(scope, job.userId, job.id, token, (ref) => this.d.credentials.credentialBinding(ref))
-    if (verdict.status !== 'valid') return verdict
-    const principal = await this.d.credentials.checkCredential(job.userId, verdict.credential)
-    return principal ? { status: 'valid', principal } : { status: 'revoked' }
-  }
-
   /** Canonical path of a job's workspace (it may not exist yet). */
-  workspaceOf(job: Pick<JobRecord, 'workspaceId'>): string {
-    return `${this.d.jobsRoot}/${job.workspaceId}/workspace`
+  workspaceOf(job: Pick<JobRecord, 'workspace_id'>): string {
+    return `${this.#deps.jobsRoot}/${job.workspace_id}/workspace`
   }
 
   // --- commands ---
@@ -214,188 +205,78 @@ export class JobsService {
    * Queues a new job. `prepaid`: the caller already drew this turn from the user's model-call
    * budget (a routine run); otherwise it is drawn here (429 past it).
    */
-  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined; prepaid?: boolean } = {}): Promise<JobRecord> {
+  async create(userId: string, input: CreateJobRequest, origin: { threadId?: string | undefined; prepaid?: boolean | undefined } = {}): Promise<JobRef> {
     const command = resolveKind(this.#support, input.kind, input.command)
-    return this.#charged(userId, origin.prepaid === true, async () => {
-      await this.#checkQueue(userId)
-      return this.#insert(userId, input, command, { threadId: origin.threadId ?? null })
-    })
-  }
-
-  /** Runs `start` with one turn drawn from the user's budget, given back when `start` fails. */
-  async #charged<T>(userId: string, prepaid: boolean, start: () => Promise<T>): Promise<T> {
-    const permit = prepaid ? undefined : await this.d.budget.take(userId, 'job')
-    try {
-      return await start()
-    } catch (error) {
-      await permit?.refund()
-      throw error
-    }
-  }
-
-  async #insert(userId: string, input: Pick<CreateJobRequest, 'prompt' | 'title' | 'kind'>, command: JobCommandConfig | undefined, extra: Parameters<typeof newJob>[3]): Promise<JobRecord> {
-    const job = newJob(userId, input, command, extra, this.d.clock)
-    await this.d.repo.insert(job)
-    await this.#announce(job)
-    return job
+    return this.#admission.admit(userId, input, command, { threadId: origin.threadId ?? null }, origin.prepaid === true)
   }
 
   async cancel(userId: string, id: string): Promise<void> {
-    const job = await this.get(userId, id)
+    const job = await this.#owned(userId, id)
     if (!ACTIVE.includes(job.status)) throw conflict('job_not_active', `Job is already ${job.status}`)
-    const cancelled = await this.d.repo.transition(id, ACTIVE, 'cancelled', {
+    const cancelled = await this.#repo.transition(id, ACTIVE, 'cancelled', {
       reason: 'Cancelled by user',
-      now: isoNow(this.d.clock),
-      patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'Cancelled by user' },
+      now: isoNow(this.#deps.clock),
+      patch: { completed_at: isoNow(this.#deps.clock), runner_id: null, failure_reason: 'Cancelled by user' },
     })
     if (!cancelled) {
-      const now = await this.get(userId, id)
+      const now = await this.#owned(userId, id)
       throw conflict('job_not_active', `Job is already ${now.status}`)
     }
     this.#exec.dequeue(id)
     const active = this.#active.get(id)
     if (active) await this.#exec.stop(active)
-    else if (job.status === 'running') await this.d.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'cancel', jobId: id } })
+    else if (job.status === 'running') await this.#deps.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'cancel', jobId: id } })
     await this.#exec.finished(cancelled, 'Cancelled by user')
   }
 
   /** Retries a failed or cancelled job as a new job in the same workspace. */
-  async restart(userId: string, id: string): Promise<JobRecord> {
-    const old = await this.get(userId, id)
+  async restart(userId: string, id: string): Promise<JobRef> {
+    const old = await this.#owned(userId, id)
     if (old.status !== 'failed' && old.status !== 'cancelled') throw conflict('job_not_restartable', `Cannot restart job in state '${old.status}'`)
     const command = resolveKind(this.#support, old.kind, old.command ?? undefined)
-    if (await this.d.repo.workspaceBusy(old.workspaceId)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
-    return this.#charged(userId, false, () => this.#restart(userId, old, command))
-  }
-
-  async #restart(userId: string, old: JobRecord, command: JobCommandConfig | undefined): Promise<JobRecord> {
-    const prompt =
-      old.status === 'cancelled'
-        ? `The previous attempt was cancelled. Retry: ${old.prompt}`
-        : old.failureReason
-          ? `Previous attempt failed: ${old.failureReason}. Retry: ${old.prompt}`
-          : old.prompt
-    await this.#checkQueue(userId)
+    if (await this.#repo.workspaceBusy(old.workspace_id)) throw conflict('workspace_busy', 'Another attempt of this job is still running')
     // Same directory: the new attempt sees (and can fix) what the last one left behind.
-    return this.#insert(userId, { prompt, title: old.title, kind: old.kind }, command, {
-      threadId: old.threadId,
-      workspaceId: old.workspaceId,
+    return this.#admission.admit(userId, { prompt: retryPrompt(old), title: old.title, kind: old.kind }, command, {
+      threadId: old.thread_id,
+      workspaceId: old.workspace_id,
       restartedFrom: old.id,
     })
   }
 
   /** A follow-up prompt: queued behind the running turn, or a new turn of a completed job. */
   async prompt(userId: string, id: string, input: JobPromptRequest): Promise<'queued' | 'sent'> {
-    const job = await this.get(userId, id)
+    const job = await this.#owned(userId, id)
     if (job.status === 'failed' || job.status === 'cancelled') throw conflict('job_not_running', `Job is ${job.status}; restart it instead`)
-    if (job.promptsClosed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
+    if (job.prompts_closed) throw conflict('job_closed', 'This job takes no more prompts (it was told it was done)')
     if (!kindAvailable(this.#support, job)) throw kindUnavailable(job.kind)
-    return this.#charged(userId, false, () => this.#prompt(userId, id, job, input))
-  }
-
-  async #prompt(userId: string, id: string, job: JobRecord, input: JobPromptRequest): Promise<'queued' | 'sent'> {
-    const prompt = { content: input.content, done: input.done }
-    const active = this.#active.get(id)
-    if (active?.accepting) {
-      active.prompts.push(prompt)
-      return 'queued'
-    }
-    if (job.status === 'pending' || (job.status === 'running' && !active)) {
-      if (job.status === 'running') await this.d.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } })
-      else this.#exec.promptBeforeStart(id, prompt)
-      return 'queued'
-    }
-    // Finishing or completed: wait for the last turn to settle, then start a new one.
-    if (active) await active.done
-    const claimed = this.#exec.claim(job)
-    if (!claimed) {
-      // Another prompt reopened it meanwhile: queue behind that one.
-      const current = this.#active.get(id)
-      if (!current?.accepting) throw conflict('job_busy', 'The job is finishing a turn; try again')
-      current.prompts.push(prompt)
-      return 'queued'
-    }
-    const now = isoNow(this.d.clock)
-    const reopened = await this.d.repo.transition(id, ['completed'], 'running', { reason: 'Follow-up prompt', now, patch: { completed_at: null, runner_id: this.#runnerId, heartbeat_at: now } })
-    if (!reopened) {
-      this.#exec.release(claimed)
-      const current = await this.get(userId, id)
-      throw conflict('job_not_running', `Job is ${current.status}`)
-    }
-    await this.d.events.record(reopened, 'status', { message: 'Follow-up prompt received', state: 'running' })
-    this.#exec.launch(claimed, reopened, prompt)
-    return 'sent'
+    return this.#admission.charged(userId, false, () =>
+      this.#exec.followUp(job, { content: input.content, done: input.done }, {
+        toRunner: (prompt) => this.#deps.bus.publishControl({ kind: 'custom', topic: CONTROL_TOPIC, payload: { action: 'prompt', jobId: id, prompt } }),
+        current: () => this.#owned(userId, id),
+      }),
+    )
   }
 
   async deleteUser(userId: string): Promise<void> {
     this.#exec.dequeueUser(userId)
     await Promise.all([...this.#active.values()].filter((a) => a.userId === userId).map((a) => this.#exec.stop(a)))
-    const workspaces = await this.d.repo.deleteUser(userId)
-    for (const workspaceId of workspaces) await this.d.sandbox.fs.removeTree(`${this.d.jobsRoot}/${workspaceId}`)
+    const workspaces = await this.#repo.deleteUser(userId)
+    for (const workspaceId of workspaces) await this.#deps.sandbox.fs.removeTree(`${this.#deps.jobsRoot}/${workspaceId}`)
   }
 
   /** Stops every running job (failed: "gateway stopped", so they can be restarted) and the timers. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    for (const timer of this.#timers) clearInterval(timer)
+    this.#recovery.stop()
     for (const off of this.#unsubscribe) off()
-    this.#exec.closed = true
-    const running = [...this.#active.values()]
-    await Promise.all(
-      running.map(async (active) => {
-        // Failed first, so the aborted turn does not record itself as completed.
-        const failed = await this.d.repo.transition(active.id, ['running'], 'failed', { reason: 'gateway stopped', now: isoNow(this.d.clock), patch: { completed_at: isoNow(this.d.clock), runner_id: null, failure_reason: 'gateway stopped' } })
-        await this.#exec.stop(active)
-        if (failed) await this.#exec.finished(failed, 'gateway stopped').catch(() => undefined)
-      }),
-    )
-    await this.d.events.flush()
-    this.streams.closeAll()
+    await this.#exec.stopAll('gateway stopped')
+    await this.#deps.events.flush()
+    this.#browser.closeStreams()
   }
 
   /** Pids of the process groups a job is running now (tests and diagnostics). */
   processIds(jobId: string): number[] {
     return this.#active.get(jobId)?.processes.pids() ?? []
-  }
-
-  // --- internals ---
-
-  async #checkQueue(userId: string): Promise<void> {
-    const counts = await this.d.repo.countByStatus(userId)
-    const pending = counts.get('pending') ?? 0
-    if (pending + (counts.get('running') ?? 0) >= this.d.openJobsPerUser) {
-      throw quotaExceeded('open jobs', this.d.openJobsPerUser, 'wait for some to finish or cancel them', 30)
-    }
-    if (pending >= this.d.config.maxPendingPerUser) {
-      throw new GatewayError(429, 'too_many_jobs', `You already have ${pending} jobs waiting to run; wait for them or cancel some`, { headers: { 'Retry-After': '30' } })
-    }
-  }
-
-  async #announce(job: JobRecord): Promise<void> {
-    await this.d.events.record(job, 'status', { message: 'Job queued', state: 'pending' })
-    // Not a signed link: an event reaches every stream of the user and outlives the request.
-    await this.d.events.publish(job.userId, appEvent('job_started', { job_id: job.id, title: job.title, browse_url: this.projectPath(job) }))
-    this.#exec.enqueue(job)
-  }
-
-  async #heartbeat(): Promise<void> {
-    await this.d.repo.heartbeat(this.#runnerId, [...this.#active.keys()], isoNow(this.d.clock))
-    await this.#failOrphans(false)
-  }
-
-  /**
-   * Jobs left `running` by a gateway that is gone. With SQLite this instance is the only one, so at
-   * start-up every running job is an orphan; on a shared database, only those whose runner stopped
-   * sending heartbeats.
-   */
-  async #failOrphans(startup: boolean): Promise<void> {
-    const staleBefore = new Date(this.d.clock.now() - STALE_MS).toISOString()
-    for (const job of await this.d.repo.withStatus(['running'])) {
-      if (this.#active.has(job.id)) continue
-      const orphan = (startup && this.d.exclusive) || job.heartbeatAt === null || job.heartbeatAt < staleBefore
-      if (!orphan) continue
-      await this.#exec.end(job.id, 'failed', 'gateway restarted')
-    }
   }
 }

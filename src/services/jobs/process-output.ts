@@ -1,4 +1,5 @@
-import type { ProcessExit, ProcessPort, ProcessSpec, RunningProcess } from './sandbox-port'
+import type { ProcessExit, ProcessPort, ProcessSpec, RunningProcess } from '../../ports/sandbox'
+import { errorMessage } from '../../lib/errors'
 
 /**
  * Keeps at most `cap` bytes of a stream: its head and its tail, with the size of what was dropped
@@ -125,7 +126,7 @@ export async function runToCompletion(
   try {
     outcome.exit = await child.exited
   } catch (error) {
-    outcome.startError = error instanceof Error ? error.message : String(error)
+    outcome.startError = errorMessage(error)
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)

@@ -1,11 +1,11 @@
 import { GatewayError } from '../../lib/errors'
 import type { WorkspaceEntry, WorkspaceFile } from '../../protocol/jobs'
-import { type WorkspaceDirEntry, WorkspacePathError, type WorkspaceFs } from './sandbox-port'
+import { type WorkspaceDirEntry, WorkspacePathError, type WorkspaceFs } from '../../ports/sandbox'
 import { decodeText } from './text-file'
 import { joinSegments, parseWorkspacePath } from './workspace-path'
 
 /** A refused or missing workspace path as an HTTP error: 400 malformed, 403 outside, 404 missing. */
-export function workspaceHttpError(error: unknown): unknown {
+function workspaceHttpError(error: unknown): unknown {
   if (!(error instanceof WorkspacePathError)) return error
   switch (error.problem) {
     case 'invalid':

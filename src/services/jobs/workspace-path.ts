@@ -1,4 +1,4 @@
-import { WorkspacePathError } from './sandbox-port'
+import { WorkspacePathError } from '../../ports/sandbox'
 
 const MAX_PATH = 4096
 const MAX_SEGMENT_BYTES = 255

@@ -1,11 +1,12 @@
 import { z } from 'zod'
-import { defineTool, type Tool, type ToolProvider } from '../../agent/tools/tool'
-import type { JobsConfig } from './jobs-config'
+import { defineTool, type Tool, type ToolProvider } from '../../tools/tool'
+import type { JobsConfig } from '../../config/jobs-config'
 import { type JobDirs, jobProcessSpec, type ProcessSet } from './job-sandbox'
 import { runToCompletion } from './process-output'
-import { type SandboxRuntime, WorkspacePathError } from './sandbox-port'
+import { type SandboxRuntime, WorkspacePathError } from '../../ports/sandbox'
 import { decodeText } from './text-file'
 import { isWithin, joinSegments, parseWorkspacePath } from './workspace-path'
+import { errorMessage } from '../../lib/errors'
 
 const encoder = new TextEncoder()
 const MAX_LISTED = 500
@@ -173,6 +174,6 @@ async function guard(run: () => Promise<string | { output: string; isError?: boo
     return await run()
   } catch (error) {
     if (error instanceof WorkspacePathError) return { output: error.message, isError: true }
-    return { output: `Failed: ${error instanceof Error ? error.message : String(error)}`, isError: true }
+    return { output: `Failed: ${errorMessage(error)}`, isError: true }
   }
 }

@@ -1,30 +1,17 @@
 import { getLogger } from '@logtape/logtape'
-import type { LogLevel } from '../../config'
-import type { EventBus } from '../../hub/event-bus'
+import type { EventBus } from '../../ports/event-bus'
 import { GatewayError } from '../../lib/errors'
 import type { GatewayLogging } from '../../logging/gateway-logging'
-import { type LogStream, openLogStream } from '../../logging/log-stream'
-import type { LogLevelState } from '../../protocol/logs'
+import { followLog, type LogStream } from '../../logging/log-stream'
+import type { LogLevel, LogLevelState } from '../../protocol/logs'
+import type { LogStreamReservation, LogsPort } from './port'
 
 const log = getLogger(['gateway', 'logs'])
 const LEVEL_TOPIC = 'log_level'
 
-/** The live logs behind `/api/logs/*`: level control and bounded SSE streams. */
-export interface LogsPort {
-  state(): LogLevelState
-  /** Sets the level here and on every instance sharing the bus; audited with `by`. */
-  setLevel(level: LogLevel, by: string): Promise<LogLevelState>
-  /**
-   * Opens a stream of the recent lines, then live ones. `stillAllowed` is asked again whenever
-   * credentials change anywhere (revoke, suspend, role change); the stream ends when it says no.
-   * Throws 503 when `maxStreams` are open.
-   */
-  openStream(options: { stillAllowed: () => Promise<boolean>; signal?: AbortSignal }): LogStream
-  readonly openStreams: number
-}
-
 interface OpenStream {
-  stream: LogStream
+  /** Unset while the slot is reserved and the response not yet open. */
+  stream: LogStream | undefined
   stillAllowed: () => Promise<boolean>
 }
 
@@ -40,7 +27,6 @@ export class LogsService implements LogsPort {
   constructor(
     readonly logging: GatewayLogging,
     private readonly bus: EventBus,
-    private readonly keepAliveMs: number,
   ) {
     this.#offControl = bus.onControl((message) => {
       if (message.kind === 'disconnect' || message.kind === 'invalidate_auth') {
@@ -69,33 +55,34 @@ export class LogsService implements LogsPort {
     return this.#streams.size
   }
 
-  openStream(options: { stillAllowed: () => Promise<boolean>; signal?: AbortSignal }): LogStream {
+  reserveStream(options: { stillAllowed: () => Promise<boolean> }): LogStreamReservation {
     if (this.#streams.size >= this.logging.maxStreams) {
       throw new GatewayError(503, 'too_many_connections', 'Too many log streams', { headers: { 'Retry-After': '5' } })
     }
-    const entry: OpenStream = {
-      stillAllowed: options.stillAllowed,
-      stream: openLogStream({
-        feed: this.logging.feed,
-        keepAliveMs: this.keepAliveMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onClose: () => this.#streams.delete(entry),
-      }),
-    }
+    const entry: OpenStream = { stillAllowed: options.stillAllowed, stream: undefined }
     this.#streams.add(entry)
-    return entry.stream
+    const feed = this.logging.feed
+    return {
+      queue: Math.max(1_000, feed.capacity + 1),
+      follow: (sink) => {
+        entry.stream = followLog(feed, sink, () => this.#streams.delete(entry))
+      },
+      release: () => {
+        if (!entry.stream) this.#streams.delete(entry)
+      },
+    }
   }
 
   close(): void {
     this.#offControl()
-    for (const { stream } of [...this.#streams]) stream.close()
+    for (const { stream } of [...this.#streams]) stream?.close()
   }
 
   async #recheck(): Promise<void> {
     await Promise.all(
       [...this.#streams].map(async ({ stream, stillAllowed }) => {
         const allowed = await stillAllowed().catch(() => false)
-        if (!allowed) stream.close()
+        if (!allowed) stream?.close()
       }),
     )
   }

@@ -1,5 +1,5 @@
 import type OpenAI from 'openai'
-import type { LlmConfig } from '../../config'
+import type { LlmConfig } from '../../config/gateway-config'
 
 /** Turns texts into vectors. The default speaks the OpenAI-compatible `/v1/embeddings` endpoint. */
 export interface EmbeddingProvider {

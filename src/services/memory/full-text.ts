@@ -3,7 +3,7 @@ import type { Db, Dialect } from '../../store/database'
 import { prefixUpperBound } from './memory-path'
 
 /** Most words of a query used for full-text matching (a pasted page should not become 2,000 ORs). */
-export const MAX_QUERY_TERMS = 32
+const MAX_QUERY_TERMS = 32
 
 // Words too common to say anything about a chunk. PostgreSQL's `english` configuration drops
 // them anyway; dropping them here too keeps both dialects matching the same chunks.

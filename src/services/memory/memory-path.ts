@@ -74,9 +74,6 @@ export function ancestors(path: string): string[] {
   return out
 }
 
-/** The last segment of a path. */
-export const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
-
 /** Orders strings by code point, the order the database sorts paths in (UTF-8 byte order). */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length)

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { defineTool, type Tool, type ToolProvider, type ToolResult } from '../../agent/tools/tool'
+import { defineTool, type Tool, type ToolProvider, type ToolResult } from '../../tools/tool'
 import { GatewayError } from '../../lib/errors'
-import type { MemoryService } from './memory-service'
+import type { MemoryPort } from './port'
 
 /** Characters of a document handed to the model by `memory_read` before it is cut. */
 const READ_LIMIT = 60_000
@@ -10,10 +10,10 @@ const TREE_LIMIT = 500
 /**
  * Top-level files that shape the agent itself when it loads them. The agent may propose changes,
  * but the user approves each one, so text injected into a conversation cannot quietly rewrite
- * who the agent is (the original let any caller write them; contract-gaps #14).
+ * who the agent is.
  */
-export const IDENTITY_FILES: ReadonlySet<string> = new Set(['identity.md', 'soul.md', 'agents.md', 'user.md'])
-export const isIdentityFile = (path: string): boolean => IDENTITY_FILES.has(path.replace(/^\/+/, '').toLowerCase())
+const IDENTITY_FILES: ReadonlySet<string> = new Set(['identity.md', 'soul.md', 'agents.md', 'user.md'])
+const isIdentityFile = (path: string): boolean => IDENTITY_FILES.has(path.replace(/^\/+/, '').toLowerCase())
 
 /** Turns a service failure (bad path, not found, conflict) into a result the model can act on. */
 async function attempt(fn: () => Promise<string>): Promise<ToolResult> {
@@ -28,7 +28,7 @@ async function attempt(fn: () => Promise<string>): Promise<ToolResult> {
 const formatBytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`)
 
 /** The memory tools, each scoped to the user whose turn calls it (`ctx.userId`). */
-export function memoryTools(memory: MemoryService): Tool[] {
+function memoryTools(memory: MemoryPort): Tool[] {
   return [
     defineTool({
       name: 'memory_search',
@@ -111,8 +111,16 @@ export function memoryTools(memory: MemoryService): Tool[] {
   ]
 }
 
-/** Registers the memory tools with the agent's tool registry (`ctx.tools.addProvider`). */
-export function memoryToolProvider(memory: MemoryService): ToolProvider {
-  const tools = memoryTools(memory)
-  return { name: 'memory', tools: () => tools }
+/** The memory tools over whichever memory port is wired (none while none is). */
+export function memoryToolProvider(memory: () => MemoryPort | undefined): ToolProvider {
+  let built: { memory: MemoryPort; tools: Tool[] } | undefined
+  return {
+    name: 'memory',
+    tools: () => {
+      const current = memory()
+      if (!current) return []
+      if (built?.memory !== current) built = { memory: current, tools: memoryTools(current) }
+      return built.tools
+    },
+  }
 }

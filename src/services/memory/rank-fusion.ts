@@ -1,5 +1,5 @@
 /** RRF constant: damps the weight of the very top ranks (Cormack et al. 2009; the original's k). */
-export const RRF_K = 60
+const RRF_K = 60
 
 export interface FusedHit {
   id: string

@@ -1,6 +1,6 @@
 import type { MemoryHighlight } from '../../protocol/memory'
 
-export const SNIPPET_LENGTH = 240
+const SNIPPET_LENGTH = 240
 const LEAD = 40
 const WORD = /[\p{L}\p{N}\p{M}]+/gu
 

@@ -1,18 +1,24 @@
+import { SecretCipher } from '../../lib/secret-cipher'
+import type { ThreadsPort } from '../chat/port'
+import type { JobsPort } from '../jobs/port'
 import type { ServiceContext } from '../service-context'
-import { SecretCipher } from '../secrets/secret-cipher'
+import type { UsersPort } from '../users/port'
 import { EventTriggers } from './event-triggers'
 import { RoutineRepository } from './routine-repository'
 import { RoutineRunner } from './routine-runner'
 import { RoutineScheduler } from './routine-scheduler'
-import { routineToolProvider } from './routine-tools'
 import { RoutinesService } from './routines-service'
 
 /**
  * The default routines subsystem (needs a database): the service, the cron scheduler, event
- * matching on messages and stream events, and the agent's `create_routine` / `list_routines`
- * tools. Runs go through `ctx.runMessage` (the attached agent) and `ctx.services.jobs`.
+ * matching on messages and stream events. Runs go through `ctx.runMessage` (the attached agent)
+ * or start a job; each routine's thread is made by the threads subsystem. Runs of a suspended
+ * user (read through `users`) do not fire.
  */
-export async function createRoutinesService(ctx: ServiceContext): Promise<RoutinesService | undefined> {
+export async function createRoutinesService(
+  ctx: ServiceContext,
+  siblings: { jobs: () => JobsPort | undefined; threads: () => ThreadsPort | undefined; users: () => UsersPort | undefined },
+): Promise<RoutinesService | undefined> {
   const store = ctx.store
   if (!store) return undefined
   const repo = new RoutineRepository(store.db)
@@ -21,10 +27,10 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
     clock: ctx.clock,
     hub: ctx.hub,
     runMessage: (message, options) => ctx.runMessage(message, options),
-    jobs: () => ctx.services?.jobs,
+    jobs: siblings.jobs,
     budget: ctx.budget,
     userActive: async (userId) => {
-      const users = ctx.services?.users
+      const users = siblings.users()
       return !users || (await users.get(userId))?.status !== 'suspended'
     },
   })
@@ -41,7 +47,7 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
     clock: ctx.clock,
     cipher,
     createThread: async (userId, routineName, routineId) => {
-      const threads = ctx.services?.threads
+      const threads = siblings.threads()
       if (!threads) return crypto.randomUUID() // the agent creates it on the first run
       // Titled by the routine's name (not by its first prompt), so the thread list says whose results these are.
       return threads.resolveThread(userId, undefined, routineName, { channel: 'routine', metadata: { routine_name: routineName, routine_id: routineId } })
@@ -58,7 +64,6 @@ export async function createRoutinesService(ctx: ServiceContext): Promise<Routin
     await events.start()
     scheduler.start()
   })
-  ctx.tools.addProvider(routineToolProvider(() => ctx.services?.routines))
   ctx.onDeleteUser((userId) => service.deleteUser(userId))
   ctx.onClose(async () => {
     scheduler.stop()

@@ -1,5 +1,6 @@
 import type { Cron } from 'croner'
 import { badRequest } from '../../lib/errors'
+import { validTimeZone } from '../../lib/time'
 
 /** croner, and cronstrue for the wording: read when a cron routine is first met, not at start-up. */
 let croner: Promise<typeof import('croner')> | undefined
@@ -23,7 +24,7 @@ export async function compileCron({ schedule, timezone }: CronSchedule): Promise
   if (fields < 5 || fields > 6) {
     throw badRequest('invalid_schedule', `Invalid cron schedule "${schedule}": expected 5 fields (minute hour day month weekday) or 6 (with seconds first), got ${fields}`)
   }
-  if (timezone !== null && !validTimeZone(timezone)) throw badRequest('invalid_timezone', `Unknown time zone "${timezone}": use an IANA name such as Europe/Paris`)
+  if (timezone !== null && validTimeZone(timezone) === undefined) throw badRequest('invalid_timezone', `Unknown time zone "${timezone}": use an IANA name such as Europe/Paris`)
   const { Cron } = await loadCroner()
   try {
     return new Cron(schedule, { timezone: timezone ?? 'Etc/UTC', paused: true, mode: '5-or-6-parts' })
@@ -49,13 +50,4 @@ export async function describeCron({ schedule, timezone }: CronSchedule): Promis
     text = schedule
   }
   return `${text} (${timezone ?? 'UTC'})`
-}
-
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
 }

@@ -1,6 +1,6 @@
 import { getLogger } from '@logtape/logtape'
-import type { IncomingMessage } from '../../gateway/web-channel'
-import type { PreparedEvent } from '../../hub/prepared-event'
+import type { IncomingMessage } from '../../hub/channel'
+import type { PreparedEvent } from '../../ports/prepared-event'
 import { type Clock, unrefTimer } from '../../lib/time'
 import type { RoutineRepository } from './routine-repository'
 import type { RoutineRunner } from './routine-runner'
@@ -66,7 +66,7 @@ export class EventTriggers {
     const channel = message.source === 'http' || message.source === 'ws' ? 'gateway' : message.source
     for (const routine of routines) {
       const trigger = routine.trigger
-      if (trigger.type !== 'event' || routine.threadId === message.threadId) continue
+      if (trigger.type !== 'event' || routine.thread_id === message.threadId) continue
       if (trigger.channel && trigger.channel !== channel) continue
       if (!safeTest(trigger.pattern, message.content.slice(0, MATCH_CHARS))) continue
       await this.runner
@@ -88,7 +88,7 @@ export class EventTriggers {
     for (const routine of routines) {
       const trigger = routine.trigger
       if (trigger.type !== 'system_event' || trigger.event_type !== event.type) continue
-      if (data.thread_id === routine.threadId || data.routine_id === routine.id) continue
+      if (data.thread_id === routine.thread_id || data.routine_id === routine.id) continue
       if (!Object.entries(trigger.filters).every(([key, value]) => String(data[key] ?? '') === value)) continue
       const context = `The event that triggered this routine (${event.type}, at ${new Date(this.clock.now()).toISOString()}):\n${quote(event.json)}`
       await this.runner

@@ -1,56 +1,13 @@
-import type { Selectable } from 'kysely'
-import { RoutineAction, RoutineTrigger, type RunStatus, type TriggerType } from '../../protocol/routines'
 import type { Db } from '../../store/database'
-import { parseColumn } from '../../store/json-column'
-import type { RoutineRunsTable, RoutinesTable } from '../../store/tables/routines'
-
-export interface RoutineRecord {
-  id: string
-  userId: string
-  name: string
-  description: string
-  enabled: boolean
-  trigger: RoutineTrigger
-  webhookPath: string | null
-  /** Sealed by `SecretCipher`; opened only to verify a delivery. */
-  webhookSecret: string | null
-  action: RoutineAction
-  cooldownSecs: number
-  maxConcurrent: number
-  threadId: string
-  nextFireAt: string | null
-  lastRunAt: string | null
-  lastStatus: RunStatus | null
-  runCount: number
-  consecutiveFailures: number
-  verified: boolean
-  createdAt: string
-  updatedAt: string
-}
-
-export interface RunRecord {
-  id: string
-  routineId: string
-  userId: string
-  triggerType: TriggerType
-  triggerKey: string | null
-  status: RunStatus
-  resultSummary: string | null
-  tokensUsed: number | null
-  jobId: string | null
-  threadId: string | null
-  startedAt: string
-  completedAt: string | null
-}
-
-export type RoutinePatch = Partial<Pick<RoutineRecord, 'name' | 'description' | 'enabled' | 'trigger' | 'webhookPath' | 'webhookSecret' | 'action' | 'cooldownSecs' | 'maxConcurrent' | 'nextFireAt'>> & { updatedAt: string }
+import type { RunStatus, TriggerType } from '../../protocol/routines'
+import { parseTrigger, type RoutinePatch, type RoutineRecord, routinePatchRow, routineRow, type RunRecord, toRoutine, toRun } from './routine-rows'
 
 /** SQL for routines and runs; returns plain records. */
 export class RoutineRepository {
   constructor(private readonly db: Db) {}
 
   async insert(r: RoutineRecord): Promise<void> {
-    await this.db.insertInto('routines').values(toRow(r)).execute()
+    await this.db.insertInto('routines').values(routineRow(r)).execute()
   }
 
   async get(id: string): Promise<RoutineRecord | undefined> {
@@ -106,24 +63,7 @@ export class RoutineRepository {
   }
 
   async update(id: string, patch: RoutinePatch): Promise<void> {
-    const set: Partial<Selectable<RoutinesTable>> = { updated_at: patch.updatedAt }
-    if (patch.name !== undefined) set.name = patch.name
-    if (patch.description !== undefined) set.description = patch.description
-    if (patch.enabled !== undefined) set.enabled = patch.enabled
-    if (patch.trigger !== undefined) {
-      set.trigger = JSON.stringify(patch.trigger)
-      set.trigger_type = patch.trigger.type
-    }
-    if (patch.webhookPath !== undefined) set.webhook_path = patch.webhookPath
-    if (patch.webhookSecret !== undefined) set.webhook_secret = patch.webhookSecret
-    if (patch.action !== undefined) {
-      set.action = JSON.stringify(patch.action)
-      set.action_type = patch.action.type
-    }
-    if (patch.cooldownSecs !== undefined) set.cooldown_secs = patch.cooldownSecs
-    if (patch.maxConcurrent !== undefined) set.max_concurrent = patch.maxConcurrent
-    if (patch.nextFireAt !== undefined) set.next_fire_at = patch.nextFireAt
-    await this.db.updateTable('routines').set(set).where('id', '=', id).execute()
+    await this.db.updateTable('routines').set(routinePatchRow(patch)).where('id', '=', id).execute()
   }
 
   async delete(id: string): Promise<void> {
@@ -139,7 +79,7 @@ export class RoutineRepository {
   // --- scheduling ---
 
   /** Enabled cron routines whose slot is at or before `now`, oldest slot first. */
-  async due(now: string, limit: number): Promise<Array<Pick<RoutineRecord, 'id' | 'nextFireAt' | 'trigger'>>> {
+  async due(now: string, limit: number): Promise<Array<Pick<RoutineRecord, 'id' | 'next_fire_at' | 'trigger'>>> {
     const rows = await this.db
       .selectFrom('routines')
       .select(['id', 'next_fire_at', 'trigger'])
@@ -152,7 +92,7 @@ export class RoutineRepository {
       .execute()
     return rows.flatMap((r) => {
       const trigger = parseTrigger(r.trigger)
-      return trigger ? [{ id: r.id, nextFireAt: r.next_fire_at, trigger }] : []
+      return trigger ? [{ id: r.id, next_fire_at: r.next_fire_at, trigger }] : []
     })
   }
 
@@ -189,20 +129,7 @@ export class RoutineRepository {
   async insertRun(run: RunRecord): Promise<boolean> {
     const result = await this.db
       .insertInto('routine_runs')
-      .values({
-        id: run.id,
-        routine_id: run.routineId,
-        user_id: run.userId,
-        trigger_type: run.triggerType,
-        trigger_key: run.triggerKey,
-        status: run.status,
-        result_summary: run.resultSummary,
-        tokens_used: run.tokensUsed,
-        job_id: run.jobId,
-        thread_id: run.threadId,
-        started_at: run.startedAt,
-        completed_at: run.completedAt,
-      })
+      .values(run)
       .onConflict((oc) => oc.columns(['routine_id', 'trigger_key']).doNothing())
       .executeTakeFirst()
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
@@ -220,10 +147,10 @@ export class RoutineRepository {
     return Number(row?.n ?? 0)
   }
 
-  async finishRun(id: string, fields: Pick<RunRecord, 'status' | 'resultSummary' | 'tokensUsed' | 'jobId' | 'completedAt'>): Promise<void> {
+  async finishRun(id: string, fields: Pick<RunRecord, 'status' | 'result_summary' | 'tokens_used' | 'job_id' | 'completed_at'>): Promise<void> {
     await this.db
       .updateTable('routine_runs')
-      .set({ status: fields.status, result_summary: fields.resultSummary, tokens_used: fields.tokensUsed, job_id: fields.jobId, completed_at: fields.completedAt })
+      .set(fields)
       .where('id', '=', id)
       .execute()
   }
@@ -252,10 +179,10 @@ export class RoutineRepository {
   }
 
   /** Newest first; `before` = `[started_at, id]` of the last run of the previous page. */
-  async runs(routineId: string, limit: number, before?: { startedAt: string; id: string }): Promise<RunRecord[]> {
+  async runs(routineId: string, limit: number, before?: { started_at: string; id: string }): Promise<RunRecord[]> {
     let q = this.db.selectFrom('routine_runs').selectAll().where('routine_id', '=', routineId)
     if (before) {
-      q = q.where((eb) => eb.or([eb('started_at', '<', before.startedAt), eb.and([eb('started_at', '=', before.startedAt), eb('id', '<', before.id)])]))
+      q = q.where((eb) => eb.or([eb('started_at', '<', before.started_at), eb.and([eb('started_at', '=', before.started_at), eb('id', '<', before.id)])]))
     }
     const rows = await q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
     return rows.map(toRun)
@@ -272,76 +199,5 @@ export class RoutineRepository {
   async getRun(id: string): Promise<RunRecord | undefined> {
     const row = await this.db.selectFrom('routine_runs').selectAll().where('id', '=', id).executeTakeFirst()
     return row ? toRun(row) : undefined
-  }
-}
-
-const parseTrigger = (text: string): RoutineTrigger | undefined => parseColumn(RoutineTrigger, text, undefined)
-
-function toRow(r: RoutineRecord): RoutinesTable {
-  return {
-    id: r.id,
-    user_id: r.userId,
-    name: r.name,
-    description: r.description,
-    enabled: r.enabled,
-    trigger_type: r.trigger.type,
-    trigger: JSON.stringify(r.trigger),
-    webhook_path: r.webhookPath,
-    webhook_secret: r.webhookSecret,
-    action_type: r.action.type,
-    action: JSON.stringify(r.action),
-    cooldown_secs: r.cooldownSecs,
-    max_concurrent: r.maxConcurrent,
-    thread_id: r.threadId,
-    next_fire_at: r.nextFireAt,
-    last_run_at: r.lastRunAt,
-    last_status: r.lastStatus,
-    run_count: r.runCount,
-    consecutive_failures: r.consecutiveFailures,
-    is_verified: r.verified,
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-  }
-}
-
-function toRoutine(r: Selectable<RoutinesTable>): RoutineRecord {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    name: r.name,
-    description: r.description,
-    enabled: Boolean(r.enabled),
-    trigger: parseTrigger(r.trigger) ?? { type: 'manual' },
-    webhookPath: r.webhook_path,
-    webhookSecret: r.webhook_secret,
-    action: RoutineAction.parse(JSON.parse(r.action)),
-    cooldownSecs: Number(r.cooldown_secs),
-    maxConcurrent: Number(r.max_concurrent),
-    threadId: r.thread_id,
-    nextFireAt: r.next_fire_at,
-    lastRunAt: r.last_run_at,
-    lastStatus: (r.last_status as RunStatus | null) ?? null,
-    runCount: Number(r.run_count),
-    consecutiveFailures: Number(r.consecutive_failures),
-    verified: Boolean(r.is_verified),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  }
-}
-
-function toRun(r: Selectable<RoutineRunsTable>): RunRecord {
-  return {
-    id: r.id,
-    routineId: r.routine_id,
-    userId: r.user_id,
-    triggerType: r.trigger_type as TriggerType,
-    triggerKey: r.trigger_key,
-    status: r.status as RunStatus,
-    resultSummary: r.result_summary,
-    tokensUsed: r.tokens_used === null ? null : Number(r.tokens_used),
-    jobId: r.job_id,
-    threadId: r.thread_id,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
   }
 }

@@ -1,14 +1,15 @@
 import { getLogger } from '@logtape/logtape'
-import type { RunMessageOptions, TurnOutcome } from '../../agent/turn-outcome'
-import type { IncomingMessage } from '../../gateway/web-channel'
+import type { RunMessageOptions, TurnOutcome } from '../../hub/turn-outcome'
+import type { IncomingMessage } from '../../hub/channel'
 import type { EventHub } from '../../hub/event-hub'
-import { conflict, GatewayError } from '../../lib/errors'
+import { conflict, errorMessage, GatewayError } from '../../lib/errors'
 import type { Clock } from '../../lib/time'
 import { appEvent } from '../../protocol/events'
 import type { RunStatus, TriggerType } from '../../protocol/routines'
-import type { JobsService } from '../jobs/jobs-service'
-import type { ModelCallBudget, ModelCallPermit } from '../usage/model-call-budget'
-import type { RoutineRecord, RoutineRepository } from './routine-repository'
+import type { JobsPort } from '../jobs/port'
+import type { ModelCallBudget, ModelCallPermit } from '../../lib/model-call-budget'
+import type { RoutineRepository } from './routine-repository'
+import type { RoutineRecord } from './routine-rows'
 
 const log = getLogger(['gateway', 'routines'])
 
@@ -26,7 +27,7 @@ export interface RunnerDeps {
   clock: Clock
   hub: EventHub
   runMessage(message: IncomingMessage, options?: RunMessageOptions): Promise<TurnOutcome>
-  jobs(): JobsService | undefined
+  jobs(): JobsPort | undefined
   /** Every run draws one start from its user's model-call budget (manual, scheduled, event, webhook). */
   budget: ModelCallBudget
   /** Whether the routine's user may have work done now (not suspended); absent = always. */
@@ -51,7 +52,7 @@ export const ABANDONED_AFTER_MS = 60 * 60_000
 export class RoutineRunner {
   readonly #inFlight = new Set<Promise<void>>()
 
-  constructor(private readonly o: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {}
 
   /**
    * Starts a run and returns its id (the action continues in the background). `strict` (manual
@@ -65,14 +66,14 @@ export class RoutineRunner {
       return undefined
     }
     if (!routine.enabled) return refuse('routine_disabled', 'The routine is disabled')
-    const now = this.o.clock.now()
-    if (routine.cooldownSecs > 0 && routine.lastRunAt && Date.parse(routine.lastRunAt) + routine.cooldownSecs * 1000 > now) {
-      return refuse('routine_cooldown', `The routine ran less than ${routine.cooldownSecs} s ago (cooldown)`)
+    const now = this.deps.clock.now()
+    if (routine.cooldown_secs > 0 && routine.last_run_at && Date.parse(routine.last_run_at) + routine.cooldown_secs * 1000 > now) {
+      return refuse('routine_cooldown', `The routine ran less than ${routine.cooldown_secs} s ago (cooldown)`)
     }
-    if ((await this.o.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.maxConcurrent) {
-      return refuse('routine_busy', `The routine already has ${routine.maxConcurrent} run(s) in progress`)
+    if ((await this.deps.repo.runningCount(routine.id, new Date(now - ABANDONED_AFTER_MS).toISOString())) >= routine.max_concurrent) {
+      return refuse('routine_busy', `The routine already has ${routine.max_concurrent} run(s) in progress`)
     }
-    if (this.o.userActive && !(await this.o.userActive(routine.userId))) {
+    if (this.deps.userActive && !(await this.deps.userActive(routine.user_id))) {
       if (options.strict) throw new GatewayError(403, 'user_suspended', "The routine's user is suspended")
       log.debug('routine {id} not fired: its user is suspended', { id: routine.id })
       return undefined
@@ -81,32 +82,32 @@ export class RoutineRunner {
     const runId = crypto.randomUUID()
     let permit: ModelCallPermit
     try {
-      permit = await this.o.budget.take(routine.userId, 'routine')
+      permit = await this.deps.budget.take(routine.user_id, 'routine')
     } catch (error) {
       if (options.strict || !(error instanceof GatewayError)) throw error
       // A scheduled slot or an event over budget is recorded as failed (it does not run later).
       await this.#recordRefused(routine, runId, cause, startedAt, error.message)
       return undefined
     }
-    const inserted = await this.o.repo.insertRun({
+    const inserted = await this.deps.repo.insertRun({
       id: runId,
-      routineId: routine.id,
-      userId: routine.userId,
-      triggerType: cause.type,
-      triggerKey: cause.key ?? null,
+      routine_id: routine.id,
+      user_id: routine.user_id,
+      trigger_type: cause.type,
+      trigger_key: cause.key ?? null,
       status: 'running',
-      resultSummary: null,
-      tokensUsed: null,
-      jobId: null,
-      threadId: routine.threadId,
-      startedAt,
-      completedAt: null,
+      result_summary: null,
+      tokens_used: null,
+      job_id: null,
+      thread_id: routine.thread_id,
+      started_at: startedAt,
+      completed_at: null,
     })
     if (!inserted) {
       await permit.refund()
       return refuse('duplicate_delivery', 'This trigger has already run the routine')
     }
-    await this.o.repo.recordStart(routine.id, startedAt)
+    await this.deps.repo.recordStart(routine.id, startedAt)
     await this.#publish(routine, runId, cause.type, 'running')
     const task = this.#execute(routine, runId, cause)
       .catch((error) => log.error('routine run {runId} failed to settle: {error}', { runId, error }))
@@ -116,22 +117,22 @@ export class RoutineRunner {
   }
 
   async #recordRefused(routine: RoutineRecord, runId: string, cause: FireCause, at: string, reason: string): Promise<void> {
-    const inserted = await this.o.repo.insertRun({
+    const inserted = await this.deps.repo.insertRun({
       id: runId,
-      routineId: routine.id,
-      userId: routine.userId,
-      triggerType: cause.type,
-      triggerKey: cause.key ?? null,
+      routine_id: routine.id,
+      user_id: routine.user_id,
+      trigger_type: cause.type,
+      trigger_key: cause.key ?? null,
       status: 'failed',
-      resultSummary: clip(`Not run: ${reason}`),
-      tokensUsed: null,
-      jobId: null,
-      threadId: routine.threadId,
-      startedAt: at,
-      completedAt: at,
+      result_summary: clip(`Not run: ${reason}`),
+      tokens_used: null,
+      job_id: null,
+      thread_id: routine.thread_id,
+      started_at: at,
+      completed_at: at,
     })
     if (!inserted) return
-    await this.o.repo.recordEnd(routine.id, 'failed', at)
+    await this.deps.repo.recordEnd(routine.id, 'failed', at)
     await this.#publish(routine, runId, cause.type, 'failed', clip(`Not run: ${reason}`))
   }
 
@@ -145,12 +146,12 @@ export class RoutineRunner {
     try {
       result = routine.action.type === 'lightweight' ? await this.#prompt(routine, runId, cause) : await this.#job(routine, cause)
     } catch (error) {
-      result = { status: 'failed', summary: error instanceof Error ? error.message : String(error), tokens: null, jobId: null }
+      result = { status: 'failed', summary: errorMessage(error), tokens: null, jobId: null }
     }
-    const completedAt = new Date(this.o.clock.now()).toISOString()
+    const completedAt = new Date(this.deps.clock.now()).toISOString()
     const summary = result.summary === null ? null : clip(result.summary)
-    await this.o.repo.finishRun(runId, { status: result.status, resultSummary: summary, tokensUsed: result.tokens, jobId: result.jobId, completedAt })
-    await this.o.repo.recordEnd(routine.id, result.status, completedAt)
+    await this.deps.repo.finishRun(runId, { status: result.status, result_summary: summary, tokens_used: result.tokens, job_id: result.jobId, completed_at: completedAt })
+    await this.deps.repo.recordEnd(routine.id, result.status, completedAt)
     await this.#publish(routine, runId, cause.type, result.status, summary ?? undefined, result.jobId ?? undefined)
   }
 
@@ -158,15 +159,15 @@ export class RoutineRunner {
     if (routine.action.type !== 'lightweight') throw new Error('not a prompt routine')
     const content = cause.context ? `${routine.action.prompt}\n\n${cause.context}` : routine.action.prompt
     // A tool that needs approval leaves the run at `attention`: the card waits in the routine's thread.
-    const outcome = await this.o.runMessage(
+    const outcome = await this.deps.runMessage(
       {
         id: crypto.randomUUID(),
-        userId: routine.userId,
-        threadId: routine.threadId,
+        userId: routine.user_id,
+        threadId: routine.thread_id,
         content,
         images: [],
         source: 'routine',
-        receivedAt: new Date(this.o.clock.now()).toISOString(),
+        receivedAt: new Date(this.deps.clock.now()).toISOString(),
         metadata: { routine_id: routine.id, routine_name: routine.name, run_id: runId },
       },
       { untilApproval: true },
@@ -185,25 +186,25 @@ export class RoutineRunner {
 
   async #job(routine: RoutineRecord, cause: FireCause) {
     if (routine.action.type !== 'full_job') throw new Error('not a job routine')
-    const jobs = this.o.jobs()
+    const jobs = this.deps.jobs()
     if (!jobs) throw new GatewayError(503, 'jobs_unavailable', 'Sandbox jobs are not available on this gateway')
     const prompt = cause.context ? `${routine.action.description}\n\n${cause.context}` : routine.action.description
     // The run already drew this turn from the budget.
-    const job = await jobs.create(routine.userId, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.threadId, prepaid: true })
+    const job = await jobs.create(routine.user_id, { prompt, title: routine.action.title, kind: jobs.availableKinds()[0] ?? 'agent' }, { threadId: routine.thread_id, prepaid: true })
     // The job runs on its own (its events reach the owner's stream); the run records that it started it.
     return { status: 'ok' as const, summary: `Started job "${job.title}"`, tokens: null, jobId: job.id }
   }
 
   async #publish(routine: RoutineRecord, runId: string, trigger: TriggerType, status: RunStatus, summary?: string, jobId?: string): Promise<void> {
-    await this.o.hub.publish(
-      routine.userId,
+    await this.deps.hub.publish(
+      routine.user_id,
       appEvent('routine_run', {
         routine_id: routine.id,
         routine_name: routine.name,
         run_id: runId,
         trigger_type: trigger,
         status,
-        thread_id: routine.threadId,
+        thread_id: routine.thread_id,
         ...(summary !== undefined ? { result_summary: summary } : {}),
         ...(jobId !== undefined ? { job_id: jobId } : {}),
       }),

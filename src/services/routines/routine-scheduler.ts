@@ -85,8 +85,8 @@ export class RoutineScheduler {
       const now = new Date(nowMs).toISOString()
       const due = await this.repo.due(now, BATCH)
       for (const entry of due) {
-        if (entry.trigger.type !== 'cron' || !entry.nextFireAt) continue
-        const slot = entry.nextFireAt
+        if (entry.trigger.type !== 'cron' || !entry.next_fire_at) continue
+        const slot = entry.next_fire_at
         let next: string | null
         try {
           next = await nextFireAt(entry.trigger, nowMs)

@@ -1,15 +1,15 @@
 import { z } from 'zod'
-import { defineTool, type ToolProvider } from '../../agent/tools/tool'
+import { defineTool, type ToolProvider } from '../../tools/tool'
 import { GatewayError } from '../../lib/errors'
 import type { RoutineTriggerInput } from '../../protocol/routines'
-import type { RoutinesService } from './routines-service'
+import type { RoutinesPort } from './port'
 
 /**
  * The `routines` tool provider: the agent creates (with the user's approval: it sets up unattended
  * work) and lists the user's routines from chat. Webhook routines are left to the web app, so
  * their secret never passes through the model.
  */
-export function routineToolProvider(routines: () => RoutinesService | undefined): ToolProvider {
+export function routineToolProvider(routines: () => RoutinesPort | undefined): ToolProvider {
   return {
     name: 'routines',
     tools: () => {

@@ -1,10 +1,7 @@
 import { constantTimeEqual, fromHex, hmacSha256Hex } from '../../lib/crypto'
 
 /** How far a delivery's timestamp may be from our clock, either way (replays older than this fail). */
-export const WEBHOOK_REPLAY_WINDOW_MS = 5 * 60_000
-
-export const SIGNATURE_HEADER = 'x-webhook-signature'
-export const TIMESTAMP_HEADER = 'x-webhook-timestamp'
+const WEBHOOK_REPLAY_WINDOW_MS = 5 * 60_000
 
 export type SignatureCheck = 'ok' | 'missing' | 'stale' | 'invalid'
 

@@ -1,11 +1,11 @@
 import { getLogger } from '@logtape/logtape'
-import type { SecretOptions, SecretsPort } from '../../gateway/services'
+import type { SecretOptions, SecretsPort } from './port'
 import { GatewayError } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
 import type { Redactor } from '../../logging/redactor'
 import type { SecretInfo } from '../../protocol/users'
 import type { Db } from '../../store/database'
-import type { SecretCipher } from './secret-cipher'
+import type { SecretCipher } from '../../lib/secret-cipher'
 
 const log = getLogger(['gateway', 'secrets'])
 

@@ -1,20 +1,7 @@
 import { type Clock, isoNow } from '../../lib/time'
 import type { Setting } from '../../protocol/settings'
 import type { Db } from '../../store/database'
-
-/** Per-user settings: JSON values under validated keys. */
-export interface SettingsPort {
-  list(userId: string): Promise<Setting[]>
-  get(userId: string, key: string): Promise<Setting | undefined>
-  set(userId: string, key: string, value: unknown): Promise<Setting>
-  /** False when there was no such setting. */
-  delete(userId: string, key: string): Promise<boolean>
-  /** All of a user's settings as one object (own properties only; `__proto__` is just a key). */
-  export(userId: string): Promise<Record<string, unknown>>
-  /** Upserts `values` in one transaction; `replace` first removes the user's other settings. */
-  import(userId: string, values: Record<string, unknown>, mode: 'merge' | 'replace'): Promise<number>
-  deleteUser(userId: string): Promise<void>
-}
+import type { SettingsPort } from './port'
 
 /** Settings in the `settings` table, keyed by (user, key); values are JSON text. */
 export class SettingsService implements SettingsPort {

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../service-context'
-import { GuardedFetcher } from '../net/guarded-fetch'
+import { GuardedFetcher } from '../../net/guarded-fetch'
 import { SkillLibrary } from './skill-library'
 import { SkillRegistry } from './skill-registry'
 import { SkillsService } from './skills-service'

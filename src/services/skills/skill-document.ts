@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errorMessage } from '../../lib/errors'
 
 /** A SKILL.md larger than this is refused (the instructions go into prompts). */
 export const MAX_SKILL_MD_BYTES = 256 * 1024
@@ -85,4 +86,4 @@ export function slugifySkillName(name: string): string {
     .replace(/[-_]+$/g, '')
 }
 
-const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200)
+const firstLine = (error: unknown): string => errorMessage(error).split('\n')[0]!.slice(0, 200)

@@ -1,8 +1,9 @@
 import { getLogger } from '@logtape/logtape'
 import { sha256Hex } from '../../lib/crypto'
 import type { SkillInfo, SkillScope } from '../../protocol/skills'
-import type { DirectoryPort, FileEntry } from '../files/directory-port'
+import type { DirectoryPort, FileEntry } from '../../ports/directory'
 import { MAX_SKILL_MD_BYTES, parseSkillDocument, type SkillDocument } from './skill-document'
+import { errorMessage } from '../../lib/errors'
 
 const log = getLogger(['gateway', 'skills'])
 
@@ -56,7 +57,7 @@ export class SkillLibrary {
         const document = await parseSkillDocument(text)
         skills.push({ info: toInfo(scope, entry.name, document), document })
       } catch (error) {
-        log.warn('skipping the skill folder {name} ({scope}): {error}', { name: entry.name, scope: scope.kind, error: error instanceof Error ? error.message : String(error) })
+        log.warn('skipping the skill folder {name} ({scope}): {error}', { name: entry.name, scope: scope.kind, error: errorMessage(error) })
       }
     }
     this.#cache.set(scope.path, { at: this.now(), skills })

@@ -21,7 +21,7 @@ const stem = (word: string): string => word.replace(/(ing|ed|es|s)$/, '') || wor
  * How relevant a skill is to a message: an activation keyword (or phrase) in the message counts
  * most, then the skill's name, then description words the message shares. 0 = not relevant.
  */
-export function relevance(skill: InstalledSkill, message: string): number {
+function relevance(skill: InstalledSkill, message: string): number {
   const text = ` ${words(message).join(' ')} `
   const stems = new Set(words(message).map(stem))
   let score = 0
@@ -71,7 +71,7 @@ export function skillContext(skills: InstalledSkill[], message: string): string 
 }
 
 /** The skills whose instructions are loaded for a message, most relevant first. */
-export function activeSkills(skills: InstalledSkill[], message: string): InstalledSkill[] {
+function activeSkills(skills: InstalledSkill[], message: string): InstalledSkill[] {
   return skills
     .map((skill) => ({ skill, score: relevance(skill, message) }))
     .filter((s) => s.score >= ACTIVE_AT)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { GuardedFetcher } from '../net/guarded-fetch'
+import type { GuardedFetcher } from '../../net/guarded-fetch'
 
 /** A search hit from a ClawHub-compatible registry, before local `installed` flags. */
 export interface RegistryHit {

@@ -1,30 +1,16 @@
-import { actionFailure, GatewayError, notFound } from '../../lib/errors'
-import { UnsafeUrlError } from '../../lib/public-address'
+import { actionFailure, errorMessage, GatewayError, notFound } from '../../lib/errors'
+import { UnsafeUrlError } from '../../net/public-address'
 import { quotaExceeded } from '../../lib/quota'
 import { SkillName, type SkillCatalogEntry, type SkillInfo, type SkillInstallRequest, type SkillScope, type SkillSearchResult } from '../../protocol/skills'
-import { DirectoryExistsError, type FileEntry } from '../files/directory-port'
-import { DownloadError, type GuardedFetcher } from '../net/guarded-fetch'
-import { ArchiveError, DEFAULT_ARCHIVE_LIMITS, sniffArchive, type UnpackArchive } from './archive-port'
+import { DirectoryExistsError, type FileEntry } from '../../ports/directory'
+import { DownloadError, type GuardedFetcher } from '../../net/guarded-fetch'
+import { ArchiveError, DEFAULT_ARCHIVE_LIMITS, sniffArchive, type UnpackArchive } from '../../ports/archive'
 import { parseSkillDocument, SkillFormatError, slugifySkillName, type SkillDocument } from './skill-document'
-import { type InstalledSkill, type ScopeRef, SkillLibrary, toInfo } from './skill-library'
+import { type InstalledSkill, SkillLibrary, toInfo } from './skill-library'
 import { skillContext } from './skill-matcher'
 import type { SkillRegistry } from './skill-registry'
 import { scanSkillText } from './skill-scan'
-
-/** The skills subsystem behind `/api/skills` and the agent's per-message skill context. */
-export interface SkillsPort {
-  /** The caller's skills and the shared ones (a user skill hides a shared one of the same name). */
-  list(userId: string): Promise<SkillInfo[]>
-  /** Local skills matching the query, and the registry's hits (`catalog_error` when it is unreachable). */
-  search(userId: string, query: string): Promise<SkillSearchResult>
-  /** Installs into the caller's scope or the shared one (the route allows `shared` to admins only). */
-  install(userId: string, request: SkillInstallRequest): Promise<SkillInfo>
-  remove(userId: string, name: string, scope: SkillScope): Promise<SkillInfo>
-  /** Text for the agent's system prompt for one message: the skills list and the relevant instructions. */
-  contextFor(userId: string, message: string): Promise<string | undefined>
-  /** Erases a user's own skills. */
-  deleteUser(userId: string): Promise<void>
-}
+import type { SkillsPort } from './port'
 
 /** Skills one scope may hold by default, so a script cannot fill the disk one small skill at a time. */
 const MAX_SKILLS_PER_SCOPE = 200
@@ -58,7 +44,7 @@ export class SkillsService implements SkillsPort {
       const names = new Set(mine.map((s) => s.name))
       result.catalog = (await this.deps.registry.search(q)).map((hit): SkillCatalogEntry => ({ ...hit, installed: names.has(hit.slug) }))
     } catch (error) {
-      result.catalog_error = `The skill registry could not be searched: ${describe(error)}`
+      result.catalog_error = `The skill registry could not be searched: ${errorMessage(error)}`
     }
     return result
   }
@@ -190,7 +176,5 @@ function downloadFailure(error: unknown, upstream: 400 | 502): unknown {
     if (error.reason === 'redirects') return actionFailure(400, 'url_refused', error.message)
     return actionFailure(upstream === 502 || error.reason === 'network' ? 502 : 400, 'download_failed', error.message)
   }
-  return actionFailure(upstream, 'download_failed', describe(error))
+  return actionFailure(upstream, 'download_failed', errorMessage(error))
 }
-
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))

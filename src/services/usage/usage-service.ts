@@ -1,39 +1,14 @@
 import { GatewayError } from '../../lib/errors'
-import type { Clock } from '../../lib/time'
+import { type Clock, startOfUtcDay } from '../../lib/time'
 import type { Db } from '../../store/database'
-
-export interface UsageRecord {
-  userId: string
-  model: string
-  inputTokens: number
-  outputTokens: number
-  /** US dollars. */
-  costUsd: number
-  purpose: 'chat' | 'proxy' | 'job' | 'routine' | 'embedding'
-  threadId?: string | undefined
-}
-
-export interface UsageTotals {
-  input_tokens: number
-  output_tokens: number
-  /** 6-decimal string. */
-  cost_usd: string
-  calls: number
-}
-
-export interface ModelUsage {
-  model: string
-  input_tokens: number
-  output_tokens: number
-  cost: string
-}
+import type { ModelUsage, UsagePort, UsageRecord, UsageTotals } from './port'
 
 /**
  * The LLM usage ledger: every call's tokens and cost per user and model. The agent and the proxy
  * record; budgets, `/api/admin/usage` and the gateway status read. Costs are summed in integer
  * micro-dollars so totals are exact.
  */
-export class UsageService {
+export class UsageService implements UsagePort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -145,9 +120,3 @@ export class UsageService {
 
 const toMicros = (decimal: string): number => Math.round(Number(decimal) * 1_000_000)
 const fromMicros = (micros: number): string => (micros / 1_000_000).toFixed(6)
-
-/** Midnight UTC of the clock's day, as ISO: the start of "today" for daily budgets. */
-export const startOfUtcDay = (now: number): string => {
-  const d = new Date(now)
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())).toISOString()
-}

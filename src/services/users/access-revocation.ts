@@ -1,5 +1,5 @@
 import type { Authenticator } from '../../auth/authenticator'
-import type { EventBus } from '../../hub/event-bus'
+import type { EventBus } from '../../ports/event-bus'
 
 /**
  * Makes a change of credentials effective everywhere at once: the local auth cache forgets the

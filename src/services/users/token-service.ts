@@ -1,17 +1,18 @@
 import { getLogger } from '@logtape/logtape'
-import type { Principal, TokenResolver } from '../../auth/principal'
-import { Role } from '../../auth/principal'
+import type { Principal, TokenResolver } from '../../ports/principal'
+import { Role } from '../../protocol/users'
 import { randomHex, type Sha256, sha256Hex } from '../../lib/crypto'
 import { conflict } from '../../lib/errors'
 import { type Clock, isoNow, unrefTimer } from '../../lib/time'
 import type { CreatedToken, TokenInfo } from '../../protocol/users'
 import type { Db } from '../../store/database'
 import type { AccessRevocation } from './access-revocation'
+import type { TokensPort } from './port'
 
 /** Characters of the plaintext kept for display. */
-export const TOKEN_PREFIX_LENGTH = 8
+const TOKEN_PREFIX_LENGTH = 8
 /** Live (unrevoked, unexpired) tokens one user may hold. */
-export const MAX_LIVE_TOKENS = 100
+const MAX_LIVE_TOKENS = 100
 /** `last_used_at` / `last_login_at` are written at most this often per token. */
 const TOUCH_INTERVAL_MS = 60_000
 /** Tokens expiring within this window get a timer that closes their streams on the dot. */
@@ -29,7 +30,7 @@ const toInfo = ({ is_impersonation, ...row }: InfoRow): TokenInfo => ({ ...row, 
  * the authenticator hands it the hash of a presented token and gets the principal, or null for
  * a revoked or expired token or a suspended user.
  */
-export class TokenService implements TokenResolver {
+export class TokenService implements TokenResolver, TokensPort {
   /** Pending `last_used_at` writes (token id -> user id, time), flushed in one batch. */
   readonly #touches = new Map<string, { userId: string; at: string }>()
   readonly #lastTouched = new Map<string, number>()

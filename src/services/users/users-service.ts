@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Role } from '../../auth/principal'
+import { Role } from '../../protocol/users'
 import { conflict, GatewayError } from '../../lib/errors'
 import { type Clock, isoNow } from '../../lib/time'
 import {
@@ -13,21 +13,17 @@ import {
 import type { Db } from '../../store/database'
 import type { UsersTable } from '../../store/tables/users'
 import type { AccessRevocation } from './access-revocation'
+import type { Actor, UsersPort } from './port'
 import type { TokenService } from './token-service'
 
 const StoredMetadata = z.record(z.string(), z.unknown()).catch({})
-
-/** Who is asking: guards (no self-suspension...) need the actor. */
-export interface Actor {
-  userId: string
-}
 
 /**
  * Gateway accounts. The owner (`GATEWAY_USER_ID`, authenticated by `GATEWAY_AUTH_TOKEN` without
  * the database) gets a row at start-up so it shows in the user list and has a profile; it is
  * always an active admin. Deleting a user runs every domain's eraser (`deleteUserData`).
  */
-export class UsersService {
+export class UsersService implements UsersPort {
   private constructor(
     private readonly db: Db,
     private readonly clock: Clock,

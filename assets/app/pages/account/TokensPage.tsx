@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { ApiToken, CreatedToken } from '../../api/types'
+import type { CreatedToken, TokenInfo } from '../../api/types'
 import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
@@ -95,7 +95,7 @@ export function TokensPage() {
  * A token someone other than its user minted: the owner impersonating a user, or whoever
  * created the account (its first token). Both sides see it; revoke it when it is not needed.
  */
-function ImpersonationNote({ token }: { token: ApiToken }) {
+function ImpersonationNote({ token }: { token: TokenInfo }) {
   const text = token.minted_by === null ? '' : `minted by ${token.minted_by} for ${token.user_id}`
   return (
     <div>

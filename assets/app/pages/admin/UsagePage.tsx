@@ -1,5 +1,5 @@
 import { api } from '../../api/index'
-import type { UsageRow } from '../../api/types'
+import type { UsageReport } from '../../api/types'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader, Stat } from '../../components/ui'
 import { count, usd } from '../../lib/format'
@@ -62,7 +62,10 @@ export function UsagePage() {
   )
 }
 
-function UsageTable({ title, rows, withModel }: { title: string; rows: UsageRow[]; withModel?: boolean }) {
+/** A row per user and model, or per user (no model, with the display name). */
+type Row = UsageReport['usage'][number] | UsageReport['users'][number]
+
+function UsageTable({ title, rows, withModel }: { title: string; rows: Row[]; withModel?: boolean }) {
   return (
     <section class="card section" aria-label={title}>
       <div class="card-head">
@@ -82,12 +85,12 @@ function UsageTable({ title, rows, withModel }: { title: string; rows: UsageRow[
           </thead>
           <tbody>
             {rows.map((r, i) => (
-              <tr key={`${r.user_id}-${r.model ?? ''}-${i}`}>
+              <tr key={`${r.user_id}-${'model' in r ? r.model : ''}-${i}`}>
                 <td>
-                  {r.display_name ? `${r.display_name} ` : ''}
+                  {'display_name' in r && r.display_name ? `${r.display_name} ` : ''}
                   <code class="muted">{r.user_id}</code>
                 </td>
-                {withModel ? <td class="muted">{r.model}</td> : null}
+                {withModel ? <td class="muted">{'model' in r ? r.model : ''}</td> : null}
                 <td class="num">{count(r.call_count)}</td>
                 <td class="num">{count(r.input_tokens)}</td>
                 <td class="num">{count(r.output_tokens)}</td>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { UserInfo } from '../../api/types'
+import type { User } from '../../api/types'
 import { confirmAction, Dialog, DialogFooter } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
@@ -64,7 +64,7 @@ export function UsersPage() {
   )
 }
 
-function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<void> }) {
+function UserRow({ user: u, reload }: { user: User; reload: () => Promise<void> }) {
   const self = u.id === me.value?.user_id
   // The owner (the configured token) is always an active admin.
   const fixed = self || !!u.is_owner
@@ -84,7 +84,7 @@ function UserRow({ user: u, reload }: { user: UserInfo; reload: () => Promise<vo
           value={u.role}
           disabled={fixed}
           onChange={async (e) => {
-            const role = (e.target as HTMLSelectElement).value as UserInfo['role']
+            const role = (e.target as HTMLSelectElement).value as User['role']
             if (await attempt(() => api.admin.updateUser(u.id, { role }), 'Role changed')) await reload()
           }}
         >

@@ -75,7 +75,7 @@ function SessionThreads({ current }: { current: string }) {
           <ThreadLink
             key={id}
             current={current}
-            thread={{ id, state: '', turn_count: turns.length, created_at: turns[0]?.startedAt ?? '', updated_at: turns.at(-1)?.startedAt ?? '', title: turns.find((t) => t.userInput)?.userInput?.slice(0, 100) ?? null }}
+            thread={{ id, state: 'idle', turn_count: turns.length, created_at: turns[0]?.startedAt ?? '', updated_at: turns.at(-1)?.startedAt ?? '', title: turns.find((t) => t.userInput)?.userInput?.slice(0, 100), thread_type: 'thread', channel: 'gateway' }}
           />
         ))}
       </ul>

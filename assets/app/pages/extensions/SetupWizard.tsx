@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { SetupField } from '../../api/types'
+import type { SetupItem } from '../../api/types'
 import { Dialog } from '../../components/Dialog'
 import { Icon } from '../../components/Icon'
 import { Loadable, useResource } from '../../components/Resource'
@@ -18,14 +18,14 @@ export function SetupWizard({ name, onClose, onDone }: { name: string; onClose: 
     if (!data) return
     setBusy(true)
     setOutcome(null)
-    const pick = (fields: SetupField[]) => Object.fromEntries(fields.map((f) => [f.name, values[`${f.name}`] ?? '']).filter(([, v]) => v !== ''))
+    const pick = (fields: SetupItem[]) => Object.fromEntries(fields.map((f) => [f.name, values[`${f.name}`] ?? '']).filter(([, v]) => v !== ''))
     const next = await runAction(name, () => api.extensions.configure(name, pick(data.secrets), pick(data.fields)))
     setOutcome(next)
     setBusy(false)
     // Saved either way once the server answered 2xx (a sign-in may still be pending): refresh the list.
     if (next.state === 'done' || next.state === 'pending') onDone()
   }
-  const field = (f: SetupField, secret: boolean) => (
+  const field = (f: SetupItem, secret: boolean) => (
     <div class="field" key={f.name}>
       <label class="label" for={`setup-${f.name}`}>
         {f.prompt || f.name}

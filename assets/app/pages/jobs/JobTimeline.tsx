@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { EventStream } from '../../api/event-stream'
 import { api } from '../../api/index'
-import type { JobDetail, JobEvent } from '../../api/types'
+import type { JobDetail, JobEventRecord } from '../../api/types'
 import { Markdown } from '../../components/Markdown'
 import { StatusBadge } from '../../components/ui'
 import { preview, timeAgo } from '../../lib/format'
@@ -19,7 +19,7 @@ export interface TimelineItem {
 }
 
 /** Stored events (`GET /api/jobs/{id}/events`) and live ones (`job_*` on the chat stream), one list. */
-function fromStored(e: JobEvent): TimelineItem {
+function fromStored(e: JobEventRecord): TimelineItem {
   const data = (e.data && typeof e.data === 'object' ? e.data : { value: e.data }) as Record<string, unknown>
   return { key: `s-${e.id}`, type: e.event_type.replace(/^job_/, ''), at: e.created_at, data }
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks'
 import { api } from '../../api/index'
-import type { MemorySearchHit } from '../../api/types'
+import type { MemorySearchResult } from '../../api/types'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { Tree } from '../../components/Tree'
@@ -17,7 +17,7 @@ export function MemoryPage() {
   const tree = useResource(() => api.memory.tree(), [])
   const nodes = useMemo(() => buildTree(tree.data?.entries ?? []), [tree.data])
   const [query, setQuery] = useState('')
-  const [results, setResults] = useState<{ query: string; hits: MemorySearchHit[] } | null>(null)
+  const [results, setResults] = useState<{ query: string; hits: MemorySearchResult[] } | null>(null)
   const [searching, setSearching] = useState(false)
   const [searchError, setSearchError] = useState<string | null>(null)
   const [creating, setCreating] = useState(false)
@@ -100,7 +100,7 @@ export function MemoryPage() {
   )
 }
 
-function SearchResults({ results, onClose }: { results: { query: string; hits: MemorySearchHit[] }; onClose: () => void }) {
+function SearchResults({ results, onClose }: { results: { query: string; hits: MemorySearchResult[] }; onClose: () => void }) {
   return (
     <section class="card section" aria-label="Search results">
       <div class="card-head">

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import { EventStream, type StreamState } from '../../api/event-stream'
-import type { LogEntry } from '../../api/types'
+import type { LogLine } from '../../api/types'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, useResource } from '../../components/Resource'
 import { PageHeader, Spinner } from '../../components/ui'
@@ -11,7 +11,7 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const
 const RANK: Record<string, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 }
 const MAX_LINES = 2000
 
-interface Line extends Omit<LogEntry, 'level'> {
+interface Line extends Omit<LogLine, 'level'> {
   /** Upper-cased; older servers may send TRACE or lower case. */
   level: string
   n: number
@@ -53,7 +53,7 @@ function LiveLogs({ level: serverLevel, reloadLevel }: { level: string; reloadLe
       onEvent: (_type, data, id) => {
         if (id !== undefined) withIds = true
         if (pausedRef.current) return
-        const entry = data as LogEntry
+        const entry = data as LogLine
         setLines((current) => {
           const next = [...current, { ...entry, level: String(entry.level).toUpperCase(), n: n++ }]
           return next.length > MAX_LINES ? next.slice(-MAX_LINES) : next

@@ -1,0 +1,6 @@
+import { runCli } from '../shared/run-cli'
+import { createGateway } from './create-gateway'
+import { serveGateway } from './serve-gateway'
+
+// `bun adapters/bun/main.ts`: the gateway command on Bun (same flags, env and output as on Node).
+void runCli({ createGateway: (config, logging) => createGateway({ config, logging }), serve: (gateway) => serveGateway(gateway) })

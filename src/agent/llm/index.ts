@@ -1,6 +1,0 @@
-export * from './messages'
-export { LlmError, type LlmErrorKind, NOT_CONFIGURED_MESSAGE } from './errors'
-export { PriceTable, type ModelPrice } from './pricing'
-export { BaseProvider, type LlmProvider, type RetryPolicy, type StreamOptions, type UpstreamEventStream } from './provider'
-export { type BodyReader, fetchStreamRequest, type StreamedAnswer, type StreamRequest } from './stream-request'
-export { createLlmProvider } from './create-provider'

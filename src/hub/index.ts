@@ -1,7 +1,0 @@
-export * from './event-bus'
-export * from './event-hub'
-export * from './event-sink'
-export * from './prepared-event'
-export * from './subscriber'
-export * from './web-sse-sink'
-export * from './web-ws-sink'

@@ -1,8 +1,0 @@
-export { JobsService, type JobsServiceDeps } from './jobs-service'
-export { createJobsService } from './create-jobs-service'
-export { JobsConfig, JobCommandConfig, parseJobCommands } from './jobs-config'
-export type { JobAgentRunner, JobAgentTurn, JobAgentResult, JobAgentEvent } from './agent-port'
-export type { JobRecord } from './job-repository'
-export * from './sandbox-port'
-export { isWithin, parseWorkspacePath, parseUrlPath } from './workspace-path'
-export { WorkspaceTools } from './workspace-tools'

@@ -1,0 +1,35 @@
+import type { CreatedToken, CreateUserRequest, TokenInfo, UpdateProfileRequest, UpdateUserRequest, User, UserStatus } from '../../protocol/users'
+
+/** Who is asking: guards (no self-suspension...) need the actor. */
+export interface Actor {
+  userId: string
+}
+
+/**
+ * Gateway accounts: roles, suspension, profiles. The owner (`GATEWAY_USER_ID`) is always an
+ * active admin. Methods that name a user answer undefined (or false) for an unknown one.
+ * Default: `UsersService` (needs a database).
+ */
+export interface UsersPort {
+  readonly ownerId: string
+  list(): Promise<User[]>
+  get(id: string): Promise<User | undefined>
+  /** Creates a user and its first API token (the only time its plaintext is shown). */
+  create(input: CreateUserRequest, actor: Actor): Promise<{ user: User; token: CreatedToken }>
+  update(id: string, patch: UpdateUserRequest, actor: Actor): Promise<User | undefined>
+  /** Suspending closes the user's streams and fails their tokens at once. */
+  setStatus(id: string, status: UserStatus, actor: Actor): Promise<User | undefined>
+  /** Deletes the user and all their data (every subsystem's eraser). */
+  delete(id: string, actor: Actor): Promise<boolean>
+  updateProfile(id: string, patch: UpdateProfileRequest): Promise<User | undefined>
+}
+
+/** Each user's API tokens: shown once, stored hashed. Default: `TokenService` (also the authenticator's resolver). */
+export interface TokensPort {
+  create(userId: string, options: { name: string; expiresAt?: string | null; mintedBy?: string | undefined; impersonation?: boolean }): Promise<CreatedToken>
+  list(userId: string): Promise<TokenInfo[]>
+  /** One user's tokens only (admin views), newest first, impersonation ones marked. */
+  ofUser(userId: string): Promise<TokenInfo[]>
+  /** The revoked token, or undefined when the user has none by that id. */
+  revoke(userId: string, tokenId: string): Promise<TokenInfo | undefined>
+}

@@ -1,5 +1,0 @@
-export type { Database, Db, Dialect, Notifier, NotifierHooks, Store } from './database'
-export { openStore } from './open-store'
-export { StoreEventBus } from './store-event-bus'
-export { PostgresEventBus, type PostgresEventBusOptions } from './postgres-event-bus'
-export { openStoreEventBus } from './open-event-bus'
