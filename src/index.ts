@@ -11,7 +11,7 @@
  * ```ts
  * import { createGateway } from 'agent-gateway'
  *
- * const gateway = await createGateway({ config: { authToken: process.env.GATEWAY_AUTH_TOKEN } })
+ * const gateway = await createGateway({ config: { authToken: 'a-long-random-token' } })
  * gateway.withAgent({ onMessage: (m) => gateway.channel.respond(m, `You said: ${m.content}`) })
  * export default { fetch: gateway.fetch }
  * ```

@@ -215,7 +215,7 @@ const list = (value: string | undefined): string[] =>
  *
  * @example
  * ```ts
- * const config = loadConfig(process.env, process.argv.slice(2)) // GATEWAY_PORT=8080, --data-dir ./data
+ * const config = loadConfig(env, argv) // the runtime's environment and flags: GATEWAY_PORT=8080, --data-dir ./data
  * const gateway = await createGateway({ config })
  * ```
  */

@@ -10,7 +10,7 @@
  * import { openStoreEventBus } from 'agent-gateway/store'
  * import { openPostgresStore } from 'agent-gateway/node'
  *
- * const store = await openPostgresStore(process.env.DATABASE_URL!)
+ * const store = await openPostgresStore(databaseUrl) // e.g. the DATABASE_URL your host reads
  * const gateway = await createGateway({ store, bus: await openStoreEventBus(store) })
  * ```
  * @module

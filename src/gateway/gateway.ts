@@ -40,7 +40,7 @@ export interface GatewayOptions {
   agent?: ChannelAgent
   /**
    * The path the gateway is served under when the host passes whole URLs to `gateway.fetch`
-   * (a node:http server, `Bun.serve`, a proxy that keeps the prefix): `'/agent'`. Not needed
+   * (a runtime's HTTP server, a proxy that keeps the prefix): `'/agent'`. Not needed
    * when a Hono app mounts `gateway.app` with `host.route('/agent', gateway.app)`.
    */
   basePath?: string

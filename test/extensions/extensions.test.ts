@@ -133,6 +133,8 @@ describe('extensions', async () => {
     await waitFor(async () => (await json(await gw.request('/api/extensions'))).extensions[0].activation_status === 'failed', 10_000, 'the crash to be noticed')
     const [info] = (await json(await gw.request('/api/extensions'))).extensions
     expect(info).toMatchObject({ active: false, tools: [], activation_status: 'failed', activation_error: expect.stringContaining('closed') })
+    // The event comes through the bus: on PostgreSQL, by LISTEN/NOTIFY, after the route has answered.
+    await waitFor(() => rec.of('extension_status', 'owner').length > 0, 10_000, 'the extension_status event')
     expect(rec.of('extension_status', 'owner')).toEqual([expect.objectContaining({ extension_name: 'fixture', status: 'failed', message: expect.stringContaining('Activate it again') })])
     expect(await gw.tools.get('owner', 'fixture__echo')).toBeUndefined()
     const again = await gw.request('/api/extensions/fixture/activate', { method: 'POST' })

@@ -92,7 +92,7 @@ export type LoopResult =
  *
  * @example
  * ```ts
- * const llm = await createLlmProvider(loadConfig(process.env).llm)
+ * const llm = await createLlmProvider(loadConfig(env).llm) // env: your runtime's environment variables
  * const result = await runAgentLoop({
  *   llm: llm!, system: 'You are terse.', state: emptyState([{ role: 'user', content: 'What time is it?' }]),
  *   tools: [clock], context: { userId: 'me', threadId: 'cli' }, signal, maxSteps: 5,
