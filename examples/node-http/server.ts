@@ -1,18 +1,23 @@
 /**
  * A plain node:http app that embeds the gateway under `/agent` with its own agent.
  *
- *   npx tsx examples/node-http/server.ts     # then open http://127.0.0.1:8080/agent
+ *   npm install agent-gateway && npm install -D tsx
+ *   npx tsx examples/node-http/server.ts     # then open http://127.0.0.1:8080/agent/
+ *
+ * Configured by the same environment as the `gateway` command (GATEWAY_AUTH_TOKEN,
+ * GATEWAY_DATA_DIR, DATABASE_URL, GATEWAY_HOST/GATEWAY_PORT, ...): see examples/README.md.
  */
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createGateway, createNodeListeners, type GatewayOptions } from 'agent-gateway/node'
+import { gatewayOptionsFromEnv, listenAddress } from '../gateway-env'
 import { notesAgent } from '../notes-agent'
 
 export async function startNodeHttpApp(options: { port?: number; gateway?: GatewayOptions } = {}) {
   const notes = ['Water the plants on Friday', 'The wifi password is on the fridge']
   // basePath: this server hands whole URLs on, so the gateway must know it lives under /agent.
-  const gateway = await createGateway({ ...options.gateway, basePath: '/agent' })
+  const gateway = await createGateway(gatewayOptionsFromEnv({ ...options.gateway, basePath: '/agent' }))
   gateway.withAgent(notesAgent(gateway.channel, notes))
   const assistant = createNodeListeners(gateway)
 
@@ -23,9 +28,10 @@ export async function startNodeHttpApp(options: { port?: number; gateway?: Gatew
   })
   server.on('upgrade', (req, socket, head) => (assistant.owns(req) ? assistant.upgrade(req, socket, head) : socket.destroy()))
 
-  server.listen(options.port ?? 8080, '127.0.0.1')
+  const { hostname, port } = listenAddress()
+  server.listen(options.port ?? port, hostname)
   await once(server, 'listening')
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const url = `http://${hostname}:${(server.address() as AddressInfo).port}`
   return {
     url,
     gateway,
@@ -39,7 +45,7 @@ export async function startNodeHttpApp(options: { port?: number; gateway?: Gatew
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const app = await startNodeHttpApp({ port: Number(process.env.PORT ?? 8080) })
-  console.log(`notes app on ${app.url}, assistant on ${app.url}/agent/`)
+  const app = await startNodeHttpApp()
+  console.log(`notes app on ${app.url}; gateway listening on ${app.url}/agent/`)
   if (app.gateway.generatedToken) console.log(`assistant token: ${app.gateway.generatedToken}`)
 }

@@ -42,7 +42,7 @@ export interface DefaultAgentOptions {
    * left `processing` is from a dead process. Otherwise only turns whose lease ran out are.
    */
   exclusive: boolean
-  /** How long a running turn's lease lasts; renewed at a third of it. */
+  /** How long a running turn's lease lasts (default `config.turnLeaseMs`); renewed, and peers' turns checked, at a quarter of it. */
   leaseMs?: number
   /** Carries cancels to the instance running the turn (PostgreSQL: across instances). */
   bus?: Pick<EventBus, 'publishControl' | 'onControl'> | undefined
@@ -88,7 +88,7 @@ export class DefaultAgent implements ChannelAgent {
     this.#options = options
     this.#turns = options.turns
     this.#events = new TurnEvents(options.channel)
-    this.#leases = new TurnLeases(options.turns, options.clock, options.leaseMs)
+    this.#leases = new TurnLeases(options.turns, options.clock, options.leaseMs ?? options.config.turnLeaseMs, this.#events)
     this.#offControl = options.bus?.onControl((message) => {
       if (message.kind !== 'custom' || message.topic !== CANCEL_TOPIC) return
       const request = CancelPayload.safeParse(message.payload)
@@ -99,13 +99,24 @@ export class DefaultAgent implements ChannelAgent {
   /** Creates the agent; turns left running by a stopped process are marked interrupted. */
   static async create(options: DefaultAgentOptions): Promise<DefaultAgent> {
     const agent = new DefaultAgent(options)
-    await agent.#leases.start({ exclusive: options.exclusive, running: () => [...agent.#running.values()].map((r) => r.turnId) })
+    const running = () =>
+      [...agent.#running.entries()].map(([threadId, r]) => ({
+        turnId: r.turnId,
+        // Only if that turn still runs here (not one begun since in the same thread).
+        stop: () => void (agent.#running.get(threadId) === r && r.controller.abort('swept')),
+      }))
+    await agent.#leases.start({ exclusive: options.exclusive, running })
     return agent
   }
 
   /** Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose lease ran out). */
   sweep(options: { all: boolean } = { all: false }): Promise<number> {
     return this.#leases.sweep(options)
+  }
+
+  /** Renews this instance's leases and sweeps dead peers' turns now (a timer does it on PostgreSQL). */
+  heartbeat(): Promise<void> {
+    return this.#leases.heartbeat()
   }
 
   onMessage(message: IncomingMessage): void {

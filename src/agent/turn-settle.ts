@@ -54,6 +54,8 @@ export async function settleTurn(
       return { ...outcome, text }
     }
     case 'cancelled': {
+      // Swept by another instance, which stored the turn and told its user.
+      if (options.cancelReason === 'swept') return { ...outcome, status: 'cancelled', error: { code: 'interrupted', message: 'Interrupted: another instance took this turn for dead' } }
       const message = options.cancelReason === 'shutdown' ? 'Stopped: the gateway is shutting down' : 'Stopped by the user'
       await turns.settleTurn(turn, { ...patch, state: 'interrupted', response: state.text || null, pending_calls: null, error: message, completed_at: at }, at)
       await events.emit(to, appEvent('turn_cancelled', { thread_id: turn.thread_id, message }))

@@ -145,6 +145,12 @@ export const AgentConfig = z.object({
    * `X-Gateway-Approvals` header overrides it.
    */
   apiApprovals: z.enum(['error', 'wait']).default('error'),
+  /**
+   * On PostgreSQL (several instances), how long a running turn's lease lasts without renewal
+   * (`GATEWAY_TURN_LEASE_SECS`): once it lapses, another instance takes its instance for dead and
+   * ends the turn with `turn_interrupted`. Renewed, and peers checked, every quarter of it.
+   */
+  turnLeaseMs: z.number().int().min(2_000).max(600_000).default(6_000),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
@@ -249,8 +255,11 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       timeoutMs: timeoutSecs === undefined ? undefined : Math.round(timeoutSecs * 1000),
       vision: env.LLM_VISION ? /^(1|true|yes|on)$/i.test(env.LLM_VISION) : undefined,
     },
-    ...(env.GATEWAY_AGENT_API_APPROVALS ? { agent: { apiApprovals: env.GATEWAY_AGENT_API_APPROVALS.toLowerCase() } } : {}),
     limits: { dailyBudgetUsd: budget },
+    agent: AgentConfig.parse({
+      ...(env.GATEWAY_TURN_LEASE_SECS ? { turnLeaseMs: Math.round(Number(env.GATEWAY_TURN_LEASE_SECS) * 1000) } : {}),
+      ...(env.GATEWAY_AGENT_API_APPROVALS ? { apiApprovals: env.GATEWAY_AGENT_API_APPROVALS.toLowerCase() } : {}),
+    }),
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
     extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },

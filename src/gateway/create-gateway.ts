@@ -35,7 +35,7 @@ import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { memoryRoutes } from '../routes/memory'
 import { routineRoutes } from '../routes/routines'
 import { webhookRoutes } from '../routes/webhooks'
-import { staticRoutes } from '../routes/static'
+import { mountRootPage, staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
 import { tokenRoutes } from '../routes/tokens'
@@ -147,6 +147,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       bodyLimitBytes: config.limits.bodyLimitBytes,
       accessLog: accessLog({ now: () => clock.now(), ...(logging ? { enabled: () => logging.enabled('debug') } : {}) }),
       runtime,
+      page: mountRootPage,
     }),
   )
   app.use('/v1/*', async (c, next) => {

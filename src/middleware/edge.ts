@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../ports/env'
 import type { RuntimeCapabilities } from '../ports/runtime'
 import type { AccessLog } from './access-log'
@@ -6,7 +6,7 @@ import { bodyLimit } from './body-limit'
 import { applyCorsHeaders, corsHeaders, type CorsPolicy } from './cors'
 import { errorHandler } from './error-handler'
 import { checkHost } from './host-check'
-import { mountRootRedirect } from './mount-root'
+import { isMountRoot } from './mount-root'
 import type { OriginPolicy } from './origin-policy'
 import { applySecurityHeaders, editResponseHeaders, requestIsSecure, securityHeadersFor } from './security-headers'
 
@@ -18,11 +18,13 @@ export interface EdgeOptions {
   bodyLimitBytes: number
   accessLog: AccessLog
   runtime: Pick<RuntimeCapabilities, 'baseHeaders'>
+  /** The web app's page, answered at `<mount>/` as at `<mount>` (none: such requests go on to the routes). */
+  page?: (c: Context) => Promise<Response>
 }
 
 /**
  * What every request passes before its route, in order: the access-log clock, the Host check
- * (DNS rebinding), the mount-root redirect, CORS (preflights answered here), the body limit; and
+ * (DNS rebinding), the page at the mount root with its slash, CORS (preflights answered here), the body limit; and
  * on the way out, the security and CORS headers on every response, errors and 404s included.
  *
  * One middleware and not six: each Hono middleware is a dispatch (an async frame, a promise, a
@@ -48,8 +50,7 @@ export function edge(options: EdgeOptions): MiddlewareHandler<GatewayEnv> {
         if (allowed) c.set('allowedOrigin', allowed)
       }
       headersSet = runtime.baseHeaders?.(c, responseHeaders(secure, withCors, allowed)) ?? false
-      const redirect = mountRootRedirect(c)
-      if (redirect) c.res = redirect
+      if (options.page && isMountRoot(c)) c.res = await options.page(c)
       else if (withCors && c.req.method === 'OPTIONS') c.res = (await cors.preflight(c, next)) ?? c.res
       else await limitBody(c, next)
     } catch (error) {

@@ -79,6 +79,12 @@ export const eventShapes = {
   },
   /** A running turn was stopped by the user (`POST /api/chat/cancel` or `/stop`). */
   turn_cancelled: { thread_id: z.string(), message: z.string() },
+  /**
+   * A running turn ended without an answer because the gateway instance running it died (crash,
+   * `kill -9`, lost host), seen by another instance or by the same one restarted. The turn is
+   * stored `interrupted`; `user_input` is what the user sent, so a client can offer to send it again.
+   */
+  turn_interrupted: { thread_id: z.string(), turn_id: z.string(), message: z.string(), user_input: z.string() },
   extension_status: { extension_name: z.string(), status: z.string(), message: z.string().optional() },
   /**
    * The user's memory changed (from the web app, the API or the agent's tools): a document or

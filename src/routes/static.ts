@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../ports/env'
 import { ASSET_PATHS } from '../generated/asset-paths'
 import type { InlinedAsset } from '../generated/assets'
@@ -58,6 +58,19 @@ const servedAssets = (): Promise<Map<string, ServedAsset>> =>
     return out
   }))
 
+/** The page (with its mount's `<base>`), or 304 to a revalidation that names its ETag. */
+function servePage(c: Context, asset: InlinedAsset, assetPath: string): Response {
+  const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
+  // The page names its mount path in <base>, so it is built per mount (and small: not gzipped).
+  const page = pageUnder(asset, mountPathOf(c.req.path, assetPath))
+  if (page.etag) headers.ETag = page.etag
+  if (page.etag && matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, headers)
+  return c.body(page.body, 200, headers)
+}
+
+/** The web app's page for `<mount>/` (the edge answers it: the routes match `<mount>` only). */
+export const mountRootPage = async (c: Context): Promise<Response> => servePage(c, (await servedAssets()).get('/')!.asset, '/')
+
 /**
  * The web app, inlined into the build as strings (scripts/build-assets.mjs): nothing is read from
  * disk at run time. Text assets go out gzipped (compressed once, at build time) to clients that
@@ -69,14 +82,8 @@ export const staticRoutes = () => {
   for (const path of ASSET_PATHS) {
     app.get(path, async (c) => {
       const { asset, html, body, gzipped } = (await servedAssets()).get(path)!
+      if (html) return servePage(c, asset, path)
       const headers: Record<string, string> = { 'Content-Type': asset.type, 'Cache-Control': asset.cache }
-      if (html) {
-        // The page names its mount path in <base>, so it is built per mount (and small: not gzipped).
-        const page = pageUnder(asset, mountPathOf(c.req.path, path))
-        if (page.etag) headers.ETag = page.etag
-        if (page.etag && matches(c.req.header('if-none-match'), page.etag)) return c.body(null, 304, headers)
-        return c.body(page.body, 200, headers)
-      }
       const gzip = gzipped !== undefined && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '')
       // Each encoding is its own representation, with its own validator.
       const etag = asset.etag && gzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag

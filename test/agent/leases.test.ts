@@ -48,12 +48,43 @@ describe('turn leases (several instances on one database)', async () => {
     await log.next('stream_chunk', (e) => e.thread_id === thread_id)
 
     const alive = await otherInstance(gw, 0)
-    expect((await json(gw.request(`/api/chat/history?thread_id=${thread_id}`))).in_progress).toMatchObject({ state: 'processing', response_so_far: 'partial' })
+    const before = await json(gw.request(`/api/chat/history?thread_id=${thread_id}`))
+    expect(before.in_progress).toMatchObject({ state: 'processing', response_so_far: 'partial' })
+    // This instance's own sweep never takes its running turn, even with the lease lapsed.
+    expect(await gw.defaultAgent!.sweep()).toBe(0)
+    expect(log.of('turn_interrupted')).toEqual([])
+    // A pending approval left on the running turn (its instance died mid-answer): it must not outlive the turn.
+    const requestId = crypto.randomUUID()
+    await gw.store!.db.insertInto('chat_approvals').values({
+      request_id: requestId, user_id: 'owner', thread_id, turn_id: before.in_progress.turn_id, call_id: 'call-1', tool_name: 'http_fetch',
+      description: 'Fetch a page', parameters: '{}', status: 'pending', created_at: new Date().toISOString(), resolved_at: null,
+    }).execute()
     // Ten minutes later by this instance's clock, nobody renewed the lease: its owner is gone.
     const later = await otherInstance(gw, 10 * 60_000)
     const history = await json(gw.request(`/api/chat/history?thread_id=${thread_id}`))
-    expect(history.turns[0]).toMatchObject({ state: 'interrupted', error: 'The gateway stopped while this turn was running' })
+    expect(history.turns[0]).toMatchObject({ state: 'interrupted', error: 'The gateway running this turn stopped before it finished' })
     expect(history.in_progress).toBeNull()
+    expect(history.pending_approval).toBeNull()
+    // Its watchers are told, once: the approval expired, then the turn ended.
+    expect(log.of('approval_resolved', thread_id)).toEqual([expect.objectContaining({ request_id: requestId, action: 'expired' })])
+    expect(log.of('turn_interrupted', thread_id)).toEqual([
+      expect.objectContaining({ turn_id: before.in_progress.turn_id, user_input: 'long one', message: 'The gateway running this turn stopped before it finished' }),
+    ])
+    expect(log.types(thread_id).slice(-2)).toEqual(['approval_resolved', 'turn_interrupted'])
+    expect(await later.sweep()).toBe(0)
+    expect(log.of('turn_interrupted', thread_id)).toHaveLength(1)
+    // The instance running it was only slow: at its next renewal it finds the turn taken and stops
+    // it (the model stream, which would hang forever, is abandoned) without answering after the
+    // user was told it ended.
+    expect(gw.defaultAgent!.isRunning(thread_id)).toBe(true)
+    await gw.defaultAgent!.heartbeat()
+    await gw.defaultAgent!.idle()
+    expect(gw.defaultAgent!.isRunning(thread_id)).toBe(false)
+    expect(log.of('turn_cancelled', thread_id)).toEqual([])
+    expect(log.of('response', thread_id)).toEqual([])
+    expect((await json(gw.request(`/api/chat/history?thread_id=${thread_id}`))).turns[0]).toMatchObject({
+      state: 'interrupted', error: 'The gateway running this turn stopped before it finished',
+    })
     await alive.close()
     await later.close()
     await gw.close()

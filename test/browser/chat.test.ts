@@ -131,6 +131,31 @@ describe('web app: chat', () => {
     hold.open()
   })
 
+  it('ends a turn whose instance died (turn_interrupted), expires its approval, and retries the message', async () => {
+    agent.then(async (say, m) => {
+      // What the surviving instance publishes once the dead one's lease lapsed.
+      await say(m, { type: 'stream_chunk', content: 'Once upon ', thread_id: m.threadId })
+      const request_id = crypto.randomUUID()
+      await say(m, { type: 'approval_needed', request_id, tool_name: 'shell', description: 'Run shell', parameters: '{}', thread_id: m.threadId, allow_always: true })
+      await say(m, { type: 'approval_resolved', request_id, action: 'expired', thread_id: m.threadId })
+      await say(m, { type: 'turn_interrupted', thread_id: m.threadId, turn_id: crypto.randomUUID(), message: 'The gateway running this turn stopped before it finished', user_input: m.content })
+    })
+    await signIn(page, server.url)
+    await send('tell me a story')
+    await page.getByText('Interrupted', { exact: true }).waitFor()
+    await page.getByText('The gateway running this turn stopped before it finished').waitFor()
+    expect(await page.locator('.approval-card.resolved-expired').textContent()).toContain('shell: Expired')
+    // Nothing is "thinking" any more, and the stop button is gone.
+    expect(await page.getByRole('button', { name: 'Stop the answer' }).count()).toBe(0)
+    expect(await page.locator('.thinking').count()).toBe(0)
+    await page.getByRole('button', { name: 'Retry' }).click()
+    await page.getByText('echo: tell me a story').waitFor()
+    expect(agent.messages.slice(-2).map((m) => m.content)).toEqual(['tell me a story', 'tell me a story'])
+    expect(agent.messages.at(-1)!.threadId).toBe(agent.messages.at(-2)!.threadId)
+    // The retried turn answered: the retry action is only on a last turn that did not.
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0)
+  })
+
   it('shows an agent error in its turn and keeps the stream connected', async () => {
     agent.then(async (say, m) => {
       await say(m, { type: 'stream_chunk', content: 'Trying… ' })

@@ -269,9 +269,15 @@ class MemoryTurns implements TurnStore {
   async turnsBefore(threadId: string, options: { beforeSeq: number; limit: number }) {
     return [...this.turns.values()].filter((t) => t.thread_id === threadId && t.seq < options.beforeSeq).reverse().slice(0, options.limit)
   }
-  async renewLeases(): Promise<void> {}
-  async interruptStaleTurns(): Promise<number> {
-    return 0
+  // One process holds this store: its turns are always its own, and none is ever left by a dead one.
+  async renewLeases(turnIds: string[]): Promise<Set<string>> {
+    return new Set(turnIds)
+  }
+  async interruptStaleTurns(): Promise<never[]> {
+    return []
+  }
+  async expireApprovalsOf(): Promise<never[]> {
+    return []
   }
   async getApproval(requestId: string) {
     return this.approvals.get(requestId)

@@ -30,7 +30,8 @@ export interface TurnCost {
   model?: string
 }
 
-export type TurnStatus = 'sending' | 'streaming' | 'done' | 'error' | 'cancelled' | 'failed'
+/** `interrupted`: the instance running it died (`turn_interrupted`); the user may send it again. */
+export type TurnStatus = 'sending' | 'streaming' | 'done' | 'error' | 'cancelled' | 'failed' | 'interrupted'
 
 export interface LiveTurn {
   key: string

@@ -16,7 +16,7 @@ const EVENT_TYPES = Object.keys({
   response: 1, thinking: 1, tool_started: 1, tool_completed: 1, tool_result: 1, stream_chunk: 1, status: 1, job_started: 1,
   approval_needed: 1, approval_resolved: 1, auth_required: 1, auth_completed: 1, error: 1, heartbeat: 1, job_message: 1,
   job_tool_use: 1, job_tool_result: 1, job_status: 1, job_result: 1, image_generated: 1, suggestions: 1, turn_cost: 1,
-  turn_cancelled: 1, extension_status: 1, resync: 1, shutdown: 1, evicted: 1, memory_changed: 1, routine_run: 1,
+  turn_cancelled: 1, turn_interrupted: 1, extension_status: 1, resync: 1, shutdown: 1, evicted: 1, memory_changed: 1, routine_run: 1,
 } satisfies Record<AppEventType, 1>)
 
 export const unread = signal<Record<string, number>>({})

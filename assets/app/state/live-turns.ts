@@ -170,6 +170,12 @@ export function applyTurnEvent(threadId: string, event: { type: string } & Recor
       updateTurn(threadId, (t) => ({ ...t, status: 'cancelled', thinking: e.message }))
       return true
     }
+    case 'turn_interrupted': {
+      // The stream of a turn whose instance died stops here: no response will come.
+      const e = event as EventOf<'turn_interrupted'>
+      updateTurn(threadId, (t) => ({ ...t, status: 'interrupted', thinking: undefined, error: e.message, userInput: t.userInput ?? e.user_input }), { create: true })
+      return true
+    }
     case 'turn_cost': {
       const e = event as EventOf<'turn_cost'>
       const cost = { input_tokens: e.input_tokens, output_tokens: e.output_tokens, cost_usd: e.cost_usd, ...(e.model ? { model: e.model } : {}) }

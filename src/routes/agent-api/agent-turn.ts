@@ -27,7 +27,7 @@ export interface AgentTurn {
   cancel(): Promise<void>
 }
 
-const FOLLOWED = new Set<AppEvent['type']>(['stream_chunk', 'tool_started', 'tool_completed', 'tool_result', 'approval_needed', 'approval_resolved', 'response', 'error', 'turn_cancelled', 'turn_cost'])
+const FOLLOWED = new Set<AppEvent['type']>(['stream_chunk', 'tool_started', 'tool_completed', 'tool_result', 'approval_needed', 'approval_resolved', 'response', 'error', 'turn_cancelled', 'turn_interrupted', 'turn_cost'])
 
 /** How long a resumed turn's end waits for its `turn_cost` (published right after it). */
 const COST_GRACE_MS = 1_000
@@ -136,11 +136,13 @@ class ThreadFollower {
   /** The turn's end as the events tell it (a resumed turn has no outcome to wait for). */
   #endFromEvents(): void {
     if (this.#settled) return
-    const end = this.seen.findIndex((e) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'approval_needed')
+    const end = this.seen.findIndex((e) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'turn_interrupted' || e.type === 'approval_needed')
     if (end < 0) return
     const last = this.seen[end]!
     const cost = this.seen.slice(end).find((e) => e.type === 'turn_cost')
     // The cost follows the end when the turn called the model; a short wait for it, not a long one.
+    // A swept turn (its instance died) has no cost event to wait for.
+    if (!cost && last.type === 'turn_interrupted') return this.#endFromEventsNow(end, undefined)
     if (!cost && last.type !== 'approval_needed' && this.#grace === undefined) {
       this.#grace = setTimeout(() => this.#endFromEventsNow(end, undefined), COST_GRACE_MS)
       return
@@ -160,6 +162,7 @@ class ThreadFollower {
       last.type === 'response' ? { ...base, status: 'completed', text: last.content }
       : last.type === 'error' ? { ...base, status: 'failed', text, error: { code: last.code ?? 'agent_failed', message: last.message } }
       : last.type === 'turn_cancelled' ? { ...base, status: 'cancelled', text }
+      : last.type === 'turn_interrupted' ? { ...base, status: 'failed', text, error: { code: 'turn_interrupted', message: last.message } }
       : { ...base, status: 'awaiting_approval', text }
     void (async () => {
       const approval = last.type === 'approval_needed' ? await this.d.services.turns?.getApproval(last.request_id) : undefined

@@ -2,7 +2,7 @@ import type { Db } from '../../store/database'
 import { reusableQuery } from '../../store/reusable-query'
 import type { TurnState } from '../../protocol/chat'
 import { threadRow, toApproval, toThread, toTurn, TURN_COLUMNS, turnPatchRow, turnRow } from './chat-rows'
-import type { ApprovalRecord, ApprovalStatus, ThreadRecord, TurnPatch, TurnRecord } from './port'
+import type { ApprovalRecord, ApprovalStatus, InterruptedTurn, ThreadRecord, TurnPatch, TurnRecord } from './port'
 
 const ACTIVE: TurnState[] = ['processing', 'awaiting_approval']
 
@@ -144,21 +144,39 @@ export class ChatRepository {
     return rows.map(toTurn)
   }
 
-  /** Extends the lease of turns this process is running. */
-  async renewLeases(turnIds: string[], until: string): Promise<void> {
-    if (turnIds.length === 0) return
-    await this.db.updateTable('chat_turns').set({ lease_until: until }).where('id', 'in', turnIds).where('state', '=', 'processing').execute()
+  /** Extends the lease of turns this process is running; returns those still running in the database. */
+  async renewLeases(turnIds: string[], until: string): Promise<Set<string>> {
+    if (turnIds.length === 0) return new Set()
+    const rows = await this.db.updateTable('chat_turns').set({ lease_until: until }).where('id', 'in', turnIds).where('state', '=', 'processing').returning('id').execute()
+    return new Set(rows.map((r) => r.id))
   }
 
   /**
    * Marks `interrupted` the turns left `processing` by a process that stopped (crash, kill): with
    * `all`, every one (this process is the database's only user); else those whose lease ran out.
+   * `except` are the turns this process is running (never its own, even with a lapsed lease: a
+   * slow database must not make an instance stop itself). Returns the turns it marked; on
+   * PostgreSQL each row is claimed by exactly one instance's update, so each is reported once.
    */
-  async interruptStaleTurns(message: string, at: string, options: { all: boolean }): Promise<number> {
+  async interruptStaleTurns(message: string, at: string, options: { all: boolean; except?: readonly string[] }): Promise<InterruptedTurn[]> {
     let q = this.db.updateTable('chat_turns').set({ state: 'interrupted', error: message, completed_at: at, lease_until: null }).where('state', '=', 'processing')
     if (!options.all) q = q.where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
-    const result = await q.executeTakeFirst()
-    return Number(result.numUpdatedRows)
+    if (options.except?.length) q = q.where('id', 'not in', [...options.except])
+    const rows = await q.returning(['id', 'user_id', 'thread_id', 'user_input']).execute()
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, threadId: r.thread_id, userInput: r.user_input }))
+  }
+
+  /** Resolves as `expired` the approvals still pending for these turns; returns the ones it resolved. */
+  async expireApprovalsOf(turnIds: readonly string[], at: string): Promise<ApprovalRecord[]> {
+    if (turnIds.length === 0) return []
+    const rows = await this.db
+      .updateTable('chat_approvals')
+      .set({ status: 'expired', resolved_at: at })
+      .where('turn_id', 'in', [...turnIds])
+      .where('status', '=', 'pending')
+      .returningAll()
+      .execute()
+    return rows.map(toApproval)
   }
 
   // --- approvals ---

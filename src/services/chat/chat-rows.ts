@@ -18,7 +18,7 @@ const ToolCallsJson = z.array(TurnToolCall)
 const TranscriptJson = z.array(LlmMessage)
 const PendingCallsJson = z.array(ToolCall)
 const MetadataJson = z.record(z.string(), z.unknown())
-const Status = z.enum(['pending', 'approved', 'denied', 'cancelled']).catch('cancelled')
+const Status = z.enum(['pending', 'approved', 'denied', 'cancelled', 'expired']).catch('cancelled')
 
 /** Columns of a turn except the (possibly large) images and the lease. */
 export const TURN_COLUMNS = [

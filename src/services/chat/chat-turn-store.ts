@@ -1,6 +1,6 @@
 import type { ChatRepository } from './chat-repository'
 import type { LiveText } from './live-text'
-import type { ApprovalRecord, ApprovalStatus, TurnPatch, TurnRecord, TurnStore } from './port'
+import type { ApprovalRecord, ApprovalStatus, InterruptedTurn, TurnPatch, TurnRecord, TurnStore } from './port'
 
 /** The default agent's turns in the chat tables, where `ThreadService` pages history from. */
 export class ChatTurnStore implements TurnStore {
@@ -50,12 +50,16 @@ export class ChatTurnStore implements TurnStore {
     return this.#repo.turnsBefore(threadId, options)
   }
 
-  renewLeases(turnIds: string[], until: string): Promise<void> {
+  renewLeases(turnIds: string[], until: string): Promise<Set<string>> {
     return this.#repo.renewLeases(turnIds, until)
   }
 
-  interruptStaleTurns(message: string, at: string, options: { all: boolean }): Promise<number> {
+  interruptStaleTurns(message: string, at: string, options: { all: boolean; except?: readonly string[] }): Promise<InterruptedTurn[]> {
     return this.#repo.interruptStaleTurns(message, at, options)
+  }
+
+  expireApprovalsOf(turnIds: readonly string[], at: string): Promise<ApprovalRecord[]> {
+    return this.#repo.expireApprovalsOf(turnIds, at)
   }
 
   getApproval(requestId: string): Promise<ApprovalRecord | undefined> {

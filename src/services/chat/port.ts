@@ -65,7 +65,7 @@ export interface TurnRecord {
   completed_at: string | null
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'cancelled'
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired'
 
 /** A tool call waiting for (or answered by) the user. The first answer wins. */
 export interface ApprovalRecord {
@@ -81,6 +81,14 @@ export interface ApprovalRecord {
   status: ApprovalStatus
   created_at: string
   resolved_at: string | null
+}
+
+/** A turn a sweep marked `interrupted`: whom to tell, and what they had sent. */
+export interface InterruptedTurn {
+  id: string
+  userId: string
+  threadId: string
+  userInput: string
 }
 
 /** What settling or pausing a turn changes. */
@@ -113,10 +121,16 @@ export interface TurnStore {
   activeTurn(threadId: string): Promise<TurnRecord | undefined>
   /** Newest-first turns with `seq < beforeSeq`, the context of the next one. */
   turnsBefore(threadId: string, options: { beforeSeq: number; limit: number }): Promise<TurnRecord[]>
-  /** Extends the lease of turns this process is running. */
-  renewLeases(turnIds: string[], until: string): Promise<void>
-  /** Marks `interrupted` the turns left running by a stopped process: all, or those whose lease ran out. */
-  interruptStaleTurns(message: string, at: string, options: { all: boolean }): Promise<number>
+  /** Extends the lease of turns this process is running; returns those still `processing`. */
+  renewLeases(turnIds: string[], until: string): Promise<Set<string>>
+  /**
+   * Marks `interrupted` the turns left running by a stopped process: all, or those whose lease ran
+   * out, never those in `except`. Returns the ones it marked; with several instances each is
+   * claimed by exactly one (one conditional update), so each is reported once.
+   */
+  interruptStaleTurns(message: string, at: string, options: { all: boolean; except?: readonly string[] }): Promise<InterruptedTurn[]>
+  /** Resolves as `expired` the approvals still pending for these turns; returns those it resolved. */
+  expireApprovalsOf(turnIds: readonly string[], at: string): Promise<ApprovalRecord[]>
   getApproval(requestId: string): Promise<ApprovalRecord | undefined>
   pendingApproval(threadId: string): Promise<ApprovalRecord | undefined>
   /** Moves a request out of `pending`; false when another answer got there first. */

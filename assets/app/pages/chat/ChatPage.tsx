@@ -179,7 +179,10 @@ export function ChatPage({ threadId }: { threadId: string }) {
             </div>
           ) : null}
           {display.map((turn, i) => (
-            <Turn key={turn.key} turn={turn} threadId={threadId} last={i === display.length - 1} onSuggestion={(s) => (draft.value = s)} />
+            <Turn
+              key={turn.key} turn={turn} threadId={threadId} last={i === display.length - 1} onSuggestion={(s) => (draft.value = s)}
+              onRetry={busy ? undefined : (text) => void send(text, [])}
+            />
           ))}
         </div>
         <p class="visually-hidden" aria-live="polite">

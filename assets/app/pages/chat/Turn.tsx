@@ -8,11 +8,19 @@ import { ToolCard } from './ToolCard'
 
 const STATUS_NOTE: Partial<Record<DisplayTurn['status'], string>> = {
   cancelled: 'Stopped',
+  interrupted: 'Interrupted',
   failed: 'This turn failed',
 }
 
 /** One exchange: the user's message, then the agent's work (tools, approvals) and answer. */
-export function Turn({ turn, threadId, last, onSuggestion }: { turn: DisplayTurn; threadId: string; last: boolean; onSuggestion: (text: string) => void }) {
+export function Turn({ turn, threadId, last, onSuggestion, onRetry }: {
+  turn: DisplayTurn
+  threadId: string
+  last: boolean
+  onSuggestion: (text: string) => void
+  /** Sends the turn's message again (offered on the last turn when it ended without an answer). */
+  onRetry?: (text: string) => void
+}) {
   const running = turn.status === 'sending' || turn.status === 'streaming'
   const hasAnswer = turn.text.length > 0
   return (
@@ -75,6 +83,11 @@ export function Turn({ turn, threadId, last, onSuggestion }: { turn: DisplayTurn
           </p>
         ) : null}
         {!running && STATUS_NOTE[turn.status] ? <p class="note">{STATUS_NOTE[turn.status]}</p> : null}
+        {last && onRetry && turn.userInput && (turn.status === 'interrupted' || turn.status === 'cancelled') ? (
+          <button type="button" class="btn btn-ghost btn-small turn-retry" onClick={() => onRetry(turn.userInput!)}>
+            <Icon name="refresh" size={14} /> Retry
+          </button>
+        ) : null}
         {turn.cost ? (
           <p class="turn-cost" title="Tokens and cost of this turn">
             {count(turn.cost.input_tokens)} in · {count(turn.cost.output_tokens)} out · {usd(turn.cost.cost_usd)}
