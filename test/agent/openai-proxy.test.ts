@@ -53,7 +53,7 @@ describe('OpenAI-compatible proxy (/v1)', async () => {
       const totals = await server.gateway.services.usage!.totals({ userId: 'owner' })
       expect(totals.calls).toBe(3)
       const models = await client.models.list()
-      expect(models.data.map((m) => m.id)).toEqual(['mock-model', 'mock-embed'])
+      expect(models.data.map((m) => m.id)).toEqual(['agent', 'mock-model', 'mock-embed'])
     } finally {
       await server.close()
     }
