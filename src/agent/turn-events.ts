@@ -13,10 +13,16 @@ export class TurnEvents {
   constructor(private readonly channel: WebChannel) {}
 
   async emit(to: { userId: string; threadId?: string | undefined }, event: AppEvent): Promise<void> {
+    await this.#publish(to, event)
+  }
+
+  /** The event's bus id, or undefined when it could not be published. */
+  async #publish(to: { userId: string; threadId?: string | undefined }, event: AppEvent): Promise<number | undefined> {
     try {
-      await this.channel.sendStatus(to, event)
+      return (await this.channel.sendStatus(to, event)).id
     } catch (error) {
       log.warn('could not publish a {type} event: {error}', { type: event.type, error })
+      return undefined
     }
   }
 
@@ -26,9 +32,10 @@ export class TurnEvents {
     const thread_id = turn.thread_id
     return {
       thinking: (message) => this.emit(to, appEvent('thinking', { message, thread_id })),
-      text: (delta) => {
-        options.turns.streamed(turn.id, delta)
-        return this.emit(to, appEvent('stream_chunk', { content: delta, thread_id }))
+      // Kept with the chunk's id once it is published: a snapshot of the text then says exactly
+      // which chunks it holds, so a client that reads it mid-turn neither doubles nor loses one.
+      text: async (delta) => {
+        options.turns.streamed(turn.id, delta, await this.#publish(to, appEvent('stream_chunk', { content: delta, thread_id })))
       },
       toolStarted: (call) => this.emit(to, appEvent('tool_started', { name: call.name, call_id: call.id, thread_id })),
       toolFinished: async (call, record) => {

@@ -1,5 +1,6 @@
 import { errorMessage, GatewayError } from '../lib/errors'
 import type { EventHub } from './event-hub'
+import type { PreparedEvent } from '../ports/prepared-event'
 import { type AppEvent, appEvent, eventShapes } from '../protocol/events'
 import type { ApprovalAction, ImageAttachment } from '../protocol/chat'
 import type { RunMessageOptions, TurnOutcome } from './turn-outcome'
@@ -158,10 +159,10 @@ export class WebChannel {
   }
 
   /** Any event to one user's streams (thread-tagged when the recipient names a thread). */
-  async sendStatus(to: Recipient, event: AppEvent): Promise<void> {
+  async sendStatus(to: Recipient, event: AppEvent): Promise<PreparedEvent> {
     const untagged = 'thread_id' in eventShapes[event.type] && (event as { thread_id?: string }).thread_id === undefined
     const tagged = to.threadId !== undefined && untagged ? ({ ...event, thread_id: to.threadId } as AppEvent) : event
-    await this.hub.publish(to.userId, tagged)
+    return this.hub.publish(to.userId, tagged)
   }
 
   /** An event to every user (system-wide notices only; user data never goes this way). */

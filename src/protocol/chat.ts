@@ -115,7 +115,15 @@ export const HistoryResponse = z.object({
   pending_approval: PendingApproval.nullable(),
   /** The running turn, with the answer streamed so far: render it, then append `stream_chunk` events. */
   in_progress: z
-    .object({ turn_id: z.string(), turn_number: z.number().int(), state: TurnState, started_at: z.string(), response_so_far: z.string() })
+    .object({
+      turn_id: z.string(),
+      turn_number: z.number().int(),
+      state: TurnState,
+      started_at: z.string(),
+      response_so_far: z.string(),
+      /** The event id of the last `stream_chunk` in `response_so_far`: append only the chunks after it. */
+      last_event_id: z.string().optional(),
+    })
     .nullable(),
 })
 export type HistoryResponse = z.infer<typeof HistoryResponse>

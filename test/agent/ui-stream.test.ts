@@ -115,6 +115,34 @@ describe('AI SDK UI message stream (/api/chat/ui-stream) read by the ai package'
     expect(await transport().reconnectToStream({ chatId: 'chat-resume' })).toBeNull()
   })
 
+  it('a reconnect at any point of the turn shows the whole answer exactly once', async () => {
+    // Repeated chunks: a snapshot that doubled or dropped one would show it in the text.
+    const chunks = Array.from({ length: 400 }, (_, i) => (i % 3 === 2 ? ' ha.' : ' ha'))
+    llm.reply({ kind: 'text', chunks, delayMs: 2 })
+    const started = await fetch(`${server.url}/api/chat/ui-stream`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'chat-reconnects', messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Laugh' }] }], trigger: 'submit-message' }),
+    })
+    const threadId = started.headers.get('x-gateway-thread-id')!
+    await waitFor(async () => (await history(threadId)).in_progress !== null, 8_000, 'the turn to start')
+    const readers: Promise<string>[] = []
+    // One reconnect every few milliseconds while the turn runs: each lands between other chunks.
+    while ((await history(threadId)).in_progress !== null) {
+      const stream = await transport().reconnectToStream({ chatId: 'chat-reconnects' })
+      if (!stream) break
+      readers.push((async () => {
+        let last: UIMessage | undefined
+        for await (const message of readUIMessageStream({ stream })) last = message
+        return textOf(last)
+      })())
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect(readers.length).toBeGreaterThan(5)
+    for (const text of await Promise.all(readers)) expect(text).toBe(chunks.join(''))
+    await started.body?.cancel().catch(() => undefined)
+  })
+
   it('keeps users apart and refuses bad input with the JSON error envelope', async () => {
     const created = await fetch(`${server.url}/api/admin/users`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ display_name: 'M', role: 'member' }) })
     const member = ((await created.json()) as { token: string }).token

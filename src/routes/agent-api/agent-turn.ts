@@ -85,6 +85,8 @@ export async function resumeAgentTurn(d: RouteDeps, principal: Principal, input:
  * end; undefined when none is running.
  */
 export async function followAgentTurn(d: RouteDeps, principal: Principal, threadId: string): Promise<{ turn: AgentTurn; textSoFar: string } | undefined> {
+  // Listening before the snapshot is read, then dropping the chunks the snapshot already holds
+  // (up to its last_event_id): no chunk between the two is lost, none is shown twice.
   const follower = new ThreadFollower(d, principal.userId, threadId, { endsByEvent: true })
   const history = await d.services.threads?.history(principal.userId, { thread_id: threadId, limit: 1 }).catch(() => undefined)
   const running = history?.in_progress
@@ -92,13 +94,18 @@ export async function followAgentTurn(d: RouteDeps, principal: Principal, thread
     follower.close()
     return undefined
   }
+  follower.startFrom(running.response_so_far, running.last_event_id === undefined ? undefined : Number(running.last_event_id))
   return { turn: follower.turn(d, principal, follower.endedByEvent), textSoFar: running.response_so_far }
 }
 
 /** One thread's turn events of one user, from the moment it is made. */
 class ThreadFollower {
-  readonly seen: AppEvent[] = []
-  readonly #queue: TurnPart[] = []
+  /** The thread's events read so far, with their bus ids. */
+  #seen: { id: number; event: AppEvent }[] = []
+  #queue: { id: number; part: TurnPart }[] = []
+  /** Text the client already has (a snapshot), and the id of the last chunk in it. */
+  #prefix = ''
+  #skipChunksThrough = 0
   #wake: (() => void) | undefined
   #finished = false
   #grace: ReturnType<typeof setTimeout> | undefined
@@ -119,12 +126,26 @@ class ThreadFollower {
       if (prepared.userId !== userId || !FOLLOWED.has(prepared.type)) return
       const event = prepared.event
       if ((event as { thread_id?: string }).thread_id !== threadId) return
-      this.seen.push(event)
+      if (event.type === 'stream_chunk' && prepared.id <= this.#skipChunksThrough) return
+      this.#seen.push({ id: prepared.id, event })
       const part = partOf(event)
-      if (part) this.#queue.push(part)
+      if (part) this.#queue.push({ id: prepared.id, part })
       if (options.endsByEvent) this.#endFromEvents()
       this.#poke()
     })
+  }
+
+  /**
+   * The client has `text` already, made of the chunks up to `lastChunkId`: those are dropped,
+   * read or not yet. Without an id (a turn of another instance) nothing is dropped.
+   */
+  startFrom(text: string, lastChunkId: number | undefined): void {
+    if (lastChunkId === undefined) return
+    this.#prefix = text
+    this.#skipChunksThrough = lastChunkId
+    const fresh = ({ id, event }: { id: number; event: AppEvent }) => event.type !== 'stream_chunk' || id > lastChunkId
+    this.#seen = this.#seen.filter(fresh)
+    this.#queue = this.#queue.filter(({ id, part }) => part.type !== 'text' || id > lastChunkId)
   }
 
   #poke(): void {
@@ -136,26 +157,29 @@ class ThreadFollower {
   /** The turn's end as the events tell it (a resumed turn has no outcome to wait for). */
   #endFromEvents(): void {
     if (this.#settled) return
-    const end = this.seen.findIndex((e) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'turn_interrupted' || e.type === 'approval_needed')
+    const end = this.#seen.findIndex(({ event: e }) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'turn_interrupted' || e.type === 'approval_needed')
     if (end < 0) return
-    const last = this.seen[end]!
-    const cost = this.seen.slice(end).find((e) => e.type === 'turn_cost')
+    const last = this.#seen[end]!.event
+    const cost = this.#seen.slice(end).find(({ event }) => event.type === 'turn_cost')?.event
     // The cost follows the end when the turn called the model; a short wait for it, not a long one.
     // A swept turn (its instance died) has no cost event to wait for.
-    if (!cost && last.type === 'turn_interrupted') return this.#endFromEventsNow(end, undefined)
+    const endId = this.#seen[end]!.id
+    if (!cost && last.type === 'turn_interrupted') return this.#endFromEventsNow(endId, undefined)
     if (!cost && last.type !== 'approval_needed' && this.#grace === undefined) {
-      this.#grace = setTimeout(() => this.#endFromEventsNow(end, undefined), COST_GRACE_MS)
+      this.#grace = setTimeout(() => this.#endFromEventsNow(endId, undefined), COST_GRACE_MS)
       return
     }
-    if (cost || last.type === 'approval_needed') this.#endFromEventsNow(end, cost)
+    if (cost || last.type === 'approval_needed') this.#endFromEventsNow(endId, cost)
   }
 
-  #endFromEventsNow(end: number, cost: AppEvent | undefined): void {
+  /** Settles on the end event with bus id `endId` (by id: a snapshot may have dropped chunks before it since). */
+  #endFromEventsNow(endId: number, cost: AppEvent | undefined): void {
     if (this.#settled) return
     if (this.#grace !== undefined) clearTimeout(this.#grace)
     this.#grace = undefined
-    const last = this.seen[end]!
-    const text = this.seen.slice(0, end).flatMap((e) => (e.type === 'stream_chunk' ? [e.content] : [])).join('')
+    const end = this.#seen.findIndex(({ id }) => id === endId)
+    const last = this.#seen[end]!.event
+    const text = this.#prefix + this.#seen.slice(0, end).flatMap(({ event: e }) => (e.type === 'stream_chunk' ? [e.content] : [])).join('')
     const usage = cost?.type === 'turn_cost' ? { inputTokens: cost.input_tokens, outputTokens: cost.output_tokens, costUsd: Number(cost.cost_usd), model: cost.model ?? null } : { inputTokens: 0, outputTokens: 0, costUsd: 0, model: null }
     const base = { threadId: this.threadId, turnId: undefined, ...usage }
     const outcome: TurnOutcome =
@@ -183,7 +207,7 @@ class ThreadFollower {
 
   #ended(): boolean {
     const settled = this.#settled
-    return this.#finished || (settled !== undefined && (this.options.endsByEvent === true || this.seen.some((event) => announces(event, settled))))
+    return this.#finished || (settled !== undefined && (this.options.endsByEvent === true || this.#seen.some(({ event }) => announces(event, settled))))
   }
 
   close(): void {
@@ -194,7 +218,7 @@ class ThreadFollower {
   async *parts(): AsyncGenerator<TurnPart> {
     try {
       for (;;) {
-        while (this.#queue.length > 0) yield this.#queue.shift()!
+        while (this.#queue.length > 0) yield this.#queue.shift()!.part
         if (this.#ended()) return
         await new Promise<void>((resolve) => (this.#wake = resolve))
       }

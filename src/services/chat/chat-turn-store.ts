@@ -82,8 +82,8 @@ export class ChatTurnStore implements TurnStore {
     return this.#repo.allowAlways(userId, toolName, at)
   }
 
-  streamed(turnId: string, delta: string): void {
-    this.#live.append(turnId, delta)
+  streamed(turnId: string, delta: string, eventId?: number): void {
+    this.#live.append(turnId, delta, eventId)
   }
 
   streamEnded(turnId: string): void {

@@ -1,4 +1,5 @@
 import type { HistoryResponse, ThreadInfo, TurnInfo } from '../../protocol/chat'
+import type { Streamed } from './live-text'
 import type { ApprovalRecord, ThreadRecord, TurnRecord } from './port'
 
 /** How threads, turns and approvals look on the wire. */
@@ -39,10 +40,11 @@ export const pendingApprovalInfo = (a: ApprovalRecord): NonNullable<HistoryRespo
   created_at: a.created_at,
 })
 
-export const inProgressInfo = (t: TurnRecord, streamed: string | undefined): NonNullable<HistoryResponse['in_progress']> => ({
+export const inProgressInfo = (t: TurnRecord, streamed: Streamed | undefined): NonNullable<HistoryResponse['in_progress']> => ({
   turn_id: t.id,
   turn_number: t.seq,
   state: t.state,
   started_at: t.started_at,
-  response_so_far: streamed ?? t.response ?? '',
+  response_so_far: streamed?.text ?? t.response ?? '',
+  ...(streamed?.lastEventId !== undefined ? { last_event_id: String(streamed.lastEventId) } : {}),
 })

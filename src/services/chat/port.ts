@@ -138,7 +138,7 @@ export interface TurnStore {
   isAlwaysAllowed(userId: string, toolName: string): Promise<boolean>
   allowAlways(userId: string, toolName: string, at: string): Promise<void>
   /** Text a running turn streamed, so a history page loaded mid-turn shows it (`in_progress`). */
-  streamed(turnId: string, delta: string): void
+  streamed(turnId: string, delta: string, eventId?: number): void
   /** The turn stopped streaming (it settled or paused). */
   streamEnded(turnId: string): void
 }

@@ -35,7 +35,9 @@ export async function createExtensionsService(ctx: ServiceContext, siblings: { s
     runtime: live,
     flows: new OAuthFlows(repo, ctx.clock, fetcher, TOKEN_TIMEOUT_MS),
     credentials: new ExtensionCredentials({ secrets: siblings.secrets, fetcher, clock: ctx.clock, tokenTimeoutMs: TOKEN_TIMEOUT_MS }),
-    publish: (userId, event) => ctx.channel.sendStatus({ userId }, event),
+    publish: async (userId, event) => {
+      await ctx.channel.sendStatus({ userId }, event)
+    },
     workspaces: runtime.openDirectory?.(`${config.dataDir.replace(/\/+$/, '')}/extensions`),
     limits: { maxActivePerUser: config.extensions.maxActivePerUser },
   })
