@@ -1,3 +1,4 @@
+import type { Role } from '../../protocol/users'
 import type { CreatedToken, CreateUserRequest, TokenInfo, UpdateProfileRequest, UpdateUserRequest, User, UserStatus } from '../../protocol/users'
 
 /** Who is asking: guards (no self-suspension...) need the actor. */
@@ -32,4 +33,14 @@ export interface TokensPort {
   ofUser(userId: string): Promise<TokenInfo[]>
   /** The revoked token, or undefined when the user has none by that id. */
   revoke(userId: string, tokenId: string): Promise<TokenInfo | undefined>
+}
+
+/** People who sign in from outside, by `(provider, subject)`. Default: `ExternalIdentities`. */
+export interface ExternalIdentitiesPort {
+  signIn(
+    provider: string,
+    subject: string,
+    profile: { displayName?: string | null | undefined; email?: string | null | undefined; role?: Role | null | undefined },
+    defaultRole: Role,
+  ): Promise<{ userId: string; created: boolean }>
 }
