@@ -24,6 +24,7 @@ export const SessionInfo = z.object({
 export type SessionInfo = z.infer<typeof SessionInfo>
 
 export const SessionList = z.object({ sessions: z.array(SessionInfo) })
+export type SessionList = z.infer<typeof SessionList>
 
 /** `GET/POST /api/auth/session`: who the cookie signs in, and the CSRF token its writes need. */
 export const CurrentSession = z.object({
@@ -39,6 +40,7 @@ export type CurrentSession = z.infer<typeof CurrentSession>
 export const SessionIdParam = z.object({ id: z.string().min(1).max(64) })
 
 export const SessionRevoked = z.object({ id: z.string(), status: z.literal('revoked') })
+export type SessionRevoked = z.infer<typeof SessionRevoked>
 
 /** `GET /api/auth/methods`: how this gateway lets a person sign in to the web app. */
 export const SignInMethods = z.object({

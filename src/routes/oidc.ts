@@ -42,24 +42,28 @@ export const oidcRoutes = (d: RouteDeps) => {
       return c.redirect(url, 302)
     })
     .get(CALLBACK_PATH, routeDoc({ summary: 'Where the identity provider sends the browser back; opens a cookie session and redirects to the web app' }), async (c) => {
-      const oidc = enabled()
-      const query = new URL(c.req.url).searchParams
-      const state = query.get('state') ?? ''
-      const bound = getCookie(c, STATE_COOKIE)
-      deleteCookie(c, STATE_COOKIE, { path: cookiePath(c), secure: secure(c), httpOnly: true, sameSite: 'Lax' })
-      if (!state) throw new GatewayError(400, 'oidc_state_missing', 'The identity provider sent no state; start the sign-in again')
-      if (bound !== state) {
-        throw new GatewayError(400, 'oidc_state_mismatch', 'This sign-in was not started in this browser; start the sign-in again')
+      try {
+        const oidc = enabled()
+        const query = new URL(c.req.url).searchParams
+        const state = query.get('state') ?? ''
+        const bound = getCookie(c, STATE_COOKIE)
+        deleteCookie(c, STATE_COOKIE, { path: cookiePath(c), secure: secure(c), httpOnly: true, sameSite: 'Lax' })
+        if (!state) throw new GatewayError(400, 'oidc_state_missing', 'The identity provider sent no state; start the sign-in again')
+        if (bound !== state) throw new GatewayError(400, 'oidc_state_mismatch', 'This sign-in was not started in this browser; start the sign-in again')
+        const identity = await oidc.finish(query, state)
+        const { userId } = await need(d.services.identities, 'identities').signIn(
+          identity.issuer,
+          identity.subject,
+          { displayName: identity.displayName, email: identity.email, role: identity.role },
+          settings.defaultRole,
+        )
+        await openSession(d, c, userId, 'oidc', `${identity.issuer} ${identity.subject}`)
+        return c.redirect(`${basePathOf(c)}/`, 303)
+      } catch (error) {
+        // A person in a browser sees the reason on the sign-in page; an API client gets the JSON error.
+        if (!(error instanceof GatewayError) || !c.req.header('accept')?.includes('text/html')) throw error
+        return c.redirect(`${basePathOf(c)}/?sign_in_error=${encodeURIComponent(error.message)}`, 303)
       }
-      const identity = await oidc.finish(query, state)
-      const { userId } = await need(d.services.identities, 'identities').signIn(
-        identity.issuer,
-        identity.subject,
-        { displayName: identity.displayName, email: identity.email, role: identity.role },
-        settings.defaultRole,
-      )
-      await openSession(d, c, userId, 'oidc', `${identity.issuer} ${identity.subject}`)
-      return c.redirect(`${basePathOf(c)}/`, 303)
     })
 }
 
