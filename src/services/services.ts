@@ -10,8 +10,7 @@ import type { SecretsPort } from './secrets/port'
 import type { SettingsPort } from './settings/port'
 import type { SkillsPort } from './skills/port'
 import type { UsagePort } from './usage/port'
-import type { ExternalIdentitiesPort, TokensPort, UsersPort } from './users/port'
-import type { SessionsPort } from './users/session-service'
+import type { ExternalIdentitiesPort, SessionsPort, TokensPort, UsersPort } from './users/port'
 
 /**
  * The optional subsystems behind the routes, each a port (`services/<x>/port.ts`) with a default

@@ -1,4 +1,5 @@
 import type { Role } from '../../protocol/users'
+import type { SessionInfo, SessionMethod } from '../../protocol/sessions'
 import type { CreatedToken, CreateUserRequest, TokenInfo, UpdateProfileRequest, UpdateUserRequest, User, UserStatus } from '../../protocol/users'
 
 /** Who is asking: guards (no self-suspension...) need the actor. */
@@ -43,4 +44,15 @@ export interface ExternalIdentitiesPort {
     profile: { displayName?: string | null | undefined; email?: string | null | undefined; role?: Role | null | undefined },
     defaultRole: Role,
   ): Promise<{ userId: string; created: boolean }>
+}
+
+/** Web app cookie sessions (stored hashed). Default: `SessionService` (also a credential resolver). */
+export interface SessionsPort {
+  /** Opens a session; the secret (the cookie's value) is in the result and nowhere else. */
+  create(userId: string, options: { method: SessionMethod; subject?: string | null; userAgent?: string | null }): Promise<{ secret: string; info: SessionInfo }>
+  /** The user's live sessions, newest first (`currentId` marks the caller's). */
+  list(userId: string, currentId?: string | null): Promise<SessionInfo[]>
+  /** Ends one of the user's sessions: refused from the next request, its streams closed. */
+  revoke(userId: string, sessionId: string): Promise<SessionInfo | undefined>
+  get(userId: string, sessionId: string): Promise<SessionInfo | undefined>
 }

@@ -7,6 +7,7 @@ import { type SessionInfo, SessionMethod } from '../../protocol/sessions'
 import type { Db } from '../../store/database'
 import type { WebSessionsTable } from '../../store/tables/sessions'
 import type { AccessRevocation } from './access-revocation'
+import type { SessionsPort } from './port'
 
 /** Session ids start with this, so a reference (`tokenId`) tells a session from an API token. */
 export const SESSION_ID_PREFIX = 'ses_'
@@ -17,15 +18,6 @@ const MAX_LIVE_SESSIONS = 50
 
 const log = getLogger(['gateway', 'sessions'])
 
-export interface SessionsPort {
-  /** Opens a session; the secret (the cookie's value) is in the result and nowhere else. */
-  create(userId: string, options: { method: SessionMethod; subject?: string | null; userAgent?: string | null }): Promise<{ secret: string; info: SessionInfo }>
-  /** The user's live sessions, newest first (`currentId` marks the caller's). */
-  list(userId: string, currentId?: string | null): Promise<SessionInfo[]>
-  /** Ends one of the user's sessions: refused from the next request, its streams closed. */
-  revoke(userId: string, sessionId: string): Promise<SessionInfo | undefined>
-  get(userId: string, sessionId: string): Promise<SessionInfo | undefined>
-}
 
 /**
  * Web app cookie sessions, stored server-side by the SHA-256 of a 256-bit secret (the cookie).
