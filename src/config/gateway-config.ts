@@ -1,3 +1,4 @@
+import { SignInConfig, signInFromEnv } from './sign-in-config'
 import { z } from 'zod'
 import { LogLevel } from '../protocol/logs'
 import { JobsConfig, parseJobCommands } from './jobs-config'
@@ -175,6 +176,8 @@ export const GatewayConfig = z.object({
   skills: SkillsConfig.default(SkillsConfig.parse({})),
   extensions: ExtensionsConfig.default(ExtensionsConfig.parse({})),
   jobs: JobsConfig.default(JobsConfig.parse({})),
+  /** Cookie sessions, trusted-proxy and OIDC sign-in (`sign-in-config.ts`). */
+  signIn: SignInConfig.default(SignInConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -257,5 +260,6 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       isolation: env.GATEWAY_JOB_ISOLATION || undefined,
       commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
     },
+    signIn: signInFromEnv(env),
   })
 }

@@ -39,6 +39,10 @@ import { mountRootPage, staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
 import { tokenRoutes } from '../routes/tokens'
+import { sessionPublicRoutes, sessionRoutes } from '../routes/sessions'
+import { oidcRoutes } from '../routes/oidc'
+import { TrustedProxy } from '../auth/trusted-proxy'
+import { WebSessions } from '../auth/web-sessions'
 import { ToolRegistry } from '../tools/tool-registry'
 import { ContextContributors } from '../agent/context-contributors'
 import { DefaultAgent } from '../agent/default-agent'
@@ -133,6 +137,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
 
   const basePath = normalizeBasePath(options.basePath)
+  const signIn = config.signIn
+  auth.web = new WebSessions({
+    origins, basePath, publicUrl: signIn.publicUrl, ttlMs: signIn.sessions.ttlMs, sha256: runtime.sha256,
+    trustedProxy: new TrustedProxy(signIn.trustedProxy, runtime.remoteAddress),
+  })
   const root = new Hono<GatewayEnv>({ router: new StaticFirstRouter({ skip: ([handler]) => isDocOnly(handler) }) })
   const app = basePath ? (root.basePath(basePath) as unknown as Hono<GatewayEnv>) : root
   app.onError(errorHandler)
@@ -159,6 +168,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', staticRoutes())
   // OAuth providers redirect the browser here: no token, the state is the credential.
   app.route('/', oauthCallbackRoutes(deps))
+  // Web sign-in: the cookie session, a trusted proxy's header, the OIDC redirect and callback.
+  app.route('/', sessionPublicRoutes(deps))
+  app.route('/', oidcRoutes(deps))
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
   // A job's event stream and files: the bearer header or a signed link (browsers open them without one).
@@ -180,6 +192,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', adminRoutes(deps))
     .route('/', adminSecretRoutes(deps))
     .route('/', tokenRoutes(deps))
+    .route('/', sessionRoutes(deps))
     .route('/', profileRoutes(deps))
     .route('/', settingsRoutes(deps))
     .route('/', pairingRoutes(deps))

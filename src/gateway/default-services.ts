@@ -60,6 +60,8 @@ export async function createDefaultServices(ctx: ServiceContext, wired: Services
   const accounts = await createUsersService(ctx)
   put('users', accounts?.users)
   put('tokens', accounts?.tokens)
+  put('sessions', accounts?.sessions)
+  put('identities', accounts?.identities)
   put('settings', createSettingsService(ctx))
   put('pairing', createPairingService(ctx))
   put('secrets', await createSecretsService(ctx))

@@ -10,7 +10,7 @@ import type { SecretsPort } from './secrets/port'
 import type { SettingsPort } from './settings/port'
 import type { SkillsPort } from './skills/port'
 import type { UsagePort } from './usage/port'
-import type { TokensPort, UsersPort } from './users/port'
+import type { ExternalIdentitiesPort, SessionsPort, TokensPort, UsersPort } from './users/port'
 
 /**
  * The optional subsystems behind the routes, each a port (`services/<x>/port.ts`) with a default
@@ -51,4 +51,8 @@ export interface Services {
   jobs?: JobsPort | undefined
   /** Scheduled and triggered agent work (needs a database). */
   routines?: RoutinesPort | undefined
+  /** Web app cookie sessions (needs a database; without it the web app keeps the token in the tab). */
+  sessions?: SessionsPort | undefined
+  /** Accounts of people who sign in through a trusted proxy or OIDC, created on first sight. */
+  identities?: ExternalIdentitiesPort | undefined
 }

@@ -1,11 +1,19 @@
-import { get, post, seg } from './client'
-import type { ActionResponse, ApprovalAccepted, CancelResponse, HistoryResponse, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI } from './types'
+import { del, get, post, seg } from './client'
+import type { ActionResponse, ApprovalAccepted, CancelResponse, HistoryResponse, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI, SignInMethods, CurrentSession, SessionRevoked, SessionList } from './types'
 import { request } from './client'
 
 export const auth = {
   /** Validates a token without signing the tab out when it is wrong. */
   whoami: (token: string) => request<WhoAmI>('GET', '/api/auth/whoami', { headers: { Authorization: `Bearer ${token}` }, probe: true }),
   streamTicket: (path: string) => post<StreamTicket>('/api/auth/stream-ticket', { path }),
+  methods: () => request<SignInMethods>('GET', '/api/auth/methods', { probe: true }),
+  /** The cookie's session (or one a trusted proxy opens); 401 `no_session` without one. */
+  session: () => request<CurrentSession>('GET', '/api/auth/session', { probe: true }),
+  /** Paste once: trades the bearer token for a cookie session. */
+  openSession: (token: string) => request<CurrentSession>('POST', '/api/auth/session', { headers: { Authorization: `Bearer ${token}` }, body: {}, probe: true }),
+  signOut: () => request<SessionRevoked>('DELETE', '/api/auth/session', { probe: true }),
+  sessions: () => get<SessionList>('/api/auth/sessions'),
+  revokeSession: (id: string) => del<SessionRevoked>(`/api/auth/sessions/${seg(id)}`),
 }
 
 export const chat = {
