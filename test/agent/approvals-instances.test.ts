@@ -9,7 +9,8 @@ import { SseClient } from '../support/sse-client'
 import { createTestSchema, dropTestSchema, openSchemaStore, POSTGRES_URL } from '../support/store'
 import { manualClock } from '../support/users'
 
-function addLaunchTool(gateway: Gateway): string[] {
+/** The tool that needs approval; either instance may run it (the one the answer reaches resumes the turn). */
+function addLaunchTool(gateway: Gateway): void {
   gateway.tools.addProvider({
     name: 'test-rockets',
     tools: () => [
