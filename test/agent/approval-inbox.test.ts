@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineTool } from '../../src/exports/agent'
+import { loadConfig } from '../../src/config/gateway-config'
 import type { Gateway } from '../../src/index'
 import { agentGateway, EventLog, json } from '../support/agent'
 import { MockLlm } from '../support/mock-llm'
@@ -99,6 +100,19 @@ describe('approvals as resources', async () => {
     expect(resolved.approvals.map((a: { decision: string; status: string }) => [a.status, a.decision])).toEqual([['resolved', 'deny'], ['resolved', 'always']])
     expect(await json(gw.request('/api/approvals?status=pending'))).toEqual({ approvals: [], pending_count: 0 })
     expect((await json(gw.request('/api/approvals?status=expired'))).approvals).toEqual([])
+    await gw.close()
+  })
+
+  it('is documented: the route in the OpenAPI document, the event in the event schema, the setting in the environment', async () => {
+    const gw = await agentGateway(llm)
+    const doc = await json(gw.request('/api/openapi.json', { token: null }))
+    expect(Object.keys(doc.paths['/api/approvals'])).toEqual(['get'])
+    const events = JSON.stringify(await json(gw.request('/api/events.schema.json', { token: null })))
+    expect(events).toContain('approval_expired')
+    expect(loadConfig({ GATEWAY_APPROVAL_TTL_SECS: '90' }).agent.approvalTtlMs).toBe(90_000)
+    expect(loadConfig({ GATEWAY_APPROVAL_TTL_SECS: '90', GATEWAY_TURN_LEASE_SECS: '8' }).agent).toMatchObject({ approvalTtlMs: 90_000, turnLeaseMs: 8_000 })
+    expect(loadConfig({}).agent.approvalTtlMs).toBe(86_400_000)
+    expect(() => loadConfig({ GATEWAY_APPROVAL_TTL_SECS: '0' })).toThrow()
     await gw.close()
   })
 
