@@ -145,6 +145,11 @@ export const AgentConfig = z.object({
    * ends the turn with `turn_interrupted`. Renewed, and peers checked, every quarter of it.
    */
   turnLeaseMs: z.number().int().min(2_000).max(600_000).default(6_000),
+  /**
+   * How long a tool call waits for the user's approval (`GATEWAY_APPROVAL_TTL_SECS`, default 24 h):
+   * then it expires (`approval_expired`), its turn ends, and a late answer gets 410.
+   */
+  approvalTtlMs: z.number().int().min(1_000).max(365 * 86_400_000).default(86_400_000),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
@@ -252,7 +257,14 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       vision: env.LLM_VISION ? /^(1|true|yes|on)$/i.test(env.LLM_VISION) : undefined,
     },
     limits: { dailyBudgetUsd: budget },
-    ...(env.GATEWAY_TURN_LEASE_SECS ? { agent: AgentConfig.parse({ turnLeaseMs: Math.round(Number(env.GATEWAY_TURN_LEASE_SECS) * 1000) }) } : {}),
+    ...(env.GATEWAY_TURN_LEASE_SECS || env.GATEWAY_APPROVAL_TTL_SECS
+      ? {
+          agent: AgentConfig.parse({
+            ...(env.GATEWAY_TURN_LEASE_SECS ? { turnLeaseMs: Math.round(Number(env.GATEWAY_TURN_LEASE_SECS) * 1000) } : {}),
+            ...(env.GATEWAY_APPROVAL_TTL_SECS ? { approvalTtlMs: Math.round(Number(env.GATEWAY_APPROVAL_TTL_SECS) * 1000) } : {}),
+          }),
+        }
+      : {}),
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
     skills: { registryUrl: env.GATEWAY_SKILLS_REGISTRY_URL || undefined },
     extensions: { dir: env.GATEWAY_EXTENSIONS_DIR || undefined, oauthCallbackUrl: env.GATEWAY_OAUTH_CALLBACK_URL || undefined },

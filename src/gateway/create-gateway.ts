@@ -20,6 +20,7 @@ import { authRoutes } from '../routes/auth'
 import { adminRoutes } from '../routes/admin'
 import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
+import { approvalRoutes } from '../routes/approvals'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
 import { jobStreamRoutes } from '../routes/job-events'
@@ -187,6 +188,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', statusRoutes(deps))
     .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
+    .route('/', approvalRoutes(deps))
     .route('/', openaiRoutes(deps))
     .route('/', jobRoutes(deps))
     .route('/', adminRoutes(deps))

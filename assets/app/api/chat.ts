@@ -1,5 +1,5 @@
 import { del, get, post, seg } from './client'
-import type { ActionResponse, ApprovalAccepted, CancelResponse, HistoryResponse, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI, SignInMethods, CurrentSession, SessionRevoked, SessionList } from './types'
+import type { ActionResponse, ApprovalAccepted, ApprovalList, ApprovalListStatus, CancelResponse, HistoryResponse, ImageAttachment, SendMessageAccepted, StreamTicket, ThreadInfo, ThreadList, WhoAmI, SignInMethods, CurrentSession, SessionRevoked, SessionList } from './types'
 import { request } from './client'
 
 export const auth = {
@@ -30,6 +30,8 @@ export const chat = {
     }),
   approve: (requestId: string, action: 'approve' | 'deny' | 'always', threadId?: string) =>
     post<ApprovalAccepted>('/api/chat/approval', { request_id: requestId, action, ...(threadId ? { thread_id: threadId } : {}) }),
+  /** The caller's approvals in every thread, newest first, with how many wait now. */
+  approvals: (status: ApprovalListStatus = 'pending') => get<ApprovalList>('/api/approvals', { status, limit: 100 }),
   cancel: (threadId: string) => post<CancelResponse>('/api/chat/cancel', { thread_id: threadId }),
   authToken: (extensionName: string, token: string) => post<ActionResponse>('/api/chat/auth-token', { extension_name: extensionName, token }),
   authCancel: (extensionName: string) => post<ActionResponse>('/api/chat/auth-cancel', { extension_name: extensionName }),

@@ -16,9 +16,12 @@ export interface ToolCallView {
 }
 
 /** An approval card: from history (`pending_approval`) or an `approval_needed` event, which has no time. */
-export type ApprovalView = Omit<PendingApproval, 'thread_id' | 'created_at'> & {
+export type ApprovalView = Omit<PendingApproval, 'thread_id' | 'created_at' | 'decisions' | 'expires_at'> & {
   thread_id?: string
   created_at?: string
+  /** The decisions the server takes for it (older servers: approve, deny, and always when `allow_always`). */
+  decisions?: PendingApproval['decisions']
+  expires_at?: string | null
   /** How it was answered (from any tab), once it was. */
   resolved?: string
 }

@@ -12,6 +12,7 @@ import * as bus from './0009-bus'
 import * as chatVersions from './0010-chat-versions'
 import * as tokenMinters from './0011-token-minters'
 import * as sessions from './0012-sessions'
+import * as approvalExpiry from './0013-approval-expiry'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -33,6 +34,7 @@ const ordered: Record<string, DialectMigration> = {
   '0010_chat_versions': chatVersions,
   '0011_token_minters': tokenMinters,
   '0012_sessions': sessions,
+  '0013_approval_expiry': approvalExpiry,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
