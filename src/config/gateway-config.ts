@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { LogLevel } from '../protocol/logs'
 import { JobsConfig, parseJobCommands } from './jobs-config'
+import { UploadsConfig, uploadsFromEnv } from './uploads-config'
 
 export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
 export type LlmBackend = z.infer<typeof LlmBackend>
@@ -169,6 +170,7 @@ export const GatewayConfig = z.object({
   skills: SkillsConfig.default(SkillsConfig.parse({})),
   extensions: ExtensionsConfig.default(ExtensionsConfig.parse({})),
   jobs: JobsConfig.default(JobsConfig.parse({})),
+  uploads: UploadsConfig.default(UploadsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -250,5 +252,6 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       isolation: env.GATEWAY_JOB_ISOLATION || undefined,
       commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
     },
+    uploads: uploadsFromEnv(env),
   })
 }

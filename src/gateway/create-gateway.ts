@@ -33,6 +33,7 @@ import { skillRoutes } from '../routes/skills'
 import { extensionRoutes } from '../routes/extensions'
 import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { memoryRoutes } from '../routes/memory'
+import { memoryUploadRoutes } from '../routes/uploads'
 import { routineRoutes } from '../routes/routines'
 import { webhookRoutes } from '../routes/webhooks'
 import { staticRoutes } from '../routes/static'
@@ -185,6 +186,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', skillRoutes(deps))
     .route('/', extensionRoutes(deps))
     .route('/', memoryRoutes(deps))
+    .route('/', memoryUploadRoutes(deps))
     .route('/', routineRoutes(deps))
   app.route('/', protectedRoutes)
 
