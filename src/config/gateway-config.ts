@@ -2,6 +2,7 @@ import { SignInConfig, signInFromEnv } from './sign-in-config'
 import { z } from 'zod'
 import { LogLevel } from '../protocol/logs'
 import { JobsConfig, parseJobCommands } from './jobs-config'
+import { UploadsConfig, uploadsFromEnv } from './uploads-config'
 
 export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
 export type LlmBackend = z.infer<typeof LlmBackend>
@@ -183,6 +184,7 @@ export const GatewayConfig = z.object({
   jobs: JobsConfig.default(JobsConfig.parse({})),
   /** Cookie sessions, trusted-proxy and OIDC sign-in (`sign-in-config.ts`). */
   signIn: SignInConfig.default(SignInConfig.parse({})),
+  uploads: UploadsConfig.default(UploadsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -273,5 +275,6 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
     },
     signIn: signInFromEnv(env),
+    uploads: uploadsFromEnv(env),
   })
 }

@@ -34,6 +34,7 @@ import { skillRoutes } from '../routes/skills'
 import { extensionRoutes } from '../routes/extensions'
 import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { memoryRoutes } from '../routes/memory'
+import { memoryUploadRoutes } from '../routes/uploads'
 import { routineRoutes } from '../routes/routines'
 import { webhookRoutes } from '../routes/webhooks'
 import { mountRootPage, staticRoutes } from '../routes/static'
@@ -201,6 +202,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', skillRoutes(deps))
     .route('/', extensionRoutes(deps))
     .route('/', memoryRoutes(deps))
+    .route('/', memoryUploadRoutes(deps))
     .route('/', routineRoutes(deps))
   app.route('/', protectedRoutes)
 

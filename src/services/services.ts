@@ -11,6 +11,7 @@ import type { SettingsPort } from './settings/port'
 import type { SkillsPort } from './skills/port'
 import type { UsagePort } from './usage/port'
 import type { ExternalIdentitiesPort, SessionsPort, TokensPort, UsersPort } from './users/port'
+import type { UploadsPort } from './uploads/port'
 
 /**
  * The optional subsystems behind the routes, each a port (`services/<x>/port.ts`) with a default
@@ -47,6 +48,8 @@ export interface Services {
   extensions?: ExtensionsPort | undefined
   /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
   memory?: MemoryPort | undefined
+  /** Files attached to chat messages and dropped into memory: sniffed, bounded, their text extracted. */
+  uploads?: UploadsPort | undefined
   /** Sandbox jobs (needs a database and the runtime's sandbox). */
   jobs?: JobsPort | undefined
   /** Scheduled and triggered agent work (needs a database). */

@@ -28,6 +28,15 @@ export const chat = {
       ...(images.length ? { images } : {}),
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     }),
+  /** A message with files (documents and images) as multipart; the gateway sniffs and reads them. */
+  sendWithFiles: (content: string, threadId: string | undefined, files: File[]) => {
+    const form = new FormData()
+    form.set('content', content)
+    if (threadId) form.set('thread_id', threadId)
+    form.set('timezone', Intl.DateTimeFormat().resolvedOptions().timeZone)
+    for (const file of files) form.append('file', file, file.name)
+    return request<SendMessageAccepted>('POST', '/api/chat/send', { form })
+  },
   approve: (requestId: string, action: 'approve' | 'deny' | 'always', threadId?: string) =>
     post<ApprovalAccepted>('/api/chat/approval', { request_id: requestId, action, ...(threadId ? { thread_id: threadId } : {}) }),
   /** The caller's approvals in every thread, newest first, with how many wait now. */

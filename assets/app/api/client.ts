@@ -52,6 +52,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 export interface RequestOptions {
   query?: Query
   body?: unknown
+  /** A multipart body (file uploads); the browser sets its Content-Type and boundary. */
+  form?: FormData
   headers?: Record<string, string>
   signal?: AbortSignal
   /** Do not sign out on 401 (the sign-in probe itself). */
@@ -82,7 +84,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   if (token && !headers.Authorization) headers.Authorization = `Bearer ${token}`
   else if (csrfToken && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken
   let body: BodyInit | undefined
-  if (options.body !== undefined) {
+  if (options.form) body = options.form
+  else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
@@ -121,7 +124,7 @@ async function toError(res: Response): Promise<ApiError> {
 }
 
 const defaultMessage = (status: number): string =>
-  ({ 400: 'Bad request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 429: 'Too many requests; try again shortly', 503: 'Not available' })[status] ??
+  ({ 400: 'Bad request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 415: 'That type of file is not accepted', 429: 'Too many requests; try again shortly', 503: 'Not available' })[status] ??
   `Request failed (${status})`
 
 export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, ...(signal ? { signal } : {}) })

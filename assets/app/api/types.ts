@@ -110,3 +110,4 @@ export type {
 export type RoutineTriggerInput = z.input<typeof RoutineTriggerInputSchema>
 export type RoutineInput = z.input<typeof CreateRoutineRequest>
 export type RoutineUpdate = z.input<typeof UpdateRoutineRequest>
+export type { MemoryUploadResponse, MemoryUploadedFile } from '../../../src/protocol/uploads'

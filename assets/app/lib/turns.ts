@@ -1,4 +1,7 @@
 import type { PendingApproval, TurnInfo } from '../api/types'
+import { splitAttachments } from './uploads'
+
+const ownText = (input: string): string => splitAttachments(input).text
 
 /**
  * The chat's turn model. A thread shows its stored history (`TurnInfo`, from the server) and the
@@ -130,7 +133,8 @@ export function mergeTurns(history: TurnInfo[], live: LiveTurn[]): { turns: Disp
   // Live turns can only match the most recent stored turns.
   let floor = Math.max(0, history.length - live.length - 2) - 1
   for (const turn of live) {
-    const sameInput = (h: TurnInfo) => turn.userInput === undefined || h.user_input === turn.userInput
+    // Attached documents' text is added by the gateway: compare what the user typed.
+    const sameInput = (h: TurnInfo) => turn.userInput === undefined || ownText(h.user_input) === ownText(turn.userInput)
     let matched = -1
     for (let i = history.length - 1; i > floor; i--) {
       const h = history[i]!

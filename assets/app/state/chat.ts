@@ -3,6 +3,7 @@ import { api, ApiError } from '../api/index'
 import { EventStream, type StreamState } from '../api/event-stream'
 import type { AppEventType, EventOf, ImageAttachment } from '../api/types'
 import { tabStorage } from '../lib/storage'
+import { attachmentPlaceholder } from '../lib/uploads'
 import type { LiveTurn } from '../lib/turns'
 import {
   addSending, adoptNewThread, applyTurnEvent, isBusy, liveTurns, markGaps, NEW_THREAD, resolveApproval, resolvedApprovals, turnsOf, updateTurn,
@@ -132,11 +133,16 @@ export async function newThread(): Promise<string | undefined> {
 }
 
 /** Sends a message; resolves with the thread it went to. */
-export async function sendMessage(threadId: string, content: string, images: Array<ImageAttachment & { url: string }>): Promise<string | undefined> {
-  const turn = addSending(threadId, content, images.map((i) => i.url))
+export async function sendMessage(threadId: string, content: string, images: Array<ImageAttachment & { url: string; file?: File }>, files: File[] = []): Promise<string | undefined> {
+  // Shown as chips until the stored turn (with the gateway's attachment blocks) replaces it.
+  const shown = content + files.map((f) => `\n\n${attachmentPlaceholder(f.name)}`).join('')
+  const turn = addSending(threadId, shown, images.map((i) => i.url))
   save()
   try {
-    const accepted = await api.chat.send(content, threadId || undefined, images.map(({ media_type, data }) => ({ media_type, data })))
+    // Documents go as multipart (the gateway reads them), with the images as files beside them.
+    const accepted = files.length
+      ? await api.chat.sendWithFiles(content, threadId || undefined, [...files, ...images.flatMap((i) => (i.file ? [i.file] : []))])
+      : await api.chat.send(content, threadId || undefined, images.map(({ media_type, data }) => ({ media_type, data })))
     if (!threadId) {
       adoptNewThread(turn.key, accepted.thread_id)
       refreshThreads()
