@@ -181,7 +181,7 @@ export function ChatPage({ threadId }: { threadId: string }) {
           {display.map((turn, i) => (
             <Turn
               key={turn.key} turn={turn} threadId={threadId} last={i === display.length - 1} onSuggestion={(s) => (draft.value = s)}
-              onRetry={busy ? undefined : (text) => void send(text, [])}
+              onRetry={busy ? undefined : (text) => void send(text, [], [])}
             />
           ))}
         </div>
