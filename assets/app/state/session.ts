@@ -29,8 +29,10 @@ function signedIn(who: WhoAmI): void {
 }
 
 function useSession(session: CurrentSession): void {
+  // The cookie carries the session from now on; the tab keeps its chat state and stream position
+  // (a reload resumes mid-answer), only a pasted token is forgotten. Sign-out clears the rest.
   setToken(undefined)
-  tabStorage.clear()
+  tabStorage.remove('token')
   setCsrfToken(session.csrf_token)
   signedIn(fromSession(session))
 }
