@@ -106,7 +106,8 @@ describe('web app sign-in: OIDC, trusted proxy, cookie sessions', () => {
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByLabel('Token', { exact: true }).waitFor()
     // The tab signs out at once and tells the server in the background: poll for the server side.
-    const whoami = async () => (await fetch(`${server.url}/api/auth/whoami`, { headers: { cookie: `gateway_session=${cookie.value}` } })).status
+    const url = server.url
+    const whoami = async () => (await fetch(`${url}/api/auth/whoami`, { headers: { cookie: `gateway_session=${cookie.value}` } })).status
     await expect.poll(whoami).toBe(401)
   })
 })
