@@ -1,4 +1,4 @@
-import { upgradeWebSocket } from 'hono/bun'
+import { getConnInfo, upgradeWebSocket } from 'hono/bun'
 import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 import { bun } from './bun-global'
@@ -23,6 +23,14 @@ export function createRuntime(options: SystemOptions = {}): RuntimeCapabilities 
   const { SHA256 } = bun()
   return {
     name: 'bun',
+    // The socket's peer, for the trusted proxy check (undefined when served some other way).
+    remoteAddress: (c) => {
+      try {
+        return getConnInfo(c).remote.address
+      } catch {
+        return undefined
+      }
+    },
     sha256: (input) => SHA256.hash(input),
     upgradeWebSocket,
     wsSink: (ws, { bufferBytes }) => createBunWsSink(ws, bufferBytes),

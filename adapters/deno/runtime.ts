@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { upgradeWebSocket } from 'hono/deno'
+import { getConnInfo, upgradeWebSocket } from 'hono/deno'
 import type { RuntimeCapabilities } from '../../src/ports/runtime'
 import { type SystemOptions, systemCapabilities } from '../shared/system-capabilities'
 
@@ -21,6 +21,14 @@ import { type SystemOptions, systemCapabilities } from '../shared/system-capabil
 export function createRuntime(options: SystemOptions = {}): RuntimeCapabilities {
   return {
     name: 'deno',
+    // The socket's peer, for the trusted proxy check (undefined when served some other way).
+    remoteAddress: (c) => {
+      try {
+        return getConnInfo(c).remote.address
+      } catch {
+        return undefined
+      }
+    },
     sha256: (input) => createHash('sha256').update(input).digest(),
     upgradeWebSocket,
     ...systemCapabilities(options),

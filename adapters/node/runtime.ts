@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { RuntimeCapabilities } from '../../src/ports/runtime'
@@ -58,6 +58,7 @@ export function createRuntime(options: SystemOptions = {}): RuntimeCapabilities 
     },
     wsSink: (ws, { bufferBytes }) => createNodeWsSink(ws, bufferBytes),
     streamRequest: nodeStreamRequest,
+    remoteAddress: (c) => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress,
     ...systemCapabilities(options),
   }
 }

@@ -12,7 +12,7 @@ import { route } from './state/router'
 import { booting, me } from './state/session'
 
 const TITLES: Record<string, string> = {
-  chat: 'Chat', memory: 'Memory', jobs: 'Jobs', routines: 'Routines', skills: 'Skills', extensions: 'Extensions',
+  chat: 'Chat', approvals: 'Approvals', memory: 'Memory', jobs: 'Jobs', routines: 'Routines', skills: 'Skills', extensions: 'Extensions',
   logs: 'Logs', status: 'Status', settings: 'Settings', tokens: 'API tokens', admin: 'Admin',
 }
 

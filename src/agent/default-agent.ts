@@ -19,6 +19,7 @@ import { type LoopResult, runAgentLoop } from './loop/agent-loop'
 import { systemPrompt, turnMessages } from './turn-context'
 import { TurnEvents } from './turn-events'
 import { TurnLeases } from './turn-leases'
+import { ApprovalExpiry } from './approval-expiry'
 import { settleTurn } from './turn-settle'
 import { channelOf, describeError, newTurn, stateOf } from './turn-state'
 
@@ -81,6 +82,7 @@ export class DefaultAgent implements ChannelAgent {
   readonly #turns: TurnStore
   readonly #options: DefaultAgentOptions
   readonly #leases: TurnLeases
+  readonly #expiry: ApprovalExpiry
   #offControl: (() => void) | undefined
   #closed = false
 
@@ -89,6 +91,13 @@ export class DefaultAgent implements ChannelAgent {
     this.#turns = options.turns
     this.#events = new TurnEvents(options.channel)
     this.#leases = new TurnLeases(options.turns, options.clock, options.leaseMs ?? options.config.turnLeaseMs, this.#events)
+    this.#expiry = new ApprovalExpiry({
+      turns: options.turns,
+      clock: options.clock,
+      ttlMs: options.config.approvalTtlMs,
+      events: this.#events,
+      endTurn: (approval, message) => this.#endExpired(approval, message),
+    })
     this.#offControl = options.bus?.onControl((message) => {
       if (message.kind !== 'custom' || message.topic !== CANCEL_TOPIC) return
       const request = CancelPayload.safeParse(message.payload)
@@ -106,7 +115,14 @@ export class DefaultAgent implements ChannelAgent {
         stop: () => void (agent.#running.get(threadId) === r && r.controller.abort('swept')),
       }))
     await agent.#leases.start({ exclusive: options.exclusive, running })
+    await agent.#expiry.sweep()
+    agent.#expiry.start()
     return agent
+  }
+
+  /** Expires the approvals nobody answered in time now (a timer does it every quarter of their lifetime, at most every minute). */
+  expireApprovals(): Promise<number> {
+    return this.#expiry.sweep()
   }
 
   /** Marks `interrupted` the turns a dead process left `processing` (all of them, or those whose lease ran out). */
@@ -147,8 +163,17 @@ export class DefaultAgent implements ChannelAgent {
     const approval = await turns.getApproval(decision.requestId)
     if (!approval || approval.user_id !== decision.userId) return 'not_found'
     if (decision.threadId !== undefined && decision.threadId.toLowerCase() !== approval.thread_id) return 'not_found'
+    if (approval.status === 'expired') return 'expired'
     if (approval.status !== 'pending') return 'already_resolved'
-    if (!(await turns.resolveApproval(approval.request_id, decision.action === 'deny' ? 'denied' : 'approved', this.#now()))) return 'already_resolved'
+    if (approval.expires_at !== null && approval.expires_at <= this.#now()) {
+      // Due but not swept yet: it expires now, for everyone, and this answer is too late.
+      await this.#expiry.sweep()
+      return 'expired'
+    }
+    if (!approval.decisions.includes(decision.action)) return 'not_allowed'
+    if (!(await turns.resolveApproval(approval.request_id, decision.action === 'deny' ? 'denied' : 'approved', this.#now(), decision.action))) {
+      return (await turns.getApproval(approval.request_id))?.status === 'expired' ? 'expired' : 'already_resolved'
+    }
     if (decision.action === 'always') await turns.allowAlways(approval.user_id, approval.tool_name, this.#now())
     await this.#events.emit(recipientOf(approval), appEvent('approval_resolved', { request_id: approval.request_id, action: decision.action, thread_id: approval.thread_id }))
     void this.#queue.run(approval.thread_id, () => this.#resume(approval, decision.action === 'deny' ? 'deny' : 'approve'))
@@ -174,6 +199,20 @@ export class DefaultAgent implements ChannelAgent {
     return true
   }
 
+  /** The turn that waited for an expired approval ends (stored `interrupted`); callers waiting for it learn it. */
+  #endExpired(approval: ApprovalRecord, message: string): Promise<void> {
+    return this.#queue.run(approval.thread_id, async () => {
+      const turn = await this.#turns.getTurn(approval.turn_id)
+      if (!turn || turn.state !== 'awaiting_approval' || turn.pending_calls?.[0]?.id !== approval.call_id) return
+      const at = this.#now()
+      await this.#turns.settleTurn(turn, { state: 'interrupted', pending_calls: null, error: message, completed_at: at }, at)
+      this.#finish({
+        status: 'failed', threadId: turn.thread_id, turnId: turn.id, text: turn.response ?? '', inputTokens: turn.input_tokens,
+        outputTokens: turn.output_tokens, costUsd: turn.cost_usd, model: turn.model, error: { code: 'approval_expired', message },
+      })
+    })
+  }
+
   #abortLocal(request: { userId: string; threadId: string }): boolean {
     const running = this.#running.get(request.threadId)
     if (!running || running.userId !== request.userId) return false
@@ -195,6 +234,7 @@ export class DefaultAgent implements ChannelAgent {
   async close(): Promise<void> {
     this.#closed = true
     this.#leases.stop()
+    this.#expiry.stop()
     this.#offControl?.()
     for (const running of this.#running.values()) running.controller.abort('shutdown')
     await Promise.race([this.idle(), new Promise((resolve) => setTimeout(resolve, 2_000))])
@@ -286,7 +326,7 @@ export class DefaultAgent implements ChannelAgent {
 
   /** Persists how the loop ended and tells the user; callers waiting for the turn learn it unless it paused. */
   async #settle(turn: TurnRecord, result: LoopResult, cancelReason?: string): Promise<TurnOutcome> {
-    const outcome = await settleTurn(this.#turns, this.#events, turn, result, { at: this.#now(), cancelReason })
+    const outcome = await settleTurn(this.#turns, this.#events, turn, result, { at: this.#now(), cancelReason, approvalTtlMs: this.#expiry.ttlMs })
     return outcome.status === 'awaiting_approval' ? outcome : this.#finish(outcome)
   }
 

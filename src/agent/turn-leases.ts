@@ -19,7 +19,7 @@ export interface LeasedTurn {
  * The leases that tell a running turn from one a dead process left. With other instances on the
  * database, this one renews the leases of the turns it runs at a quarter of their length and, as
  * often, marks `interrupted` the turns whose lease ran out: their users get `turn_interrupted`
- * and their pending approvals expire (`approval_resolved`). Alone on it (SQLite), every
+ * and their pending approvals expire (`approval_expired`). Alone on it (SQLite), every
  * `processing` turn found at start is such a turn, and nothing else can die mid-turn: no timer.
  */
 export class TurnLeases {
@@ -76,7 +76,10 @@ export class TurnLeases {
     log.info('marked {count} turn(s) left running by a stopped process as interrupted', { count: stale.length })
     for (const approval of await this.#turns.expireApprovalsOf(stale.map((t) => t.id), now)) {
       const to = { userId: approval.user_id, threadId: approval.thread_id }
-      await this.#events.emit(to, appEvent('approval_resolved', { request_id: approval.request_id, action: 'expired', thread_id: approval.thread_id }))
+      await this.#events.emit(
+        to,
+        appEvent('approval_expired', { request_id: approval.request_id, thread_id: approval.thread_id, tool_name: approval.tool_name, turn_id: approval.turn_id, message: INTERRUPTED_MESSAGE }),
+      )
     }
     for (const turn of stale) {
       const to = { userId: turn.userId, threadId: turn.threadId }

@@ -14,7 +14,7 @@ export async function settleTurn(
   events: TurnEvents,
   turn: TurnRecord,
   result: LoopResult,
-  options: { at: string; cancelReason?: string | undefined },
+  options: { at: string; cancelReason?: string | undefined; approvalTtlMs: number },
 ): Promise<TurnOutcome> {
   const { state } = result
   const at = options.at
@@ -37,12 +37,14 @@ export async function settleTurn(
       const approval: ApprovalRecord = {
         request_id: crypto.randomUUID(), user_id: turn.user_id, thread_id: turn.thread_id, turn_id: turn.id, call_id: result.call.id,
         tool_name: result.tool.name, description: result.tool.description, parameters: prettyJson(result.input), status: 'pending',
-        created_at: at, resolved_at: null,
+        created_at: at, resolved_at: null, expires_at: new Date(Date.parse(at) + options.approvalTtlMs).toISOString(),
+        decisions: result.tool.allowAlways === false ? ['approve', 'deny'] : ['approve', 'deny', 'always'], decision: null,
       }
       await turns.pauseTurn(turn.id, { ...patch, response: state.text || null, pending_calls: state.pendingCalls }, approval)
       await events.emit(to, appEvent('approval_needed', {
         request_id: approval.request_id, tool_name: approval.tool_name, description: approval.description,
-        parameters: approval.parameters, thread_id: turn.thread_id, allow_always: true, call_id: approval.call_id,
+        parameters: approval.parameters, thread_id: turn.thread_id, allow_always: approval.decisions.includes('always'), call_id: approval.call_id,
+        decisions: approval.decisions, ...(approval.expires_at ? { expires_at: approval.expires_at } : {}),
       }))
       return { ...outcome, status: 'awaiting_approval' }
     }

@@ -2,6 +2,7 @@ import { constantTimeEqual, type Sha256, toHex, webSha256 } from '../lib/crypto'
 import { LruMap } from '../lib/lru'
 import type { Authenticated, Principal, TokenResolver } from '../ports/principal'
 import { StreamTickets } from './stream-tickets'
+import type { WebSessions } from './web-sessions'
 
 export interface AuthenticatorOptions {
   ownerToken: string
@@ -46,6 +47,8 @@ export class Authenticator {
    */
   #generation = 0
   resolver: TokenResolver | undefined
+  /** The web app's cookie sessions (set by the composition root); without it only bearer tokens sign in. */
+  web: WebSessions | undefined
   /** Single-use tickets that open a stream without a token in the URL (`?ticket=`). */
   readonly tickets: StreamTickets
 

@@ -1,6 +1,8 @@
+import { SignInConfig, signInFromEnv } from './sign-in-config'
 import { z } from 'zod'
 import { LogLevel } from '../protocol/logs'
 import { JobsConfig, parseJobCommands } from './jobs-config'
+import { UploadsConfig, uploadsFromEnv } from './uploads-config'
 
 export const LlmBackend = z.enum(['openai_compatible', 'openai', 'anthropic', 'ollama'])
 export type LlmBackend = z.infer<typeof LlmBackend>
@@ -151,6 +153,11 @@ export const AgentConfig = z.object({
    * ends the turn with `turn_interrupted`. Renewed, and peers checked, every quarter of it.
    */
   turnLeaseMs: z.number().int().min(2_000).max(600_000).default(6_000),
+  /**
+   * How long a tool call waits for the user's approval (`GATEWAY_APPROVAL_TTL_SECS`, default 24 h):
+   * then it expires (`approval_expired`), its turn ends, and a late answer gets 410.
+   */
+  approvalTtlMs: z.number().int().min(1_000).max(365 * 86_400_000).default(86_400_000),
 })
 export type AgentConfig = z.infer<typeof AgentConfig>
 
@@ -182,6 +189,9 @@ export const GatewayConfig = z.object({
   skills: SkillsConfig.default(SkillsConfig.parse({})),
   extensions: ExtensionsConfig.default(ExtensionsConfig.parse({})),
   jobs: JobsConfig.default(JobsConfig.parse({})),
+  /** Cookie sessions, trusted-proxy and OIDC sign-in (`sign-in-config.ts`). */
+  signIn: SignInConfig.default(SignInConfig.parse({})),
+  uploads: UploadsConfig.default(UploadsConfig.parse({})),
 })
 export type GatewayConfig = z.infer<typeof GatewayConfig>
 export type GatewayConfigInput = z.input<typeof GatewayConfig>
@@ -258,6 +268,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
     limits: { dailyBudgetUsd: budget },
     agent: AgentConfig.parse({
       ...(env.GATEWAY_TURN_LEASE_SECS ? { turnLeaseMs: Math.round(Number(env.GATEWAY_TURN_LEASE_SECS) * 1000) } : {}),
+      ...(env.GATEWAY_APPROVAL_TTL_SECS ? { approvalTtlMs: Math.round(Number(env.GATEWAY_APPROVAL_TTL_SECS) * 1000) } : {}),
       ...(env.GATEWAY_AGENT_API_APPROVALS ? { apiApprovals: env.GATEWAY_AGENT_API_APPROVALS.toLowerCase() } : {}),
     }),
     logLevel: (flags.logLevel ?? env.GATEWAY_LOG_LEVEL ?? 'info').toLowerCase(),
@@ -267,5 +278,7 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       isolation: env.GATEWAY_JOB_ISOLATION || undefined,
       commands: parseJobCommands(env.GATEWAY_JOB_COMMANDS),
     },
+    signIn: signInFromEnv(env),
+    uploads: uploadsFromEnv(env),
   })
 }

@@ -20,6 +20,7 @@ import { authRoutes } from '../routes/auth'
 import { adminRoutes } from '../routes/admin'
 import { adminSecretRoutes } from '../routes/admin-secrets'
 import { chatRoutes } from '../routes/chat'
+import { approvalRoutes } from '../routes/approvals'
 import { docsRoutes } from '../routes/docs'
 import { healthRoutes } from '../routes/health'
 import { jobStreamRoutes } from '../routes/job-events'
@@ -33,12 +34,17 @@ import { skillRoutes } from '../routes/skills'
 import { extensionRoutes } from '../routes/extensions'
 import { oauthCallbackRoutes } from '../routes/oauth-callback'
 import { memoryRoutes } from '../routes/memory'
+import { memoryUploadRoutes } from '../routes/uploads'
 import { routineRoutes } from '../routes/routines'
 import { webhookRoutes } from '../routes/webhooks'
 import { mountRootPage, staticRoutes } from '../routes/static'
 import { statusRoutes } from '../routes/status'
 import { streamRoutes } from '../routes/streams'
 import { tokenRoutes } from '../routes/tokens'
+import { sessionPublicRoutes, sessionRoutes } from '../routes/sessions'
+import { oidcRoutes } from '../routes/oidc'
+import { TrustedProxy } from '../auth/trusted-proxy'
+import { WebSessions } from '../auth/web-sessions'
 import { ToolRegistry } from '../tools/tool-registry'
 import { ContextContributors } from '../agent/context-contributors'
 import { DefaultAgent } from '../agent/default-agent'
@@ -135,6 +141,11 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   }
 
   const basePath = normalizeBasePath(options.basePath)
+  const signIn = config.signIn
+  auth.web = new WebSessions({
+    origins, basePath, publicUrl: signIn.publicUrl, ttlMs: signIn.sessions.ttlMs, sha256: runtime.sha256,
+    trustedProxy: new TrustedProxy(signIn.trustedProxy, runtime.remoteAddress),
+  })
   const root = new Hono<GatewayEnv>({ router: new StaticFirstRouter({ skip: ([handler]) => isDocOnly(handler) }) })
   const app = basePath ? (root.basePath(basePath) as unknown as Hono<GatewayEnv>) : root
   app.onError(errorHandler)
@@ -161,6 +172,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   app.route('/', staticRoutes())
   // OAuth providers redirect the browser here: no token, the state is the credential.
   app.route('/', oauthCallbackRoutes(deps))
+  // Web sign-in: the cookie session, a trusted proxy's header, the OIDC redirect and callback.
+  app.route('/', sessionPublicRoutes(deps))
+  app.route('/', oidcRoutes(deps))
   // Streams: their own auth, the only place `?token=` is accepted.
   app.route('/', streamRoutes(deps))
   // A job's event stream and files: the bearer header or a signed link (browsers open them without one).
@@ -178,18 +192,21 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     .route('/', authRoutes(deps))
     .route('/', chatRoutes(deps))
     .route('/', uiStreamRoutes(deps))
+    .route('/', approvalRoutes(deps))
     .route('/', openaiRoutes(deps))
     .route('/', responsesRoutes(deps))
     .route('/', jobRoutes(deps))
     .route('/', adminRoutes(deps))
     .route('/', adminSecretRoutes(deps))
     .route('/', tokenRoutes(deps))
+    .route('/', sessionRoutes(deps))
     .route('/', profileRoutes(deps))
     .route('/', settingsRoutes(deps))
     .route('/', pairingRoutes(deps))
     .route('/', skillRoutes(deps))
     .route('/', extensionRoutes(deps))
     .route('/', memoryRoutes(deps))
+    .route('/', memoryUploadRoutes(deps))
     .route('/', routineRoutes(deps))
   app.route('/', protectedRoutes)
 

@@ -16,6 +16,7 @@ import { createSettingsService } from '../services/settings/create-settings-serv
 import { createSkillsService } from '../services/skills/create-skills-service'
 import { createUsageService } from '../services/usage/create-usage-service'
 import { createUsersService } from '../services/users/create-users-service'
+import { createUploadService } from '../services/uploads/create-upload-service'
 import { builtinTools } from '../tools/builtin/builtin-tools'
 
 /**
@@ -33,6 +34,7 @@ export async function createDefaultServices(ctx: ServiceContext, wired: Services
   put('llm', await createLlmProvider(ctx.config.llm, { streamRequest: ctx.runtime.streamRequest }))
   put('usage', createUsageService(ctx))
   put('memory', createMemoryService(ctx, { usage: () => wired.usage }))
+  put('uploads', createUploadService(ctx, { memory: () => wired.memory }))
   // The agent's tools over whichever memory and routines are wired, in the order the agent lists them.
   ctx.tools.addProvider(builtinTools({ runtime: ctx.runtime, clock: ctx.clock }))
   ctx.tools.addProvider(memoryToolProvider(() => wired.memory))
@@ -60,6 +62,8 @@ export async function createDefaultServices(ctx: ServiceContext, wired: Services
   const accounts = await createUsersService(ctx)
   put('users', accounts?.users)
   put('tokens', accounts?.tokens)
+  put('sessions', accounts?.sessions)
+  put('identities', accounts?.identities)
   put('settings', createSettingsService(ctx))
   put('pairing', createPairingService(ctx))
   put('secrets', await createSecretsService(ctx))

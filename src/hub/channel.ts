@@ -26,8 +26,12 @@ export interface ApprovalDecision {
   threadId?: string | undefined
 }
 
-/** `resolved` = this answer won; `not_found` = unknown (or another user's) request; `already_resolved` = stale. */
-export type ApprovalOutcome = 'resolved' | 'not_found' | 'already_resolved'
+/**
+ * `resolved` = this answer won; `not_found` = unknown (or another user's) request;
+ * `already_resolved` = stale; `expired` = nobody answered in time; `not_allowed` = a decision
+ * the request was not created with (`always` for a tool that allows no standing approval).
+ */
+export type ApprovalOutcome = 'resolved' | 'not_found' | 'already_resolved' | 'expired' | 'not_allowed'
 
 /**
  * The agent's side of the gateway. An embedding app plugs its own agent in with

@@ -4,8 +4,8 @@ import type { PreparedEvent } from '../ports/prepared-event'
 
 /**
  * A WebSocket sink over Hono's `WSContext`, for runtimes without a faster adapter sink. It reads
- * `bufferedAmount` from the raw socket when the runtime exposes it (browser-style sockets, `ws`,
- * Deno), and `getBufferedAmount()` on Bun.
+ * the raw socket's backlog whichever shape it has: a `bufferedAmount` property (browser-style
+ * sockets) or a `getBufferedAmount()` method; the adapters decide which socket it gets.
  */
 export function createWsContextSink(ws: WSContext, options: { maxBufferedBytes: number }): {
   sink: EventSink

@@ -7,6 +7,8 @@ export interface RouteDoc {
   description?: string
   tags?: string[]
   body?: z.ZodType
+  /** Fields of a `multipart/form-data` body (beside or instead of the JSON `body`). */
+  form?: z.ZodType
   query?: z.ZodType
   params?: z.ZodType
   response?: z.ZodType
@@ -86,8 +88,11 @@ export function buildOpenApi(
       }
     }
     if (parameters.length) operation.parameters = parameters
-    if (entry.body) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: toJsonSchema(entry.body, 'input') } } }
+    if (entry.body || entry.form) {
+      const content: Record<string, unknown> = {}
+      if (entry.body) content['application/json'] = { schema: toJsonSchema(entry.body, 'input') }
+      if (entry.form) content['multipart/form-data'] = { schema: toJsonSchema(entry.form, 'input') }
+      operation.requestBody = { required: true, content }
     }
     const status = String(entry.status ?? 200)
     const content = entry.sse

@@ -16,6 +16,12 @@ export interface Principal {
    * token minted with it is one too, so the mark cannot be shed by minting another.
    */
   impersonation?: boolean | undefined
+  /**
+   * Set when the credential is a web app cookie session (then `tokenId` is the session's id):
+   * how it was opened, and the outside identity it was opened for (a proxy header's value,
+   * `<issuer> <sub>`). Such a credential is accepted from the cookie only, never as a bearer token.
+   */
+  session?: { method: 'token' | 'proxy' | 'oidc'; subject: string | null } | undefined
 }
 
 /** A principal with the digest of the credential that proved it (streams re-check by it). */

@@ -43,6 +43,11 @@ export interface RuntimeCapabilities {
    */
   baseHeaders?: (c: Context, headers: Readonly<Record<string, string>>) => boolean
   clock?: Clock
+  /**
+   * The address of the connection's peer (the socket, not a forwarded header): who may send the
+   * trusted proxy's identity header. Without it that header is refused from everyone.
+   */
+  remoteAddress?: (c: Context) => string | undefined
   /** Resolves a host name to its IP addresses (Node: `node:dns`). With `fetchPinned`, enables `http_fetch`. */
   resolveHost?: (hostname: string) => Promise<string[]>
   /**

@@ -90,6 +90,10 @@ export const PendingApproval = z.object({
   allow_always: z.boolean(),
   thread_id: z.string(),
   created_at: z.string(),
+  /** The decisions the server accepts for this request, fixed when it was created. */
+  decisions: z.array(ApprovalAction),
+  /** When it expires unanswered; null: never. */
+  expires_at: z.string().nullable(),
 })
 export type PendingApproval = z.infer<typeof PendingApproval>
 

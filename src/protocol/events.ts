@@ -40,13 +40,23 @@ export const eventShapes = {
     allow_always: z.boolean(),
     /** The paused tool call's id (the `call_id` of its `tool_started` once it runs). */
     call_id: z.string().optional(),
+    /** The decisions the server accepts for this request (`approve`, `deny`, `always`), fixed now. */
+    decisions: z.array(z.enum(['approve', 'deny', 'always'])).optional(),
+    /** When the request expires unanswered (`approval_expired`); absent: never. */
+    expires_at: z.string().optional(),
   },
   /** An approval was answered (from any tab, device or API client): cards elsewhere clear. */
   approval_resolved: {
     request_id: z.uuid(),
-    action: z.enum(['approve', 'deny', 'always', 'expired', 'cancelled']),
+    action: z.enum(['approve', 'deny', 'always', 'cancelled']),
     thread_id: threadId,
   },
+  /**
+   * An approval expired unanswered (`GATEWAY_APPROVAL_TTL_SECS`, or its turn's instance died):
+   * cards clear everywhere, a late answer gets 410 `approval_expired`. When its turn was waiting
+   * for it, the turn ended with this event (stored `interrupted` with `message`).
+   */
+  approval_expired: { request_id: z.uuid(), thread_id: z.string(), tool_name: z.string(), turn_id: z.string(), message: z.string() },
   auth_required: {
     extension_name: z.string(),
     instructions: z.string().optional(),

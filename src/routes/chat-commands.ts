@@ -99,8 +99,20 @@ export class ChatCommands {
       threadId: input.thread_id,
     })
     if (outcome === 'not_found') throw notFound('approval', 'No pending approval with that request_id')
-    if (outcome === 'already_resolved') throw new GatewayError(409, 'approval_already_resolved', 'That approval was already answered')
-    return { status: 'accepted', request_id: input.request_id }
+    if (outcome === 'resolved') return { status: 'accepted', request_id: input.request_id }
+    // The stored request says what the first answer was, or which decisions it takes.
+    const stored = await this.services.turns?.getApproval(input.request_id.toLowerCase())
+    if (outcome === 'expired') {
+      throw new GatewayError(410, 'approval_expired', 'That approval expired before it was answered', { details: { expires_at: stored?.expires_at ?? null, resolved_at: stored?.resolved_at ?? null } })
+    }
+    if (outcome === 'not_allowed') {
+      const allowed = stored?.decisions ?? []
+      throw badRequest('action_not_allowed', `This approval takes ${allowed.map((d) => `'${d}'`).join(' or ') || 'no answer'}, not '${action.data}'`, { allowed })
+    }
+    const decision = stored?.decision ?? null
+    throw new GatewayError(409, 'approval_already_resolved', `That approval was already answered${decision ? ` (${decision})` : ''}`, {
+      details: { decision, resolved_at: stored?.resolved_at ?? null },
+    })
   }
 
   /** Stops the running turn of a thread. 404 when the thread is not the caller's. */

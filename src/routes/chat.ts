@@ -15,12 +15,12 @@ import {
   HistoryResponse,
   NewThreadRequest,
   SendMessageAccepted,
-  SendMessageRequest,
   ThreadInfo,
   ThreadList,
   ThreadListQuery,
 } from '../protocol/chat'
 import { ActionResponse } from '../protocol/errors'
+import { messageBody } from './uploads'
 
 const JSON_TYPE = { 'Content-Type': 'application/json' }
 
@@ -30,7 +30,7 @@ export const chatRoutes = (d: RouteDeps) =>
     .post(
       '/api/chat/send',
       routeDoc({ summary: 'Send a message to the agent; output arrives as events', response: SendMessageAccepted, status: 202 }),
-      jsonBody(SendMessageRequest),
+      messageBody(d),
       async (c) => c.json(await d.commands.send(c.get('principal'), c.req.valid('json'), 'http', c.req.header('x-timezone')), 202),
     )
     .post(

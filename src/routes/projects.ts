@@ -28,7 +28,7 @@ const PROJECT_CSP = [
 const INLINE = /^(text\/|image\/|audio\/|video\/|font\/|application\/(json|pdf|xml|wasm)\b)/
 
 /** `<job uuid>` (bearer header) or `<job uuid>.<exp>.<cred>.<sig>` (a signed browse link). */
-const PROJECT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.(\d{1,12}\.[0-9a-fo-]{1,36}\.[A-Za-z0-9_-]{43}))?$/
+const PROJECT_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.(\d{1,12}\.(?:ses_)?[0-9a-fo-]{1,36}\.[A-Za-z0-9_-]{43}))?$/
 
 function projectHeaders(contentType: string, extra: Record<string, string> = {}): Headers {
   return new Headers({

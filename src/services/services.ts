@@ -10,7 +10,8 @@ import type { SecretsPort } from './secrets/port'
 import type { SettingsPort } from './settings/port'
 import type { SkillsPort } from './skills/port'
 import type { UsagePort } from './usage/port'
-import type { TokensPort, UsersPort } from './users/port'
+import type { ExternalIdentitiesPort, SessionsPort, TokensPort, UsersPort } from './users/port'
+import type { UploadsPort } from './uploads/port'
 
 /**
  * The optional subsystems behind the routes, each a port (`services/<x>/port.ts`) with a default
@@ -47,8 +48,14 @@ export interface Services {
   extensions?: ExtensionsPort | undefined
   /** The memory workspace: per-user markdown documents with hybrid search (needs a database). */
   memory?: MemoryPort | undefined
+  /** Files attached to chat messages and dropped into memory: sniffed, bounded, their text extracted. */
+  uploads?: UploadsPort | undefined
   /** Sandbox jobs (needs a database and the runtime's sandbox). */
   jobs?: JobsPort | undefined
   /** Scheduled and triggered agent work (needs a database). */
   routines?: RoutinesPort | undefined
+  /** Web app cookie sessions (needs a database; without it the web app keeps the token in the tab). */
+  sessions?: SessionsPort | undefined
+  /** Accounts of people who sign in through a trusted proxy or OIDC, created on first sight. */
+  identities?: ExternalIdentitiesPort | undefined
 }

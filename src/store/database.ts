@@ -6,6 +6,7 @@ import type { JobTables } from './tables/jobs'
 import type { UsageTables } from './tables/usage'
 import type { ChatTables } from './tables/chat'
 import type { UsersTables } from './tables/users'
+import type { SessionTables } from './tables/sessions'
 import type { ExtensionsTables } from './tables/extensions'
 import type { RoutinesTables } from './tables/routines'
 
@@ -18,7 +19,7 @@ import type { RoutinesTables } from './tables/routines'
  * - JSON is text, parsed through zod where it is read;
  * - booleans are declared `boolean` and round-trip as booleans (SQLite stores 0/1; `SqliteBooleanPlugin`).
  */
-export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables, ExtensionsTables, RoutinesTables {}
+export interface Database extends CoreTables, UsageTables, UsersTables, BusTables, MemoryTables, ChatTables, JobTables, ExtensionsTables, RoutinesTables, SessionTables {}
 
 export type Db = Kysely<Database>
 export type Dialect = 'sqlite' | 'postgres'

@@ -35,6 +35,11 @@ export interface Tool {
   inputSchema: JsonSchema
   /** true = pause the turn with `approval_needed` until the user answers. */
   requiresApproval: boolean | ((input: unknown) => boolean)
+  /**
+   * false = each call needs its own approval: the user is not offered "always allow" for it
+   * (the approval's decisions are `approve` and `deny`). Default true.
+   */
+  allowAlways?: boolean
   /** Where it comes from: `builtin`, `memory`, `jobs`, `routines`, `extension:<name>`. */
   source: string
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>
@@ -71,6 +76,7 @@ export function defineTool<S extends z.ZodType>(spec: {
   description: string
   input: S
   requiresApproval: boolean | ((input: z.output<S>) => boolean)
+  allowAlways?: boolean
   source: string
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult | string>
 }): Tool {
@@ -87,6 +93,7 @@ export function defineTool<S extends z.ZodType>(spec: {
       return schema
     },
     source: spec.source,
+    ...(spec.allowAlways === false ? { allowAlways: false } : {}),
     requiresApproval:
       typeof spec.requiresApproval === 'function'
         ? (input) => {

@@ -138,7 +138,8 @@ describe('threads and history', async () => {
     const requestId = crypto.randomUUID()
     await elsewhere.pauseTurn(turn.id, {}, {
       request_id: requestId, user_id: 'owner', thread_id: threadId, turn_id: turn.id, call_id: 'call-1', tool_name: 'shell',
-      description: 'Run a command', parameters: '{}', status: 'pending', created_at: at, resolved_at: null,
+      description: 'Run a command', parameters: '{}', status: 'pending', created_at: at, resolved_at: null, expires_at: null,
+      decisions: ['approve', 'deny'], decision: null,
     })
     expect((await history()).pending_approval).toMatchObject({ request_id: requestId, tool_name: 'shell' })
     await elsewhere.resolveApproval(requestId, 'denied', at)

@@ -66,11 +66,12 @@ describe('turn leases (several instances on one database)', async () => {
     expect(history.in_progress).toBeNull()
     expect(history.pending_approval).toBeNull()
     // Its watchers are told, once: the approval expired, then the turn ended.
-    expect(log.of('approval_resolved', thread_id)).toEqual([expect.objectContaining({ request_id: requestId, action: 'expired' })])
+    expect(log.of('approval_expired', thread_id)).toEqual([expect.objectContaining({ request_id: requestId, tool_name: 'http_fetch', message: 'The gateway running this turn stopped before it finished' })])
+    expect(log.of('approval_resolved', thread_id)).toEqual([])
     expect(log.of('turn_interrupted', thread_id)).toEqual([
       expect.objectContaining({ turn_id: before.in_progress.turn_id, user_input: 'long one', message: 'The gateway running this turn stopped before it finished' }),
     ])
-    expect(log.types(thread_id).slice(-2)).toEqual(['approval_resolved', 'turn_interrupted'])
+    expect(log.types(thread_id).slice(-2)).toEqual(['approval_expired', 'turn_interrupted'])
     expect(await later.sweep()).toBe(0)
     expect(log.of('turn_interrupted', thread_id)).toHaveLength(1)
     // The instance running it was only slow: at its next renewal it finds the turn taken and stops

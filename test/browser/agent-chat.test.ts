@@ -128,4 +128,44 @@ describe('web app: chat with the default agent', () => {
     expect(await link.locator('.thread-title').textContent()).toBe('<img src=x onerror="window.__pwned=1"> hi')
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
   })
+
+  it('counts waiting approvals of every thread in the nav, answers one from the inbox, and clears it everywhere', async () => {
+    const baseline = (await api('/api/approvals')).pending_count as number
+    await signIn(page, server.url)
+    llm.toolCall('http_fetch', { url: 'https://example.invalid/inbox-a' })
+    await send('fetch inbox a')
+    const card = page.getByRole('region', { name: 'Approval needed for http_fetch' })
+    await card.waitFor()
+    await expect.poll(() => card.getByText(/^Expires .+ if not answered$/).count()).toBe(1)
+    // Another device starts a second one, in another thread: the badge counts it live.
+    llm.toolCall('http_fetch', { url: 'https://example.invalid/inbox-b' })
+    const other = await api('/api/chat/send', { content: 'fetch inbox b' })
+    const badge = page.locator('a.nav-link[href="#/approvals"] .count')
+    await expect.poll(() => badge.textContent()).toBe(String(baseline + 2))
+
+    await page.locator('a.nav-link[href="#/approvals"]').click()
+    const items = page.locator('.approval-item')
+    await expect.poll(() => items.count()).toBe(baseline + 2)
+    const itemA = page.getByRole('listitem', { name: 'Approval for http_fetch' }).filter({ hasText: 'inbox-a' })
+    expect(await itemA.locator('.approval-thread').textContent()).toBe('fetch inbox a')
+    llm.text('Could not reach inbox a.')
+    await itemA.getByRole('button', { name: 'Approve' }).click()
+    await expect.poll(() => badge.textContent()).toBe(String(baseline + 1))
+    await expect.poll(() => items.count()).toBe(baseline + 1)
+
+    // Denied through the API (another device): it leaves the inbox and the badge without a reload.
+    const pending = (await api('/api/approvals')).approvals.find((a: { thread_id: string }) => a.thread_id === other.thread_id)
+    llm.text('Not fetched.')
+    await api('/api/chat/approval', { request_id: pending.request_id, action: 'deny' })
+    await expect.poll(() => items.count()).toBe(baseline)
+    if (baseline === 0) await badge.waitFor({ state: 'detached' })
+    await page.getByRole('tab', { name: 'Answered' }).click()
+    await page.getByRole('listitem', { name: 'Approval for http_fetch' }).filter({ hasText: 'inbox-b' }).getByText('Denied').waitFor()
+
+    // The thread answered from the inbox went on, and asks nothing any more.
+    await page.goBack()
+    await page.goBack()
+    await page.getByText('Could not reach inbox a.').waitFor()
+    expect(await page.getByRole('region', { name: 'Approval needed for http_fetch' }).count()).toBe(0)
+  })
 })

@@ -137,7 +137,7 @@ describe('web app: chat', () => {
       await say(m, { type: 'stream_chunk', content: 'Once upon ', thread_id: m.threadId })
       const request_id = crypto.randomUUID()
       await say(m, { type: 'approval_needed', request_id, tool_name: 'shell', description: 'Run shell', parameters: '{}', thread_id: m.threadId, allow_always: true })
-      await say(m, { type: 'approval_resolved', request_id, action: 'expired', thread_id: m.threadId })
+      await say(m, { type: 'approval_expired', request_id, tool_name: 'shell', turn_id: crypto.randomUUID(), message: 'The gateway running this turn stopped before it finished', thread_id: m.threadId })
       await say(m, { type: 'turn_interrupted', thread_id: m.threadId, turn_id: crypto.randomUUID(), message: 'The gateway running this turn stopped before it finished', user_input: m.content })
     })
     await signIn(page, server.url)

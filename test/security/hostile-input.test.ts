@@ -51,8 +51,14 @@ describe('hostile input at every documented operation', () => {
   const bodyOps = () =>
     Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops)
-        .filter(([method, op]) => ['post', 'put', 'patch'].includes(method) && op.requestBody)
-        .map(([method, op]) => ({ method: method.toUpperCase(), path: fill(path), fields: Object.keys(schemaOf(op)?.properties ?? {}) })),
+        // JSON operations only: a multipart-only upload route has its own hostile-input tests.
+        .filter(([method, op]) => ['post', 'put', 'patch'].includes(method) && op.requestBody?.content?.['application/json'])
+        .map(([method, op]) => ({
+          method: method.toUpperCase(),
+          path: fill(path),
+          fields: Object.keys(schemaOf(op)?.properties ?? {}),
+          accepts: Object.keys(op.requestBody?.content ?? {}),
+        })),
     )
 
   type Answer = Awaited<ReturnType<typeof freshRequest>>
@@ -87,6 +93,8 @@ describe('hostile input at every documented operation', () => {
     for (const op of bodyOps()) {
       for (const text of HOSTILE_TEXTS) expectSane(await send(op.method, op.path, text), `${op.method} ${op.path} ${text.slice(0, 40)}`)
       for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
+        // A type the operation documents (chat/send also takes multipart) is parsed, not refused.
+        if (op.accepts.includes(type.split(';')[0]!)) continue
         const res = await send(op.method, op.path, '{}', { 'content-type': type })
         expect(res.status, `${op.method} ${op.path} as ${type}`).toBe(415)
       }

@@ -1,5 +1,6 @@
 /**
- * The one place the app talks HTTP: bearer auth from the tab's session, JSON in and out, and the
+ * The one place the app talks HTTP: the session cookie (with its CSRF token on writes) or, without
+ * cookie sessions (no database), the tab's bearer token; JSON in and out, and the
  * gateway's error envelope turned into an `ApiError`. A 401 anywhere signs the tab out.
  */
 export class ApiError extends Error {
@@ -31,10 +32,15 @@ export class ApiError extends Error {
 }
 
 let token: string | undefined
+/** The cookie session's CSRF token: sent on every write, since the cookie goes with every request. */
+let csrfToken: string | undefined
 let onUnauthorized: (() => void) | undefined
 
 export const setToken = (value: string | undefined): void => {
   token = value
+}
+export const setCsrfToken = (value: string | undefined): void => {
+  csrfToken = value
 }
 export const currentToken = (): string | undefined => token
 export const handleUnauthorized = (fn: () => void): void => {
@@ -46,6 +52,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 export interface RequestOptions {
   query?: Query
   body?: unknown
+  /** A multipart body (file uploads); the browser sets its Content-Type and boundary. */
+  form?: FormData
   headers?: Record<string, string>
   signal?: AbortSignal
   /** Do not sign out on 401 (the sign-in probe itself). */
@@ -73,15 +81,17 @@ export function gatewayUrl(path: string): string {
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
-  if (token) headers.Authorization = `Bearer ${token}`
+  if (token && !headers.Authorization) headers.Authorization = `Bearer ${token}`
+  else if (csrfToken && method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken
   let body: BodyInit | undefined
-  if (options.body !== undefined) {
+  if (options.form) body = options.form
+  else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
   let res: Response
   try {
-    res = await fetch(gatewayUrl(withQuery(path, options.query)), { method, headers, body, signal: options.signal ?? null, credentials: 'omit' })
+    res = await fetch(gatewayUrl(withQuery(path, options.query)), { method, headers, body, signal: options.signal ?? null, credentials: 'same-origin' })
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error
     throw new ApiError(0, 'network_error', 'Cannot reach the gateway. Check that it is running.')
@@ -114,7 +124,7 @@ async function toError(res: Response): Promise<ApiError> {
 }
 
 const defaultMessage = (status: number): string =>
-  ({ 400: 'Bad request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 429: 'Too many requests; try again shortly', 503: 'Not available' })[status] ??
+  ({ 400: 'Bad request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 415: 'That type of file is not accepted', 429: 'Too many requests; try again shortly', 503: 'Not available' })[status] ??
   `Request failed (${status})`
 
 export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, ...(signal ? { signal } : {}) })

@@ -11,6 +11,9 @@ export type {
   AppEvent,
   AppEventType,
   ApprovalAccepted,
+  ApprovalInfo,
+  ApprovalList,
+  ApprovalListStatus,
   CancelResponse,
   CreatedToken,
   CreatedUser,
@@ -93,6 +96,11 @@ export type {
   UserList,
   UserStatusChanged,
   WhoAmI,
+  SignInMethods,
+  CurrentSession,
+  SessionInfo,
+  SessionList,
+  SessionRevoked,
   WorkspaceEntry,
   WorkspaceFile,
   WorkspaceListing,
@@ -102,3 +110,4 @@ export type {
 export type RoutineTriggerInput = z.input<typeof RoutineTriggerInputSchema>
 export type RoutineInput = z.input<typeof CreateRoutineRequest>
 export type RoutineUpdate = z.input<typeof UpdateRoutineRequest>
+export type { MemoryUploadResponse, MemoryUploadedFile } from '../../../src/protocol/uploads'

@@ -1,7 +1,7 @@
 import { del, get, patch, post, request, seg } from './client'
 import type {
   JobCancelled, JobDetail, JobEventList, JobList, JobPromptAccepted, JobRestarted, JobSummary, MemoryDeleteResponse, MemoryDocument,
-  MemoryListResponse, MemoryMoveResponse, MemorySearchResponse, MemoryTreeResponse, MemoryWriteResponse, RoutineDeleted, RoutineDetail,
+  MemoryListResponse, MemoryMoveResponse, MemorySearchResponse, MemoryTreeResponse, MemoryUploadResponse, MemoryWriteResponse, RoutineDeleted, RoutineDetail,
   RoutineInput, RoutineList, RoutineRuns, RoutineSummary, RoutineToggled, RoutineTriggered, RoutineUpdate, WorkspaceFile, WorkspaceListing,
 } from './types'
 
@@ -15,6 +15,13 @@ export const memory = {
   remove: (path: string, recursive = false) => request<MemoryDeleteResponse>('DELETE', '/api/memory', { query: { path, recursive: recursive ? 'true' : 'false' } }),
   move: (from: string, to: string) => post<MemoryMoveResponse>('/api/memory/move', { from, to }),
   search: (query: string, limit = 20) => post<MemorySearchResponse>('/api/memory/search', { query, limit }),
+  /** Files into memory (PDF, DOCX, Markdown, text); the gateway extracts and indexes their text. */
+  upload: (files: File[], folder?: string) => {
+    const form = new FormData()
+    if (folder) form.set('folder', folder)
+    for (const file of files) form.append('file', file, file.name)
+    return request<MemoryUploadResponse>('POST', '/api/memory/upload', { form })
+  },
 }
 
 export const jobs = {

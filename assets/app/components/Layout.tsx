@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { streamState, unread } from '../state/chat'
+import { inbox } from '../state/approvals'
 import { route } from '../state/router'
 import { me, signOut } from '../state/session'
 import { setTheme, themeChoice, type ThemeChoice } from '../state/theme'
@@ -17,6 +18,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { href: '/chat', label: 'Chat', icon: 'chat', section: 'chat' },
+  { href: '/approvals', label: 'Approvals', icon: 'shield', section: 'approvals' },
   { href: '/memory', label: 'Memory', icon: 'memory', section: 'memory' },
   { href: '/jobs', label: 'Jobs', icon: 'jobs', section: 'jobs' },
   { href: '/routines', label: 'Routines', icon: 'routines', section: 'routines' },
@@ -49,6 +51,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
   const who = me.value
   const admin = who?.role === 'admin'
   const totalUnread = Object.values(unread.value).reduce((a, b) => a + b, 0)
+  const waiting = inbox.value?.pending_count ?? 0
   useEffect(() => setOpen(false), [route.value.path])
   useEffect(() => {
     if (!open) return
@@ -65,6 +68,11 @@ export function Layout({ children }: { children: ComponentChildren }) {
         {n.section === 'chat' && totalUnread > 0 ? (
           <span class="count" aria-label={`${totalUnread} unread`}>
             {totalUnread}
+          </span>
+        ) : null}
+        {n.section === 'approvals' && waiting > 0 ? (
+          <span class="count" aria-label={`${waiting} waiting`}>
+            {waiting}
           </span>
         ) : null}
       </a>
@@ -97,9 +105,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <span class="visually-hidden">Live updates {state}</span>
           </span>
         </div>
-        <ul class="nav-list">{NAV.slice(0, 7).map(item)}</ul>
+        <ul class="nav-list">{NAV.slice(0, 8).map(item)}</ul>
         <p class="nav-heading">Account</p>
-        <ul class="nav-list">{NAV.slice(7, 9).map(item)}</ul>
+        <ul class="nav-list">{NAV.slice(8, 10).map(item)}</ul>
         {admin ? (
           <>
             <p class="nav-heading">Admin</p>

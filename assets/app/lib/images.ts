@@ -4,7 +4,7 @@ export const MAX_IMAGES = 8
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024
 const TYPES = /^image\/(png|jpeg|gif|webp)$/
 
-export type PickedImage = ImageAttachment & { url: string; name: string; size: number }
+export type PickedImage = ImageAttachment & { url: string; name: string; size: number; file: File }
 
 /** Reads an image file into the API's attachment shape (base64 without the `data:` prefix). */
 export function readImage(file: File): Promise<PickedImage> {
@@ -18,7 +18,7 @@ export function readImage(file: File): Promise<PickedImage> {
       const comma = result.indexOf(',')
       // Checked against TYPES above: one of the formats the server accepts.
       const media_type = file.type as ImageAttachment['media_type']
-      resolve({ media_type, data: result.slice(comma + 1), url: URL.createObjectURL(file), name: file.name, size: file.size })
+      resolve({ media_type, data: result.slice(comma + 1), url: URL.createObjectURL(file), name: file.name, size: file.size, file })
     }
     reader.readAsDataURL(file)
   })

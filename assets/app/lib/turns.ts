@@ -1,4 +1,7 @@
 import type { PendingApproval, TurnInfo } from '../api/types'
+import { splitAttachments } from './uploads'
+
+const ownText = (input: string): string => splitAttachments(input).text
 
 /**
  * The chat's turn model. A thread shows its stored history (`TurnInfo`, from the server) and the
@@ -16,9 +19,12 @@ export interface ToolCallView {
 }
 
 /** An approval card: from history (`pending_approval`) or an `approval_needed` event, which has no time. */
-export type ApprovalView = Omit<PendingApproval, 'thread_id' | 'created_at'> & {
+export type ApprovalView = Omit<PendingApproval, 'thread_id' | 'created_at' | 'decisions' | 'expires_at'> & {
   thread_id?: string
   created_at?: string
+  /** The decisions the server takes for it (older servers: approve, deny, and always when `allow_always`). */
+  decisions?: PendingApproval['decisions']
+  expires_at?: string | null
   /** How it was answered (from any tab), once it was. */
   resolved?: string
 }
@@ -127,7 +133,8 @@ export function mergeTurns(history: TurnInfo[], live: LiveTurn[]): { turns: Disp
   // Live turns can only match the most recent stored turns.
   let floor = Math.max(0, history.length - live.length - 2) - 1
   for (const turn of live) {
-    const sameInput = (h: TurnInfo) => turn.userInput === undefined || h.user_input === turn.userInput
+    // Attached documents' text is added by the gateway: compare what the user typed.
+    const sameInput = (h: TurnInfo) => turn.userInput === undefined || ownText(h.user_input) === ownText(turn.userInput)
     let matched = -1
     for (let i = history.length - 1; i > floor; i--) {
       const h = history[i]!

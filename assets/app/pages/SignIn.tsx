@@ -1,14 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Icon } from '../components/Icon'
 import { tabStorage } from '../lib/storage'
-import { restoreSession, signedOutReason, signIn } from '../state/session'
+import { gatewayUrl } from '../api/client'
+import { methods, restoreSession, signedOutReason, signIn } from '../state/session'
 import { errorMessage } from '../state/toasts'
 
 export function SignIn() {
   const [token, setToken] = useState('')
   const [show, setShow] = useState(false)
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(signedOutReason.value)
+  const [error, setError] = useState<string | null>(signedOutReason.value ?? takeSignInError())
   const input = useRef<HTMLInputElement>(null)
   const canRetry = !!tabStorage.get<string>('token')
   useEffect(() => input.current?.focus(), [])
@@ -33,8 +34,18 @@ export function SignIn() {
         <div class="signin-brand" aria-hidden="true">◆</div>
         <h1 id="signin-title">Sign in to your gateway</h1>
         <p class="muted">
-          Paste the token the gateway printed when it started (or an API token). It stays in this tab only.
+          {methods.value?.sessions
+            ? 'Paste the token the gateway printed when it started (or an API token) once: this browser then keeps a session, which you can end on the tokens page.'
+            : 'Paste the token the gateway printed when it started (or an API token). It stays in this tab only.'}
         </p>
+        {methods.value?.oidc.enabled ? (
+          <>
+            <a class="btn btn-primary btn-block" href={gatewayUrl(methods.value.oidc.login_path)}>
+              Sign in with {methods.value.oidc.name}
+            </a>
+            <p class="signin-or muted">or with a token</p>
+          </>
+        ) : null}
         <label for="token" class="label">
           Token
         </label>
@@ -60,7 +71,7 @@ export function SignIn() {
         <p id="signin-error" class="form-error" role="alert">
           {error ?? ''}
         </p>
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy || !token.trim()}>
+        <button type="submit" class={methods.value?.oidc.enabled ? 'btn btn-block' : 'btn btn-primary btn-block'} disabled={busy || !token.trim()}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>
         {canRetry ? (
@@ -71,4 +82,14 @@ export function SignIn() {
       </form>
     </main>
   )
+}
+
+/** The reason the OIDC callback gave (`?sign_in_error=`), read once and taken off the address bar. */
+function takeSignInError(): string | null {
+  const url = new URL(location.href)
+  const reason = url.searchParams.get('sign_in_error')
+  if (reason === null) return null
+  url.searchParams.delete('sign_in_error')
+  history.replaceState(history.state, '', url.href)
+  return reason.slice(0, 300)
 }

@@ -5,6 +5,7 @@ import { PairingPage } from './admin/PairingPage'
 import { SecretsPage } from './admin/SecretsPage'
 import { UsagePage } from './admin/UsagePage'
 import { UsersPage } from './admin/UsersPage'
+import { ApprovalsPage } from './approvals/ApprovalsPage'
 import { ExtensionsPage } from './extensions/ExtensionsPage'
 import { SkillsPage } from './extensions/SkillsPage'
 import { JobsPage } from './jobs/JobsPage'
@@ -15,6 +16,7 @@ import { StatusPage } from './system/StatusPage'
 
 /** Every page but chat, by route section (`admin/users` for `#/admin/users`). */
 export const pages: Record<string, ComponentType<{ parts: string[] }>> = {
+  approvals: ApprovalsPage,
   memory: MemoryPage,
   jobs: JobsPage,
   routines: RoutinesPage,

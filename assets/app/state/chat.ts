@@ -3,18 +3,20 @@ import { api, ApiError } from '../api/index'
 import { EventStream, type StreamState } from '../api/event-stream'
 import type { AppEventType, EventOf, ImageAttachment } from '../api/types'
 import { tabStorage } from '../lib/storage'
+import { attachmentPlaceholder } from '../lib/uploads'
 import type { LiveTurn } from '../lib/turns'
 import {
   addSending, adoptNewThread, applyTurnEvent, isBusy, liveTurns, markGaps, NEW_THREAD, resolveApproval, resolvedApprovals, turnsOf, updateTurn,
 } from './live-turns'
 import { histories, loadHistory, loadThreads, refreshThreads, threads, threadsError } from './history'
 import { route } from './router'
+import { clearInbox, dropFromInbox, loadInbox, refreshInbox } from './approvals'
 import { errorMessage, toast } from './toasts'
 
 /** Every event the chat stream carries; `Record<AppEventType, …>` keeps it in step with the server. */
 const EVENT_TYPES = Object.keys({
   response: 1, thinking: 1, tool_started: 1, tool_completed: 1, tool_result: 1, stream_chunk: 1, status: 1, job_started: 1,
-  approval_needed: 1, approval_resolved: 1, auth_required: 1, auth_completed: 1, error: 1, heartbeat: 1, job_message: 1,
+  approval_needed: 1, approval_resolved: 1, approval_expired: 1, auth_required: 1, auth_completed: 1, error: 1, heartbeat: 1, job_message: 1,
   job_tool_use: 1, job_tool_result: 1, job_status: 1, job_result: 1, image_generated: 1, suggestions: 1, turn_cost: 1,
   turn_cancelled: 1, turn_interrupted: 1, extension_status: 1, resync: 1, shutdown: 1, evicted: 1, memory_changed: 1, routine_run: 1,
 } satisfies Record<AppEventType, 1>)
@@ -86,6 +88,7 @@ export function startChat(): void {
   })
   stream.start()
   void loadThreads()
+  void loadInbox()
 }
 
 export function stopChat(): void {
@@ -101,6 +104,7 @@ export function stopChat(): void {
     unread.value = {}
     authPrompt.value = null
   })
+  clearInbox()
 }
 
 export function openThread(threadId: string): void {
@@ -129,11 +133,16 @@ export async function newThread(): Promise<string | undefined> {
 }
 
 /** Sends a message; resolves with the thread it went to. */
-export async function sendMessage(threadId: string, content: string, images: Array<ImageAttachment & { url: string }>): Promise<string | undefined> {
-  const turn = addSending(threadId, content, images.map((i) => i.url))
+export async function sendMessage(threadId: string, content: string, images: Array<ImageAttachment & { url: string; file?: File }>, files: File[] = []): Promise<string | undefined> {
+  // Shown as chips until the stored turn (with the gateway's attachment blocks) replaces it.
+  const shown = content + files.map((f) => `\n\n${attachmentPlaceholder(f.name)}`).join('')
+  const turn = addSending(threadId, shown, images.map((i) => i.url))
   save()
   try {
-    const accepted = await api.chat.send(content, threadId || undefined, images.map(({ media_type, data }) => ({ media_type, data })))
+    // Documents go as multipart (the gateway reads them), with the images as files beside them.
+    const accepted = files.length
+      ? await api.chat.sendWithFiles(content, threadId || undefined, [...files, ...images.flatMap((i) => (i.file ? [i.file] : []))])
+      : await api.chat.send(content, threadId || undefined, images.map(({ media_type, data }) => ({ media_type, data })))
     if (!threadId) {
       adoptNewThread(turn.key, accepted.thread_id)
       refreshThreads()
@@ -158,10 +167,15 @@ export async function answerApproval(requestId: string, action: 'approve' | 'den
   try {
     await api.chat.approve(requestId, action, threadId)
     resolveApproval(requestId, action)
+    dropFromInbox(requestId)
   } catch (error) {
-    // 409: another tab answered first; its approval_resolved event clears the card.
-    if (error instanceof ApiError && (error.status === 409 || error.status === 404)) resolveApproval(requestId, error.status === 404 ? 'expired' : 'answered')
-    else toast(errorMessage(error), 'error')
+    // 409: answered first elsewhere (the first decision comes with it); 410: it expired.
+    if (error instanceof ApiError && (error.status === 409 || error.status === 410 || error.status === 404)) {
+      const first = (error.details as { decision?: unknown } | undefined)?.decision
+      resolveApproval(requestId, error.status === 409 ? (typeof first === 'string' ? first : 'answered') : 'expired')
+      dropFromInbox(requestId)
+      if (error.status === 410) toast('That approval expired before it was answered', 'info')
+    } else toast(errorMessage(error), 'error')
   }
 }
 
@@ -185,8 +199,21 @@ function handleEvent(type: string, data: Record<string, unknown>): void {
   switch (type) {
     case 'approval_resolved':
       resolveApproval(String(data.request_id), String(data.action))
+      dropFromInbox(String(data.request_id))
+      refreshInbox()
       break
+    case 'approval_expired': {
+      const e = data as EventOf<'approval_expired'>
+      resolveApproval(e.request_id, 'expired')
+      dropFromInbox(e.request_id)
+      refreshInbox()
+      applyTurnEvent(e.thread_id, event)
+      // A turn shown from history (paused before this page loaded) ended too.
+      if (histories.value[e.thread_id]) void loadHistory(e.thread_id)
+      break
+    }
     case 'resync':
+      refreshInbox()
       markGaps()
       for (const threadId of Object.keys(histories.value)) void loadHistory(threadId)
       refreshThreads()
@@ -240,6 +267,7 @@ function handleEvent(type: string, data: Record<string, unknown>): void {
       const threadId = threadFor(data)
       if (!applyTurnEvent(threadId, event)) break
       if (type === 'response' || type === 'approval_needed') noteActivity(threadId, type)
+      if (type === 'approval_needed') refreshInbox()
     }
   }
   for (const fn of listeners) fn(type, data)

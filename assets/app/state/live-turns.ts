@@ -149,6 +149,8 @@ export function applyTurnEvent(threadId: string, event: { type: string } & Recor
         description: e.description,
         parameters: e.parameters,
         allow_always: e.allow_always,
+        ...(e.decisions ? { decisions: e.decisions } : {}),
+        ...(e.expires_at ? { expires_at: e.expires_at } : {}),
         ...(e.thread_id ? { thread_id: e.thread_id } : {}),
         ...(resolvedApprovals.value[e.request_id] ? { resolved: resolvedApprovals.value[e.request_id] } : {}),
       }
@@ -173,7 +175,15 @@ export function applyTurnEvent(threadId: string, event: { type: string } & Recor
     case 'turn_interrupted': {
       // The stream of a turn whose instance died stops here: no response will come.
       const e = event as EventOf<'turn_interrupted'>
-      updateTurn(threadId, (t) => ({ ...t, status: 'interrupted', thinking: undefined, error: e.message, userInput: t.userInput ?? e.user_input }), { create: true })
+      // Its approval's expiry (`approval_expired`, just before) may have ended it already: the same turn.
+      const ended = turnsOf(threadId).at(-1)?.status === 'interrupted'
+      updateTurn(threadId, (t) => ({ ...t, status: 'interrupted', thinking: undefined, error: e.message, userInput: t.userInput ?? e.user_input }), ended ? { latest: true } : { create: true })
+      return true
+    }
+    case 'approval_expired': {
+      // Nobody answered in time: the turn that waited for it ended (the user may send it again).
+      const e = event as EventOf<'approval_expired'>
+      updateTurn(threadId, (t) => (t.approvals.some((a) => a.request_id === e.request_id) ? { ...t, status: 'interrupted', thinking: undefined, error: e.message } : t))
       return true
     }
     case 'turn_cost': {

@@ -96,7 +96,7 @@ export type LoopResult =
  * const result = await runAgentLoop({
  *   llm: llm!, system: 'You are terse.', state: emptyState([{ role: 'user', content: 'What time is it?' }]),
  *   tools: [clock], context: { userId: 'me', threadId: 'cli' }, signal, maxSteps: 5,
- *   approval: () => 'approve', observer: { text: (delta) => process.stdout.write(delta) },
+ *   approval: () => 'approve', observer: { text: (delta) => print(delta) }, // print: however your host writes text
  * })
  * ```
  */

@@ -14,7 +14,7 @@ export type TurnPart =
   | { type: 'tool_completed'; name: string; callId: string; success: boolean; parameters?: string | undefined; error?: string | undefined }
   | { type: 'tool_result'; name: string; callId: string; preview: string }
   | { type: 'approval_needed'; callId: string; approval: Pick<ApprovalRecord, 'request_id' | 'tool_name' | 'description' | 'parameters'> }
-  | { type: 'approval_resolved'; requestId: string; action: EventOf<'approval_resolved'>['action'] }
+  | { type: 'approval_resolved'; requestId: string; action: EventOf<'approval_resolved'>['action'] | 'expired' }
 
 /** A turn followed by a client protocol: its parts as they happen, then how it ended. */
 export interface AgentTurn {
@@ -27,7 +27,7 @@ export interface AgentTurn {
   cancel(): Promise<void>
 }
 
-const FOLLOWED = new Set<AppEvent['type']>(['stream_chunk', 'tool_started', 'tool_completed', 'tool_result', 'approval_needed', 'approval_resolved', 'response', 'error', 'turn_cancelled', 'turn_interrupted', 'turn_cost'])
+const FOLLOWED = new Set<AppEvent['type']>(['stream_chunk', 'tool_started', 'tool_completed', 'tool_result', 'approval_needed', 'approval_resolved', 'response', 'error', 'turn_cancelled', 'turn_interrupted', 'approval_expired', 'turn_cost'])
 
 /** How long a resumed turn's end waits for its `turn_cost` (published right after it). */
 const COST_GRACE_MS = 1_000
@@ -157,14 +157,14 @@ class ThreadFollower {
   /** The turn's end as the events tell it (a resumed turn has no outcome to wait for). */
   #endFromEvents(): void {
     if (this.#settled) return
-    const end = this.#seen.findIndex(({ event: e }) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'turn_interrupted' || e.type === 'approval_needed')
+    const end = this.#seen.findIndex(({ event: e }) => e.type === 'response' || e.type === 'error' || e.type === 'turn_cancelled' || e.type === 'turn_interrupted' || e.type === 'approval_expired' || e.type === 'approval_needed')
     if (end < 0) return
     const last = this.#seen[end]!.event
     const cost = this.#seen.slice(end).find(({ event }) => event.type === 'turn_cost')?.event
     // The cost follows the end when the turn called the model; a short wait for it, not a long one.
-    // A swept turn (its instance died) has no cost event to wait for.
+    // A swept turn (its instance died) or an expired approval has no cost event to wait for.
     const endId = this.#seen[end]!.id
-    if (!cost && last.type === 'turn_interrupted') return this.#endFromEventsNow(endId, undefined)
+    if (!cost && (last.type === 'turn_interrupted' || last.type === 'approval_expired')) return this.#endFromEventsNow(endId, undefined)
     if (!cost && last.type !== 'approval_needed' && this.#grace === undefined) {
       this.#grace = setTimeout(() => this.#endFromEventsNow(endId, undefined), COST_GRACE_MS)
       return
@@ -187,6 +187,7 @@ class ThreadFollower {
       : last.type === 'error' ? { ...base, status: 'failed', text, error: { code: last.code ?? 'agent_failed', message: last.message } }
       : last.type === 'turn_cancelled' ? { ...base, status: 'cancelled', text }
       : last.type === 'turn_interrupted' ? { ...base, status: 'failed', text, error: { code: 'turn_interrupted', message: last.message } }
+      : last.type === 'approval_expired' ? { ...base, status: 'failed', text, error: { code: 'approval_expired', message: last.message } }
       : { ...base, status: 'awaiting_approval', text }
     void (async () => {
       const approval = last.type === 'approval_needed' ? await this.d.services.turns?.getApproval(last.request_id) : undefined
@@ -252,6 +253,7 @@ function announces(event: AppEvent, settled: Settled): boolean {
     case 'blocked':
       return event.type === 'response' && event.content === outcome.text
     case 'failed':
+      if (outcome.error?.code === 'approval_expired') return event.type === 'approval_expired'
       return event.type === 'error' && (outcome.error === undefined || event.message === outcome.error.message)
     case 'cancelled':
       return event.type === 'turn_cancelled'
@@ -274,6 +276,8 @@ function partOf(event: AppEvent): TurnPart | undefined {
       return { type: 'approval_needed', callId: event.call_id ?? event.request_id, approval: { request_id: event.request_id, tool_name: event.tool_name, description: event.description, parameters: event.parameters } }
     case 'approval_resolved':
       return { type: 'approval_resolved', requestId: event.request_id, action: event.action }
+    case 'approval_expired':
+      return { type: 'approval_resolved', requestId: event.request_id, action: 'expired' }
     default:
       return undefined
   }

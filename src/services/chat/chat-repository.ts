@@ -1,7 +1,8 @@
 import type { Db } from '../../store/database'
 import { reusableQuery } from '../../store/reusable-query'
 import type { TurnState } from '../../protocol/chat'
-import { threadRow, toApproval, toThread, toTurn, TURN_COLUMNS, turnPatchRow, turnRow } from './chat-rows'
+import { approvalRow, decisionOf, threadRow, toApproval, toThread, toTurn, TURN_COLUMNS, turnPatchRow, turnRow } from './chat-rows'
+import type { ApprovalDecisionTaken } from '../../protocol/approvals'
 import type { ApprovalRecord, ApprovalStatus, InterruptedTurn, ThreadRecord, TurnPatch, TurnRecord } from './port'
 
 const ACTIVE: TurnState[] = ['processing', 'awaiting_approval']
@@ -171,9 +172,22 @@ export class ChatRepository {
     if (turnIds.length === 0) return []
     const rows = await this.db
       .updateTable('chat_approvals')
-      .set({ status: 'expired', resolved_at: at })
+      .set({ status: 'expired', decision: 'expired', resolved_at: at })
       .where('turn_id', 'in', [...turnIds])
       .where('status', '=', 'pending')
+      .returningAll()
+      .execute()
+    return rows.map(toApproval)
+  }
+
+  /** Resolves as `expired` the pending approvals due by `at`; one conditional update, so each is claimed once across instances. */
+  async expireDueApprovals(at: string): Promise<ApprovalRecord[]> {
+    const rows = await this.db
+      .updateTable('chat_approvals')
+      .set({ status: 'expired', decision: 'expired', resolved_at: at })
+      .where('status', '=', 'pending')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', at)
       .returningAll()
       .execute()
     return rows.map(toApproval)
@@ -185,7 +199,7 @@ export class ChatRepository {
   async pauseTurn(turnId: string, patch: TurnPatch, approval: ApprovalRecord): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await new ChatRepository(trx).updateTurn(turnId, { ...patch, state: 'awaiting_approval' })
-      await trx.insertInto('chat_approvals').values(approval).execute()
+      await trx.insertInto('chat_approvals').values(approvalRow(approval)).execute()
     })
   }
 
@@ -206,10 +220,10 @@ export class ChatRepository {
   }
 
   /** Moves a request out of `pending`. Returns false when another answer got there first. */
-  async resolveApproval(requestId: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean> {
+  async resolveApproval(requestId: string, status: Exclude<ApprovalStatus, 'pending'>, at: string, decision: ApprovalDecisionTaken = decisionOf(status)): Promise<boolean> {
     const result = await this.db
       .updateTable('chat_approvals')
-      .set({ status, resolved_at: at })
+      .set({ status, decision, resolved_at: at })
       .where('request_id', '=', requestId)
       .where('status', '=', 'pending')
       .executeTakeFirst()

@@ -1,7 +1,8 @@
 import type { Insertable, Selectable } from 'kysely'
 import { z } from 'zod'
 import { LlmMessage, ToolCall } from '../../llm/messages'
-import { TurnToolCall, type ImageAttachment, type TurnState } from '../../protocol/chat'
+import { ApprovalAction, TurnToolCall, type ImageAttachment, type TurnState } from '../../protocol/chat'
+import { ApprovalDecisionTaken } from '../../protocol/approvals'
 import { parseColumn } from '../../store/json-column'
 import type { ChatApprovalsTable, ChatThreadsTable, ChatTurnsTable } from '../../store/tables/chat'
 import type { ApprovalRecord, ApprovalStatus, ThreadRecord, TurnPatch, TurnRecord } from './port'
@@ -75,4 +76,19 @@ export function turnPatchRow(patch: TurnPatch & { lease_until?: string | null })
   return set
 }
 
-export const toApproval = (r: Selectable<ChatApprovalsTable>): ApprovalRecord => ({ ...r, status: Status.parse(r.status) as ApprovalStatus })
+const DecisionsJson = z.array(ApprovalAction)
+const ALL_DECISIONS: ApprovalAction[] = ['approve', 'deny', 'always']
+
+export const toApproval = (r: Selectable<ChatApprovalsTable>): ApprovalRecord => ({
+  ...r,
+  status: Status.parse(r.status) as ApprovalStatus,
+  expires_at: r.expires_at ?? null,
+  decisions: parseColumn(DecisionsJson, r.decisions, ALL_DECISIONS),
+  decision: r.decision === null ? null : ApprovalDecisionTaken.catch('cancelled').parse(r.decision),
+})
+
+export const approvalRow = (a: ApprovalRecord): Insertable<ChatApprovalsTable> => ({ ...a, decisions: JSON.stringify(a.decisions) })
+
+/** The decision an approval's final status stands for, when the answer did not say (`always` does). */
+export const decisionOf = (status: Exclude<ApprovalStatus, 'pending'>): ApprovalDecisionTaken =>
+  status === 'approved' ? 'approve' : status === 'denied' ? 'deny' : status

@@ -1,5 +1,6 @@
 import type { ChatRepository } from './chat-repository'
 import type { LiveText } from './live-text'
+import type { ApprovalDecisionTaken } from '../../protocol/approvals'
 import type { ApprovalRecord, ApprovalStatus, InterruptedTurn, TurnPatch, TurnRecord, TurnStore } from './port'
 
 /** The default agent's turns in the chat tables, where `ThreadService` pages history from. */
@@ -62,6 +63,10 @@ export class ChatTurnStore implements TurnStore {
     return this.#repo.expireApprovalsOf(turnIds, at)
   }
 
+  expireDueApprovals(at: string): Promise<ApprovalRecord[]> {
+    return this.#repo.expireDueApprovals(at)
+  }
+
   getApproval(requestId: string): Promise<ApprovalRecord | undefined> {
     return this.#repo.getApproval(requestId)
   }
@@ -70,8 +75,8 @@ export class ChatTurnStore implements TurnStore {
     return this.#repo.pendingApproval(threadId)
   }
 
-  resolveApproval(requestId: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean> {
-    return this.#repo.resolveApproval(requestId, status, at)
+  resolveApproval(requestId: string, status: Exclude<ApprovalStatus, 'pending'>, at: string, decision?: ApprovalDecisionTaken): Promise<boolean> {
+    return this.#repo.resolveApproval(requestId, status, at, decision)
   }
 
   isAlwaysAllowed(userId: string, toolName: string): Promise<boolean> {

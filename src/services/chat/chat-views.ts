@@ -35,9 +35,11 @@ export const pendingApprovalInfo = (a: ApprovalRecord): NonNullable<HistoryRespo
   tool_name: a.tool_name,
   description: a.description,
   parameters: a.parameters,
-  allow_always: true,
+  allow_always: a.decisions.includes('always'),
   thread_id: a.thread_id,
   created_at: a.created_at,
+  decisions: a.decisions,
+  expires_at: a.expires_at,
 })
 
 export const inProgressInfo = (t: TurnRecord, streamed: Streamed | undefined): NonNullable<HistoryResponse['in_progress']> => ({

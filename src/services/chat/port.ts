@@ -1,5 +1,6 @@
 import type { ToolCall, LlmMessage } from '../../llm/messages'
-import type { HistoryQuery, HistoryResponse, ImageAttachment, ThreadInfo, ThreadList, TurnState, TurnToolCall } from '../../protocol/chat'
+import type { ApprovalAction, HistoryQuery, HistoryResponse, ImageAttachment, ThreadInfo, ThreadList, TurnState, TurnToolCall } from '../../protocol/chat'
+import type { ApprovalDecisionTaken, ApprovalList, ApprovalListQuery } from '../../protocol/approvals'
 
 /**
  * Threads and history, as the routes and the chat commands see them. `resolveThread` gives the
@@ -20,6 +21,11 @@ export interface ThreadsPort {
   history(userId: string, query: HistoryQuery): Promise<HistoryResponse>
   /** The same page as JSON text, which an implementation may keep while the thread does not change (and then answer synchronously). */
   historyJson(userId: string, query: HistoryQuery): string | Promise<string>
+  /**
+   * The user's approvals across all their threads (`GET /api/approvals`), newest first. Without
+   * it the route answers 503 `approvals_unavailable`.
+   */
+  approvals?(userId: string, query: ApprovalListQuery): Promise<ApprovalList>
 }
 
 /** A conversation. Fields are the stored columns' (and the API's) names, JSON already parsed. */
@@ -81,6 +87,12 @@ export interface ApprovalRecord {
   status: ApprovalStatus
   created_at: string
   resolved_at: string | null
+  /** When it expires unanswered (`approval_expired`); null: never. */
+  expires_at: string | null
+  /** The decisions a client may send, fixed when it was created. */
+  decisions: ApprovalAction[]
+  /** How it ended (`always` and `approve` are both `approved`); null while pending. */
+  decision: ApprovalDecisionTaken | null
 }
 
 /** A turn a sweep marked `interrupted`: whom to tell, and what they had sent. */
@@ -131,10 +143,19 @@ export interface TurnStore {
   interruptStaleTurns(message: string, at: string, options: { all: boolean; except?: readonly string[] }): Promise<InterruptedTurn[]>
   /** Resolves as `expired` the approvals still pending for these turns; returns those it resolved. */
   expireApprovalsOf(turnIds: readonly string[], at: string): Promise<ApprovalRecord[]>
+  /**
+   * Resolves as `expired` the pending approvals whose `expires_at` is not after `at`; returns
+   * those it resolved (with several instances each is claimed by exactly one). Without it,
+   * approvals never expire.
+   */
+  expireDueApprovals?(at: string): Promise<ApprovalRecord[]>
   getApproval(requestId: string): Promise<ApprovalRecord | undefined>
   pendingApproval(threadId: string): Promise<ApprovalRecord | undefined>
-  /** Moves a request out of `pending`; false when another answer got there first. */
-  resolveApproval(requestId: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean>
+  /**
+   * Moves a request out of `pending` (`decision` defaults to the status's: `approve`, `deny`,
+   * `cancelled`, `expired`); false when another answer got there first.
+   */
+  resolveApproval(requestId: string, status: Exclude<ApprovalStatus, 'pending'>, at: string, decision?: ApprovalDecisionTaken): Promise<boolean>
   isAlwaysAllowed(userId: string, toolName: string): Promise<boolean>
   allowAlways(userId: string, toolName: string, at: string): Promise<void>
   /** Text a running turn streamed, so a history page loaded mid-turn shows it (`in_progress`). */

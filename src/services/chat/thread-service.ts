@@ -4,6 +4,8 @@ import { UserQuotas } from '../../config/gateway-config'
 import { quotaExceeded } from '../../lib/quota'
 import type { Clock } from '../../lib/time'
 import type { HistoryQuery, HistoryResponse, ThreadInfo, ThreadList } from '../../protocol/chat'
+import type { ApprovalList, ApprovalListQuery } from '../../protocol/approvals'
+import { approvalInbox } from './approval-inbox'
 import type { ChatRepository } from './chat-repository'
 import { inProgressInfo, pendingApprovalInfo, threadInfo, turnInfo } from './chat-views'
 import { HistoryCache } from './history-cache'
@@ -144,6 +146,10 @@ export class ThreadService implements ThreadsPort {
       pending_approval: pending ? pendingApprovalInfo(pending) : null,
       in_progress: active ? inProgressInfo(active, this.#live.get(active.id)) : null,
     }
+  }
+
+  approvals(userId: string, query: ApprovalListQuery): Promise<ApprovalList> {
+    return approvalInbox(this.#repo.db, userId, query, this.#now())
   }
 
   /** The user's assistant thread, created on first use. */

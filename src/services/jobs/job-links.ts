@@ -20,8 +20,8 @@ const fromBase64url = (text: string): Uint8Array<ArrayBuffer> => {
   return out
 }
 
-/** A credential reference: an API token id, or `o` for the owner's configured token. */
-const CRED = /^(?:o|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
+/** A credential reference: an API token id, a web session's (`ses_<uuid>`), or `o` for the owner's configured token. */
+const CRED = /^(?:o|(?:ses_)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/
 
 /**
  * The credential side of a link (the `Authenticator` implements it): how a principal's

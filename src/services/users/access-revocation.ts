@@ -8,6 +8,7 @@ import type { EventBus } from '../../ports/event-bus'
  */
 export class AccessRevocation {
   readonly #off: () => void
+  readonly #userHooks: Array<(userId: string) => Promise<void>> = []
 
   constructor(
     private readonly auth: Authenticator,
@@ -28,6 +29,7 @@ export class AccessRevocation {
 
   /** A user can no longer sign in (suspended, deleted): refuse all their tokens, close their streams. */
   async user(userId: string): Promise<void> {
+    for (const hook of this.#userHooks) await hook(userId)
     this.auth.invalidate({ userId })
     await this.bus.publishControl({ kind: 'invalidate_auth', userId })
     await this.bus.publishControl({ kind: 'disconnect', userId })
@@ -37,6 +39,11 @@ export class AccessRevocation {
   async refresh(userId: string): Promise<void> {
     this.auth.invalidate({ userId })
     await this.bus.publishControl({ kind: 'invalidate_auth', userId })
+  }
+
+  /** Runs first whenever a user is locked out (their web sessions end for good). */
+  onUser(hook: (userId: string) => Promise<void>): void {
+    this.#userHooks.push(hook)
   }
 
   close(): void {

@@ -1,3 +1,5 @@
+import type { Role } from '../../protocol/users'
+import type { SessionInfo, SessionMethod } from '../../protocol/sessions'
 import type { CreatedToken, CreateUserRequest, TokenInfo, UpdateProfileRequest, UpdateUserRequest, User, UserStatus } from '../../protocol/users'
 
 /** Who is asking: guards (no self-suspension...) need the actor. */
@@ -32,4 +34,25 @@ export interface TokensPort {
   ofUser(userId: string): Promise<TokenInfo[]>
   /** The revoked token, or undefined when the user has none by that id. */
   revoke(userId: string, tokenId: string): Promise<TokenInfo | undefined>
+}
+
+/** People who sign in from outside, by `(provider, subject)`. Default: `ExternalIdentities`. */
+export interface ExternalIdentitiesPort {
+  signIn(
+    provider: string,
+    subject: string,
+    profile: { displayName?: string | null | undefined; email?: string | null | undefined; role?: Role | null | undefined },
+    defaultRole: Role,
+  ): Promise<{ userId: string; created: boolean }>
+}
+
+/** Web app cookie sessions (stored hashed). Default: `SessionService` (also a credential resolver). */
+export interface SessionsPort {
+  /** Opens a session; the secret (the cookie's value) is in the result and nowhere else. */
+  create(userId: string, options: { method: SessionMethod; subject?: string | null; userAgent?: string | null }): Promise<{ secret: string; info: SessionInfo }>
+  /** The user's live sessions, newest first (`currentId` marks the caller's). */
+  list(userId: string, currentId?: string | null): Promise<SessionInfo[]>
+  /** Ends one of the user's sessions: refused from the next request, its streams closed. */
+  revoke(userId: string, sessionId: string): Promise<SessionInfo | undefined>
+  get(userId: string, sessionId: string): Promise<SessionInfo | undefined>
 }

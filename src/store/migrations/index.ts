@@ -11,6 +11,8 @@ import * as extensions from './0008-extensions'
 import * as bus from './0009-bus'
 import * as chatVersions from './0010-chat-versions'
 import * as tokenMinters from './0011-token-minters'
+import * as sessions from './0012-sessions'
+import * as approvalExpiry from './0013-approval-expiry'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -31,6 +33,8 @@ const ordered: Record<string, DialectMigration> = {
   '0009_bus': bus,
   '0010_chat_versions': chatVersions,
   '0011_token_minters': tokenMinters,
+  '0012_sessions': sessions,
+  '0013_approval_expiry': approvalExpiry,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

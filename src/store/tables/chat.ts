@@ -72,10 +72,16 @@ export interface ChatApprovalsTable {
   description: string
   /** Pretty-printed JSON of the arguments, as shown to the user. */
   parameters: string
-  /** `pending`, `approved`, `denied`, `cancelled`. */
+  /** `pending`, `approved`, `denied`, `cancelled`, `expired`. */
   status: string
   created_at: string
   resolved_at: string | null
+  /** When it expires unanswered (null: never; approvals from before expiry existed got one in migration 0012). */
+  expires_at: Generated<string | null>
+  /** JSON array of the decisions a client may send (`approve`, `deny`, `always`), fixed at creation. */
+  decisions: Generated<string>
+  /** How it ended: `approve`, `always`, `deny`, `cancelled`, `expired`; null while pending. */
+  decision: Generated<string | null>
 }
 
 /** "Always allow": tools a user approved once and for all. */

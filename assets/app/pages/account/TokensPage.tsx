@@ -8,8 +8,9 @@ import { SecretReveal } from '../../components/SecretReveal'
 import { Badge, EmptyState, PageHeader, StatusBadge } from '../../components/ui'
 import { dateTime, timeAgo } from '../../lib/format'
 import { attempt, errorMessage } from '../../state/toasts'
+import { BrowserSessions } from './BrowserSessions'
 
-/** The caller's API tokens: create (shown once), see when each was used, revoke. */
+/** The caller's API tokens (create, shown once; see when each was used; revoke) and browser sessions. */
 export function TokensPage() {
   const tokens = useResource(() => api.tokens.list(), [])
   const [creating, setCreating] = useState(false)
@@ -86,6 +87,7 @@ export function TokensPage() {
           </Loadable>
         </div>
       )}
+      <BrowserSessions />
       <CreateToken open={creating} onClose={() => setCreating(false)} onCreated={() => void tokens.reload()} />
     </div>
   )

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { Icon } from '../../components/Icon'
 import type { ApprovalView } from '../../lib/turns'
 import { answerApproval } from '../../state/chat'
+import { timeAgo } from '../../lib/format'
 
 const RESOLVED: Record<string, string> = {
   approve: 'Approved',
@@ -40,11 +41,12 @@ export function ApprovalCard({ approval, threadId }: { approval: ApprovalView; t
       </header>
       {approval.description ? <p class="approval-desc">{approval.description}</p> : null}
       {approval.parameters ? <pre class="tool-pre">{approval.parameters}</pre> : null}
+      {approval.expires_at ? <p class="muted small approval-expiry">Expires {timeAgo(approval.expires_at)} if not answered</p> : null}
       <div class="approval-actions">
         <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void answer('approve')}>
           Approve
         </button>
-        {approval.allow_always ? (
+        {(approval.decisions ? approval.decisions.includes('always') : approval.allow_always) ? (
           <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => void answer('always')}>
             Always allow
           </button>

@@ -105,7 +105,7 @@ export function ChatPage({ threadId }: { threadId: string }) {
     if (id !== undefined) navigate(id ? `/chat/${encodeURIComponent(id)}` : '/chat')
   }
 
-  const send = async (text: string, images: PickedImage[]): Promise<boolean> => {
+  const send = async (text: string, images: PickedImage[], files: File[]): Promise<boolean> => {
     pinned.current = true
     let target = threadId
     if (!target) {
@@ -114,7 +114,7 @@ export function ChatPage({ threadId }: { threadId: string }) {
       target = created
       if (target) navigate(`/chat/${encodeURIComponent(target)}`, { replace: true })
     }
-    const sentTo = await sendMessage(target, text, images)
+    const sentTo = await sendMessage(target, text, images, files)
     if (sentTo && !target) navigate(`/chat/${encodeURIComponent(sentTo)}`, { replace: true })
     return true
   }
@@ -181,7 +181,7 @@ export function ChatPage({ threadId }: { threadId: string }) {
           {display.map((turn, i) => (
             <Turn
               key={turn.key} turn={turn} threadId={threadId} last={i === display.length - 1} onSuggestion={(s) => (draft.value = s)}
-              onRetry={busy ? undefined : (text) => void send(text, [])}
+              onRetry={busy ? undefined : (text) => void send(text, [], [])}
             />
           ))}
         </div>

@@ -2,6 +2,7 @@ import { signal } from '@preact/signals'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { Icon } from '../../components/Icon'
 import { MAX_IMAGES, type PickedImage, readImage } from '../../lib/images'
+import { ACCEPT_ATTACHMENTS, fileSize, isPickableImage, MAX_FILES } from '../../lib/uploads'
 import { errorMessage, toast } from '../../state/toasts'
 
 /** Text to put in the message box (a suggestion chip was clicked). */
@@ -10,15 +11,18 @@ export const draft = signal<string | null>(null)
 interface Props {
   busy: boolean
   disabled?: boolean
-  onSend: (text: string, images: PickedImage[]) => Promise<boolean>
+  /** `files`: documents (PDF, DOCX, Markdown, text) whose text the gateway gives the model. */
+  onSend: (text: string, images: PickedImage[], files: File[]) => Promise<boolean>
   onStop: () => void
 }
 
-/** The message box: Enter sends, Shift+Enter breaks the line; images by button, drop or paste. */
+/** The message box: Enter sends, Shift+Enter breaks the line; images and documents by button, drop or paste. */
 export function Composer({ busy, disabled, onSend, onStop }: Props) {
   const [text, setText] = useState('')
   const [images, setImages] = useState<PickedImage[]>([])
+  const [docs, setDocs] = useState<File[]>([])
   const [sending, setSending] = useState(false)
+  const [dropping, setDropping] = useState(false)
   const area = useRef<HTMLTextAreaElement>(null)
   const file = useRef<HTMLInputElement>(null)
 
@@ -39,8 +43,15 @@ export function Composer({ busy, disabled, onSend, onStop }: Props) {
   }, [text])
 
   const addFiles = async (files: Iterable<File>) => {
-    const list = [...files].filter((f) => f.type.startsWith('image/'))
-    for (const f of list) {
+    const all = [...files]
+    // Documents are read by the gateway, which decides from their bytes what they are.
+    const documents = all.filter((f) => !isPickableImage(f))
+    if (documents.length) {
+      const room = MAX_FILES - docs.length - images.length
+      if (documents.length > room) toast(`At most ${MAX_FILES} files per message`, 'error')
+      setDocs((current) => [...current, ...documents.slice(0, Math.max(0, room))])
+    }
+    for (const f of all.filter(isPickableImage)) {
       if (images.length >= MAX_IMAGES) {
         toast(`At most ${MAX_IMAGES} images per message`, 'error')
         break
@@ -57,13 +68,14 @@ export function Composer({ busy, disabled, onSend, onStop }: Props) {
   const submit = async (e?: Event) => {
     e?.preventDefault()
     const content = text.trim()
-    if ((!content && !images.length) || sending || disabled) return
+    if ((!content && !images.length && !docs.length) || sending || disabled) return
     setSending(true)
-    const ok = await onSend(content, images)
+    const ok = await onSend(content, images, docs)
     setSending(false)
     if (ok) {
       setText('')
       setImages([])
+      setDocs([])
     }
     area.current?.focus()
   }
@@ -72,9 +84,15 @@ export function Composer({ busy, disabled, onSend, onStop }: Props) {
     <form
       class="composer"
       onSubmit={submit}
-      onDragOver={(e) => e.preventDefault()}
+      data-dropping={dropping ? 'true' : undefined}
+      onDragOver={(e) => {
+        e.preventDefault()
+        setDropping(true)
+      }}
+      onDragLeave={() => setDropping(false)}
       onDrop={(e) => {
         e.preventDefault()
+        setDropping(false)
         if (e.dataTransfer?.files) void addFiles(e.dataTransfer.files)
       }}
     >
@@ -98,11 +116,25 @@ export function Composer({ busy, disabled, onSend, onStop }: Props) {
           ))}
         </ul>
       ) : null}
+      {docs.length ? (
+        <ul class="file-chips" aria-label="Attached files">
+          {docs.map((doc, i) => (
+            <li key={`${doc.name}-${i}`} class="file-chip">
+              <Icon name="file" size={14} />
+              <span class="file-chip-name">{doc.name}</span>
+              <span class="muted small">{fileSize(doc.size)}</span>
+              <button type="button" class="btn-icon" aria-label={`Remove ${doc.name}`} onClick={() => setDocs(docs.filter((_, j) => j !== i))}>
+                <Icon name="close" size={12} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <div class="composer-row">
         <input
           ref={file}
           type="file"
-          accept="image/png,image/jpeg,image/gif,image/webp"
+          accept={ACCEPT_ATTACHMENTS}
           multiple
           hidden
           onChange={(e) => {
@@ -111,7 +143,7 @@ export function Composer({ busy, disabled, onSend, onStop }: Props) {
             input.value = ''
           }}
         />
-        <button type="button" class="btn-icon" aria-label="Attach images" title="Attach images" onClick={() => file.current?.click()} disabled={disabled}>
+        <button type="button" class="btn-icon" aria-label="Attach files" title="Attach files (PDF, DOCX, Markdown, text, images)" onClick={() => file.current?.click()} disabled={disabled}>
           <Icon name="attach" />
         </button>
         <label for="message" class="visually-hidden">
@@ -144,7 +176,7 @@ export function Composer({ busy, disabled, onSend, onStop }: Props) {
             <Icon name="stop" /> <span class="hide-narrow">Stop</span>
           </button>
         ) : null}
-        <button type="submit" class="btn btn-primary btn-send" aria-label="Send" disabled={sending || disabled || (!text.trim() && !images.length)}>
+        <button type="submit" class="btn btn-primary btn-send" aria-label="Send" disabled={sending || disabled || (!text.trim() && !images.length && !docs.length)}>
           <Icon name="send" />
         </button>
       </div>

@@ -2,6 +2,7 @@ import { Icon } from '../../components/Icon'
 import { Markdown } from '../../components/Markdown'
 import { count, usd } from '../../lib/format'
 import type { DisplayTurn } from '../../lib/turns'
+import { splitAttachments } from '../../lib/uploads'
 import { link } from '../../state/router'
 import { ApprovalCard } from './ApprovalCard'
 import { ToolCard } from './ToolCard'
@@ -23,6 +24,7 @@ export function Turn({ turn, threadId, last, onSuggestion, onRetry }: {
 }) {
   const running = turn.status === 'sending' || turn.status === 'streaming'
   const hasAnswer = turn.text.length > 0
+  const own = splitAttachments(turn.userInput ?? '')
   return (
     <article class="turn" data-turn={turn.key} aria-busy={running}>
       {turn.userInput !== undefined && (turn.userInput !== '' || turn.images?.length || turn.imageCount) ? (
@@ -40,7 +42,16 @@ export function Turn({ turn, threadId, last, onSuggestion, onRetry }: {
               <Icon name="image" size={14} /> {turn.imageCount} image{turn.imageCount === 1 ? '' : 's'}
             </p>
           ) : null}
-          {turn.userInput ? <p class="msg-text">{turn.userInput}</p> : null}
+          {own.attachments.length ? (
+            <ul class="file-chips" aria-label="Attached files">
+              {own.attachments.map((a, i) => (
+                <li key={`${a.name}-${i}`} class="file-chip" title={a.type}>
+                  <Icon name="file" size={14} /> <span class="file-chip-name">{a.name}</span>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {own.text ? <p class="msg-text">{own.text}</p> : null}
         </div>
       ) : null}
       <div class="msg msg-agent">

@@ -6,6 +6,7 @@ import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { Tree } from '../../components/Tree'
 import { EmptyState, Highlighted, Marked, PageHeader } from '../../components/ui'
 import { NewNote, NoteView, openPath } from './NoteView'
+import { useMemoryUpload } from './MemoryUpload'
 import { buildTree } from '../../lib/tree'
 import { route } from '../../state/router'
 import { errorMessage } from '../../state/toasts'
@@ -21,6 +22,7 @@ export function MemoryPage() {
   const [searching, setSearching] = useState(false)
   const [searchError, setSearchError] = useState<string | null>(null)
   const [creating, setCreating] = useState(false)
+  const uploads = useMemoryUpload(() => void tree.reload())
 
   const search = async (e: Event) => {
     e.preventDefault()
@@ -47,16 +49,20 @@ export function MemoryPage() {
   }
 
   return (
-    <div class="page">
+    <div class="page memory-page" {...uploads.dropZone}>
       <PageHeader
         title="Memory"
-        subtitle="What the agent remembers: notes, identity and context files in its workspace."
+        subtitle="What the agent remembers: notes, identity and context files in its workspace. Drop PDF, DOCX, Markdown or text files here to add them."
         actions={
-          <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>
-            <Icon name="plus" size={16} /> New note
-          </button>
+          <>
+            {uploads.button}
+            <button type="button" class="btn btn-primary" onClick={() => setCreating(true)}>
+              <Icon name="plus" size={16} /> New note
+            </button>
+          </>
         }
       />
+      {uploads.status}
       <form class="row search-row" role="search" onSubmit={search}>
         <label for="memory-search" class="visually-hidden">
           Search memory
