@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api } from '../../api/index'
 import type { ApprovalInfo, ApprovalListStatus } from '../../api/types'
+import { ApprovalActions, type ApprovalDecision } from '../../components/ApprovalActions'
 import { Icon } from '../../components/Icon'
 import { ErrorNotice, Loadable, useResource } from '../../components/Resource'
 import { EmptyState, PageHeader, StatusBadge } from '../../components/ui'
@@ -76,7 +77,7 @@ export function ApprovalsPage() {
 
 function InboxItem({ approval: a, onAnswered }: { approval: ApprovalInfo; onAnswered: () => void }) {
   const [busy, setBusy] = useState(false)
-  const answer = async (action: 'approve' | 'deny' | 'always') => {
+  const answer = async (action: ApprovalDecision) => {
     setBusy(true)
     await answerApproval(a.request_id, action, a.thread_id)
     setBusy(false)
@@ -100,19 +101,7 @@ function InboxItem({ approval: a, onAnswered }: { approval: ApprovalInfo; onAnsw
         {a.resolved_at ? ` · ${a.status === 'expired' ? 'expired' : 'answered'} ${timeAgo(a.resolved_at)}` : ''}
       </p>
       {a.status === 'pending' ? (
-        <div class="approval-actions">
-          <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void answer('approve')}>
-            Approve
-          </button>
-          {a.decisions.includes('always') ? (
-            <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => void answer('always')}>
-              Always allow
-            </button>
-          ) : null}
-          <button type="button" class="btn btn-danger-ghost" disabled={busy} onClick={() => void answer('deny')}>
-            Deny
-          </button>
-        </div>
+        <ApprovalActions busy={busy} allowAlways={a.decisions.includes('always')} answer={answer} />
       ) : null}
     </li>
   )

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks'
+import { ApprovalActions, type ApprovalDecision } from '../../components/ApprovalActions'
 import { Icon } from '../../components/Icon'
 import type { ApprovalView } from '../../lib/turns'
 import { answerApproval } from '../../state/chat'
@@ -26,7 +27,7 @@ export function ApprovalCard({ approval, threadId }: { approval: ApprovalView; t
       </div>
     )
   }
-  const answer = async (action: 'approve' | 'deny' | 'always') => {
+  const answer = async (action: ApprovalDecision) => {
     setBusy(true)
     await answerApproval(approval.request_id, action, approval.thread_id ?? threadId)
     setBusy(false)
@@ -42,19 +43,7 @@ export function ApprovalCard({ approval, threadId }: { approval: ApprovalView; t
       {approval.description ? <p class="approval-desc">{approval.description}</p> : null}
       {approval.parameters ? <pre class="tool-pre">{approval.parameters}</pre> : null}
       {approval.expires_at ? <p class="muted small approval-expiry">Expires {timeAgo(approval.expires_at)} if not answered</p> : null}
-      <div class="approval-actions">
-        <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void answer('approve')}>
-          Approve
-        </button>
-        {(approval.decisions ? approval.decisions.includes('always') : approval.allow_always) ? (
-          <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => void answer('always')}>
-            Always allow
-          </button>
-        ) : null}
-        <button type="button" class="btn btn-danger-ghost" disabled={busy} onClick={() => void answer('deny')}>
-          Deny
-        </button>
-      </div>
+      <ApprovalActions busy={busy} allowAlways={approval.decisions ? approval.decisions.includes('always') : approval.allow_always} answer={answer} />
     </section>
   )
 }
