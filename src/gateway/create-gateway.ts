@@ -13,6 +13,7 @@ import { edge } from '../middleware/edge'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
 import { OriginPolicy } from '../middleware/origin-policy'
 import { SlidingWindowLimiter } from '../lib/sliding-window-limiter'
+import { StoreRateLimiter } from '../store/store-rate-limiter'
 import { modelCallGate } from '../middleware/model-call-gate'
 import { ModelCallBudget } from '../lib/model-call-budget'
 import { StaticFirstRouter } from '../lib/static-first-router'
@@ -109,8 +110,14 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
   const userErasers: Array<(userId: string) => Promise<void>> = []
   const starters: Array<() => void | Promise<void>> = []
-  // One per-user budget for every path that starts model calls (chat, /v1, routines, jobs).
-  const budget = new ModelCallBudget(new SlidingWindowLimiter(config.limits.chatMessagesPerWindow, config.limits.chatWindowMs, () => clock.now()))
+  // One per-user budget for every path that starts model calls (chat, /v1, routines, jobs); on
+  // PostgreSQL counted in the database, so instances sharing it hold one budget, not one each.
+  const { chatMessagesPerWindow: starts, chatWindowMs: windowMs } = config.limits
+  const budget = new ModelCallBudget(
+    store?.dialect === 'postgres'
+      ? new StoreRateLimiter(store, starts, windowMs, () => clock.now())
+      : new SlidingWindowLimiter(starts, windowMs, () => clock.now()),
+  )
   const defaults = await createDefaultServices({
     config, store, hub, channel, auth, runtime, clock, tools, logging, budget,
     runMessage: async (message, runOptions) => {

@@ -8,7 +8,7 @@ describe('agent channel', () => {
     expect(res.status).toBe(503)
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('agent_unavailable')
     // The refused message did not use up the rate budget.
-    expect(gw.commands.limiter.hit('owner')).toMatchObject({ ok: true, remaining: gw.config.limits.chatMessagesPerWindow - 1 })
+    expect(await gw.commands.limiter.hit('owner')).toMatchObject({ ok: true, remaining: gw.config.limits.chatMessagesPerWindow - 1 })
   })
 
   it('hands messages to an async-iterator agent and routes its replies to the user', async () => {

@@ -13,6 +13,7 @@ import * as chatVersions from './0010-chat-versions'
 import * as tokenMinters from './0011-token-minters'
 import * as sessions from './0012-sessions'
 import * as approvalExpiry from './0013-approval-expiry'
+import * as rateHits from './0017-rate-hits'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -35,6 +36,7 @@ const ordered: Record<string, DialectMigration> = {
   '0011_token_minters': tokenMinters,
   '0012_sessions': sessions,
   '0013_approval_expiry': approvalExpiry,
+  '0017_rate_hits': rateHits,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

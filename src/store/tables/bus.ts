@@ -16,6 +16,15 @@ export interface BusControlsTable {
   created_at: string
 }
 
+/** One allowed start of model work, by budget key (`StoreRateLimiter`); only used on PostgreSQL. */
+export interface RateHitsTable {
+  id: Generated<number>
+  key: string
+  /** When the start was allowed (ISO). */
+  at: string
+}
+
 export interface BusTables {
   bus_controls: BusControlsTable
+  rate_hits: RateHitsTable
 }
