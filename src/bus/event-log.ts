@@ -2,6 +2,13 @@ import { PreparedEvent } from '../ports/prepared-event'
 import type { AppEvent } from '../protocol/events'
 import type { Db } from '../store/database'
 
+/**
+ * The streaming deltas of an answer: once its turn is over, history holds what they said (the
+ * message, its tool calls), so past `limits.eventCompactAfterMs` they are folded away and the
+ * log keeps the events that mark what happened (responses, tool results, approvals, jobs).
+ */
+export const DELTA_EVENT_TYPES = ['stream_chunk', 'thinking', 'status'] as const
+
 /** More missed events than this and a client is better off reloading (it gets `resync`). */
 const REPLAY_LIMIT = 5_000
 
@@ -18,6 +25,7 @@ export async function replayFromLog(db: Db, userId: string, afterId: number): Pr
     .executeTakeFirst()
   if (bounds?.max == null) return afterId === 0 ? [] : null
   if (afterId > Number(bounds.max) || Number(bounds.min) > afterId + 1) return null
+  if (afterId < (await compactedThrough(db))) return null
   const rows = await db
     .selectFrom('events')
     .select(['id', 'user_id', 'type', 'payload'])
@@ -40,4 +48,38 @@ export async function pruneEventLog(db: Db, cutoff: string): Promise<void> {
     .where('created_at', '<', cutoff)
     .where('id', '<', db.selectFrom('events').select((eb) => eb.fn.max('id').as('newest')))
     .execute()
+}
+
+/**
+ * Folds away the streaming deltas (`DELTA_EVENT_TYPES`) created before `cutoff` (ISO): database
+ * size then grows with what was said, not with how many chunks it streamed in. The highest id
+ * folded is recorded first, so a replay from before it gets `resync` (reload history) rather
+ * than a log with holes. Safe on several instances at once: the mark only grows.
+ */
+export async function compactEventLog(db: Db, cutoff: string): Promise<void> {
+  const top = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .where('type', 'in', DELTA_EVENT_TYPES)
+    .where('created_at', '<', cutoff)
+    // The newest event stays whatever it is: where ids continue after a restart (see pruneEventLog).
+    .where('id', '<', db.selectFrom('events').select((eb) => eb.fn.max('id').as('newest')))
+    .executeTakeFirst()
+  if (top?.id == null) return
+  const through = Number(top.id)
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('event_log_marks')
+      .values({ name: COMPACTED_THROUGH, value: through })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: through }).where('event_log_marks.value', '<', through))
+      .execute()
+    await tx.deleteFrom('events').where('id', '<=', through).where('type', 'in', DELTA_EVENT_TYPES).execute()
+  })
+}
+
+const COMPACTED_THROUGH = 'compacted_through'
+
+async function compactedThrough(db: Db): Promise<number> {
+  const row = await db.selectFrom('event_log_marks').select('value').where('name', '=', COMPACTED_THROUGH).executeTakeFirst()
+  return Number(row?.value ?? 0)
 }

@@ -16,7 +16,7 @@ import { StoreEventBus } from './store-event-bus'
  */
 export function openStoreEventBus(
   store: Store,
-  options: { replayPerUser?: number; retentionMs?: number; now?: () => number } = {},
+  options: { replayPerUser?: number; retentionMs?: number; compactAfterMs?: number; now?: () => number } = {},
 ): Promise<EventBus> {
   return store.dialect === 'postgres' && store.notifier ? PostgresEventBus.open(store, options) : StoreEventBus.open(store, options)
 }

@@ -6,7 +6,7 @@ import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
 import type { Notifier, Store } from '../store/database'
-import { pruneEventLog, replayFromLog } from './event-log'
+import { compactEventLog, pruneEventLog, replayFromLog } from './event-log'
 import { BusInbox } from './postgres-bus-inbox'
 
 /** How long a publisher waits to see its own event come back before it stops waiting. */
@@ -26,6 +26,8 @@ interface Outgoing {
 export interface PostgresEventBusOptions {
   replayPerUser?: number
   retentionMs?: number
+  /** Streaming deltas older than this are folded away (`compactEventLog`). */
+  compactAfterMs?: number
   now?: () => number
 }
 
@@ -81,6 +83,7 @@ export class PostgresEventBus implements EventBus {
     const bus = new PostgresEventBus(store, await busChannel(store), {
       replayPerUser: options.replayPerUser ?? 1024,
       retentionMs: options.retentionMs ?? 24 * 60 * 60 * 1000,
+      compactAfterMs: options.compactAfterMs ?? 60 * 60 * 1000,
       now: options.now ?? Date.now,
     })
     await bus.#start(notifier)
@@ -214,10 +217,11 @@ export class PostgresEventBus implements EventBus {
     return this.#listeners.onControl(listener)
   }
 
-  /** Deletes events and control messages older than the retention period. */
+  /** Deletes events and control messages older than the retention period, and folds away old streaming deltas. */
   async prune(): Promise<void> {
     const cutoff = new Date(this.options.now() - this.options.retentionMs).toISOString()
     await pruneEventLog(this.store.db, cutoff)
+    await compactEventLog(this.store.db, new Date(this.options.now() - this.options.compactAfterMs).toISOString())
     await this.store.db.deleteFrom('bus_controls').where('created_at', '<', cutoff).execute()
   }
 

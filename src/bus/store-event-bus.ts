@@ -5,7 +5,7 @@ import { PreparedEvent } from '../ports/prepared-event'
 import { unrefTimer } from '../lib/time'
 import type { AppEvent } from '../protocol/events'
 import type { Store } from '../store/database'
-import { pruneEventLog, replayFromLog } from './event-log'
+import { compactEventLog, pruneEventLog, replayFromLog } from './event-log'
 
 /** At most this many events are sent ahead of their rows (SQLite); ids restart this far past the log. */
 const UNWRITTEN_MAX = 1024
@@ -31,16 +31,17 @@ export class StoreEventBus implements EventBus {
 
   private constructor(
     readonly store: Store,
-    private readonly options: { replayPerUser: number; retentionMs: number; now: () => number },
+    private readonly options: { replayPerUser: number; retentionMs: number; compactAfterMs: number; now: () => number },
   ) {
     this.#ring = new ReplayRing(options.replayPerUser)
     this.#assignsIds = store.dialect === 'sqlite'
   }
 
-  static async open(store: Store, options: { replayPerUser?: number; retentionMs?: number; now?: () => number } = {}): Promise<StoreEventBus> {
+  static async open(store: Store, options: { replayPerUser?: number; retentionMs?: number; compactAfterMs?: number; now?: () => number } = {}): Promise<StoreEventBus> {
     const bus = new StoreEventBus(store, {
       replayPerUser: options.replayPerUser ?? 1024,
       retentionMs: options.retentionMs ?? 24 * 60 * 60 * 1000,
+      compactAfterMs: options.compactAfterMs ?? 60 * 60 * 1000,
       now: options.now ?? Date.now,
     })
     const row = await store.db.selectFrom('events').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst()
@@ -121,9 +122,10 @@ export class StoreEventBus implements EventBus {
     return this.#lastId
   }
 
-  /** Deletes events older than the retention period. */
+  /** Deletes events older than the retention period, and folds away old streaming deltas. */
   async prune(): Promise<void> {
     await pruneEventLog(this.store.db, new Date(this.options.now() - this.options.retentionMs).toISOString())
+    await compactEventLog(this.store.db, new Date(this.options.now() - this.options.compactAfterMs).toISOString())
   }
 
   async publishControl(message: BusControl): Promise<void> {

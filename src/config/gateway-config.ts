@@ -68,6 +68,12 @@ export const GatewayLimits = z.object({
   requestTimeoutMs: z.number().int().positive().default(30_000),
   /** How long persisted events stay replayable. */
   eventRetentionMs: z.number().int().positive().default(24 * 60 * 60 * 1000),
+  /**
+   * How long the streaming deltas of an answer (`stream_chunk`, `thinking`, `status`) stay in
+   * the log before they are folded away (history keeps the answer; a replay from before gets
+   * `resync`). At most `eventRetentionMs` to mean anything.
+   */
+  eventCompactAfterMs: z.number().int().positive().default(60 * 60 * 1000),
   /** Optional LLM spend per user per UTC day (US dollars); past it, chat and `/v1` answer 429 `budget_exceeded`. */
   dailyBudgetUsd: z.number().positive().optional(),
   quotas: UserQuotas.prefault({}),
@@ -265,7 +271,11 @@ export function loadConfig(env: Env, argv: readonly string[] = []): GatewayConfi
       timeoutMs: timeoutSecs === undefined ? undefined : Math.round(timeoutSecs * 1000),
       vision: env.LLM_VISION ? /^(1|true|yes|on)$/i.test(env.LLM_VISION) : undefined,
     },
-    limits: { dailyBudgetUsd: budget },
+    limits: {
+      dailyBudgetUsd: budget,
+      ...(env.GATEWAY_EVENT_RETENTION_HOURS ? { eventRetentionMs: Math.round(Number(env.GATEWAY_EVENT_RETENTION_HOURS) * 3600_000) } : {}),
+      ...(env.GATEWAY_EVENT_COMPACT_AFTER_MINS ? { eventCompactAfterMs: Math.round(Number(env.GATEWAY_EVENT_COMPACT_AFTER_MINS) * 60_000) } : {}),
+    },
     agent: AgentConfig.parse({
       ...(env.GATEWAY_TURN_LEASE_SECS ? { turnLeaseMs: Math.round(Number(env.GATEWAY_TURN_LEASE_SECS) * 1000) } : {}),
       ...(env.GATEWAY_APPROVAL_TTL_SECS ? { approvalTtlMs: Math.round(Number(env.GATEWAY_APPROVAL_TTL_SECS) * 1000) } : {}),

@@ -98,7 +98,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     ticketsPerUser: config.limits.quotas.pendingStreamTicketsPerUser,
   })
   const store = options.store
-  const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, now: () => clock.now() }
+  const busOptions = { replayPerUser: config.limits.replayBufferPerUser, retentionMs: config.limits.eventRetentionMs, compactAfterMs: config.limits.eventCompactAfterMs, now: () => clock.now() }
   const bus = options.bus ?? (store ? await openStoreEventBus(store, busOptions) : new MemoryEventBus(busOptions))
   const hub = new EventHub(bus, config.limits, clock)
   const channel = new WebChannel(hub)

@@ -77,6 +77,42 @@ describe.each(availableDialects)('the persisted event log on %s', (dialect) => {
   })
 })
 
+describe.each(availableDialects)('compaction of the event log on %s (issue 27)', (dialect) => {
+  it('folds away old streaming deltas, keeps what happened, and sends a replay from before them to resync', async () => {
+    const db = await database(dialect)
+    const store = await db.open()
+    try {
+      let now = Date.parse('2026-03-01T12:00:00Z')
+      const options = { retentionMs: 24 * 3600_000, compactAfterMs: 3600_000, now: () => now }
+      const bus = await openStoreEventBus(store, options)
+      const before = await bus.publish('alice', appEvent('status', { message: 'Thinking' }))
+      // 20 answers of 20 chunks each: the chatter is 95% of the rows.
+      for (let turn = 0; turn < 20; turn++) {
+        for (let i = 0; i < 20; i++) await bus.publish('alice', chunk(`t${turn} c${i} `))
+        await bus.publish('alice', appEvent('response', { content: `answer ${turn}`, thread_id: 'th1' }))
+      }
+      now += 2 * 3600_000
+      const recent = await bus.publish('alice', chunk('recent'))
+      await bus.publish('alice', chunk('newest'))
+      await (bus as unknown as { prune(): Promise<void> }).prune()
+      const rows = await store.db.selectFrom('events').select(['id', 'type']).orderBy('id').execute()
+      expect(rows.map((r) => r.type)).toEqual([...Array(20).fill('response'), 'stream_chunk', 'stream_chunk'])
+      await bus.close()
+
+      // After a restart the table decides: from before the folded deltas, resync; after them, the exact events.
+      const again = await openStoreEventBus(store, options)
+      expect(await again.replay('alice', before.id)).toBeNull()
+      expect(contents(await again.replay('alice', recent.id - 1))).toEqual(['recent', 'newest'])
+      // Ids go on after the newest event, which compaction never removes.
+      expect((await again.publish('alice', chunk('next'))).id).toBeGreaterThan(recent.id + 1)
+      await again.close()
+    } finally {
+      await store.close()
+      await db.drop()
+    }
+  })
+})
+
 describe('the event log on SQLite, which this process holds alone', () => {
   it('sends an event before its row is written, in id order even when a listener publishes in turn', async () => {
     const store = await openSqliteStore(join(tempDir('gw-first-'), 'gateway.db'))

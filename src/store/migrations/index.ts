@@ -14,6 +14,7 @@ import * as tokenMinters from './0011-token-minters'
 import * as sessions from './0012-sessions'
 import * as approvalExpiry from './0013-approval-expiry'
 import * as rateHits from './0017-rate-hits'
+import * as eventCompaction from './0018-event-compaction'
 
 type DialectMigration = { up(db: Kysely<any>, dialect: Dialect): Promise<void> }
 
@@ -37,6 +38,7 @@ const ordered: Record<string, DialectMigration> = {
   '0012_sessions': sessions,
   '0013_approval_expiry': approvalExpiry,
   '0017_rate_hits': rateHits,
+  '0018_event_compaction': eventCompaction,
 }
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

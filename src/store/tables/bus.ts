@@ -24,7 +24,14 @@ export interface RateHitsTable {
   at: string
 }
 
+/** Marks of the event log that outlive its rows (`compacted_through`: see `compactEventLog`). */
+export interface EventLogMarksTable {
+  name: string
+  value: number
+}
+
 export interface BusTables {
+  event_log_marks: EventLogMarksTable
   bus_controls: BusControlsTable
   rate_hits: RateHitsTable
 }
