@@ -26,6 +26,7 @@ export { startGateway, StartingGateway, type StartRetryOptions } from '../shared
 export type { ServableGateway, ServedGateway } from '../shared/served-gateway'
 export { lockDataDir } from '../shared/data-dir-lock'
 export { ownerToken } from '../shared/owner-token'
+export { openTracing } from '../shared/open-tracing'
 
 // Bun's own: the `websocket` handler for a `Bun.serve` of your own, and its WebSocket sink.
 export { bunWebSocket } from './serve-gateway'

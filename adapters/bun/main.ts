@@ -3,4 +3,4 @@ import { createGateway } from './create-gateway'
 import { serveGateway } from './serve-gateway'
 
 // `bun adapters/bun/main.ts`: the gateway command on Bun (same flags, env and output as on Node).
-void runCli({ createGateway: (config, logging) => createGateway({ config, logging }), serve: (gateway) => serveGateway(gateway) })
+void runCli({ createGateway: (config, logging, tracing) => createGateway({ config, logging, tracing }), serve: (gateway) => serveGateway(gateway) })

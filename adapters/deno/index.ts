@@ -26,6 +26,7 @@ export { startGateway, StartingGateway, type StartRetryOptions } from '../shared
 export type { ServableGateway, ServedGateway } from '../shared/served-gateway'
 export { lockDataDir } from '../shared/data-dir-lock'
 export { ownerToken } from '../shared/owner-token'
+export { openTracing } from '../shared/open-tracing'
 
 // Deno's own: node:sqlite as the database driver Kysely's SQLite dialect expects.
 export { nodeSqliteDatabase } from './node-sqlite-database'

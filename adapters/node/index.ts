@@ -26,6 +26,7 @@ export { startGateway, StartingGateway, type StartRetryOptions } from '../shared
 export type { ServableGateway, ServedGateway } from '../shared/served-gateway'
 export { lockDataDir } from '../shared/data-dir-lock'
 export { ownerToken } from '../shared/owner-token'
+export { openTracing } from '../shared/open-tracing'
 
 // Node's own: embedding in a node:http server, its WebSocket server, its sinks, LISTEN/NOTIFY.
 export { createNodeListeners, nodeWebSocketServer, type NodeListeners } from './listeners'

@@ -6,6 +6,8 @@ import type { Gateway } from '../../src/gateway/gateway'
 import { type GatewayConfig, loadConfig } from '../../src/config/gateway-config'
 import { VERSION } from '../../src/version'
 import { unrefTimer } from '../../src/lib/time'
+import type { Tracing } from '../../src/ports/tracing'
+import { openTracing } from './open-tracing'
 import { ownerToken } from './owner-token'
 import type { ServableGateway, ServedGateway } from './served-gateway'
 import { startGateway, StartingGateway } from './starting-gateway'
@@ -16,12 +18,13 @@ Usage: gateway [--host HOST] [--port PORT] [--data-dir DIR] [--log-level LEVEL]
 
 Environment: GATEWAY_HOST, GATEWAY_PORT, GATEWAY_AUTH_TOKEN, GATEWAY_USER_ID, GATEWAY_DATA_DIR,
 GATEWAY_ALLOWED_ORIGINS, GATEWAY_MASTER_KEY, DATABASE_URL, DATABASE_TIMEOUT_SECS, LLM_BACKEND,
-LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, EMBEDDING_MODEL, GATEWAY_LOG_LEVEL (see the README).`
+LLM_BASE_URL, LLM_API_KEY, LLM_MODEL, EMBEDDING_MODEL, GATEWAY_LOG_LEVEL, OTEL_EXPORTER_OTLP_ENDPOINT,
+OTEL_SERVICE_NAME (see the README).`
 
 /** What a runtime adapter plugs into the shared CLI. */
 export interface CliRuntime {
   /** The gateway with this runtime's capabilities and database driver. */
-  createGateway(config: GatewayConfig, logging: GatewayLogging): Promise<Gateway>
+  createGateway(config: GatewayConfig, logging: GatewayLogging, tracing: Tracing | undefined): Promise<Gateway>
   serve(gateway: ServableGateway): Promise<ServedGateway>
 }
 
@@ -43,7 +46,9 @@ export async function runCli(runtime: CliRuntime, argv: readonly string[] = proc
     await mkdir(config.dataDir, { recursive: true })
     const owner = config.authToken ? undefined : await ownerToken(config.dataDir)
     const gatewayConfig = { ...config, authToken: config.authToken ?? owner!.token }
-    const gateway = await startGateway(gatewayConfig, () => runtime.createGateway(gatewayConfig, logging))
+    // OpenTelemetry only when its standard variables ask for it; the SDK is not even loaded otherwise.
+    const tracing = await openTracing(process.env)
+    const gateway = await startGateway(gatewayConfig, () => runtime.createGateway(gatewayConfig, logging, tracing))
     const running = await runtime.serve(gateway)
     if (owner?.generated) console.log(`owner token (generated, stored in ${owner.path}): ${owner.token}`)
     else if (owner) console.log(`owner token: stored in ${owner.path}`)

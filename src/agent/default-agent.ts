@@ -10,6 +10,7 @@ import type { Clock } from '../lib/time'
 import { LlmError, NOT_CONFIGURED_MESSAGE } from '../llm/errors'
 import type { LlmProvider } from '../llm/provider'
 import type { EventBus } from '../ports/event-bus'
+import { noopTracing, type Tracing } from '../ports/tracing'
 import { appEvent } from '../protocol/events'
 import type { ApprovalRecord, TurnRecord, TurnStore } from '../services/chat/port'
 import type { UsagePort } from '../services/usage/port'
@@ -47,6 +48,8 @@ export interface DefaultAgentOptions {
   leaseMs?: number
   /** Carries cancels to the instance running the turn (PostgreSQL: across instances). */
   bus?: Pick<EventBus, 'publishControl' | 'onControl'> | undefined
+  /** A span per turn, with its model and tool calls as children; none without it. */
+  tracing?: Tracing | undefined
 }
 
 const CANCEL_TOPIC = 'agent.cancel'
@@ -290,6 +293,12 @@ export class DefaultAgent implements ChannelAgent {
     const controller = new AbortController()
     this.#running.set(turn.thread_id, { controller, userId: turn.user_id, turnId: turn.id })
     const turns = this.#turns
+    const span = (o.tracing ?? noopTracing).startSpan('agent.turn', {
+      'gateway.turn.id': turn.id,
+      'gateway.thread.id': turn.thread_id,
+      'enduser.id': turn.user_id,
+      'gateway.turn.resumed': decisions !== undefined,
+    })
     try {
       const state = stateOf(turn, await turnMessages(turns, turn, llm, o.config))
       if (state.text) turns.streamed(turn.id, state.text)
@@ -311,14 +320,19 @@ export class DefaultAgent implements ChannelAgent {
         approval: async (_call, tool) => ((await turns.isAlwaysAllowed(turn.user_id, tool.name)) ? 'approve' : 'pause'),
         beforeModelCall: usage ? () => usage.assertWithinBudget(turn.user_id) : undefined,
         observer: this.#events.observer(turn, { turns, usage }),
+        span,
       })
       // The loop is over: a cancel from now on finds nothing running.
       this.#running.delete(turn.thread_id)
+      span.setAttributes({ 'gateway.turn.status': result.status, 'gateway.turn.steps': result.state.steps })
+      if (result.status === 'failed') span.fail(result.error.message)
       return await this.#settle(turn, result, controller.signal.reason as string | undefined)
     } catch (error) {
       // A store or registry failure outside the loop: the turn must not stay `processing`.
+      span.fail(error instanceof Error ? error.message : String(error))
       return await this.#settle(turn, { status: 'failed', state: stateOf(turn, []), error: error instanceof Error ? error : new Error(String(error)) })
     } finally {
+      span.end()
       this.#running.delete(turn.thread_id)
       turns.streamEnded(turn.id)
     }

@@ -26,3 +26,5 @@ export { type DirectoryPort, type DirectoryEntry, type FileEntry, type OpenDirec
 export { type ArchiveFormat, type ArchiveLimits, type UnpackArchive, ArchiveError, DEFAULT_ARCHIVE_LIMITS } from '../ports/archive'
 export type { McpStdioParams, McpStdioTransport, SpawnMcpStdio } from '../ports/mcp-stdio'
 export type { Principal, TokenResolver } from '../ports/principal'
+export type { Tracing, TraceSpan, SpanAttributes } from '../ports/tracing'
+export { noopTracing, noopSpan } from '../ports/tracing'

@@ -8,6 +8,7 @@ import { randomAlphanumeric } from '../lib/crypto'
 import { systemClock } from '../lib/time'
 import { isDocOnly } from '../middleware/route-doc'
 import { accessLog } from '../middleware/access-log'
+import { requestSpan } from '../middleware/request-span'
 import { corsPolicy } from '../middleware/cors'
 import { edge } from '../middleware/edge'
 import { errorHandler, notFoundHandler } from '../middleware/error-handler'
@@ -105,6 +106,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const closers: Array<() => void | Promise<void>> = []
   if (store) closers.push(() => store.close())
   closers.push(() => bus.close(), () => hub.close())
+  const tracing = options.tracing
+  // Closed last (closers run in reverse): spans of the turns stopped by the close are sent too.
+  if (tracing?.shutdown) closers.unshift(() => tracing.shutdown!())
   const services: Services = {}
   const tools = new ToolRegistry()
   const contextContributors = new ContextContributors(config.agent.contributorTimeoutMs)
@@ -168,6 +172,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       page: mountRootPage,
     }),
   )
+  if (options.tracing) app.use(requestSpan(options.tracing))
   app.use('/v1/*', async (c, next) => {
     c.set('errorShape', 'openai')
     await next()
@@ -228,6 +233,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       // SQLite is one process (the data dir is locked); on PostgreSQL other instances may be running turns.
       exclusive: store?.dialect === 'sqlite',
       bus: hub.bus,
+      tracing,
     })
     const agent = defaultAgent
     closers.push(() => agent.close())

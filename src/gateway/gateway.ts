@@ -10,6 +10,7 @@ import type { OriginPolicy } from '../middleware/origin-policy'
 import type { EventBus } from '../ports/event-bus'
 import type { GatewayEnv } from '../ports/env'
 import type { RuntimeCapabilities } from '../ports/runtime'
+import type { Tracing } from '../ports/tracing'
 import type { ChatCommands } from '../routes/chat-commands'
 import type { Services } from '../services/services'
 import type { ModelCallBudget } from '../lib/model-call-budget'
@@ -49,6 +50,12 @@ export interface GatewayOptions {
    * the run-time level and redaction; without it `/api/logs/*` answer 503.
    */
   logging?: GatewayLogging
+  /**
+   * Where spans go (HTTP requests, turns, model and tool calls). Without it none is built; the
+   * adapters' CLI passes an OpenTelemetry one when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+   * `gateway.close()` flushes it.
+   */
+  tracing?: Tracing
 }
 
 export interface Gateway {

@@ -5,6 +5,7 @@ import type { LlmMessage, ToolCall, ToolSpec, Usage } from '../../llm/messages'
 import type { LlmProvider } from '../../llm/provider'
 import type { Tool, ToolContext, ToolResult } from '../../tools/tool'
 import { errorMessage } from '../../lib/errors'
+import { noopSpan, type TraceSpan } from '../../ports/tracing'
 
 /** Bytes of a tool result shown to the user (`tool_result`, history). */
 const PREVIEW_BYTES = 500
@@ -75,6 +76,8 @@ export interface LoopOptions {
   observer?: LoopObserver | undefined
   /** Runs before every model call; throw to end the turn (a spent budget). */
   beforeModelCall?: (() => Promise<void>) | undefined
+  /** The turn's span: each model call and each tool call becomes a child of it. */
+  span?: TraceSpan | undefined
 }
 
 export type LoopResult =
@@ -120,33 +123,47 @@ export async function runAgentLoop(o: LoopOptions): Promise<LoopResult> {
       await observer?.thinking?.(`Thinking (step ${state.steps})...`)
       let separator = state.text.length > 0
       let done: Extract<import('../../llm/messages').LlmStreamEvent, { type: 'done' }> | undefined
-      const stream = o.llm.stream(
-        {
-          model: o.model,
-          system: o.system,
-          messages: [...state.messages, ...state.transcript],
-          tools: specs.length ? specs : undefined,
-          toolChoice: specs.length ? (finalStep ? 'none' : 'auto') : undefined,
-          maxTokens: o.maxTokens,
-        },
-        {
-          signal: o.signal,
-          onRetry: ({ attempt, delayMs, error }) =>
-            void observer?.thinking?.(`${error.message} Retrying in ${Math.max(1, Math.round(delayMs / 1000))} s (attempt ${attempt})...`),
-        },
-      )
-      for await (const event of stream) {
-        if (event.type === 'text') {
-          if (separator) {
-            separator = false
-            state.text += '\n\n'
-            await observer?.text?.('\n\n')
-          }
-          state.text += event.delta
-          await observer?.text?.(event.delta)
-        } else if (event.type === 'done') done = event
+      const llmSpan = (o.span ?? noopSpan).child('llm.call', { 'gen_ai.request.model': o.model ?? o.llm.model, 'gateway.step': state.steps })
+      try {
+        const stream = o.llm.stream(
+          {
+            model: o.model,
+            system: o.system,
+            messages: [...state.messages, ...state.transcript],
+            tools: specs.length ? specs : undefined,
+            toolChoice: specs.length ? (finalStep ? 'none' : 'auto') : undefined,
+            maxTokens: o.maxTokens,
+          },
+          {
+            signal: o.signal,
+            onRetry: ({ attempt, delayMs, error }) =>
+              void observer?.thinking?.(`${error.message} Retrying in ${Math.max(1, Math.round(delayMs / 1000))} s (attempt ${attempt})...`),
+          },
+        )
+        for await (const event of stream) {
+          if (event.type === 'text') {
+            if (separator) {
+              separator = false
+              state.text += '\n\n'
+              await observer?.text?.('\n\n')
+            }
+            state.text += event.delta
+            await observer?.text?.(event.delta)
+          } else if (event.type === 'done') done = event
+        }
+        if (!done) throw new LlmError('malformed', 'The model provider ended its stream without an answer')
+        llmSpan.setAttributes({
+          'gen_ai.response.model': done.model,
+          'gen_ai.usage.input_tokens': done.usage.inputTokens,
+          'gen_ai.usage.output_tokens': done.usage.outputTokens,
+          'gateway.tool_calls': done.toolCalls.length,
+        })
+      } catch (error) {
+        llmSpan.fail(errorMessage(error))
+        throw error
+      } finally {
+        llmSpan.end()
       }
-      if (!done) throw new LlmError('malformed', 'The model provider ended its stream without an answer')
       const cost = o.llm.cost(done.model, done.usage)
       state.usage.inputTokens += done.usage.inputTokens
       state.usage.outputTokens += done.usage.outputTokens
@@ -190,7 +207,11 @@ async function runCall(o: LoopOptions, call: ToolCall): Promise<Extract<LoopResu
       result = { output: 'The user denied this tool call. Do not retry it; answer without it or ask the user.', isError: true }
     } else {
       await o.observer?.toolStarted?.(call, tool)
+      const toolSpan = (o.span ?? noopSpan).child('tool.call', { 'gen_ai.tool.name': call.name, 'gen_ai.tool.call.id': call.id })
       result = await execute(tool, input, { ...o.context, signal: o.signal, callId: call.id })
+      toolSpan.setAttributes({ 'gateway.tool.outcome': result.isError ? 'error' : 'ok' })
+      if (result.isError) toolSpan.fail(truncateBytes(result.output, 200))
+      toolSpan.end()
     }
   }
   const record: TurnToolCall = {
